@@ -1,0 +1,379 @@
+"""``ProbabilisticLabelClassifier``: the scikit-learn estimator that wires it together.
+
+X -> estimator -> raw response -> Scores -> decision rule -> codes -> labels
+"""
+
+from __future__ import annotations
+
+from numbers import Real
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, _fit_context, clone
+from sklearn.frozen import FrozenEstimator
+from sklearn.metrics import accuracy_score
+from sklearn.utils import get_tags
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import check_consistent_length, check_is_fitted
+
+from ._rules import apply_rule, check_reject, resolve_thresholds
+from ._scores import scores_from_estimator
+from ._targets import _preview, as_class_array, fit_target, positive_index
+
+
+def _estimator_has(attr: str):
+    """``available_if`` check: the fitted (else the unfitted) inner estimator has it."""
+
+    def check(self: ProbabilisticLabelClassifier) -> bool:
+        inner = getattr(self, "estimator_", self.estimator)
+        getattr(inner, attr)  # raises AttributeError with the inner estimator's name
+        return True
+
+    return check
+
+
+class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
+    """Wrap a probability-producing model so that it predicts the labels you asked for.
+
+    The wrapped model is fitted on encoded targets (codes ``0..k-1``, or an indicator
+    matrix for multilabel problems); predictions go through an explicit decision rule
+    (thresholds, reject option) and come back as the original labels, in the form
+    ``y`` had in ``fit``.
+
+    Parameters
+    ----------
+    estimator : estimator object
+        A classifier with ``fit`` and ``predict_proba`` or ``decision_function``: any
+        scikit-learn classifier or pipeline, an adapter from :mod:`sklabels.adapters`,
+        or ``sklearn.frozen.FrozenEstimator(fitted_model)`` to use a trained model
+        without refitting it.
+    problem : {"auto", "binary", "multiclass", "multilabel"}, default="auto"
+        ``"auto"`` infers it from ``y``: 1-D with 2 labels is binary, with more is
+        multiclass; a 0/1 matrix with one 1 per row is one-hot (binary for 2 columns,
+        multiclass for more); any other 0/1 matrix or a list of label sets is
+        multilabel.
+    classes : array-like of shape (n_classes,), default=None
+        Explicit labels, in the column order of the model outputs (not re-sorted).
+        May name classes absent from ``y``. Required with a ``FrozenEstimator`` whose
+        model has no ``classes_``; for indicator ``y``, the names of its columns.
+    threshold : float, array-like or dict, default=None
+        Fixed decision thresholds. Binary: predict ``pos_label`` iff its score is
+        ``>= threshold`` (default 0.5 for probabilities, 0.0 for decision scores).
+        Multilabel: label ``j`` on iff ``p_j >= t_j`` (one float or one per label).
+        Multiclass: one ratio per class, predict ``argmax_k p_k / t_k``. A dict
+        ``{label: value}`` sets some classes and leaves the others at the default.
+    pos_label : label, default=None
+        Binary only: the positive class. Default ``classes_[1]``.
+    response_method : {"auto", "predict_proba", "decision_function"}, default="auto"
+        Which output of the estimator the rule reads. ``"auto"`` prefers
+        ``predict_proba`` and falls back to ``decision_function``.
+    reject_threshold : float in [0, 1], default=None
+        Reject option (single-label problems, probabilities only): predict
+        ``reject_label`` when the probability of the predicted class is below it.
+    reject_label : label, default=None
+        The label predicted for rejected samples; required with
+        ``reject_threshold`` and distinct from every class.
+
+    Attributes
+    ----------
+    estimator_ : estimator object
+        The fitted clone of ``estimator`` (the frozen model itself for a
+        ``FrozenEstimator``).
+    classes_ : ndarray of shape (n_classes,)
+        The original labels, in the column order of ``predict_proba``. For indicator
+        ``y``: the names from ``classes=`` (or the DataFrame's columns), else column
+        indices.
+    problem_ : {"binary", "multiclass", "multilabel"}
+        The problem kind inferred in (or forced for) ``fit``.
+    thresholds_ : float or ndarray of shape (n_classes,)
+        The thresholds in use: a float for binary problems (on the score of
+        ``pos_label_``), one value per class otherwise.
+    pos_label_ : label or None
+        The positive class of a binary problem; ``None`` otherwise.
+    response_method_ : {"predict_proba", "decision_function"}
+        The estimator output that the decision rule reads.
+    n_features_in_ : int
+        Number of features seen by the inner estimator in ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of those features, when ``X`` had string column names.
+
+    See Also
+    --------
+    sklabels.decode : The same rules for an output array you already hold.
+    sklearn.model_selection.FixedThresholdClassifier : Binary-only fixed thresholds.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklabels import ProbabilisticLabelClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> names = load_iris().target_names[y]
+    >>> clf = ProbabilisticLabelClassifier(LogisticRegression(max_iter=1000))
+    >>> clf.fit(X, names).predict(X[:2]).tolist()
+    ['setosa', 'setosa']
+    >>> clf.classes_.tolist()
+    ['setosa', 'versicolor', 'virginica']
+    >>> clf.predict_proba(X[:1]).shape
+    (1, 3)
+    """
+
+    _parameter_constraints: dict = {
+        "estimator": [
+            HasMethods(["fit", "predict_proba"]),
+            HasMethods(["fit", "decision_function"]),
+        ],
+        "problem": [StrOptions({"auto", "binary", "multiclass", "multilabel"})],
+        "classes": ["array-like", None],
+        "threshold": [Real, "array-like", dict, None],
+        "pos_label": [Real, str, "boolean", None],
+        "response_method": [StrOptions({"auto", "predict_proba", "decision_function"})],
+        "reject_threshold": [Interval(Real, 0, 1, closed="both"), None],
+        "reject_label": "no_validation",
+    }
+
+    def __init__(
+        self,
+        estimator: Any,
+        *,
+        problem: str = "auto",
+        classes: Any = None,
+        threshold: Any = None,
+        pos_label: Any = None,
+        response_method: str = "auto",
+        reject_threshold: float | None = None,
+        reject_label: Any = None,
+    ) -> None:
+        self.estimator = estimator
+        self.problem = problem
+        self.classes = classes
+        self.threshold = threshold
+        self.pos_label = pos_label
+        self.response_method = response_method
+        self.reject_threshold = reject_threshold
+        self.reject_label = reject_label
+
+    # ------------------------------------------------------------------ fit
+    @_fit_context(
+        # The inner estimator's parameters are not validated by this one, so nested
+        # validation stays on.
+        prefer_skip_nested_validation=False
+    )
+    def fit(self, X: Any, y: Any, **fit_params: Any) -> ProbabilisticLabelClassifier:
+        """Encode ``y``, fit a clone of the estimator on it, and fix the decision rule.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+            Passed to the inner estimator as is.
+        y : array-like, sparse matrix or sequence of label collections
+            1-D labels (any dtype), a column vector, a one-hot or indicator matrix,
+            or a list of label sets.
+        **fit_params : dict
+            Passed to the inner estimator's ``fit`` (e.g. ``sample_weight``).
+
+        Returns
+        -------
+        self : object
+            The fitted classifier.
+        """
+        frozen = isinstance(self.estimator, FrozenEstimator)
+        classes = self._frozen_classes() if frozen else self.classes
+        encoding, y_encoded = fit_target(y, problem=self.problem, classes=classes)
+        check_consistent_length(X, y_encoded)
+        self._encoding = encoding
+        self.classes_ = encoding.classes
+        self.problem_ = encoding.problem
+
+        self.response_method_ = self._resolve_response_method()
+        kind = "proba" if self.response_method_ == "predict_proba" else "margin"
+        self._pos_index = positive_index(self.pos_label, self.classes_, self.problem_)
+        self.pos_label_ = self.classes_[self._pos_index] if self.problem_ == "binary" else None
+        self.thresholds_ = resolve_thresholds(
+            self.threshold,
+            problem=self.problem_,
+            classes=self.classes_,
+            kind=kind,
+            pos_index=self._pos_index,
+        )
+        check_reject(
+            self.reject_threshold, self.reject_label, self.problem_, kind, self.classes_
+        )
+
+        self.estimator_ = clone(self.estimator)
+        try:
+            self.estimator_.fit(X, y_encoded, **fit_params)
+        except ValueError as exc:
+            self._explain_fit_error(exc)
+            raise
+        for name in ("n_features_in_", "feature_names_in_"):
+            if hasattr(self.estimator_, name):
+                setattr(self, name, getattr(self.estimator_, name))
+        return self
+
+    def _frozen_classes(self) -> Any:
+        """Label order of a frozen model: its ``classes_``, else ``classes=``."""
+        model_classes = getattr(self.estimator, "classes_", None)
+        if model_classes is not None and np.ndim(model_classes) != 1:
+            model_classes = None  # multi-output models: a list of per-output classes
+        if self.classes is None:
+            if model_classes is None:
+                raise ValueError(
+                    f"{type(self.estimator.estimator).__name__} (frozen) has no "
+                    f"classes_, so the order of its output columns is unknown. Pass "
+                    f"classes=[...] naming its outputs in column order."
+                )
+            return model_classes
+        given = as_class_array(self.classes)
+        if model_classes is None:
+            return given
+        model_classes = np.asarray(model_classes)
+        is_codes = model_classes.dtype.kind in "iu" and np.array_equal(
+            model_classes, np.arange(len(model_classes))
+        )
+        if len(model_classes) != len(given) or not (
+            is_codes or np.array_equal(model_classes.astype(object), given.astype(object))
+        ):
+            raise ValueError(
+                f"classes={_preview(given)} does not match the frozen model's classes_ "
+                f"{_preview(model_classes)}, which fix its column order. Omit classes= "
+                f"or list the same labels in the model's order."
+            )
+        return given
+
+    def _resolve_response_method(self) -> str:
+        inner = self.estimator
+        if self.response_method == "auto":
+            return (
+                "predict_proba" if hasattr(inner, "predict_proba") else "decision_function"
+            )
+        if not hasattr(inner, self.response_method):
+            raise ValueError(
+                f"response_method={self.response_method!r} but "
+                f"{type(inner).__name__} has no {self.response_method}; use "
+                f"response_method='auto'."
+            )
+        return self.response_method
+
+    def _explain_fit_error(self, exc: ValueError) -> None:
+        if self.problem_ != "multilabel":
+            return
+        if get_tags(self.estimator).target_tags.multi_output:
+            return
+        name = type(self.estimator).__name__
+        raise ValueError(
+            f"{name} could not be fitted on a multilabel target ({exc}). Wrap it to "
+            f"fit one model per label: OneVsRestClassifier({name}(...)) or "
+            f"MultiOutputClassifier({name}(...)) from sklearn.multiclass / "
+            f"sklearn.multioutput."
+        ) from exc
+
+    # ------------------------------------------------------------------ predict
+    def _scores(self, X: Any, method: str | None = None):
+        method = method or self.response_method_
+        raw = getattr(self.estimator_, method)(X)
+        return scores_from_estimator(
+            raw,
+            method=method,
+            problem=self.problem_,
+            n_classes=len(self.classes_),
+            estimator_classes=getattr(self.estimator_, "classes_", None),
+        )
+
+    def _codes(self, X: Any):
+        check_is_fitted(self)
+        return apply_rule(
+            self._scores(X),
+            problem=self.problem_,
+            thresholds=self.thresholds_,
+            pos_index=self._pos_index,
+            reject_threshold=self.reject_threshold,
+        )
+
+    def predict(self, X: Any) -> Any:
+        """Predict labels in the form of the ``y`` seen in ``fit``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y_pred : ndarray, sparse matrix or list of tuples
+            1-D labels (same dtype as ``y``), a column vector, a one-hot or indicator
+            matrix (same dtype as ``y``; rejected rows of a one-hot are all zero), or
+            a list of tuples of labels, mirroring ``y``.
+        """
+        codes, rejected = self._codes(X)
+        return self._encoding.decode(codes, rejected, self.reject_label)
+
+    def predict_labels(self, X: Any) -> np.ndarray | list[tuple]:
+        """Predict label names, whatever form ``y`` had in ``fit``.
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,) or list of tuples
+            1-D labels for binary and multiclass problems; one tuple of labels per
+            sample (in the order of ``classes_``) for multilabel problems.
+        """
+        codes, rejected = self._codes(X)
+        return self._encoding.names(codes, rejected, self.reject_label)
+
+    @available_if(_estimator_has("predict_proba"))
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Probability of each class (or label), columns in the order of ``classes_``.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            ``(n, 2)`` for binary, ``(n, k)`` softmax rows for multiclass, ``(n, k)``
+            per-label probabilities for multilabel -- whatever the inner estimator's
+            format (including lists of ``(n, 2)`` arrays).
+        """
+        check_is_fitted(self)
+        return self._scores(X, "predict_proba").values
+
+    @available_if(_estimator_has("predict_proba"))
+    def predict_log_proba(self, X: Any) -> np.ndarray:
+        """Logarithm of :meth:`predict_proba`."""
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
+
+    @available_if(_estimator_has("decision_function"))
+    def decision_function(self, X: Any) -> np.ndarray:
+        """The inner estimator's decision scores, columns in the order of ``classes_``.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            Binary: the margin of ``classes_[1]`` (as in scikit-learn). Otherwise one
+            column per class or label.
+        """
+        check_is_fitted(self)
+        values = self._scores(X, "decision_function").values
+        return values[:, 1] if self.problem_ == "binary" else values
+
+    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
+        """Accuracy of :meth:`predict` (subset accuracy for multilabel problems).
+
+        ``y`` may be in any form ``fit`` accepts for this problem.
+        """
+        check_is_fitted(self)
+        truth = self._encoding.encode(y)
+        codes, rejected = self._codes(X)
+        if rejected is not None:
+            codes = np.where(rejected, -1, codes)
+        return float(accuracy_score(truth, codes, sample_weight=sample_weight))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        inner = get_tags(self.estimator)
+        tags.input_tags = inner.input_tags
+        tags.classifier_tags.multi_class = self.problem != "binary"
+        tags.classifier_tags.poor_score = inner.classifier_tags.poor_score
+        tags.target_tags.multi_output = inner.target_tags.multi_output and (
+            self.problem in ("auto", "multilabel")
+        )
+        tags.target_tags.single_output = self.problem != "multilabel"
+        return tags

@@ -1,0 +1,104 @@
+"""``decode``: raw model outputs to label names, for users who hold the scores already."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ._rules import apply_rule, check_reject, resolve_thresholds
+from ._scores import scores_from_array
+from ._targets import (
+    PROBLEMS,
+    as_class_array,
+    codes_to_labels,
+    indicator_to_tuples,
+    positive_index,
+)
+
+
+def decode(
+    scores: Any,
+    classes: Any,
+    *,
+    problem: str = "auto",
+    threshold: Any = None,
+    from_logits: bool = False,
+    pos_label: Any = None,
+    reject_threshold: float | None = None,
+    reject_label: Any = None,
+) -> np.ndarray | list[tuple]:
+    """Turn a model's raw output array into label names.
+
+    Parameters
+    ----------
+    scores : array-like of shape (n_samples,) or (n_samples, n_columns)
+        What the model returned: ``(n,)`` or ``(n, 1)`` sigmoid outputs (the
+        probability of ``classes[1]``), ``(n, 2)`` or ``(n, k)`` softmax rows,
+        ``(n, k)`` independent sigmoid columns -- or the logits of any of these with
+        ``from_logits=True``. CPU torch tensors are accepted.
+    classes : array-like of shape (n_classes,)
+        Label names in the column order of ``scores``. A single sigmoid column needs
+        both names: ``["negative", "positive"]``.
+    problem : {"auto", "binary", "multiclass", "multilabel"}, default="auto"
+        ``"auto"``: one column is binary; rows that sum to 1 are softmax rows
+        (binary for two columns, multiclass for more); anything else is multilabel.
+        With ``from_logits=True`` and several columns, say which.
+    threshold : float, array-like or dict, default=None
+        Binary: positive iff ``p(pos_label) >= threshold`` (default 0.5).
+        Multilabel: label ``j`` on iff ``p_j >= t_j`` (a float for all, one per label,
+        or ``{label: t}``). Multiclass: per-class ratios, predict ``argmax p_k / t_k``.
+    from_logits : bool, default=False
+        Apply ``expit`` (sigmoid columns) or ``softmax`` (softmax rows) first;
+        thresholds then apply to probabilities.
+    pos_label : label, default=None
+        Binary only: the positive class (default ``classes[1]``).
+    reject_threshold : float in [0, 1], default=None
+        Single-label only: predict ``reject_label`` where the winning probability is
+        below it (Chow's rule).
+    reject_label : label, default=None
+        The label for rejected rows; required with ``reject_threshold``.
+
+    Returns
+    -------
+    labels : ndarray of shape (n_samples,) or list of tuples
+        Binary and multiclass: a 1-D array of labels. Multilabel: one tuple per
+        sample, its labels in the order of ``classes``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklabels import decode
+    >>> decode(np.array([[0.1], [0.8]]), ["nothing-detected", "detection"]).tolist()
+    ['nothing-detected', 'detection']
+    >>> decode([[0.7, 0.2, 0.1], [0.1, 0.3, 0.6]], ["cat", "dog", "bird"]).tolist()
+    ['cat', 'bird']
+    >>> decode([[0.9, 0.8, 0.1], [0.2, 0.1, 0.05]], ["sky", "sea", "sand"])
+    [('sky', 'sea'), ()]
+    >>> decode([2.0, -1.0], ["no", "yes"], from_logits=True).tolist()
+    ['yes', 'no']
+    """
+    if problem not in ("auto", *PROBLEMS):
+        raise ValueError(
+            f"problem must be one of 'auto', 'binary', 'multiclass', 'multilabel'; "
+            f"got {problem!r}."
+        )
+    classes = as_class_array(classes)
+    values, problem = scores_from_array(
+        scores, classes=classes, problem=problem, from_logits=from_logits
+    )
+    pos_index = positive_index(pos_label, classes, problem)
+    thresholds = resolve_thresholds(
+        threshold, problem=problem, classes=classes, kind=values.kind, pos_index=pos_index
+    )
+    check_reject(reject_threshold, reject_label, problem, values.kind, classes)
+    codes, rejected = apply_rule(
+        values,
+        problem=problem,
+        thresholds=thresholds,
+        pos_index=pos_index,
+        reject_threshold=reject_threshold,
+    )
+    if problem == "multilabel":
+        return indicator_to_tuples(codes, classes)
+    return codes_to_labels(codes, classes, rejected, reject_label)

@@ -1,0 +1,227 @@
+"""Decision rules: pure functions from a score matrix to codes. No estimator state.
+
+* binary:     positive iff ``s[:, pos] >= t`` (scikit-learn's ``FixedThresholdClassifier``)
+* multilabel: label ``j`` on iff ``s[:, j] >= t_j``
+* multiclass: ``argmax_k s_k / t_k`` for probabilities; ``argmax_k m_k - log t_k`` for
+  margins (the same rule applied to ``softmax(m)``). Equal thresholds give plain argmax.
+* reject:     a single-label prediction whose probability is below ``tau`` is rejected
+  (Chow's rule).
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from ._scores import MARGIN, PROBA, Scores
+from ._targets import _preview, label_codes
+
+
+def default_threshold(kind: str) -> float:
+    """0.5 for probabilities, 0.0 for margins (the sign of a decision function)."""
+    return 0.5 if kind == PROBA else 0.0
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
+
+
+def resolve_thresholds(
+    threshold: Any,
+    *,
+    problem: str,
+    classes: np.ndarray,
+    kind: str,
+    pos_index: int = 1,
+) -> float | np.ndarray:
+    """Validate ``threshold=`` against the problem and the classes.
+
+    Returns a float (binary: the threshold on the positive class's score) or an array
+    with one threshold per class (multiclass ratios, multilabel cut-offs).
+
+    Accepted forms: ``None`` (the defaults), a float, an array with one value per
+    class (not for binary), a dict ``{label: value}`` (the others keep the default).
+    """
+    default = default_threshold(kind)
+    k = len(classes)
+    if isinstance(threshold, str):
+        raise ValueError(
+            f"threshold={threshold!r} is not supported; pass a number, one number per "
+            f"class, or a dict {{label: number}}."
+        )
+
+    if problem == "binary":
+        if threshold is None:
+            value = default
+        elif isinstance(threshold, Mapping):
+            value = _binary_from_dict(threshold, classes, pos_index, default)
+        elif _is_number(threshold) or np.ndim(threshold) == 0:
+            value = _as_float(threshold)
+        elif np.ndim(threshold) == 1 and len(threshold) == 1:
+            value = _as_float(np.asarray(threshold)[0])
+        else:
+            raise ValueError(
+                f"a binary problem takes one threshold on p({classes[pos_index]!r}), "
+                f"got {_preview(np.ravel(threshold))}. Pass a single number, e.g. "
+                f"threshold=0.3."
+            )
+        _check_range(np.asarray([value]), kind, problem)
+        return value
+
+    if threshold is None:
+        values = np.full(k, default)
+    elif isinstance(threshold, Mapping):
+        values = np.full(k, default)
+        keys = np.empty(len(threshold), dtype=object)
+        keys[:] = list(threshold.keys())
+        codes = label_codes(keys, classes, "threshold")
+        for code, value in zip(codes, threshold.values(), strict=True):
+            values[code] = _as_float(value)
+    elif _is_number(threshold) or np.ndim(threshold) == 0:
+        if problem == "multiclass":
+            raise ValueError(
+                f"threshold={threshold!r}: one threshold for all classes of a "
+                f"multiclass problem leaves argmax unchanged. Pass one threshold per "
+                f"class (a list of {k} ratios, or a dict {{label: value}}), or use "
+                f"reject_threshold={threshold!r} to abstain when the winning "
+                f"probability is below it."
+            )
+        values = np.full(k, _as_float(threshold))
+    else:
+        values = np.asarray(threshold)
+        if values.ndim != 1 or len(values) != k:
+            raise ValueError(
+                f"threshold has {values.size} value(s) but there are {k} classes "
+                f"{_preview(classes)}; pass one threshold per class in that order, "
+                f"or a dict {{label: value}}."
+            )
+        if values.dtype.kind not in "iuf":
+            raise TypeError(f"threshold must hold numbers, got {_preview(values)}.")
+        values = values.astype(np.float64)
+    _check_range(values, kind, problem)
+    return values
+
+
+def _as_float(value: Any) -> float:
+    if not _is_number(value) and not (
+        isinstance(value, np.ndarray | np.generic) and np.asarray(value).dtype.kind in "iuf"
+    ):
+        raise TypeError(f"a threshold must be a number, got {value!r}.")
+    return float(value)
+
+
+def _binary_from_dict(
+    threshold: Mapping, classes: np.ndarray, pos_index: int, default: float
+) -> float:
+    keys = np.empty(len(threshold), dtype=object)
+    keys[:] = list(threshold.keys())
+    codes = label_codes(keys, classes, "threshold")
+    if len(codes) == 0:
+        return default
+    if len(codes) > 1 or codes[0] != pos_index:
+        raise ValueError(
+            f"a binary problem takes one threshold, on the positive class "
+            f"{classes[pos_index]!r}; got keys {_preview(keys)}. Pass "
+            f"{{{classes[pos_index]!r}: value}}, or set pos_label to the class you key."
+        )
+    return _as_float(next(iter(threshold.values())))
+
+
+def _check_range(values: np.ndarray, kind: str, problem: str) -> None:
+    if not np.isfinite(values).all():
+        raise ValueError(f"thresholds must be finite, got {_preview(values)}.")
+    if problem == "multiclass" and kind == PROBA and ((values <= 0) | (values > 1)).any():
+        raise ValueError(
+            f"multiclass thresholds are per-class ratios in (0, 1] (predict "
+            f"argmax p_k / t_k), got {_preview(values)}."
+        )
+    if problem == "multiclass" and kind == MARGIN and (values <= 0).any():
+        raise ValueError(
+            f"multiclass thresholds are per-class ratios > 0 (applied to the softmax "
+            f"of the margins), got {_preview(values)}."
+        )
+    if problem != "multiclass" and kind == PROBA and ((values < 0) | (values > 1)).any():
+        raise ValueError(
+            f"thresholds on probabilities must lie in [0, 1], got {_preview(values)}. "
+            f"For thresholds on logits or decision scores, predict from "
+            f"response_method='decision_function'."
+        )
+
+
+def check_reject(reject_threshold: Any, reject_label: Any, problem: str, kind: str,
+                 classes: np.ndarray) -> None:
+    """Validate the reject option (DESIGN.md point 7)."""
+    if reject_threshold is None:
+        return
+    if not _is_number(reject_threshold) or not 0 <= reject_threshold <= 1:
+        raise ValueError(
+            f"reject_threshold must be a probability in [0, 1], got {reject_threshold!r}."
+        )
+    if problem == "multilabel":
+        raise ValueError(
+            "reject_threshold applies to single-label problems (binary, multiclass); "
+            "in a multilabel problem a label below its threshold is already off."
+        )
+    if kind != PROBA:
+        raise ValueError(
+            "reject_threshold needs probabilities, but the model only gives decision "
+            "scores. Use response_method='predict_proba', or calibrate the model "
+            "first: CalibratedClassifierCV(model)."
+        )
+    if reject_label is None:
+        raise ValueError(
+            f"reject_threshold={reject_threshold!r} needs reject_label, the label to "
+            f"predict when the model abstains, e.g. reject_label='unknown' or -1."
+        )
+    clash = [c for c in classes.tolist() if c == reject_label and type(c) is type(reject_label)]
+    if clash:
+        raise ValueError(
+            f"reject_label={reject_label!r} is one of the classes {_preview(classes)}; "
+            f"choose a label that no class uses."
+        )
+
+
+def binary_codes(values: np.ndarray, threshold: float, pos_index: int) -> np.ndarray:
+    """Code of ``classes[pos_index]`` where its score ``>= threshold``, else the other."""
+    positive = values[:, pos_index] >= threshold
+    return np.where(positive, pos_index, 1 - pos_index).astype(np.intp)
+
+
+def multiclass_codes(values: np.ndarray, thresholds: np.ndarray, kind: str) -> np.ndarray:
+    """``argmax_k values_k / t_k`` (probabilities) or ``argmax_k values_k - log t_k``."""
+    if np.all(thresholds == thresholds[0]):
+        return np.argmax(values, axis=1).astype(np.intp)
+    if kind == PROBA:
+        return np.argmax(values / thresholds, axis=1).astype(np.intp)
+    return np.argmax(values - np.log(thresholds), axis=1).astype(np.intp)
+
+
+def multilabel_indicator(values: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
+    """Boolean matrix: label ``j`` on iff ``values[:, j] >= thresholds[j]``."""
+    return values >= thresholds
+
+
+def apply_rule(
+    scores: Scores,
+    *,
+    problem: str,
+    thresholds: float | np.ndarray,
+    pos_index: int = 1,
+    reject_threshold: float | None = None,
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Codes (single-label) or a boolean indicator (multilabel), and the rejected mask."""
+    values = scores.values
+    if problem == "multilabel":
+        return multilabel_indicator(values, thresholds), None
+    if problem == "binary":
+        codes = binary_codes(values, float(thresholds), pos_index)
+    else:
+        codes = multiclass_codes(values, np.asarray(thresholds), scores.kind)
+    rejected = None
+    if reject_threshold is not None:
+        winning = values[np.arange(len(codes)), codes]
+        rejected = winning < reject_threshold
+    return codes, rejected

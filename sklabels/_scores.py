@@ -1,0 +1,294 @@
+"""Scores: turn any model output into a validated ``(n, k)`` float matrix.
+
+A :class:`Scores` says what its numbers are: ``"proba"`` (probabilities) or
+``"margin"`` (decision scores or logits). Every shape a model can return is handled
+here -- ``(n,)``, ``(n, 1)``, ``(n, 2)``, ``(n, k)``, the list of ``(n, 2)`` arrays of
+scikit-learn's multi-output classifiers -- and so are non-finite values, wrong column
+counts and logits passed as probabilities. Nothing downstream re-checks shapes.
+
+Canonical layout: column ``j`` scores ``classes[j]``. A binary problem has two columns
+(``[1 - p, p]`` for probabilities, ``[-m, m]`` for a margin ``m``), so that "the score
+of the positive class" is always one column, whichever class is positive.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy.special import expit, softmax
+
+PROBA, MARGIN = "proba", "margin"
+
+# Probabilities may exceed [0, 1] by rounding only.
+_PROBA_SLACK = 1e-6
+
+
+@dataclass(frozen=True)
+class Scores:
+    """A validated score matrix.
+
+    Attributes
+    ----------
+    values : ndarray of shape (n_samples, n_classes)
+        Column ``j`` scores ``classes[j]``. Not copied from the caller's array where
+        no conversion was needed; never written to.
+    kind : {"proba", "margin"}
+        Whether ``values`` are probabilities or margins (logits, decision scores).
+    """
+
+    values: np.ndarray
+    kind: str
+
+    @property
+    def n_samples(self) -> int:
+        return self.values.shape[0]
+
+
+def as_float_array(raw: Any, name: str = "scores") -> np.ndarray:
+    """``np.asarray`` for score outputs, with clear errors for non-numeric input."""
+    if hasattr(raw, "detach") and hasattr(raw, "cpu"):  # a torch tensor
+        raw = raw.detach().cpu().numpy()
+    try:
+        values = np.asarray(raw)
+    except (ValueError, TypeError) as exc:
+        raise TypeError(
+            f"{name} must be a numeric array of shape (n,) or (n, k), got a "
+            f"{type(raw).__name__} that numpy cannot read as one ({exc})."
+        ) from None
+    if values.dtype.kind == "b":
+        values = values.astype(np.float64)
+    if values.dtype.kind not in "iuf":
+        raise TypeError(
+            f"{name} must hold numbers (probabilities, logits or decision scores), "
+            f"got dtype {values.dtype}. Pass the model's raw output array."
+        )
+    if values.dtype.kind in "iu":
+        values = values.astype(np.float64)
+    if values.ndim not in (1, 2):
+        raise ValueError(
+            f"{name} must have shape (n,) or (n, k), got shape {values.shape}. A "
+            f"(n, 2, k) array (skorch multilabel) is per-label [p(0), p(1)] pairs: "
+            f"pass {name}[:, 1, :]."
+        )
+    if values.shape[0] == 0:
+        raise ValueError(f"{name} is empty (shape {values.shape}); nothing to decode.")
+    if values.ndim == 2 and values.shape[1] == 0:
+        raise ValueError(f"{name} has no columns (shape {values.shape}).")
+    return values
+
+
+def check_finite(values: np.ndarray, name: str = "scores") -> tuple[float, float]:
+    """Raise on NaN or infinity; return (min, max). Two reductions, no temporary."""
+    lo, hi = float(np.min(values)), float(np.max(values))
+    if np.isnan(lo) or np.isnan(hi):
+        bad = np.flatnonzero(np.isnan(values.reshape(values.shape[0], -1)).any(axis=1))
+        raise ValueError(
+            f"{name} contain NaN in {bad.size} row(s) (first: row {bad[0]}). A model "
+            f"that outputs NaN has diverged or received NaN features; fix the model "
+            f"or drop those rows."
+        )
+    if np.isinf(lo) or np.isinf(hi):
+        raise ValueError(
+            f"{name} contain infinite values (min {lo}, max {hi}). Pass finite "
+            f"probabilities or logits."
+        )
+    return lo, hi
+
+
+def check_proba_range(lo: float, hi: float, name: str = "scores") -> None:
+    if lo < -_PROBA_SLACK or hi > 1 + _PROBA_SLACK:
+        raise ValueError(
+            f"{name} range from {lo:.4g} to {hi:.4g}, outside [0, 1], so they are not "
+            f"probabilities: they look like logits or decision scores. Pass "
+            f"from_logits=True (decode), response_method='decision_function' "
+            f"(ProbabilisticLabelClassifier) or output='logits' (adapters)."
+        )
+
+
+def rows_sum_to_one(values: np.ndarray) -> bool:
+    """True when every row sums to 1 within a tolerance set by the dtype and width."""
+    k = values.shape[1]
+    eps = np.finfo(values.dtype).eps if values.dtype.kind == "f" else 0.0
+    tol = max(1e-6, 16 * k * eps)
+    sums = values.sum(axis=1, dtype=np.float64)
+    return bool(np.all(np.abs(sums - 1.0) <= tol))
+
+
+def infer_problem(values: np.ndarray, *, from_logits: bool, name: str = "scores") -> str:
+    """``problem="auto"`` for a bare score array (``decode``)."""
+    if values.ndim == 1 or values.shape[1] == 1:
+        return "binary"
+    if from_logits:
+        raise ValueError(
+            f"{name} are logits with {values.shape[1]} columns: softmax logits "
+            f"(one class per sample) and sigmoid logits (several labels per sample) "
+            f"look alike. Say which with problem='multiclass' or problem='multilabel'."
+        )
+    if rows_sum_to_one(values):
+        return "binary" if values.shape[1] == 2 else "multiclass"
+    return "multilabel"
+
+
+def _column_error(width: int, n_classes: int, classes: Any, name: str) -> ValueError:
+    names = "" if classes is None else f" {list(classes)!r}"
+    return ValueError(
+        f"{name} have {width} column(s) but {n_classes} classes were given{names}. "
+        f"A model with {width} output column(s) needs {width} class names in column "
+        f"order (or 2 names for a single sigmoid column)."
+    )
+
+
+def _binary_matrix(column: np.ndarray, kind: str) -> np.ndarray:
+    column = column.astype(np.float64, copy=False)
+    if kind == PROBA:
+        return np.column_stack([1.0 - column, column])
+    return np.column_stack([-column, column])
+
+
+def scores_from_array(
+    raw: Any,
+    *,
+    classes: np.ndarray,
+    problem: str,
+    from_logits: bool = False,
+    name: str = "scores",
+) -> tuple[Scores, str]:
+    """Validate a bare output array (``decode``). Returns the scores and the problem.
+
+    With ``from_logits=True`` logits become probabilities by the activation that
+    matches the problem (``expit`` per column, ``softmax`` per row).
+    """
+    values = as_float_array(raw, name)
+    lo, hi = check_finite(values, name)
+    if problem == "auto":
+        problem = infer_problem(values, from_logits=from_logits, name=name)
+    n_classes = len(classes)
+    width = 1 if values.ndim == 1 else values.shape[1]
+
+    if problem == "binary":
+        if n_classes != 2:
+            raise ValueError(
+                f"a binary problem needs exactly 2 classes, got {n_classes}: "
+                f"{list(classes)!r}. For one sigmoid output name both outcomes, e.g. "
+                f"classes=['negative', 'positive'] (the output is p(classes[1]))."
+            )
+        if width not in (1, 2):
+            raise _column_error(width, n_classes, classes, name)
+        if from_logits:
+            if width == 1:
+                values = expit(values.reshape(-1).astype(np.float64, copy=False))
+            else:
+                values = softmax(values.astype(np.float64, copy=False), axis=1)
+        else:
+            check_proba_range(lo, hi, name)
+        if width == 1 or values.ndim == 1:
+            values = _binary_matrix(values.reshape(-1), PROBA)
+        return Scores(values, PROBA), problem
+
+    if values.ndim == 1:
+        raise ValueError(
+            f"{name} have one column but problem={problem!r} needs one column per "
+            f"class ({n_classes}); for a single sigmoid output use problem='binary'."
+        )
+    if width != n_classes:
+        raise _column_error(width, n_classes, classes, name)
+    if from_logits:
+        as64 = values.astype(np.float64, copy=False)
+        values = softmax(as64, axis=1) if problem == "multiclass" else expit(as64)
+    else:
+        check_proba_range(lo, hi, name)
+    return Scores(values, PROBA), problem
+
+
+def scores_from_estimator(
+    raw: Any,
+    *,
+    method: str,
+    problem: str,
+    n_classes: int,
+    estimator_classes: Any = None,
+    name: str = "the estimator's output",
+) -> Scores:
+    """Validate what an estimator's ``predict_proba``/``decision_function`` returned.
+
+    Parameters
+    ----------
+    raw : ndarray or list of ndarray
+        The response. Multilabel ``predict_proba`` may be a list of ``(n, 2)`` arrays
+        (``RandomForestClassifier``, ``KNeighborsClassifier``, ``MultiOutputClassifier``).
+    method : {"predict_proba", "decision_function"}
+    problem : {"binary", "multiclass", "multilabel"}
+    n_classes : int
+    estimator_classes : array-like, list of array-like or None
+        The inner estimator's ``classes_``: the codes it saw in fit, when fewer than
+        ``n_classes`` (``classes=`` named classes absent from the training ``y``).
+    """
+    kind = PROBA if method == "predict_proba" else MARGIN
+    if problem == "multilabel" and isinstance(raw, list | tuple):
+        values = _stack_multioutput(raw, n_classes, estimator_classes, name)
+    else:
+        values = as_float_array(raw, name)
+    lo, hi = check_finite(values, name)
+    if kind == PROBA:
+        check_proba_range(lo, hi, name)
+
+    columns = _seen_codes(estimator_classes, n_classes, problem)
+    width = 1 if values.ndim == 1 else values.shape[1]
+    expected = n_classes if columns is None else len(columns)
+    if problem == "binary" or (problem == "multiclass" and expected == 2 and width == 1):
+        if width == 1:
+            values = _binary_matrix(values.reshape(-1), kind)
+            width = 2
+    if width != expected:
+        raise ValueError(
+            f"{name} ({method}) has {width} column(s) but the model should score "
+            f"{expected} classes. Check that classes= matches the model's outputs."
+        )
+    if columns is not None and len(columns) < n_classes:
+        full = np.full((values.shape[0], n_classes), 0.0 if kind == PROBA else -np.inf)
+        full[:, columns] = values
+        values = full
+    return Scores(values, kind)
+
+
+def _seen_codes(estimator_classes: Any, n_classes: int, problem: str) -> np.ndarray | None:
+    """Codes the inner estimator was fitted on, when they are a subset of all codes."""
+    if problem == "multilabel" or estimator_classes is None:
+        return None
+    seen = np.asarray(estimator_classes)
+    if seen.ndim != 1 or seen.dtype.kind not in "iu" or len(seen) >= n_classes:
+        return None
+    return seen.astype(np.intp)
+
+
+def _stack_multioutput(
+    raw: list, n_classes: int, estimator_classes: Any, name: str
+) -> np.ndarray:
+    """A list of per-label ``(n, 2)`` probability arrays as one ``(n, k)`` matrix."""
+    if len(raw) != n_classes:
+        raise ValueError(
+            f"{name} is a list of {len(raw)} per-label arrays but there are "
+            f"{n_classes} labels. Check that classes= matches the model's outputs."
+        )
+    per_label = (
+        list(estimator_classes)
+        if isinstance(estimator_classes, list | tuple)
+        else [None] * n_classes
+    )
+    columns = []
+    for j, (proba, seen) in enumerate(zip(raw, per_label, strict=True)):
+        proba = as_float_array(proba, f"{name}[{j}]")
+        proba = proba.reshape(proba.shape[0], -1)
+        seen = np.asarray([0, 1] if seen is None else seen).tolist()
+        if proba.shape[1] != len(seen):
+            raise ValueError(
+                f"{name}[{j}] has {proba.shape[1]} columns but label {j} was fitted "
+                f"on values {seen}."
+            )
+        if 1 in seen:
+            columns.append(proba[:, seen.index(1)])
+        else:  # the label never occurred in training: it is never on
+            columns.append(np.zeros(proba.shape[0]))
+    return np.column_stack(columns)

@@ -1,0 +1,545 @@
+"""Targets: infer the problem kind from ``y``, encode it for the model, decode codes back.
+
+This is the only module that knows label names. Binary and multiclass targets follow
+``LabelEncoder`` semantics (codes ``0..k-1`` in the order of ``classes``); multilabel
+targets follow ``MultiLabelBinarizer`` semantics (an indicator matrix whose columns are
+``classes``). Every form of ``y`` is remembered so that predictions come back in the same
+form (DESIGN.md, point 2).
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.utils.multiclass import type_of_target
+
+PROBLEMS = ("binary", "multiclass", "multilabel")
+
+# The forms ``y`` can take, and so the forms ``predict`` returns.
+#   labels     1-D array of labels
+#   column     (n, 1) array of labels (scikit-learn's "column vector y")
+#   onehot     (n, k) 0/1 matrix, one 1 per row (single-label)
+#   indicator  (n, k) 0/1 matrix (multilabel)
+#   sparse     scipy.sparse (n, k) 0/1 matrix (multilabel)
+#   sets       sequence of label collections (multilabel), returned as a list of tuples
+FORMS = ("labels", "column", "onehot", "indicator", "sparse", "sets")
+
+
+def _preview(values: Any, limit: int = 6) -> str:
+    """Short repr of a list of labels for error messages."""
+    values = list(values)
+    shown = ", ".join(repr(_to_python(v)) for v in values[:limit])
+    if len(values) > limit:
+        shown += f", ... ({len(values)} in all)"
+    return f"[{shown}]"
+
+
+def _to_python(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _label_kind(value: Any) -> str:
+    if isinstance(value, str | np.str_ | bytes):
+        return "str"
+    if isinstance(value, bool | np.bool_ | numbers.Number):
+        return "number"
+    return type(value).__name__
+
+
+def check_uniform_label_types(labels: np.ndarray, name: str = "y") -> None:
+    """Raise TypeError when an object array mixes strings and numbers (or other types)."""
+    if labels.dtype.kind != "O" or labels.size == 0:
+        return
+    kinds = {_label_kind(v) for v in labels.ravel()}
+    if len(kinds) > 1:
+        examples = []
+        for kind in sorted(kinds):
+            first = next(v for v in labels.ravel() if _label_kind(v) == kind)
+            examples.append(f"{first!r} ({kind})")
+        raise TypeError(
+            f"{name} mixes label types: {', '.join(examples)}. Labels must be all "
+            f"strings or all numbers; convert them first, e.g. y = np.asarray(y, "
+            f"dtype=str)."
+        )
+    if kinds <= {"number"}:
+        floats = labels.astype(float)
+        if np.isnan(floats).any():
+            raise ValueError(f"Input {name} contains NaN.")
+
+
+def as_class_array(classes: Any, name: str = "classes") -> np.ndarray:
+    """Validate a user-given list of class names: 1-D, unique, uniform types."""
+    if isinstance(classes, str) or np.ndim(classes) != 1:
+        raise ValueError(
+            f"{name} must be a 1-D list of labels, e.g. {name}=['cat', 'dog'], "
+            f"got {classes!r}."
+        )
+    arr = np.asarray(classes)
+    if arr.dtype.kind == "O" or (
+        arr.dtype.kind in "US" and any(not isinstance(c, str | bytes) for c in classes)
+    ):
+        arr = np.empty(len(classes), dtype=object)
+        arr[:] = list(classes)
+        check_uniform_label_types(arr, name)
+    if arr.dtype.kind == "f" and np.isnan(arr).any():
+        raise ValueError(f"{name} contains NaN: {_preview(arr)}.")
+    uniq, counts = np.unique(arr, return_counts=True)
+    if (counts > 1).any():
+        raise ValueError(
+            f"{name} must not repeat labels; {_preview(uniq[counts > 1])} appear more "
+            f"than once in {_preview(arr)}."
+        )
+    return arr
+
+
+def label_codes(labels: np.ndarray, classes: np.ndarray, name: str = "y") -> np.ndarray:
+    """Map labels to their positions in ``classes``; unknown labels raise ValueError."""
+    labels = np.asarray(labels)
+    if labels.size == 0:
+        return np.zeros(labels.shape, dtype=np.intp)
+    if labels.dtype.kind == "O" or classes.dtype.kind == "O":
+        # Python-level lookup keyed by kind, so that 1 and '1' never match.
+        lookup = {(_label_kind(c), _to_python(c)): i for i, c in enumerate(classes)}
+        flat = [lookup.get((_label_kind(v), _to_python(v)), -1) for v in labels.ravel()]
+        codes = np.asarray(flat, dtype=np.intp).reshape(labels.shape)
+        found = codes >= 0
+    elif _comparable(labels.dtype, classes.dtype):
+        order = np.argsort(classes, kind="stable")
+        pos = np.clip(np.searchsorted(classes[order], labels), 0, len(classes) - 1)
+        codes = order[pos]
+        found = classes[codes] == labels
+    else:
+        codes = np.zeros(labels.shape, dtype=np.intp)
+        found = np.zeros(labels.shape, dtype=bool)
+    if not found.all():
+        unknown = np.unique(labels[~found].astype(str))
+        raise ValueError(
+            f"{name} contains labels that are not in classes: {_preview(unknown)}. "
+            f"Valid labels are {_preview(classes)}; add the missing ones to classes= "
+            f"or drop those samples."
+        )
+    return codes.astype(np.intp, copy=False)
+
+
+def _comparable(a: np.dtype, b: np.dtype) -> bool:
+    textual = {"U", "S"}
+    return (a.kind in textual) == (b.kind in textual)
+
+
+@dataclass
+class TargetEncoding:
+    """What ``fit`` learned about ``y``: its problem kind, its form and its classes.
+
+    Attributes
+    ----------
+    problem : {"binary", "multiclass", "multilabel"}
+    form : str
+        One of ``FORMS``; ``predict`` returns this form.
+    classes : ndarray of shape (n_classes,)
+        Original labels, in the column order of the model outputs.
+    dtype : numpy dtype or None
+        dtype of the matrix forms of ``y`` (to return predictions of the same dtype).
+    """
+
+    problem: str
+    form: str
+    classes: np.ndarray
+    dtype: np.dtype | None = None
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.classes)
+
+    # -- encoding ------------------------------------------------------------------
+    def encode(self, y: Any, name: str = "y") -> np.ndarray:
+        """Encode ``y`` (in any supported form) to codes or an indicator matrix.
+
+        Single-label problems give integer codes of shape (n,); multilabel problems
+        give an int indicator matrix of shape (n, n_classes).
+        """
+        form, values = _split_form(y, name)
+        k = self.n_classes
+        if self.problem == "multilabel":
+            if form == "sets":
+                return _sets_to_indicator(values, self.classes, name)
+            if form in ("indicator", "onehot") and values.shape[1] == k:
+                return _check_binary_matrix(values, name).astype(np.int64)
+            raise ValueError(
+                f"{name} must be a multilabel target with {k} labels (an indicator "
+                f"matrix with {k} columns or a list of label sets), got {_describe(y)}."
+            )
+        if form in ("labels", "column"):
+            labels = values.ravel()
+            check_uniform_label_types(labels.astype(object), name)
+            return label_codes(labels, self.classes, name)
+        if form in ("indicator", "onehot") and values.shape[1] == k:
+            return _onehot_codes(_check_binary_matrix(values, name), name)
+        raise ValueError(
+            f"{name} must hold single labels for this {self.problem} problem (a 1-D "
+            f"array of labels or a one-hot matrix with {k} columns), got "
+            f"{_describe(y)}."
+        )
+
+    # -- decoding ------------------------------------------------------------------
+    def decode(
+        self,
+        codes: np.ndarray,
+        rejected: np.ndarray | None = None,
+        reject_label: Any = None,
+    ) -> Any:
+        """Return predictions in the form of the ``y`` seen in ``fit``."""
+        if self.problem == "multilabel":
+            if self.form == "sets":
+                return indicator_to_tuples(codes, self.classes)
+            out = codes.astype(self.dtype or np.int64, copy=False)
+            return sp.csr_matrix(out) if self.form == "sparse" else out
+        if self.form == "onehot":
+            out = np.zeros((len(codes), self.n_classes), dtype=self.dtype or np.int64)
+            rows = np.arange(len(codes))
+            keep = slice(None) if rejected is None else ~rejected
+            out[rows[keep], codes[keep]] = 1
+            return out
+        labels = self.names(codes, rejected, reject_label)
+        return labels.reshape(-1, 1) if self.form == "column" else labels
+
+    def names(
+        self,
+        codes: np.ndarray,
+        rejected: np.ndarray | None = None,
+        reject_label: Any = None,
+    ) -> Any:
+        """Labels by name: 1-D array (single-label) or list of tuples (multilabel)."""
+        if self.problem == "multilabel":
+            return indicator_to_tuples(codes, self.classes)
+        return codes_to_labels(codes, self.classes, rejected, reject_label)
+
+
+def positive_index(pos_label: Any, classes: np.ndarray, problem: str) -> int:
+    """Index of the positive class of a binary problem: ``pos_label``, else 1."""
+    if pos_label is None:
+        return 1
+    if problem != "binary":
+        raise ValueError(
+            f"pos_label={pos_label!r} only applies to binary problems; this one is "
+            f"{problem}. Remove pos_label, or set problem='binary'."
+        )
+    label = np.empty(1, dtype=object)
+    label[0] = pos_label
+    try:
+        return int(label_codes(label, classes, "pos_label")[0])
+    except ValueError:
+        raise ValueError(
+            f"pos_label={pos_label!r} is not one of the classes {_preview(classes)}."
+        ) from None
+
+
+def codes_to_labels(
+    codes: np.ndarray,
+    classes: np.ndarray,
+    rejected: np.ndarray | None = None,
+    reject_label: Any = None,
+) -> np.ndarray:
+    """``classes[codes]``, with ``reject_label`` where ``rejected`` is True."""
+    if rejected is None or not rejected.any():
+        return classes[codes]
+    table = with_extra_label(classes, reject_label)
+    return table[np.where(rejected, len(classes), codes)]
+
+
+def with_extra_label(classes: np.ndarray, label: Any) -> np.ndarray:
+    """``classes`` plus one more label, in a dtype that holds both without casting."""
+    extra = np.asarray([label])
+    if _label_kind(label) == _label_kind(_to_python(classes[0])) and (
+        classes.dtype.kind != "O" and extra.dtype.kind != "O"
+    ):
+        dtype = np.result_type(classes.dtype, extra.dtype)
+    else:
+        dtype = object
+    table = np.empty(len(classes) + 1, dtype=dtype)
+    table[:-1] = classes
+    table[-1] = label
+    return table
+
+
+def indicator_to_tuples(indicator: np.ndarray, classes: np.ndarray) -> list[tuple]:
+    """Rows of a 0/1 matrix as tuples of label names (``MultiLabelBinarizer`` inverse).
+
+    Vectorised: one ``flatnonzero`` over the matrix and one tuple slice per row, so the
+    only per-row Python work is the slice that builds each row's tuple.
+    """
+    indicator = np.ascontiguousarray(indicator)
+    n, k = indicator.shape
+    flat = np.flatnonzero(indicator)
+    names = tuple(np.asarray(classes, dtype=object)[flat % k].tolist()) if k else ()
+    bounds = np.searchsorted(flat, np.arange(0, (n + 1) * k, k) if k else np.zeros(n + 1))
+    bounds = bounds.tolist()
+    return list(map(names.__getitem__, map(slice, bounds[:-1], bounds[1:])))
+
+
+# ----------------------------------------------------------------------------------
+# Inferring the problem and encoding y in fit
+# ----------------------------------------------------------------------------------
+
+
+def fit_target(
+    y: Any, *, problem: str = "auto", classes: Any = None
+) -> tuple[TargetEncoding, np.ndarray]:
+    """Infer the problem kind and form of ``y``; return the encoding and encoded ``y``.
+
+    Parameters
+    ----------
+    y : array-like, sparse matrix or sequence of label collections
+    problem : {"auto", "binary", "multiclass", "multilabel"}
+    classes : array-like or None
+        Explicit label order (kept as is, may name labels absent from ``y``).
+
+    Returns
+    -------
+    encoding : TargetEncoding
+    y_encoded : ndarray
+        Integer codes (n,) for binary/multiclass, int indicator (n, k) for multilabel.
+    """
+    if y is None:
+        raise ValueError(
+            "ProbabilisticLabelClassifier requires y to be passed, but the target y "
+            "is None."
+        )
+    form, values = _split_form(y, "y")
+    explicit = None if classes is None else as_class_array(classes)
+
+    if form == "sets":
+        return _fit_sets(values, problem, explicit)
+    if form in ("labels", "column"):
+        return _fit_labels(values.ravel(), form, problem, explicit)
+    return _fit_matrix(y, values, form, problem, explicit)
+
+
+def _split_form(y: Any, name: str) -> tuple[str, Any]:
+    """Classify the container of ``y`` and return (form, values) without copying."""
+    if sp.issparse(y):
+        return "sparse", np.asarray(y.toarray())
+    if _is_label_sets(y):
+        return "sets", list(y)
+    values = np.asarray(y)
+    if values.ndim == 0:
+        raise ValueError(f"{name} must be array-like with one entry per sample, got {y!r}.")
+    if values.ndim == 1:
+        return "labels", values
+    if values.ndim == 2 and values.shape[1] == 1:
+        return "column", values
+    if values.ndim == 2:
+        return "indicator", values
+    raise ValueError(
+        f"{name} must be 1-D labels or a 2-D indicator/one-hot matrix, got an array "
+        f"of shape {values.shape}."
+    )
+
+
+def _is_label_sets(y: Any) -> bool:
+    """True for a sequence whose items are label collections (lists, tuples, sets).
+
+    A list of equal-length 0/1 rows is an indicator matrix, as in scikit-learn
+    estimators; every other sequence of collections is a list of label sets, as in
+    ``MultiLabelBinarizer``.
+    """
+    if isinstance(y, np.ndarray):
+        if y.dtype.kind != "O" or y.ndim != 1:
+            return False
+    elif not isinstance(y, Sequence) or isinstance(y, str | bytes):
+        return False
+    if len(y) == 0:
+        return False
+    items = list(y)
+    collection = (list, tuple, set, frozenset, np.ndarray)
+    if not all(isinstance(item, collection) for item in items):
+        return False
+    if any(isinstance(item, set | frozenset) for item in items):
+        return True
+    lengths = {len(item) for item in items}
+    if len(lengths) != 1:
+        return True
+    try:
+        matrix = np.asarray(items)
+    except (ValueError, TypeError):
+        return True
+    if matrix.ndim != 2 or matrix.dtype.kind not in "biuf":
+        return True
+    return not np.isin(matrix, (0, 1)).all()
+
+
+def _describe(y: Any) -> str:
+    if sp.issparse(y):
+        return f"a sparse matrix of shape {y.shape}"
+    try:
+        return f"an array of shape {np.shape(y)}"
+    except ValueError:
+        return f"a {type(y).__name__} of ragged rows"
+
+
+def _resolve_classes(
+    found: np.ndarray, explicit: np.ndarray | None, name: str = "y"
+) -> np.ndarray:
+    if explicit is None:
+        return found
+    label_codes(found, explicit, name)  # raises on labels missing from classes=
+    return explicit
+
+
+def _check_problem(problem: str, n_classes: int, classes: np.ndarray, form: str) -> str:
+    if n_classes < 2:
+        raise ValueError(
+            f"y has a single class {_preview(classes)}; a classifier needs at least 2 "
+            f"classes. If the model knows more classes than this y shows, name them "
+            f"all with classes=[...]."
+        )
+    if problem == "auto":
+        return "binary" if n_classes == 2 else "multiclass"
+    if problem == "multilabel":
+        raise ValueError(
+            f"problem='multilabel' needs a multilabel y (an indicator matrix or a list "
+            f"of label sets), got single labels ({form}). Use problem='auto', or pass "
+            f"y as label sets, e.g. [('a', 'b'), ('c',)]."
+        )
+    if problem == "binary" and n_classes != 2:
+        raise ValueError(
+            f"Only binary classification is supported with problem='binary'. The "
+            f"target has {n_classes} classes {_preview(classes)}; use "
+            f"problem='multiclass' or problem='auto'."
+        )
+    return problem
+
+
+def _fit_labels(
+    labels: np.ndarray, form: str, problem: str, explicit: np.ndarray | None
+) -> tuple[TargetEncoding, np.ndarray]:
+    if labels.size == 0:
+        raise ValueError("y is empty: fit needs at least one sample per class.")
+    check_uniform_label_types(labels)
+    if labels.dtype.kind == "f":
+        if np.isnan(labels).any():
+            raise ValueError("Input y contains NaN.")
+        if np.isinf(labels).any():
+            raise ValueError("Input y contains infinity.")
+    kind = type_of_target(labels, input_name="y")
+    if kind not in ("binary", "multiclass"):
+        raise ValueError(
+            f"Unknown label type: {kind!r}. sklabels classifies discrete labels; a "
+            f"continuous y (e.g. {_preview(labels[:3])}) is a regression target. "
+            f"Bin it first, or use a regressor."
+        )
+    classes = _resolve_classes(np.unique(labels), explicit)
+    problem = _check_problem(problem, len(classes), classes, form)
+    codes = label_codes(labels, classes)
+    return TargetEncoding(problem, form, classes, labels.dtype), codes
+
+
+def _check_binary_matrix(values: np.ndarray, name: str) -> np.ndarray:
+    if values.dtype.kind not in "biuf":
+        raise ValueError(
+            f"a 2-D {name} must be a 0/1 indicator or one-hot matrix, got dtype "
+            f"{values.dtype}. For label names per sample, pass a list of label sets."
+        )
+    if values.dtype.kind == "f" and not np.isfinite(values).all():
+        raise ValueError(f"Input {name} contains NaN or infinity.")
+    if values.dtype.kind != "b" and not np.isin(values, (0, 1)).all():
+        kind = type_of_target(values, input_name=name)
+        raise ValueError(
+            f"Unknown label type: {kind!r}. A 2-D {name} must be a 0/1 matrix "
+            f"(one-hot rows for multiclass, indicator rows for multilabel), but it "
+            f"holds {_preview(np.unique(values)[:6])}. sklabels does not handle "
+            f"multiclass-multioutput or continuous targets; for label sets pass a "
+            f"list of tuples."
+        )
+    return values
+
+
+def _onehot_codes(values: np.ndarray, name: str) -> np.ndarray:
+    ones = values.sum(axis=1)
+    bad = np.flatnonzero(ones != 1)
+    if bad.size:
+        row = int(bad[0])
+        raise ValueError(
+            f"a one-hot {name} needs exactly one 1 per row, but row {row} has "
+            f"{int(ones[row])} ({bad.size} such rows). For several labels per sample "
+            f"use problem='multilabel'."
+        )
+    return np.argmax(values, axis=1).astype(np.intp)
+
+
+def _fit_matrix(
+    y: Any, values: np.ndarray, form: str, problem: str, explicit: np.ndarray | None
+) -> tuple[TargetEncoding, np.ndarray]:
+    n, k = values.shape
+    if n == 0:
+        raise ValueError("y is empty: fit needs at least one sample per class.")
+    values = _check_binary_matrix(values, "y")
+    if explicit is not None:
+        if len(explicit) != k:
+            raise ValueError(
+                f"y has {k} columns but classes= names {len(explicit)} labels "
+                f"{_preview(explicit)}; give one name per column."
+            )
+        classes = explicit
+    elif hasattr(y, "columns"):  # pandas DataFrame: its column names are the labels
+        classes = as_class_array(list(y.columns), "y.columns")
+    else:
+        classes = np.arange(k)
+    dtype = values.dtype
+    if form == "sparse" or problem == "multilabel":
+        return TargetEncoding("multilabel", form, classes, dtype), values.astype(np.int64)
+    one_per_row = (values.sum(axis=1) == 1).all()
+    if problem == "auto" and not one_per_row:
+        return TargetEncoding("multilabel", form, classes, dtype), values.astype(np.int64)
+    codes = _onehot_codes(values, "y")
+    problem = _check_problem(problem, k, classes, "one-hot")
+    return TargetEncoding(problem, "onehot", classes, dtype), codes
+
+
+def _sets_to_indicator(rows: list, classes: np.ndarray, name: str) -> np.ndarray:
+    lengths = np.fromiter((len(r) for r in rows), dtype=np.intp, count=len(rows))
+    flat = [label for r in rows for label in r]
+    indicator = np.zeros((len(rows), len(classes)), dtype=np.int64)
+    if flat:
+        labels = np.empty(len(flat), dtype=object)
+        labels[:] = flat
+        check_uniform_label_types(labels, name)
+        labels = np.asarray(flat) if labels.dtype.kind != "O" else labels
+        codes = label_codes(_natural(labels), classes, name)
+        indicator[np.repeat(np.arange(len(rows)), lengths), codes] = 1
+    return indicator
+
+
+def _natural(labels: np.ndarray) -> np.ndarray:
+    """An object array of uniform labels as its natural numpy dtype (str, int...)."""
+    try:
+        return np.asarray(labels.tolist())
+    except (ValueError, TypeError):
+        return labels
+
+
+def _fit_sets(
+    rows: list, problem: str, explicit: np.ndarray | None
+) -> tuple[TargetEncoding, np.ndarray]:
+    if problem in ("binary", "multiclass"):
+        raise ValueError(
+            f"y is a list of label sets (multilabel) but problem={problem!r}; use "
+            f"problem='multilabel' or 'auto', or pass one label per sample."
+        )
+    flat = [label for r in rows for label in r]
+    labels = np.empty(len(flat), dtype=object)
+    labels[:] = flat
+    check_uniform_label_types(labels)
+    found = np.unique(_natural(labels)) if flat else np.asarray([])
+    classes = _resolve_classes(found, explicit) if flat else explicit
+    if classes is None or len(classes) == 0:
+        raise ValueError(
+            "y is a list of empty label sets: there are no labels to learn. Name them "
+            "with classes=[...] if the model knows them."
+        )
+    indicator = _sets_to_indicator(rows, classes, "y")
+    return TargetEncoding("multilabel", "sets", classes, None), indicator

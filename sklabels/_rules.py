@@ -45,7 +45,10 @@ def resolve_thresholds(
     Accepted forms: ``None`` (the defaults), a float, an array with one value per
     class (not for binary), a dict ``{label: value}`` (the others keep the default).
     """
-    default = default_threshold(kind)
+    # Multiclass thresholds are ratios applied to probabilities (or to the softmax of
+    # margins), so their neutral default is 0.5 whatever the kind: t = (1 - tau, tau)
+    # is then exactly the binary rule at tau.
+    default = 0.5 if problem == "multiclass" else default_threshold(kind)
     k = len(classes)
     if isinstance(threshold, str):
         raise ValueError(

@@ -393,7 +393,7 @@ def _resolve_classes(
 def _check_problem(problem: str, n_classes: int, classes: np.ndarray, form: str) -> str:
     if n_classes < 2:
         raise ValueError(
-            f"y has a single class {_preview(classes)}; a classifier needs at least 2 "
+            f"y has only one class, {_preview(classes)}; a classifier needs at least 2 "
             f"classes. If the model knows more classes than this y shows, name them "
             f"all with classes=[...]."
         )

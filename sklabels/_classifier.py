@@ -12,7 +12,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, _fit_context, clone
 from sklearn.frozen import FrozenEstimator
 from sklearn.metrics import accuracy_score
-from sklearn.utils import get_tags
+from sklearn.utils import ClassifierTags, Tags, TargetTags, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_consistent_length, check_is_fitted
@@ -31,6 +31,18 @@ def _estimator_has(attr: str):
         return True
 
     return check
+
+
+def _inner_tags(estimator: Any):
+    """Tags of the inner estimator; defaults for plain objects that have none."""
+    try:
+        return get_tags(estimator)
+    except AttributeError:  # not a scikit-learn estimator (e.g. a bare pre-trained model)
+        return Tags(
+            estimator_type="classifier",
+            target_tags=TargetTags(required=True),
+            classifier_tags=ClassifierTags(),
+        )
 
 
 class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
@@ -259,7 +271,7 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
     def _explain_fit_error(self, exc: ValueError) -> None:
         if self.problem_ != "multilabel":
             return
-        if get_tags(self.estimator).target_tags.multi_output:
+        if _inner_tags(self.estimator).target_tags.multi_output:
             return
         name = type(self.estimator).__name__
         raise ValueError(
@@ -368,7 +380,7 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        inner = get_tags(self.estimator)
+        inner = _inner_tags(self.estimator)
         tags.input_tags = inner.input_tags
         tags.classifier_tags.multi_class = self.problem != "binary"
         tags.classifier_tags.poor_score = inner.classifier_tags.poor_score

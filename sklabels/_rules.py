@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from ._scores import MARGIN, PROBA, Scores
-from ._targets import _preview, label_codes
+from ._targets import _preview, _to_python, label_codes
 
 
 def default_threshold(kind: str) -> float:
@@ -67,7 +67,8 @@ def resolve_thresholds(
             value = _as_float(np.asarray(threshold)[0])
         else:
             raise ValueError(
-                f"a binary problem takes one threshold on p({classes[pos_index]!r}), "
+                f"a binary problem takes one threshold on "
+                f"p({_to_python(classes[pos_index])!r}), "
                 f"got {_preview(np.ravel(threshold))}. Pass a single number, e.g. "
                 f"threshold=0.3."
             )
@@ -125,10 +126,11 @@ def _binary_from_dict(
     if len(codes) == 0:
         return default
     if len(codes) > 1 or codes[0] != pos_index:
+        positive = _to_python(classes[pos_index])
         raise ValueError(
             f"a binary problem takes one threshold, on the positive class "
-            f"{classes[pos_index]!r}; got keys {_preview(keys)}. Pass "
-            f"{{{classes[pos_index]!r}: value}}, or set pos_label to the class you key."
+            f"{positive!r}; got keys {_preview(keys)}. Pass {{{positive!r}: value}}, "
+            f"or set pos_label to the class you key."
         )
     return _as_float(next(iter(threshold.values())))
 

@@ -19,6 +19,8 @@ from typing import Any
 import numpy as np
 from scipy.special import expit, softmax
 
+from ._targets import _preview
+
 PROBA, MARGIN = "proba", "margin"
 
 # Probabilities may exceed [0, 1] by rounding only.
@@ -132,7 +134,7 @@ def infer_problem(values: np.ndarray, *, from_logits: bool, name: str = "scores"
 
 
 def _column_error(width: int, n_classes: int, classes: Any, name: str) -> ValueError:
-    names = "" if classes is None else f" {list(classes)!r}"
+    names = "" if classes is None else f" {_preview(classes)}"
     return ValueError(
         f"{name} have {width} column(s) but {n_classes} classes were given{names}. "
         f"A model with {width} output column(s) needs {width} class names in column "
@@ -162,16 +164,18 @@ def scores_from_array(
     """
     values = as_float_array(raw, name)
     lo, hi = check_finite(values, name)
-    if problem == "auto":
-        problem = infer_problem(values, from_logits=from_logits, name=name)
     n_classes = len(classes)
     width = 1 if values.ndim == 1 else values.shape[1]
+    if problem == "auto":
+        if width > 1 and width != n_classes:
+            raise _column_error(width, n_classes, classes, name)
+        problem = infer_problem(values, from_logits=from_logits, name=name)
 
     if problem == "binary":
         if n_classes != 2:
             raise ValueError(
                 f"a binary problem needs exactly 2 classes, got {n_classes}: "
-                f"{list(classes)!r}. For one sigmoid output name both outcomes, e.g. "
+                f"{_preview(classes)}. For one sigmoid output name both outcomes, e.g. "
                 f"classes=['negative', 'positive'] (the output is p(classes[1]))."
             )
         if width not in (1, 2):

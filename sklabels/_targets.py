@@ -60,7 +60,7 @@ def check_uniform_label_types(labels: np.ndarray, name: str = "y") -> None:
         examples = []
         for kind in sorted(kinds):
             first = next(v for v in labels.ravel() if _label_kind(v) == kind)
-            examples.append(f"{first!r} ({kind})")
+            examples.append(f"{_to_python(first)!r} ({kind})")
         raise TypeError(
             f"{name} mixes label types: {', '.join(examples)}. Labels must be all "
             f"strings or all numbers; convert them first, e.g. y = np.asarray(y, "

@@ -29,15 +29,16 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"sklabels {__version__}")
-    commands = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND")
+    version = f"sklabels {__version__}"
+    parser.add_argument("--version", action="version", version=version)
+    commands = parser.add_subparsers(title="commands", dest="command", metavar="CMD")
     demo = commands.add_parser(
         "demo",
         help="binary, multiclass and multilabel examples on bundled datasets",
         description=(
-            "Fit ProbabilisticLabelClassifier on breast cancer (binary), iris "
-            "(multiclass) and digits properties (multilabel); print predictions and "
-            "classification reports. Needs no network and no arguments."
+            "Fit ProbabilisticLabelClassifier on breast cancer (binary), iris\n"
+            "(multiclass) and properties of digits (multilabel); print predictions\n"
+            "and classification reports. Needs no network and no arguments."
         ),
         epilog="example:\n  python -m sklabels demo\n",
         formatter_class=argparse.RawDescriptionHelpFormatter,

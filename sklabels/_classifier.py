@@ -9,7 +9,13 @@ from numbers import Real
 from typing import Any
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, _fit_context, clone
+from sklearn.base import (
+    BaseEstimator,
+    ClassifierMixin,
+    MetaEstimatorMixin,
+    _fit_context,
+    clone,
+)
 from sklearn.frozen import FrozenEstimator
 from sklearn.metrics import accuracy_score
 from sklearn.utils import ClassifierTags, Tags, TargetTags, get_tags
@@ -37,7 +43,9 @@ def _inner_tags(estimator: Any):
     """Tags of the inner estimator; defaults for plain objects that have none."""
     try:
         return get_tags(estimator)
-    except AttributeError:  # not a scikit-learn estimator (e.g. a bare pre-trained model)
+    except (
+        AttributeError
+    ):  # not a scikit-learn estimator (e.g. a bare pre-trained model)
         return Tags(
             estimator_type="classifier",
             target_tags=TargetTags(required=True),
@@ -201,7 +209,9 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         self.response_method_ = self._resolve_response_method()
         kind = "proba" if self.response_method_ == "predict_proba" else "margin"
         self._pos_index = positive_index(self.pos_label, self.classes_, self.problem_)
-        self.pos_label_ = self.classes_[self._pos_index] if self.problem_ == "binary" else None
+        self.pos_label_ = (
+            self.classes_[self._pos_index] if self.problem_ == "binary" else None
+        )
         self.thresholds_ = resolve_thresholds(
             self.threshold,
             problem=self.problem_,
@@ -210,9 +220,15 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
             pos_index=self._pos_index,
         )
         check_reject(
-            self.reject_threshold, self.reject_label, self.problem_, kind, self.classes_
+            self.reject_threshold,
+            self.reject_label,
+            self.problem_,
+            kind == "proba",
+            self.classes_,
         )
 
+        if self.problem_ == "multilabel" and y_encoded.shape[1] == 1:
+            y_encoded = y_encoded[:, 0]  # one label: a 0/1 vector, not a column
         self.estimator_ = clone(self.estimator)
         try:
             self.estimator_.fit(X, y_encoded, **fit_params)
@@ -245,7 +261,8 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
             model_classes, np.arange(len(model_classes))
         )
         if len(model_classes) != len(given) or not (
-            is_codes or np.array_equal(model_classes.astype(object), given.astype(object))
+            is_codes
+            or np.array_equal(model_classes.astype(object), given.astype(object))
         ):
             raise ValueError(
                 f"classes={_preview(given)} does not match the frozen model's classes_ "
@@ -258,7 +275,9 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         inner = self.estimator
         if self.response_method == "auto":
             return (
-                "predict_proba" if hasattr(inner, "predict_proba") else "decision_function"
+                "predict_proba"
+                if hasattr(inner, "predict_proba")
+                else "decision_function"
             )
         if not hasattr(inner, self.response_method):
             raise ValueError(

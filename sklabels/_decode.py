@@ -1,4 +1,4 @@
-"""``decode``: raw model outputs to label names, for users who hold the scores already."""
+"""``decode``: raw model outputs to label names, for users who hold the scores."""
 
 from __future__ import annotations
 
@@ -88,10 +88,12 @@ def decode(
         scores, classes=classes, problem=problem, from_logits=from_logits
     )
     pos_index = positive_index(pos_label, classes, problem)
+    # Thresholds are given as probabilities, also for logits (the rule converts them).
+    kind = "proba" if values.logits else values.kind
     thresholds = resolve_thresholds(
-        threshold, problem=problem, classes=classes, kind=values.kind, pos_index=pos_index
+        threshold, problem=problem, classes=classes, kind=kind, pos_index=pos_index
     )
-    check_reject(reject_threshold, reject_label, problem, values.kind, classes)
+    check_reject(reject_threshold, reject_label, problem, kind == "proba", classes)
     codes, rejected = apply_rule(
         values,
         problem=problem,

@@ -1,4 +1,4 @@
-"""``python -m sklabels demo``: the three problem kinds on datasets bundled with scikit-learn.
+"""``python -m sklabels demo``: the three problem kinds on scikit-learn's datasets.
 
 Each section fits a :class:`~sklabels.ProbabilisticLabelClassifier` on string labels,
 prints a few predictions next to the truth, and a ``classification_report``. No
@@ -113,7 +113,7 @@ def _multilabel() -> None:
     clf = ProbabilisticLabelClassifier(model, classes=list(DIGIT_PROPERTIES))
     clf.fit(X_train, y_train)
     print(f"classes_ = {clf.classes_.tolist()}, problem_ = {clf.problem_!r}")
-    print("y is a list of label tuples, e.g.", y_train[0], "- predict returns the same.")
+    print(f"y is a list of label tuples, e.g. {y_train[0]}; so is predict's output")
     y_pred = clf.predict(X_test)
     _show_predictions(y_pred[:N_SHOWN], y_test[:N_SHOWN])
     print()
@@ -134,7 +134,7 @@ def run_demo() -> None:
     Uses only datasets bundled with scikit-learn (breast cancer, iris, digits) and
     prints to standard output.
     """
-    print("sklabels demo: ProbabilisticLabelClassifier on datasets bundled with sklearn")
+    print("sklabels demo: ProbabilisticLabelClassifier on scikit-learn's datasets")
     _binary()
     _multiclass()
     _multilabel()

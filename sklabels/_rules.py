@@ -1,6 +1,6 @@
 """Decision rules: pure functions from a score matrix to codes. No estimator state.
 
-* binary:     positive iff ``s[:, pos] >= t`` (scikit-learn's ``FixedThresholdClassifier``)
+* binary:     positive iff ``s[:, pos] >= t`` (as ``FixedThresholdClassifier``)
 * multilabel: label ``j`` on iff ``s[:, j] >= t_j``
 * multiclass: ``argmax_k s_k / t_k`` for probabilities; ``argmax_k m_k - log t_k`` for
   margins (the same rule applied to ``softmax(m)``). Equal thresholds give plain argmax.
@@ -15,8 +15,9 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+from scipy.special import logit
 
-from ._scores import MARGIN, PROBA, Scores
+from ._scores import MARGIN, PROBA, Scores, winning_probability
 from ._targets import _preview, _to_python, label_codes
 
 
@@ -111,7 +112,8 @@ def resolve_thresholds(
 
 def _as_float(value: Any) -> float:
     if not _is_number(value) and not (
-        isinstance(value, np.ndarray | np.generic) and np.asarray(value).dtype.kind in "iuf"
+        isinstance(value, np.ndarray | np.generic)
+        and np.asarray(value).dtype.kind in "iuf"
     ):
         raise TypeError(f"a threshold must be a number, got {value!r}.")
     return float(value)
@@ -138,7 +140,11 @@ def _binary_from_dict(
 def _check_range(values: np.ndarray, kind: str, problem: str) -> None:
     if not np.isfinite(values).all():
         raise ValueError(f"thresholds must be finite, got {_preview(values)}.")
-    if problem == "multiclass" and kind == PROBA and ((values <= 0) | (values > 1)).any():
+    if (
+        problem == "multiclass"
+        and kind == PROBA
+        and ((values <= 0) | (values > 1)).any()
+    ):
         raise ValueError(
             f"multiclass thresholds are per-class ratios in (0, 1] (predict "
             f"argmax p_k / t_k), got {_preview(values)}."
@@ -148,7 +154,11 @@ def _check_range(values: np.ndarray, kind: str, problem: str) -> None:
             f"multiclass thresholds are per-class ratios > 0 (applied to the softmax "
             f"of the margins), got {_preview(values)}."
         )
-    if problem != "multiclass" and kind == PROBA and ((values < 0) | (values > 1)).any():
+    if (
+        problem != "multiclass"
+        and kind == PROBA
+        and ((values < 0) | (values > 1)).any()
+    ):
         raise ValueError(
             f"thresholds on probabilities must lie in [0, 1], got {_preview(values)}. "
             f"For thresholds on logits or decision scores, predict from "
@@ -156,21 +166,27 @@ def _check_range(values: np.ndarray, kind: str, problem: str) -> None:
         )
 
 
-def check_reject(reject_threshold: Any, reject_label: Any, problem: str, kind: str,
-                 classes: np.ndarray) -> None:
+def check_reject(
+    reject_threshold: Any,
+    reject_label: Any,
+    problem: str,
+    has_probabilities: bool,
+    classes: np.ndarray,
+) -> None:
     """Validate the reject option (DESIGN.md point 7)."""
     if reject_threshold is None:
         return
     if not _is_number(reject_threshold) or not 0 <= reject_threshold <= 1:
         raise ValueError(
-            f"reject_threshold must be a probability in [0, 1], got {reject_threshold!r}."
+            f"reject_threshold must be a probability in [0, 1], got "
+            f"{reject_threshold!r}."
         )
     if problem == "multilabel":
         raise ValueError(
             "reject_threshold applies to single-label problems (binary, multiclass); "
             "in a multilabel problem a label below its threshold is already off."
         )
-    if kind != PROBA:
+    if not has_probabilities:
         raise ValueError(
             "reject_threshold needs probabilities, but the model only gives decision "
             "scores. Use response_method='predict_proba', or calibrate the model "
@@ -181,7 +197,11 @@ def check_reject(reject_threshold: Any, reject_label: Any, problem: str, kind: s
             f"reject_threshold={reject_threshold!r} needs reject_label, the label to "
             f"predict when the model abstains, e.g. reject_label='unknown' or -1."
         )
-    clash = [c for c in classes.tolist() if c == reject_label and type(c) is type(reject_label)]
+    clash = [
+        c
+        for c in classes.tolist()
+        if c == reject_label and type(c) is type(reject_label)
+    ]
     if clash:
         raise ValueError(
             f"reject_label={reject_label!r} is one of the classes {_preview(classes)}; "
@@ -190,13 +210,29 @@ def check_reject(reject_threshold: Any, reject_label: Any, problem: str, kind: s
 
 
 def binary_codes(values: np.ndarray, threshold: float, pos_index: int) -> np.ndarray:
-    """Code of ``classes[pos_index]`` where its score ``>= threshold``, else the other."""
+    """``pos_index`` where its score is ``>= threshold``, else the other code."""
     positive = values[:, pos_index] >= threshold
     return np.where(positive, pos_index, 1 - pos_index).astype(np.intp)
 
 
-def multiclass_codes(values: np.ndarray, thresholds: np.ndarray, kind: str) -> np.ndarray:
-    """``argmax_k values_k / t_k`` (probabilities) or ``argmax_k values_k - log t_k``."""
+def multiclass_codes(
+    values: np.ndarray, thresholds: np.ndarray, kind: str
+) -> np.ndarray:
+    """``argmax_k values_k / t_k`` (probabilities) or ``argmax_k values_k - log t_k``.
+
+    Ties go to the first class, as ``np.argmax`` -- except with two classes, where the
+    rule is evaluated as the binary rule on ``classes[1]`` at ``t_1 / (t_0 + t_1)``
+    (ties to ``classes[1]``), so that ``t = (1 - tau, tau)`` is exactly the binary
+    rule at ``tau``.
+    """
+    if values.shape[1] == 2:
+        if kind == PROBA:
+            return binary_codes(
+                values, thresholds[1] / (thresholds[0] + thresholds[1]), 1
+            )
+        difference = (values[:, 1] - values[:, 0])[:, None]
+        cut = np.log(thresholds[1]) - np.log(thresholds[0])
+        return binary_codes(np.hstack([-difference, difference]), cut, 1)
     if np.all(thresholds == thresholds[0]):
         return np.argmax(values, axis=1).astype(np.intp)
     if kind == PROBA:
@@ -217,8 +253,11 @@ def apply_rule(
     pos_index: int = 1,
     reject_threshold: float | None = None,
 ) -> tuple[np.ndarray, np.ndarray | None]:
-    """Codes (single-label) or a boolean indicator (multilabel), and the rejected mask."""
+    """Codes (single-label) or a boolean indicator (multilabel), and rejected rows."""
     values = scores.values
+    if scores.logits and problem != "multiclass":
+        # Thresholds are probabilities; compare logits with their logits instead.
+        thresholds = logit(thresholds)
     if problem == "multilabel":
         return multilabel_indicator(values, thresholds), None
     if problem == "binary":
@@ -227,6 +266,5 @@ def apply_rule(
         codes = multiclass_codes(values, np.asarray(thresholds), scores.kind)
     rejected = None
     if reject_threshold is not None:
-        winning = values[np.arange(len(codes)), codes]
-        rejected = winning < reject_threshold
+        rejected = winning_probability(scores, codes) < reject_threshold
     return codes, rejected

@@ -38,10 +38,15 @@ class Scores:
         no conversion was needed; never written to.
     kind : {"proba", "margin"}
         Whether ``values`` are probabilities or margins (logits, decision scores).
+    logits : bool
+        Margins that are true logits: ``expit`` (binary, multilabel) or ``softmax``
+        (multiclass) of them are probabilities. Rules read logits directly, which is
+        exact where probabilities would round to 0 or 1.
     """
 
     values: np.ndarray
     kind: str
+    logits: bool = False
 
     @property
     def n_samples(self) -> int:
@@ -118,7 +123,9 @@ def rows_sum_to_one(values: np.ndarray) -> bool:
     return bool(np.all(np.abs(sums - 1.0) <= tol))
 
 
-def infer_problem(values: np.ndarray, *, from_logits: bool, name: str = "scores") -> str:
+def infer_problem(
+    values: np.ndarray, *, from_logits: bool, name: str = "scores"
+) -> str:
     """``problem="auto"`` for a bare score array (``decode``)."""
     if values.ndim == 1 or values.shape[1] == 1:
         return "binary"
@@ -159,8 +166,9 @@ def scores_from_array(
 ) -> tuple[Scores, str]:
     """Validate a bare output array (``decode``). Returns the scores and the problem.
 
-    With ``from_logits=True`` logits become probabilities by the activation that
-    matches the problem (``expit`` per column, ``softmax`` per row).
+    With ``from_logits=True`` the scores stay logits (``kind="margin"``,
+    ``logits=True``): the rules compare them with the logit of each threshold, which
+    is exact where ``expit``/``softmax`` would round to 0 or 1.
     """
     values = as_float_array(raw, name)
     lo, hi = check_finite(values, name)
@@ -181,12 +189,12 @@ def scores_from_array(
         if width not in (1, 2):
             raise _column_error(width, n_classes, classes, name)
         if from_logits:
-            if width == 1:
-                values = expit(values.reshape(-1).astype(np.float64, copy=False))
-            else:
-                values = softmax(values.astype(np.float64, copy=False), axis=1)
-        else:
-            check_proba_range(lo, hi, name)
+            if width == 2:  # softmax logits: only their difference matters
+                values = values[:, 1].astype(np.float64) - values[:, 0]
+            return Scores(
+                _binary_matrix(values.reshape(-1), MARGIN), MARGIN, True
+            ), problem
+        check_proba_range(lo, hi, name)
         if width == 1 or values.ndim == 1:
             values = _binary_matrix(values.reshape(-1), PROBA)
         return Scores(values, PROBA), problem
@@ -199,11 +207,21 @@ def scores_from_array(
     if width != n_classes:
         raise _column_error(width, n_classes, classes, name)
     if from_logits:
-        as64 = values.astype(np.float64, copy=False)
-        values = softmax(as64, axis=1) if problem == "multiclass" else expit(as64)
-    else:
-        check_proba_range(lo, hi, name)
+        return Scores(values, MARGIN, True), problem
+    check_proba_range(lo, hi, name)
     return Scores(values, PROBA), problem
+
+
+def winning_probability(scores: Scores, codes: np.ndarray) -> np.ndarray:
+    """Probability of the class in ``codes``, row by row (single-label problems)."""
+    rows = np.arange(len(codes))
+    if scores.kind == PROBA:
+        return scores.values[rows, codes]
+    if not scores.logits:
+        raise ValueError("decision scores are not probabilities")
+    if scores.values.shape[1] == 2:  # binary canonical [-m, m]: expit per column
+        return expit(scores.values[rows, codes])
+    return softmax(scores.values, axis=1)[rows, codes]
 
 
 def scores_from_estimator(
@@ -221,7 +239,8 @@ def scores_from_estimator(
     ----------
     raw : ndarray or list of ndarray
         The response. Multilabel ``predict_proba`` may be a list of ``(n, 2)`` arrays
-        (``RandomForestClassifier``, ``KNeighborsClassifier``, ``MultiOutputClassifier``).
+        (``RandomForestClassifier``, ``KNeighborsClassifier``,
+        ``MultiOutputClassifier``).
     method : {"predict_proba", "decision_function"}
     problem : {"binary", "multiclass", "multilabel"}
     n_classes : int
@@ -230,8 +249,12 @@ def scores_from_estimator(
         ``n_classes`` (``classes=`` named classes absent from the training ``y``).
     """
     kind = PROBA if method == "predict_proba" else MARGIN
+    if problem == "multilabel" and n_classes == 1 and not isinstance(raw, list | tuple):
+        # One label, fitted as a 0/1 vector: a single-output binary response.
+        raw = [raw if np.ndim(raw) == 2 else _binary_matrix(np.asarray(raw), kind)]
+        estimator_classes = [estimator_classes]
     if problem == "multilabel" and isinstance(raw, list | tuple):
-        values = _stack_multioutput(raw, n_classes, estimator_classes, name)
+        values = _stack_multioutput(raw, n_classes, estimator_classes, name, kind)
     else:
         values = as_float_array(raw, name)
     lo, hi = check_finite(values, name)
@@ -241,10 +264,10 @@ def scores_from_estimator(
     columns = _seen_codes(estimator_classes, n_classes, problem)
     width = 1 if values.ndim == 1 else values.shape[1]
     expected = n_classes if columns is None else len(columns)
-    if problem == "binary" or (problem == "multiclass" and expected == 2 and width == 1):
-        if width == 1:
-            values = _binary_matrix(values.reshape(-1), kind)
-            width = 2
+    if width == 1 and (problem == "binary" or expected == 2):
+        # A single binary margin (or probability) column scores classes[1].
+        values = _binary_matrix(values.reshape(-1), kind)
+        width = 2
     if width != expected:
         raise ValueError(
             f"{name} ({method}) has {width} column(s) but the model should score "
@@ -257,7 +280,9 @@ def scores_from_estimator(
     return Scores(values, kind)
 
 
-def _seen_codes(estimator_classes: Any, n_classes: int, problem: str) -> np.ndarray | None:
+def _seen_codes(
+    estimator_classes: Any, n_classes: int, problem: str
+) -> np.ndarray | None:
     """Codes the inner estimator was fitted on, when they are a subset of all codes."""
     if problem == "multilabel" or estimator_classes is None:
         return None
@@ -268,7 +293,7 @@ def _seen_codes(estimator_classes: Any, n_classes: int, problem: str) -> np.ndar
 
 
 def _stack_multioutput(
-    raw: list, n_classes: int, estimator_classes: Any, name: str
+    raw: list, n_classes: int, estimator_classes: Any, name: str, kind: str = PROBA
 ) -> np.ndarray:
     """A list of per-label ``(n, 2)`` probability arrays as one ``(n, k)`` matrix."""
     if len(raw) != n_classes:
@@ -294,5 +319,6 @@ def _stack_multioutput(
         if 1 in seen:
             columns.append(proba[:, seen.index(1)])
         else:  # the label never occurred in training: it is never on
-            columns.append(np.zeros(proba.shape[0]))
+            never = 0.0 if kind == PROBA else -np.finfo(np.float64).max
+            columns.append(np.full(proba.shape[0], never))
     return np.column_stack(columns)

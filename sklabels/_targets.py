@@ -1,10 +1,10 @@
-"""Targets: infer the problem kind from ``y``, encode it for the model, decode codes back.
+"""Targets: infer the problem kind from ``y``, encode it for the model, decode back.
 
 This is the only module that knows label names. Binary and multiclass targets follow
 ``LabelEncoder`` semantics (codes ``0..k-1`` in the order of ``classes``); multilabel
 targets follow ``MultiLabelBinarizer`` semantics (an indicator matrix whose columns are
-``classes``). Every form of ``y`` is remembered so that predictions come back in the same
-form (DESIGN.md, point 2).
+``classes``). Every form of ``y`` is remembered so that predictions come back in the
+same form (DESIGN.md, point 2).
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def _label_kind(value: Any) -> str:
 
 
 def check_uniform_label_types(labels: np.ndarray, name: str = "y") -> None:
-    """Raise TypeError when an object array mixes strings and numbers (or other types)."""
+    """Raise TypeError when an object array mixes strings and numbers (or others)."""
     if labels.dtype.kind != "O" or labels.size == 0:
         return
     kinds = {_label_kind(v) for v in labels.ravel()}
@@ -167,7 +167,10 @@ class TargetEncoding:
         if self.problem == "multilabel":
             if form == "sets":
                 return _sets_to_indicator(values, self.classes, name)
-            if form in ("indicator", "onehot") and values.shape[1] == k:
+            if (
+                form in ("indicator", "onehot", "column", "sparse")
+                and values.shape[1] == k
+            ):
                 return _check_binary_matrix(values, name).astype(np.int64)
             raise ValueError(
                 f"{name} must be a multilabel target with {k} labels (an indicator "
@@ -276,7 +279,9 @@ def indicator_to_tuples(indicator: np.ndarray, classes: np.ndarray) -> list[tupl
     n, k = indicator.shape
     flat = np.flatnonzero(indicator)
     names = tuple(np.asarray(classes, dtype=object)[flat % k].tolist()) if k else ()
-    bounds = np.searchsorted(flat, np.arange(0, (n + 1) * k, k) if k else np.zeros(n + 1))
+    bounds = np.searchsorted(
+        flat, np.arange(0, (n + 1) * k, k) if k else np.zeros(n + 1)
+    )
     bounds = bounds.tolist()
     return list(map(names.__getitem__, map(slice, bounds[:-1], bounds[1:])))
 
@@ -314,6 +319,8 @@ def fit_target(
 
     if form == "sets":
         return _fit_sets(values, problem, explicit)
+    if form == "column" and problem == "multilabel":  # an indicator with one label
+        form = "indicator"
     if form in ("labels", "column"):
         return _fit_labels(values.ravel(), form, problem, explicit)
     return _fit_matrix(y, values, form, problem, explicit)
@@ -327,7 +334,9 @@ def _split_form(y: Any, name: str) -> tuple[str, Any]:
         return "sets", list(y)
     values = np.asarray(y)
     if values.ndim == 0:
-        raise ValueError(f"{name} must be array-like with one entry per sample, got {y!r}.")
+        raise ValueError(
+            f"{name} must be array-like with one entry per sample, got {y!r}."
+        )
     if values.ndim == 1:
         return "labels", values
     if values.ndim == 2 and values.shape[1] == 1:
@@ -343,9 +352,9 @@ def _split_form(y: Any, name: str) -> tuple[str, Any]:
 def _is_label_sets(y: Any) -> bool:
     """True for a sequence whose items are label collections (lists, tuples, sets).
 
-    A list of equal-length 0/1 rows is an indicator matrix, as in scikit-learn
-    estimators; every other sequence of collections is a list of label sets, as in
-    ``MultiLabelBinarizer``.
+    Tuples, sets and frozensets are label sets (``MultiLabelBinarizer`` returns
+    tuples). Lists or arrays of equal length holding only 0/1 are rows of an indicator
+    matrix, as in scikit-learn estimators; any other lists are label sets.
     """
     if isinstance(y, np.ndarray):
         if y.dtype.kind != "O" or y.ndim != 1:
@@ -358,7 +367,7 @@ def _is_label_sets(y: Any) -> bool:
     collection = (list, tuple, set, frozenset, np.ndarray)
     if not all(isinstance(item, collection) for item in items):
         return False
-    if any(isinstance(item, set | frozenset) for item in items):
+    if any(isinstance(item, tuple | set | frozenset) for item in items):
         return True
     lengths = {len(item) for item in items}
     if len(lengths) != 1:
@@ -491,10 +500,14 @@ def _fit_matrix(
         classes = np.arange(k)
     dtype = values.dtype
     if form == "sparse" or problem == "multilabel":
-        return TargetEncoding("multilabel", form, classes, dtype), values.astype(np.int64)
+        return TargetEncoding("multilabel", form, classes, dtype), values.astype(
+            np.int64
+        )
     one_per_row = (values.sum(axis=1) == 1).all()
     if problem == "auto" and not one_per_row:
-        return TargetEncoding("multilabel", form, classes, dtype), values.astype(np.int64)
+        return TargetEncoding("multilabel", form, classes, dtype), values.astype(
+            np.int64
+        )
     codes = _onehot_codes(values, "y")
     problem = _check_problem(problem, k, classes, "one-hot")
     return TargetEncoding(problem, "onehot", classes, dtype), codes

@@ -8,7 +8,11 @@ import pytest
 import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
-from sklearn.datasets import load_breast_cancer, load_iris, make_multilabel_classification
+from sklearn.datasets import (
+    load_breast_cancer,
+    load_iris,
+    make_multilabel_classification,
+)
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
@@ -16,8 +20,8 @@ from sklearn.metrics import (
     ConfusionMatrixDisplay,
     classification_report,
     confusion_matrix,
-    make_scorer,
     f1_score,
+    make_scorer,
 )
 from sklearn.model_selection import GridSearchCV, cross_validate, train_test_split
 from sklearn.multiclass import OneVsRestClassifier
@@ -116,7 +120,7 @@ def test_indicator_y_predict_indicator(multilabel, dtype):
 
 def test_label_sets_predict_label_tuples(multilabel):
     """Check that a list of label sets predicts tuples of names in classes_ order."""
-    X, Y, sets, names = multilabel
+    X, _, sets, names = multilabel
     clf = ProbabilisticLabelClassifier(RandomForestClassifier(random_state=0))
     pred = clf.fit(X, sets).predict(X)
     assert clf.problem_ == "multilabel"
@@ -130,8 +134,10 @@ def test_label_sets_predict_label_tuples(multilabel):
 
 def test_label_sets_with_explicit_order(multilabel):
     """Check that classes= fixes the column order of a label-set problem."""
-    X, Y, sets, names = multilabel
-    clf = ProbabilisticLabelClassifier(KNeighborsClassifier(), classes=names).fit(X, sets)
+    X, _Y, sets, names = multilabel
+    clf = ProbabilisticLabelClassifier(KNeighborsClassifier(), classes=names).fit(
+        X, sets
+    )
     assert_array_equal(clf.classes_, names)
     assert_array_equal(clf.predict_proba(X).shape, (len(X), 5))
     pred = clf.predict(X)
@@ -183,7 +189,9 @@ def test_multilabel_constant_label_column():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(60, 3))
     Y = np.column_stack([X[:, 0] > 0, X[:, 1] > 0, np.zeros(60)]).astype(int)
-    clf = ProbabilisticLabelClassifier(RandomForestClassifier(n_estimators=10)).fit(X, Y)
+    clf = ProbabilisticLabelClassifier(RandomForestClassifier(n_estimators=10)).fit(
+        X, Y
+    )
     assert clf.predict_proba(X)[:, 2].max() == 0
     assert clf.predict(X)[:, 2].sum() == 0
 
@@ -362,7 +370,9 @@ def test_frozen_estimator_without_classes_needs_classes():
             return np.tile([0.2, 0.8], (len(X), 1))
 
     with pytest.raises(ValueError, match="classes="):
-        ProbabilisticLabelClassifier(FrozenEstimator(Bare())).fit([[0], [1]], ["a", "b"])
+        ProbabilisticLabelClassifier(FrozenEstimator(Bare())).fit(
+            [[0], [1]], ["a", "b"]
+        )
     clf = ProbabilisticLabelClassifier(FrozenEstimator(Bare()), classes=["a", "b"])
     assert_array_equal(clf.fit([[0], [1]], ["a", "a"]).predict([[3]]), ["b"])
 
@@ -433,7 +443,10 @@ def test_confusion_matrix_and_report_rows_follow_classes(iris):
     for i, name in enumerate(order):
         assert cm[i].sum() == (y_test == name).sum()
     report = classification_report(
-        y_test, pred, labels=clf.classes_, target_names=[c.upper() for c in order],
+        y_test,
+        pred,
+        labels=clf.classes_,
+        target_names=[c.upper() for c in order],
         output_dict=True,
     )
     for name in order:

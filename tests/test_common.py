@@ -25,10 +25,14 @@ CONFIGS = [
     # binary and multiclass through predict_proba
     ProbabilisticLabelClassifier(LogisticRegression()),
     # the same rule read from decision_function (margins)
-    ProbabilisticLabelClassifier(LogisticRegression(), response_method="decision_function"),
+    ProbabilisticLabelClassifier(
+        LogisticRegression(), response_method="decision_function"
+    ),
     # multilabel-capable inner estimators (list-of-(n, 2) predict_proba)
     ProbabilisticLabelClassifier(KNeighborsClassifier()),
-    ProbabilisticLabelClassifier(RandomForestClassifier(n_estimators=5, random_state=0)),
+    ProbabilisticLabelClassifier(
+        RandomForestClassifier(n_estimators=5, random_state=0)
+    ),
     # a non-default threshold (binary only: multi_class tag is False)
     ProbabilisticLabelClassifier(LogisticRegression(), problem="binary", threshold=0.3),
 ]

@@ -88,7 +88,7 @@ def as_float_array(raw: Any, name: str = "scores") -> np.ndarray:
 
 def check_finite(values: np.ndarray, name: str = "scores") -> tuple[float, float]:
     """Raise on NaN or infinity; return (min, max). Two reductions, no temporary."""
-    lo, hi = float(np.min(values)), float(np.max(values))
+    lo, hi = float(values.min()), float(values.max())
     if np.isnan(lo) or np.isnan(hi):
         bad = np.flatnonzero(np.isnan(values.reshape(values.shape[0], -1)).any(axis=1))
         raise ValueError(

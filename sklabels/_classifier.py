@@ -16,12 +16,12 @@ from sklearn.base import (
     _fit_context,
     clone,
 )
+from sklearn.exceptions import NotFittedError
 from sklearn.frozen import FrozenEstimator
 from sklearn.metrics import accuracy_score
 from sklearn.utils import ClassifierTags, Tags, TargetTags, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
-from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_consistent_length
 
 from ._rules import apply_rule, check_reject, resolve_thresholds
@@ -238,6 +238,14 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         for name in ("n_features_in_", "feature_names_in_"):
             if hasattr(self.estimator_, name):
                 setattr(self, name, getattr(self.estimator_, name))
+            elif hasattr(self, name):  # left over from an earlier fit
+                delattr(self, name)
+        # Labels never on in training: a constant sub-model scores them 0 (or a
+        # margin of 0, which the >= rule would turn on); they stay off.
+        self._never_on = None
+        if self.problem_ == "multilabel" and not frozen:
+            never = np.asarray(y_encoded).reshape(len(y_encoded), -1).sum(axis=0) == 0
+            self._never_on = never if never.any() else None
         self._encoding = encoding  # last: its presence means "fitted"
         return self
 
@@ -327,13 +335,16 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
 
     def _codes(self, X: Any):
         self._check_fitted()
-        return apply_rule(
+        codes, rejected = apply_rule(
             self._scores(X),
             problem=self.problem_,
             thresholds=self.thresholds_,
             pos_index=self._pos_index,
             reject_threshold=self.reject_threshold,
         )
+        if self._never_on is not None:
+            codes[:, self._never_on] = False
+        return codes, rejected
 
     def predict(self, X: Any) -> Any:
         """Predict labels in the form of the ``y`` seen in ``fit``.

@@ -83,6 +83,8 @@ def decode(
             f"problem must be one of 'auto', 'binary', 'multiclass', 'multilabel'; "
             f"got {problem!r}."
         )
+    if not isinstance(from_logits, bool | np.bool_):
+        raise TypeError(f"from_logits must be True or False, got {from_logits!r}.")
     classes = as_class_array(classes)
     values, problem = scores_from_array(
         scores, classes=classes, problem=problem, from_logits=from_logits

@@ -18,7 +18,7 @@ import numpy as np
 from scipy.special import logit
 
 from ._scores import MARGIN, PROBA, Scores, winning_probability
-from ._targets import _preview, _to_python, label_codes
+from ._targets import _preview, _to_python, contains_label, label_codes
 
 
 def default_threshold(kind: str) -> float:
@@ -51,6 +51,16 @@ def resolve_thresholds(
     # is then exactly the binary rule at tau.
     default = 0.5 if problem == "multiclass" else default_threshold(kind)
     k = len(classes)
+    if hasattr(threshold, "index") and hasattr(threshold, "to_dict"):
+        threshold = threshold.to_dict()  # a pandas Series: keyed by label, not position
+    if not isinstance(threshold, Mapping | str | None):
+        try:
+            np.asarray(threshold, dtype=np.float64)
+        except (ValueError, TypeError):
+            raise TypeError(
+                f"threshold must be a number, a flat list of numbers (one per class) "
+                f"or a dict {{label: number}}, got {threshold!r}."
+            ) from None
     if isinstance(threshold, str):
         raise ValueError(
             f"threshold={threshold!r} is not supported; pass a number, one number per "
@@ -99,7 +109,7 @@ def resolve_thresholds(
         values = np.asarray(threshold)
         if values.ndim != 1 or len(values) != k:
             raise ValueError(
-                f"threshold has {values.size} value(s) but there are {k} classes "
+                f"threshold has shape {values.shape} but there are {k} classes "
                 f"{_preview(classes)}; pass one threshold per class in that order, "
                 f"or a dict {{label: value}}."
             )
@@ -111,6 +121,8 @@ def resolve_thresholds(
 
 
 def _as_float(value: Any) -> float:
+    if isinstance(value, np.ndarray) and value.size == 1 and value.ndim <= 1:
+        value = value.reshape(())
     if not _is_number(value) and not (
         isinstance(value, np.ndarray | np.generic)
         and np.asarray(value).dtype.kind in "iuf"
@@ -197,12 +209,7 @@ def check_reject(
             f"reject_threshold={reject_threshold!r} needs reject_label, the label to "
             f"predict when the model abstains, e.g. reject_label='unknown' or -1."
         )
-    clash = [
-        c
-        for c in classes.tolist()
-        if c == reject_label and type(c) is type(reject_label)
-    ]
-    if clash:
+    if contains_label(classes, reject_label):
         raise ValueError(
             f"reject_label={reject_label!r} is one of the classes {_preview(classes)}; "
             f"choose a label that no class uses."
@@ -211,7 +218,9 @@ def check_reject(
 
 def binary_codes(values: np.ndarray, threshold: float, pos_index: int) -> np.ndarray:
     """``pos_index`` where its score is ``>= threshold``, else the other code."""
-    positive = values[:, pos_index] >= threshold
+    # A float64 threshold: comparing float32 scores with a Python float would round
+    # the threshold to float32 and move the cut.
+    positive = values[:, pos_index] >= np.float64(threshold)
     return np.where(positive, pos_index, 1 - pos_index).astype(np.intp)
 
 
@@ -266,5 +275,5 @@ def apply_rule(
         codes = multiclass_codes(values, np.asarray(thresholds), scores.kind)
     rejected = None
     if reject_threshold is not None:
-        rejected = winning_probability(scores, codes) < reject_threshold
+        rejected = winning_probability(scores, codes, problem) < reject_threshold
     return codes, rejected

@@ -212,14 +212,14 @@ def scores_from_array(
     return Scores(values, PROBA), problem
 
 
-def winning_probability(scores: Scores, codes: np.ndarray) -> np.ndarray:
+def winning_probability(scores: Scores, codes: np.ndarray, problem: str) -> np.ndarray:
     """Probability of the class in ``codes``, row by row (single-label problems)."""
     rows = np.arange(len(codes))
     if scores.kind == PROBA:
         return scores.values[rows, codes]
     if not scores.logits:
         raise ValueError("decision scores are not probabilities")
-    if scores.values.shape[1] == 2:  # binary canonical [-m, m]: expit per column
+    if problem == "binary":  # canonical [-m, m]: expit per column
         return expit(scores.values[rows, codes])
     return softmax(scores.values, axis=1)[rows, codes]
 
@@ -266,7 +266,12 @@ def scores_from_estimator(
     expected = n_classes if columns is None else len(columns)
     if width == 1 and (problem == "binary" or expected == 2):
         # A single binary margin (or probability) column scores classes[1].
-        values = _binary_matrix(values.reshape(-1), kind)
+        column = values.reshape(-1)
+        if problem == "multiclass" and kind == MARGIN:
+            # The ratio rule reads margins through softmax: [0, m] keeps p = expit(m).
+            values = np.column_stack([np.zeros_like(column, dtype=np.float64), column])
+        else:
+            values = _binary_matrix(column, kind)
         width = 2
     if width != expected:
         raise ValueError(

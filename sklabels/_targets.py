@@ -43,6 +43,17 @@ def _to_python(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
+def contains_label(classes: np.ndarray, label: Any) -> bool:
+    """True when ``label`` equals a class (1 and '1' differ; 1 and 1.0 do not)."""
+    query = np.empty(1, dtype=object)
+    query[0] = label
+    try:
+        label_codes(query, classes)
+    except ValueError:
+        return False
+    return True
+
+
 def _label_kind(value: Any) -> str:
     if isinstance(value, str | np.str_ | bytes):
         return "str"
@@ -248,7 +259,7 @@ def codes_to_labels(
     reject_label: Any = None,
 ) -> np.ndarray:
     """``classes[codes]``, with ``reject_label`` where ``rejected`` is True."""
-    if rejected is None or not rejected.any():
+    if rejected is None:
         return classes[codes]
     table = with_extra_label(classes, reject_label)
     return table[np.where(rejected, len(classes), codes)]
@@ -257,12 +268,17 @@ def codes_to_labels(
 def with_extra_label(classes: np.ndarray, label: Any) -> np.ndarray:
     """``classes`` plus one more label, in a dtype that holds both without casting."""
     extra = np.asarray([label])
-    if _label_kind(label) == _label_kind(_to_python(classes[0])) and (
-        classes.dtype.kind != "O" and extra.dtype.kind != "O"
-    ):
-        dtype = np.result_type(classes.dtype, extra.dtype)
-    else:
-        dtype = object
+    dtype = np.dtype(object)
+    if classes.dtype.kind in "iuUS" and extra.dtype.kind == classes.dtype.kind:
+        candidate = np.result_type(classes.dtype, extra.dtype)
+        if np.can_cast(classes.dtype, candidate) and np.can_cast(
+            extra.dtype, candidate
+        ):
+            dtype = candidate
+    elif classes.dtype.kind in "iu" and extra.dtype.kind in "iu":
+        candidate = np.result_type(classes.dtype, extra.dtype)
+        if candidate.kind in "iu":  # never through float: that would lose digits
+            dtype = candidate
     table = np.empty(len(classes) + 1, dtype=dtype)
     table[:-1] = classes
     table[-1] = label
@@ -331,7 +347,7 @@ def _split_form(y: Any, name: str) -> tuple[str, Any]:
     if sp.issparse(y):
         return "sparse", np.asarray(y.toarray())
     if _is_label_sets(y):
-        return "sets", list(y)
+        return "sets", list(y.to_numpy() if hasattr(y, "to_numpy") else y)
     values = np.asarray(y)
     if values.ndim == 0:
         raise ValueError(
@@ -356,6 +372,8 @@ def _is_label_sets(y: Any) -> bool:
     tuples). Lists or arrays of equal length holding only 0/1 are rows of an indicator
     matrix, as in scikit-learn estimators; any other lists are label sets.
     """
+    if hasattr(y, "to_numpy") and not hasattr(y, "columns"):  # a pandas Series
+        y = y.to_numpy()
     if isinstance(y, np.ndarray):
         if y.dtype.kind != "O" or y.ndim != 1:
             return False
@@ -494,12 +512,23 @@ def _fit_matrix(
                 f"{_preview(explicit)}; give one name per column."
             )
         classes = explicit
+        if hasattr(y, "columns"):  # a DataFrame: match its columns by name
+            columns = as_class_array(list(y.columns), "y.columns")
+            try:
+                order = label_codes(explicit, columns, "classes")
+            except ValueError:
+                raise ValueError(
+                    f"classes={_preview(explicit)} does not name the columns of the "
+                    f"DataFrame y {_preview(columns)}. Omit classes= to use the column "
+                    f"names, or rename the columns."
+                ) from None
+            values = values[:, order]
     elif hasattr(y, "columns"):  # pandas DataFrame: its column names are the labels
         classes = as_class_array(list(y.columns), "y.columns")
     else:
         classes = np.arange(k)
     dtype = values.dtype
-    if form == "sparse" or problem == "multilabel":
+    if problem == "multilabel" or (form == "sparse" and problem == "auto"):
         return TargetEncoding("multilabel", form, classes, dtype), values.astype(
             np.int64
         )

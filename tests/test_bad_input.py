@@ -148,7 +148,7 @@ CASES = [
         [S3, ["a", "b", "c"]],
         {"threshold": [0.5, 0.5]},
         ValueError,
-        "2 value.* but there are 3 classes",
+        r"shape \(2,\) but there are 3 classes",
     ),
     (
         "threshold-out-of-range",
@@ -330,7 +330,7 @@ CASES = [
         [clf(threshold=[0.2, 0.3]), X, Y_MC],
         {},
         ValueError,
-        "2 value.* but there are 3 classes",
+        r"shape \(2,\) but there are 3 classes",
     ),
     (
         "fit-bad-problem",

@@ -1,0 +1,140 @@
+"""Regression tests for bugs found in review: each once gave a silently wrong answer."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from numpy.testing import assert_array_equal
+from sklearn.linear_model import LogisticRegression
+from sklearn.multiclass import OneVsRestClassifier
+from sklearn.svm import LinearSVC
+
+from sklabels import ProbabilisticLabelClassifier, decode
+
+RNG = np.random.default_rng(0)
+X = RNG.normal(size=(200, 3))
+P3 = np.array([[0.4, 0.3, 0.3], [0.9, 0.05, 0.05]])
+
+
+@pytest.mark.filterwarnings("ignore:Label not:UserWarning")
+def test_never_on_label_stays_off_with_margins():
+    """Check that a label absent from training is not switched on by a 0 margin."""
+    y = [("a",) if v > 0 else ("c",) for v in X[:, 0]]
+    clf = ProbabilisticLabelClassifier(
+        OneVsRestClassifier(LinearSVC()), classes=["a", "b", "c", "zzz"]
+    )
+    pred = clf.fit(X, y).predict_labels(X)
+    assert not any({"b", "zzz"} & set(row) for row in pred)
+
+
+def test_dataframe_columns_matched_by_name():
+    """Check that classes= reorders DataFrame columns by name, never renames them."""
+    pd = pytest.importorskip("pandas")
+    Y = pd.DataFrame({"b": X[:, 0] > 0, "a": X[:, 1] > 0}).astype(int)
+    clf = ProbabilisticLabelClassifier(
+        OneVsRestClassifier(LogisticRegression()), classes=["a", "b"]
+    ).fit(X, Y)
+    pred = clf.predict(X)
+    assert (pred[:, 1] == Y["b"].to_numpy()).mean() > 0.9
+    with pytest.raises(ValueError, match="does not name the columns"):
+        ProbabilisticLabelClassifier(
+            OneVsRestClassifier(LogisticRegression()), classes=["a", "z"]
+        ).fit(X, Y)
+
+
+@pytest.mark.parametrize("label", [np.str_("a"), "a"])
+def test_reject_label_equal_to_a_class_raises(label):
+    """Check that a numpy-typed reject_label equal to a class is refused."""
+    with pytest.raises(ValueError, match="is one of the classes"):
+        decode(P3, ["a", "b", "c"], reject_threshold=0.5, reject_label=label)
+
+
+def test_reject_label_never_casts_classes():
+    """Check that bool classes with an int reject label stay bools (object dtype)."""
+    out = decode(
+        np.array([[0.6, 0.4], [0.2, 0.8]]),
+        np.array([True, False]),
+        reject_threshold=0.7,
+        reject_label=-1,
+    )
+    assert out.tolist() == [-1, False] and out[1] is False
+
+
+def test_reject_output_dtype_does_not_depend_on_batch():
+    """Check that the dtype is the same whether or not a row is rejected."""
+    kwargs = {"reject_threshold": 0.5, "reject_label": "unknown"}
+    some = decode(P3, ["a", "b", "c"], **kwargs)
+    none = decode(P3[1:], ["a", "b", "c"], **kwargs)
+    assert some.dtype == none.dtype
+
+
+def test_two_class_multiclass_margins_match_probabilities():
+    """Check that a two-class multiclass rule reads margins like probabilities."""
+    y = X[:, 0] + 0.5 * X[:, 1] > 0
+    kwargs = {"problem": "multiclass", "threshold": [0.7, 0.3]}
+    proba = ProbabilisticLabelClassifier(LogisticRegression(), **kwargs).fit(X, y)
+    margin = ProbabilisticLabelClassifier(
+        LogisticRegression(), response_method="decision_function", **kwargs
+    ).fit(X, y)
+    assert_array_equal(proba.predict(X), margin.predict(X))
+
+
+def test_two_class_softmax_logits_reject_uses_softmax():
+    """Check that the reject option on two softmax logits uses their softmax."""
+    out = decode(
+        [[2.0, 1.9]],
+        ["a", "b"],
+        problem="multiclass",
+        from_logits=True,
+        reject_threshold=0.6,
+        reject_label="?",
+    )
+    assert out.tolist() == ["?"]
+
+
+def test_float32_threshold_does_not_depend_on_shape():
+    """Check that float32 scores are cut at the float64 threshold in every shape."""
+    p = np.float32([0.7])
+    one = decode(p, ["n", "y"], threshold=0.7)
+    two = decode(np.column_stack([1 - p, p]), ["n", "y"], threshold=0.7)
+    assert one.tolist() == two.tolist() == ["n"]  # float32(0.7) < 0.7
+
+
+def test_series_threshold_is_keyed_by_label():
+    """Check that a pandas Series of thresholds applies by label, not position."""
+    pd = pytest.importorskip("pandas")
+    t = pd.Series({"c": 0.9, "b": 0.1, "a": 0.5})
+    expected = decode(P3, ["a", "b", "c"], threshold={"a": 0.5, "b": 0.1, "c": 0.9})
+    assert_array_equal(decode(P3, ["a", "b", "c"], threshold=t), expected)
+
+
+def test_sparse_onehot_respects_problem():
+    """Check that problem='multiclass' overrides the multilabel default of sparse y."""
+    onehot = sp.csr_matrix(np.eye(3)[np.arange(30) % 3])
+    clf = ProbabilisticLabelClassifier(LogisticRegression(), problem="multiclass")
+    assert clf.fit(X[:30], onehot).problem_ == "multiclass"
+
+
+def test_refit_drops_stale_feature_names():
+    """Check that feature_names_in_ of a DataFrame fit is dropped by an array fit."""
+    pd = pytest.importorskip("pandas")
+    y = X[:, 0] > 0
+    clf = ProbabilisticLabelClassifier(LogisticRegression())
+    clf.fit(pd.DataFrame(X, columns=["a", "b", "c"]), y)
+    assert hasattr(clf, "feature_names_in_")
+    clf.fit(X, y)
+    assert not hasattr(clf, "feature_names_in_")
+
+
+@pytest.mark.parametrize(
+    "threshold", [[[0.1], [0.2, 0.3]], "abc"], ids=["ragged", "string"]
+)
+def test_malformed_threshold_gets_clear_error(threshold):
+    """Check that a malformed threshold gets our message, not numpy's."""
+    with pytest.raises((TypeError, ValueError), match="threshold"):
+        decode(P3, ["a", "b", "c"], threshold=threshold)
+
+
+def test_from_logits_must_be_bool():
+    """Check that from_logits='no' is refused instead of read as True."""
+    with pytest.raises(TypeError, match="from_logits must be True or False"):
+        decode(P3, ["a", "b", "c"], from_logits="no")

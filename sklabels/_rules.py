@@ -251,7 +251,24 @@ def multiclass_codes(
 
 def multilabel_indicator(values: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
     """Boolean matrix: label ``j`` on iff ``values[:, j] >= thresholds[j]``."""
-    return values >= thresholds
+    thresholds = np.asarray(thresholds, dtype=np.float64)
+    return values >= _cut_in_dtype(thresholds, values.dtype)
+
+
+def _cut_in_dtype(thresholds: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """The smallest ``dtype`` values ``>= thresholds``.
+
+    For scores stored in ``dtype``, ``s >= t`` holds exactly when ``s >= t'`` with
+    ``t'`` this rounded-up threshold, so the comparison runs in the scores' own dtype
+    (no float64 cast of a large float32 matrix) and stays exact.
+    """
+    if dtype == np.float64 or dtype.kind != "f":
+        return thresholds
+    with np.errstate(over="ignore"):
+        cut = thresholds.astype(dtype)
+    low = cut.astype(np.float64) < thresholds
+    cut[low] = np.nextafter(cut[low], np.inf)
+    return cut
 
 
 def apply_rule(

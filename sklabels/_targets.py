@@ -9,6 +9,7 @@ same form (DESIGN.md, point 2).
 
 from __future__ import annotations
 
+import gc
 import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -293,13 +294,20 @@ def indicator_to_tuples(indicator: np.ndarray, classes: np.ndarray) -> list[tupl
     """
     indicator = np.ascontiguousarray(indicator)
     n, k = indicator.shape
+    if k == 0:
+        return [()] * n
     flat = np.flatnonzero(indicator)
-    names = tuple(np.asarray(classes, dtype=object)[flat % k].tolist()) if k else ()
-    bounds = np.searchsorted(
-        flat, np.arange(0, (n + 1) * k, k) if k else np.zeros(n + 1)
-    )
-    bounds = bounds.tolist()
-    return list(map(names.__getitem__, map(slice, bounds[:-1], bounds[1:])))
+    names = tuple(np.asarray(classes, dtype=object)[flat % k].tolist())
+    bounds = np.searchsorted(flat, np.arange(0, (n + 1) * k, k)).tolist()
+    # A million small tuples would trigger the cyclic garbage collector hundreds of
+    # times (tuples are tracked containers); none of them can form a cycle.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return list(map(names.__getitem__, map(slice, bounds[:-1], bounds[1:])))
+    finally:
+        if collecting:
+            gc.enable()
 
 
 # ----------------------------------------------------------------------------------

@@ -138,3 +138,16 @@ def test_from_logits_must_be_bool():
     """Check that from_logits='no' is refused instead of read as True."""
     with pytest.raises(TypeError, match="from_logits must be True or False"):
         decode(P3, ["a", "b", "c"], from_logits="no")
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32])
+def test_low_precision_multilabel_cut_is_exact(dtype):
+    """Check that float16/32 sigmoid columns are cut exactly as in float64."""
+    rng = np.random.default_rng(3)
+    thresholds = rng.random(4)
+    scores = rng.random((500, 4)).astype(dtype)
+    scores[:, 0] = thresholds[0]  # rounded to dtype: just above or below the cut
+    expected = scores.astype(np.float64) >= thresholds
+    classes = np.array(["a", "b", "c", "d"])
+    out = decode(scores, classes, problem="multilabel", threshold=thresholds)
+    assert out == [tuple(classes[row]) for row in expected]

@@ -9,6 +9,7 @@ from numbers import Real
 from typing import Any
 
 import numpy as np
+from sklearn import get_config
 from sklearn.base import (
     BaseEstimator,
     ClassifierMixin,
@@ -21,6 +22,11 @@ from sklearn.frozen import FrozenEstimator
 from sklearn.metrics import accuracy_score
 from sklearn.utils import ClassifierTags, Tags, TargetTags, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.metadata_routing import (
+    MetadataRouter,
+    MethodMapping,
+    process_routing,
+)
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_consistent_length
 
@@ -229,6 +235,8 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
 
         if self.problem_ == "multilabel" and y_encoded.shape[1] == 1:
             y_encoded = y_encoded[:, 0]  # one label: a 0/1 vector, not a column
+        if get_config().get("enable_metadata_routing", False):
+            fit_params = process_routing(self, "fit", **fit_params).estimator.fit
         self.estimator_ = clone(self.estimator)
         try:
             self.estimator_.fit(X, y_encoded, **fit_params)
@@ -420,6 +428,22 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         if rejected is not None:
             codes = np.where(rejected, -1, codes)
         return float(accuracy_score(truth, codes, sample_weight=sample_weight))
+
+    def get_metadata_routing(self) -> MetadataRouter:
+        """Route ``fit`` metadata (e.g. ``sample_weight``) to the inner estimator.
+
+        Used when scikit-learn's metadata routing is enabled
+        (``sklearn.set_config(enable_metadata_routing=True)``); otherwise ``fit``
+        passes its keyword arguments to the inner estimator's ``fit`` as they are.
+
+        Returns
+        -------
+        routing : MetadataRouter
+        """
+        return MetadataRouter(owner=self).add(
+            estimator=self.estimator,
+            method_mapping=MethodMapping().add(caller="fit", callee="fit"),
+        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

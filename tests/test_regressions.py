@@ -151,3 +151,20 @@ def test_low_precision_multilabel_cut_is_exact(dtype):
     classes = np.array(["a", "b", "c", "d"])
     out = decode(scores, classes, problem="multilabel", threshold=thresholds)
     assert out == [tuple(classes[row]) for row in expected]
+
+
+def test_sample_weight_routed_with_metadata_routing():
+    """Check that sample_weight reaches the inner estimator with routing enabled."""
+    from sklearn import config_context
+    from sklearn.model_selection import cross_validate
+
+    y = X[:, 0] + 0.3 * X[:, 1] > 0
+    weight = np.where(y, 5.0, 1.0)
+    with config_context(enable_metadata_routing=True):
+        inner = LogisticRegression().set_fit_request(sample_weight=True)
+        clf = ProbabilisticLabelClassifier(inner)
+        result = cross_validate(clf, X, y, cv=3, params={"sample_weight": weight})
+        assert result["test_score"].mean() > 0.8
+        weighted = clf.fit(X, y, sample_weight=weight).predict_proba(X)[:, 1]
+    plain = ProbabilisticLabelClassifier(LogisticRegression()).fit(X, y)
+    assert weighted.mean() > plain.predict_proba(X)[:, 1].mean()

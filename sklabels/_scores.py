@@ -13,6 +13,7 @@ of the positive class" is always one column, whichever class is positive.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -89,7 +90,9 @@ def as_float_array(raw: Any, name: str = "scores") -> np.ndarray:
 def check_finite(values: np.ndarray, name: str = "scores") -> tuple[float, float]:
     """Raise on NaN or infinity; return (min, max). Two reductions, no temporary."""
     lo, hi = float(values.min()), float(values.max())
-    if np.isnan(lo) or np.isnan(hi):
+    if math.isfinite(lo) and math.isfinite(hi):
+        return lo, hi
+    if math.isnan(lo) or math.isnan(hi):
         bad = np.flatnonzero(np.isnan(values.reshape(values.shape[0], -1)).any(axis=1))
         raise ValueError(
             f"{name} contain NaN in {bad.size} row(s) (first: row {bad[0]}). A model "

@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import numbers
 from collections.abc import Sequence
+from itertools import pairwise
 from dataclasses import dataclass
 from typing import Any
 
@@ -296,15 +297,17 @@ def indicator_to_tuples(indicator: np.ndarray, classes: np.ndarray) -> list[tupl
     n, k = indicator.shape
     if k == 0:
         return [()] * n
-    flat = np.flatnonzero(indicator)
-    names = tuple(np.asarray(classes, dtype=object)[flat % k].tolist())
-    bounds = np.searchsorted(flat, np.arange(0, (n + 1) * k, k)).tolist()
+    rows, cols = np.divmod(np.flatnonzero(indicator), k)
+    names = tuple(np.asarray(classes, dtype=object)[cols].tolist())
+    bounds = np.zeros(n + 1, dtype=np.intp)
+    np.cumsum(np.bincount(rows, minlength=n), out=bounds[1:])
+    bounds = bounds.tolist()
     # A million small tuples would trigger the cyclic garbage collector hundreds of
     # times (tuples are tracked containers); none of them can form a cycle.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return list(map(names.__getitem__, map(slice, bounds[:-1], bounds[1:])))
+        return [names[i:j] for i, j in pairwise(bounds)]
     finally:
         if collecting:
             gc.enable()

@@ -12,8 +12,8 @@ from __future__ import annotations
 import gc
 import numbers
 from collections.abc import Sequence
-from itertools import pairwise
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 import numpy as np

@@ -452,6 +452,18 @@ def _check_problem(problem: str, n_classes: int, classes: np.ndarray, form: str)
     return problem
 
 
+def _in_dtype_of(classes: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """``classes`` in ``y``'s dtype when no value changes, so predict mirrors y."""
+    if classes.dtype == dtype or classes.dtype.kind == "O" or dtype.kind == "O":
+        return classes
+    try:
+        cast = classes.astype(dtype)
+    except (ValueError, TypeError, OverflowError):
+        return classes
+    same = cast.astype(classes.dtype) == classes
+    return cast if bool(np.all(same)) else classes
+
+
 def _fit_labels(
     labels: np.ndarray, form: str, problem: str, explicit: np.ndarray | None
 ) -> tuple[TargetEncoding, np.ndarray]:
@@ -471,6 +483,8 @@ def _fit_labels(
             f"Bin it first, or use a regressor."
         )
     classes = _resolve_classes(np.unique(labels), explicit)
+    if explicit is not None:
+        classes = _in_dtype_of(classes, labels.dtype)
     problem = _check_problem(problem, len(classes), classes, form)
     codes = label_codes(labels, classes)
     return TargetEncoding(problem, form, classes, labels.dtype), codes

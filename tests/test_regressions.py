@@ -168,3 +168,17 @@ def test_sample_weight_routed_with_metadata_routing():
         weighted = clf.fit(X, y, sample_weight=weight).predict_proba(X)[:, 1]
     plain = ProbabilisticLabelClassifier(LogisticRegression()).fit(X, y)
     assert weighted.mean() > plain.predict_proba(X)[:, 1].mean()
+
+
+@pytest.mark.parametrize(
+    "y, classes",
+    [
+        (np.array(["aaa", "bbb", "ccc"] * 10), ["ccc", "aaa", "bbb"]),
+        (np.array([0, 1, 2] * 10, dtype=np.int8), [2, 0, 1]),
+    ],
+    ids=["str", "int8"],
+)
+def test_explicit_classes_keep_y_dtype(y, classes):
+    """Check that classes= given as a list does not change predict's dtype."""
+    clf = ProbabilisticLabelClassifier(LogisticRegression(), classes=classes)
+    assert clf.fit(X[:30], y).predict(X[:5]).dtype == y.dtype

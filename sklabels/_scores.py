@@ -76,9 +76,10 @@ def as_float_array(raw: Any, name: str = "scores") -> np.ndarray:
         values = values.astype(np.float64)
     if values.ndim not in (1, 2):
         raise ValueError(
-            f"{name} must have shape (n,) or (n, k), got shape {values.shape}. A "
-            f"(n, 2, k) array (skorch multilabel) is per-label [p(0), p(1)] pairs: "
-            f"pass {name}[:, 1, :]."
+            f"{name} must have shape (n,) or (n, k), got shape {values.shape}. "
+            f"For a list of per-label (n, 2) arrays (scikit-learn multi-output "
+            f"predict_proba) pass np.stack([p[:, 1] for p in {name}], axis=1); for "
+            f"an (n, 2, k) array of [p(0), p(1)] pairs pass {name}[:, 1, :]."
         )
     if values.shape[0] == 0:
         raise ValueError(f"{name} is empty (shape {values.shape}); nothing to decode.")

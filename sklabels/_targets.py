@@ -9,6 +9,7 @@ same form (DESIGN.md, point 2).
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import numbers
 from collections.abc import Sequence
@@ -68,6 +69,12 @@ def check_uniform_label_types(labels: np.ndarray, name: str = "y") -> None:
     """Raise TypeError when an object array mixes strings and numbers (or others)."""
     if labels.dtype.kind != "O" or labels.size == 0:
         return
+    missing = np.flatnonzero([v is None for v in labels.ravel()])
+    if missing.size:
+        raise ValueError(
+            f"{name} contains None (a missing label) at {missing.size} position(s), "
+            f"first {int(missing[0])}. Drop those samples or give them a label."
+        )
     kinds = {_label_kind(v) for v in labels.ravel()}
     if len(kinds) > 1:
         examples = []
@@ -360,6 +367,10 @@ def _split_form(y: Any, name: str) -> tuple[str, Any]:
     if _is_label_sets(y):
         return "sets", list(y.to_numpy() if hasattr(y, "to_numpy") else y)
     values = np.asarray(y)
+    if hasattr(y, "columns") and values.dtype.kind == "O":
+        # A DataFrame mixing bool, int and nullable columns: read it as numbers.
+        with contextlib.suppress(ValueError, TypeError):
+            values = y.to_numpy(dtype=np.float64, na_value=np.nan)
     if values.ndim == 0:
         raise ValueError(
             f"{name} must be array-like with one entry per sample, got {y!r}."

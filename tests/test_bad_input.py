@@ -107,7 +107,7 @@ CASES = [
         [np.zeros((2, 2, 3)), ["a", "b", "c"]],
         {},
         ValueError,
-        r"shape \(n,\) or \(n, k\).*\[:, 1, :\]",
+        r"shape \(n,\) or \(n, k\).*np\.stack.*\[:, 1, :\]",
     ),
     (
         "empty-scores",
@@ -355,6 +355,14 @@ CASES = [
         {},
         ValueError,
         "CalibratedClassifierCV",
+    ),
+    (
+        "none-labels",
+        fit,
+        [clf(), X, np.array(["a", None] * 6, dtype=object)],
+        {},
+        ValueError,
+        "contains None .* at 6 position",
     ),
     # --- estimator state -----------------------------------------------------------
     (

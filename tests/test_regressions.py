@@ -182,3 +182,13 @@ def test_explicit_classes_keep_y_dtype(y, classes):
     """Check that classes= given as a list does not change predict's dtype."""
     clf = ProbabilisticLabelClassifier(LogisticRegression(), classes=classes)
     assert clf.fit(X[:30], y).predict(X[:5]).dtype == y.dtype
+
+
+def test_mixed_dtype_indicator_dataframe():
+    """Check that a DataFrame of bool and int 0/1 columns is an indicator y."""
+    pd = pytest.importorskip("pandas")
+    Y = pd.DataFrame({"sky": X[:, 0] > 0, "sea": (X[:, 1] > 0).astype(int)})
+    clf = ProbabilisticLabelClassifier(OneVsRestClassifier(LogisticRegression()))
+    clf.fit(X, Y)
+    assert clf.problem_ == "multilabel"
+    assert clf.classes_.tolist() == ["sky", "sea"]

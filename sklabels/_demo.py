@@ -76,8 +76,13 @@ def _binary() -> None:
     clf = ProbabilisticLabelClassifier(_model(), pos_label="malignant", threshold=0.3)
     clf.fit(X_train, y_train)
     positive = str(clf.pos_label_)
-    print(f"classes_ = {clf.classes_.tolist()}, problem_ = {clf.problem_!r}")
     print(f"predict {positive!r} when p({positive!r}) >= {clf.thresholds_}")
+    _report(clf, X_test, y_test)
+
+
+def _report(clf, X_test, y_test) -> None:
+    """A few predictions next to the truth, then the classification report."""
+    print(f"classes_ = {clf.classes_.tolist()}, problem_ = {clf.problem_!r}")
     y_pred = clf.predict(X_test)
     _show_predictions(y_pred[:N_SHOWN], y_test[:N_SHOWN])
     print()
@@ -92,11 +97,7 @@ def _multiclass() -> None:
         data.data, y, test_size=0.3, stratify=y, random_state=RANDOM_STATE
     )
     clf = ProbabilisticLabelClassifier(_model()).fit(X_train, y_train)
-    print(f"classes_ = {clf.classes_.tolist()}, problem_ = {clf.problem_!r}")
-    y_pred = clf.predict(X_test)
-    _show_predictions(y_pred[:N_SHOWN], y_test[:N_SHOWN])
-    print()
-    print(classification_report(y_test, y_pred, labels=clf.classes_))
+    _report(clf, X_test, y_test)
 
 
 def _multilabel() -> None:

@@ -4,6 +4,7 @@ import pickle
 
 import joblib
 import numpy as np
+import pandas as pd
 import pytest
 import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
@@ -157,7 +158,6 @@ def test_sparse_indicator_y_predict_sparse(multilabel):
 
 def test_dataframe_y_columns_name_labels(multilabel):
     """Check that an indicator DataFrame's column names become classes_."""
-    pd = pytest.importorskip("pandas")
     X, Y, _, names = multilabel
     frame = pd.DataFrame(Y, columns=names)
     clf = ProbabilisticLabelClassifier(KNeighborsClassifier()).fit(X, frame)
@@ -422,7 +422,6 @@ def test_serialisation_round_trip(iris, tmp_path, dump):
 
 def test_dataframe_x_feature_names(cancer):
     """Check that DataFrame X works and feature_names_in_ comes from the estimator."""
-    pd = pytest.importorskip("pandas")
     data = load_breast_cancer()
     X = pd.DataFrame(data.data, columns=data.feature_names)
     y = pd.Series(data.target_names[data.target])
@@ -455,7 +454,6 @@ def test_confusion_matrix_and_report_rows_follow_classes(iris):
 
 def test_confusion_matrix_display_shows_names(iris):
     """Check that ConfusionMatrixDisplay.from_estimator labels the axes by name."""
-    pytest.importorskip("matplotlib")
     import matplotlib
 
     matplotlib.use("Agg")

@@ -1,6 +1,7 @@
 """Regression tests for bugs found in review: each once gave a silently wrong answer."""
 
 import numpy as np
+import pandas as pd
 import pytest
 import scipy.sparse as sp
 from numpy.testing import assert_array_equal
@@ -28,7 +29,6 @@ def test_never_on_label_stays_off_with_margins():
 
 def test_dataframe_columns_matched_by_name():
     """Check that classes= reorders DataFrame columns by name, never renames them."""
-    pd = pytest.importorskip("pandas")
     Y = pd.DataFrame({"b": X[:, 0] > 0, "a": X[:, 1] > 0}).astype(int)
     clf = ProbabilisticLabelClassifier(
         OneVsRestClassifier(LogisticRegression()), classes=["a", "b"]
@@ -101,7 +101,6 @@ def test_float32_threshold_does_not_depend_on_shape():
 
 def test_series_threshold_is_keyed_by_label():
     """Check that a pandas Series of thresholds applies by label, not position."""
-    pd = pytest.importorskip("pandas")
     t = pd.Series({"c": 0.9, "b": 0.1, "a": 0.5})
     expected = decode(P3, ["a", "b", "c"], threshold={"a": 0.5, "b": 0.1, "c": 0.9})
     assert_array_equal(decode(P3, ["a", "b", "c"], threshold=t), expected)
@@ -116,7 +115,6 @@ def test_sparse_onehot_respects_problem():
 
 def test_refit_drops_stale_feature_names():
     """Check that feature_names_in_ of a DataFrame fit is dropped by an array fit."""
-    pd = pytest.importorskip("pandas")
     y = X[:, 0] > 0
     clf = ProbabilisticLabelClassifier(LogisticRegression())
     clf.fit(pd.DataFrame(X, columns=["a", "b", "c"]), y)
@@ -186,7 +184,6 @@ def test_explicit_classes_keep_y_dtype(y, classes):
 
 def test_mixed_dtype_indicator_dataframe():
     """Check that a DataFrame of bool and int 0/1 columns is an indicator y."""
-    pd = pytest.importorskip("pandas")
     Y = pd.DataFrame({"sky": X[:, 0] > 0, "sea": (X[:, 1] > 0).astype(int)})
     clf = ProbabilisticLabelClassifier(OneVsRestClassifier(LogisticRegression()))
     clf.fit(X, Y)

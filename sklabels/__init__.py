@@ -2,6 +2,29 @@
 
 from ._classifier import ProbabilisticLabelClassifier
 from ._decode import decode
+from ._tuner import TuningResult, tune_thresholds
+from ._tuning import (
+    Cost,
+    FBeta,
+    FewPositivesWarning,
+    PrecisionAtRecall,
+    RecallAtPrecision,
+    ThresholdCurve,
+    UnreachableConstraintWarning,
+)
 from ._version import __version__
 
-__all__ = ["ProbabilisticLabelClassifier", "__version__", "decode"]
+__all__ = [
+    "Cost",
+    "FBeta",
+    "FewPositivesWarning",
+    "PrecisionAtRecall",
+    "ProbabilisticLabelClassifier",
+    "RecallAtPrecision",
+    "ThresholdCurve",
+    "TuningResult",
+    "UnreachableConstraintWarning",
+    "__version__",
+    "decode",
+    "tune_thresholds",
+]

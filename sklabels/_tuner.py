@@ -1,0 +1,441 @@
+"""Tuning dispatched by problem kind, and the public ``tune_thresholds``.
+
+``tune_scores`` is shared by :func:`tune_thresholds` (scores the user holds) and
+``ProbabilisticLabelClassifier(threshold="auto")`` (out-of-fold scores): it reads a
+validated :class:`~sklabels._scores.Scores` and the encoded truth, runs the exact
+engine of ``_tuning.py`` and returns thresholds in the units the rules expect.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+from scipy.special import expit, logit
+from sklearn.utils.validation import _check_sample_weight, check_consistent_length
+
+from . import _tuning
+from ._rules import default_threshold
+from ._scores import PROBA, Scores, scores_from_array
+from ._targets import PROBLEMS, _to_python, fit_target, positive_index
+
+AVERAGES = ("macro", "micro")
+
+
+@dataclass(frozen=True)
+class TuningResult:
+    """Tuned thresholds, their objective values, and the curves behind them.
+
+    Attributes
+    ----------
+    thresholds : float or ndarray of shape (n_classes,)
+        Ready for ``threshold=`` of :func:`sklabels.decode` and
+        :class:`~sklabels.ProbabilisticLabelClassifier`: binary, one float on the
+        score of ``pos_label``; multilabel, one cut-off per label; multiclass, one
+        ratio per class (predict ``argmax_k p_k / t_k``). Probabilities for
+        probability or logit scores, decision-score units for decision scores.
+    best_score : float
+        The objective at ``thresholds`` on the tuning data: the positive class's value
+        (binary), the mean over classes (``average="macro"``) or the value of the
+        pooled counts (``average="micro"``).
+    class_scores : dict
+        ``{label: value}``: each class's own objective at its threshold (binary: the
+        positive class only).
+    curves : dict
+        ``{label: ThresholdCurve}`` -- the exact objective against the threshold, with
+        the confusion counts behind it. Multiclass: the final line search of each
+        class's ratio (the overall objective, the other ratios fixed). With
+        ``average="micro"`` every label maps to the same pooled curve. Empty when
+        curves were not requested.
+    classes : ndarray of shape (n_classes,)
+        The labels, in the column order of the scores.
+    problem : {"binary", "multiclass", "multilabel"}
+    scoring : str
+        The objective's name.
+    average : {"macro", "micro"}
+    pos_label : label or None
+        The positive class of a binary problem.
+    start_score : float
+        The objective before tuning: at the default thresholds (0.5, or plain argmax
+        for multiclass problems). ``best_score >= start_score`` up to rounding, except
+        where a constraint forced a fallback.
+    """
+
+    thresholds: float | np.ndarray
+    best_score: float
+    class_scores: dict
+    curves: dict
+    classes: np.ndarray
+    problem: str
+    scoring: str
+    average: str
+    pos_label: Any = None
+    start_score: float = float("nan")
+    info: dict = field(default_factory=dict, repr=False)
+
+    def to_dict(self) -> dict:
+        """A JSON-ready summary: problem, classes, thresholds, objective values."""
+        thresholds = self.thresholds
+        return {
+            "problem": self.problem,
+            "classes": [_to_python(c) for c in self.classes],
+            "pos_label": _to_python(self.pos_label),
+            "thresholds": (
+                float(thresholds)
+                if np.ndim(thresholds) == 0
+                else [float(t) for t in thresholds]
+            ),
+            "scoring": self.scoring,
+            "average": self.average,
+            "best_score": float(self.best_score),
+            "class_scores": {
+                str(_to_python(k)): float(v) for k, v in self.class_scores.items()
+            },
+        }
+
+
+def _label(value: Any) -> str:
+    return repr(_to_python(value))
+
+
+def check_tuning_options(scoring: Any, average: Any, problem: str):
+    """Resolve ``scoring`` and check ``average``; clear errors before any fitting."""
+    objective, name = _tuning.resolve_objective(scoring)
+    if average not in AVERAGES:
+        raise ValueError(
+            f"average must be 'macro' (each class tuned for its own objective) or "
+            f"'micro' (one objective over the pooled counts), got {average!r}."
+        )
+    if problem == "multiclass" and isinstance(objective, _tuning._Constrained):
+        raise ValueError(
+            f"scoring={objective!r} constrains one class's precision or recall, but "
+            f"in a multiclass problem every class's threshold moves the others. Tune "
+            f"the class of interest as a binary problem (pos_label=...), or use "
+            f"'f1', FBeta(beta) or Cost(...) here."
+        )
+    return objective, name
+
+
+def tune_scores(
+    scores: Scores,
+    truth: np.ndarray,
+    *,
+    problem: str,
+    classes: np.ndarray,
+    pos_index: int = 1,
+    scoring: Any = "f1",
+    average: str = "macro",
+    sample_weight: np.ndarray | None = None,
+    keep_curves: bool = True,
+) -> TuningResult:
+    """Tune thresholds on validated scores against encoded truth.
+
+    ``truth`` holds codes ``0..k-1`` (binary, multiclass) or a 0/1 indicator matrix
+    (multilabel), as ``TargetEncoding.encode`` returns.
+    """
+    objective, name = check_tuning_options(scoring, average, problem)
+    values = scores.values
+    proba = scores.kind == PROBA
+    if problem == "multiclass":
+        return _tune_multiclass(
+            scores, truth, classes, objective, name, average, sample_weight, keep_curves
+        )
+
+    # Binary and multilabel: independent cut-offs, in the units of the scores.
+    default = default_threshold(scores.kind)
+    if problem == "binary":
+        columns = values[:, [pos_index]]
+        hits = (np.asarray(truth) == pos_index)[:, None]
+        owners = classes[[pos_index]]
+    else:
+        columns = values
+        hits = np.asarray(truth).astype(bool, copy=False)
+        owners = classes
+    kwargs = dict(
+        objective=objective,
+        name=name,
+        sample_weight=sample_weight,
+        proba=proba,
+        keep_curves=keep_curves,
+    )
+    if problem == "multilabel" and average == "micro":
+        tuning = _tuning.tune_micro(columns, hits, **kwargs)
+        _tuning.warn_about(
+            tuning, np.array(["the pooled labels"], dtype=object), objective, str
+        )
+    else:
+        tuning = _tuning.tune_columns(
+            columns, hits, defaults=np.full(len(owners), default), **kwargs
+        )
+        _tuning.warn_about(tuning, owners, objective, _label)
+    thresholds = tuning.thresholds
+    if scores.logits:
+        thresholds = _logits_to_probabilities(thresholds, columns)
+    curves = {}
+    if tuning.curves is not None:
+        for label, curve, t in zip(owners, tuning.curves, thresholds, strict=True):
+            if scores.logits:
+                curve = replace(
+                    curve, thresholds=expit(curve.thresholds), best_threshold=float(t)
+                )
+            else:
+                curve = replace(curve, best_threshold=float(t))
+            curves[label] = curve
+    if problem == "multilabel" and average == "micro":
+        best = float(tuning.best[0])
+    else:
+        best = float(np.mean(tuning.best))
+    start = _start_score(
+        columns, hits, sample_weight, objective, name, average, default
+    )
+    class_scores = dict(zip(owners, (float(b) for b in tuning.best), strict=True))
+    if problem == "multilabel" and average == "micro":
+        class_scores = {
+            label: _tuning._value_at(
+                columns[:, j],
+                hits[:, j],
+                sample_weight,
+                thresholds[j],
+                objective,
+                name,
+            )
+            for j, label in enumerate(owners)
+        }
+    return TuningResult(
+        thresholds=float(thresholds[0]) if problem == "binary" else thresholds,
+        best_score=best,
+        class_scores=class_scores,
+        curves=curves,
+        classes=classes,
+        problem=problem,
+        scoring=name,
+        average=average,
+        pos_label=classes[pos_index] if problem == "binary" else None,
+        start_score=start,
+    )
+
+
+def _start_score(columns, hits, weight, objective, name, average, default) -> float:
+    """The objective at the default cut-off (logits: 0, i.e. probability 0.5)."""
+    values = [
+        _tuning._value_at(columns[:, j], hits[:, j], weight, default, objective, name)
+        for j in range(columns.shape[1])
+    ]
+    if average == "micro" and columns.shape[1] > 1:
+        pred = columns >= default
+        w = np.ones(len(columns)) if weight is None else np.asarray(weight, float)
+        w = np.broadcast_to(w[:, None], columns.shape)
+        counts = [
+            np.array([w[m].sum()])
+            for m in (pred & hits, pred & ~hits, ~pred & hits, ~pred & ~hits)
+        ]
+        return float(_tuning.evaluate(objective, name, *counts)[0])
+    return float(np.mean(values))
+
+
+def _logits_to_probabilities(thresholds: np.ndarray, logits: np.ndarray) -> np.ndarray:
+    """``expit`` of logit cut-offs, nudged so that the rule (which compares logits
+    with ``logit(t)``) still makes the same predictions on the tuning scores."""
+    out = expit(thresholds)
+    for j, (t, p) in enumerate(zip(thresholds, out, strict=True)):
+        column = logits[:, j]
+        wanted = column >= t
+        for _ in range(64):
+            with np.errstate(divide="ignore"):
+                got = column >= logit(p)
+            if np.array_equal(got, wanted):
+                break
+            # Too many on: raise the probability; too few: lower it.
+            p = np.nextafter(p, 1.0 if got.sum() > wanted.sum() else 0.0)
+        out[j] = p
+    return out
+
+
+def _tune_multiclass(
+    scores, truth, classes, objective, name, average, sample_weight, keep_curves
+) -> TuningResult:
+    # Multiclass conventions, as scikit-learn's metrics: "accuracy" is the fraction
+    # correct, "balanced_accuracy" the mean per-class recall.
+    # (Micro F1 of single-label predictions is the fraction correct.) Per class,
+    # both report the class's recall: the fraction of its samples labelled right.
+    scoring_name = name
+    per_class_objective = objective
+    if objective is _tuning.accuracy:
+        objective, average = _tuning.f1, "micro"
+        per_class_objective = _tuning.recall
+    elif objective is _tuning.balanced_accuracy:
+        objective, average = _tuning.recall, "macro"
+        per_class_objective = _tuning.recall
+    k = len(classes)
+    truth = np.asarray(truth)
+    if sample_weight is None:
+        counts = np.bincount(truth, minlength=k)
+    else:
+        counts = np.bincount(truth, weights=sample_weight, minlength=k)
+    tuning = _tuning.tune_multiclass(
+        scores.values,
+        truth,
+        objective=objective,
+        name=name,
+        average=average,
+        sample_weight=sample_weight,
+        proba=scores.kind == PROBA,
+        keep_curves=keep_curves,
+    )
+    absent = [_label(classes[j]) for j in np.flatnonzero(counts == 0)]
+    few = [
+        f"{_label(classes[j])} ({int(counts[j])})"
+        for j in np.flatnonzero((counts > 0) & (counts < _tuning.FEW_POSITIVES))
+    ]
+    if absent or few:
+        detail = []
+        if absent:
+            detail.append(f"no samples of {', '.join(absent)}")
+        if few:
+            detail.append(f"fewer than {_tuning.FEW_POSITIVES} of {', '.join(few[:8])}")
+        warnings.warn(
+            f"the multiclass tuning data has {' and '.join(detail)}: the tuned ratios "
+            f"of those classes are likely to overfit. Consider fixed thresholds, "
+            f"more data, or stratified folds.",
+            _tuning.FewPositivesWarning,
+            stacklevel=3,
+        )
+    thresholds = _tuning.offsets_to_ratios(tuning.offsets)
+    class_values = tuning.class_values
+    if per_class_objective is not objective:
+        w = np.ones(len(truth)) if sample_weight is None else sample_weight
+        pred = _tuning.rule_argmax(
+            _tuning.log_space(scores.values, scores.kind == PROBA) + tuning.offsets
+        )
+        class_values = _tuning.evaluate(
+            per_class_objective, name, *_tuning._counts(pred, truth, w, k)
+        )
+    curves = {}
+    if tuning.curves is not None:
+        curves = dict(zip(classes, tuning.curves, strict=True))
+    return TuningResult(
+        thresholds=thresholds,
+        best_score=float(tuning.best),
+        class_scores=dict(zip(classes, (float(v) for v in class_values), strict=True)),
+        curves=curves,
+        classes=classes,
+        problem="multiclass",
+        scoring=scoring_name,
+        average=average,
+        start_score=float(tuning.start),
+        info={"passes": tuning.passes},
+    )
+
+
+def tune_thresholds(
+    y_true: Any,
+    scores: Any,
+    *,
+    problem: str = "auto",
+    classes: Any = None,
+    pos_label: Any = None,
+    scoring: Any = "f1",
+    average: str = "macro",
+    sample_weight: Any = None,
+    from_logits: bool = False,
+) -> TuningResult:
+    """Tune per-class thresholds exactly on scores you already hold.
+
+    For validation-set predictions of a network (or any model): one exact sweep per
+    class over the sorted scores finds the threshold that maximises the objective on
+    this data -- every distinct score is a candidate, no grid. Pass the result's
+    ``thresholds`` to :func:`sklabels.decode` or to
+    ``ProbabilisticLabelClassifier(threshold=...)``.
+
+    Parameters
+    ----------
+    y_true : array-like, sparse matrix or sequence of label collections
+        The true labels, in any form ``ProbabilisticLabelClassifier.fit`` accepts:
+        1-D labels, one-hot or indicator matrix, list of label sets.
+    scores : array-like of shape (n_samples,) or (n_samples, n_columns)
+        The model's outputs for the same samples: ``(n,)``/``(n, 1)`` sigmoid,
+        ``(n, 2)`` or ``(n, k)`` softmax rows, ``(n, k)`` sigmoid columns, or their
+        logits with ``from_logits=True``.
+    problem : {"auto", "binary", "multiclass", "multilabel"}, default="auto"
+        Inferred from ``y_true`` by default.
+    classes : array-like, default=None
+        Labels in the column order of ``scores``. Default: the sorted labels of
+        ``y_true`` (then every class must occur in ``y_true``).
+    pos_label : label, default=None
+        Binary only: the class whose score is thresholded (default ``classes[1]``).
+    scoring : str or callable, default="f1"
+        ``"f1"``, ``"balanced_accuracy"``, ``"youden"``, ``"mcc"``, ``"accuracy"``,
+        ``"jaccard"``, an objective object (:class:`FBeta`, :class:`Cost`,
+        :class:`RecallAtPrecision`, :class:`PrecisionAtRecall`), or any callable
+        ``f(tp, fp, fn, tn) -> array`` working elementwise on count arrays (greater
+        is better).
+    average : {"macro", "micro"}, default="macro"
+        Multilabel: ``"macro"`` tunes each label for its own objective; ``"micro"``
+        tunes one threshold shared by all labels, on the pooled counts. Multiclass:
+        the objective averaged over classes (``"macro"``) or computed on pooled
+        counts (``"micro"``); the per-class ratios are tuned together by coordinate
+        ascent with an exact line search, starting from plain argmax. Binary: the
+        positive class's objective (as scikit-learn's ``average="binary"``).
+    sample_weight : array-like of shape (n_samples,), default=None
+        Weights of the samples in the confusion counts.
+    from_logits : bool, default=False
+        ``scores`` are logits; the thresholds returned are still probabilities.
+
+    Returns
+    -------
+    result : TuningResult
+        ``thresholds``, ``best_score``, per-class ``class_scores`` and ``curves``.
+
+    Warns
+    -----
+    FewPositivesWarning
+        A class has fewer than 10 positives (its threshold is likely to overfit), or
+        none (its threshold keeps the default).
+    UnreachableConstraintWarning
+        No threshold meets a ``RecallAtPrecision``/``PrecisionAtRecall`` floor; the
+        warning names the best value reachable, whose threshold is used.
+
+    Examples
+    --------
+    >>> from sklabels import tune_thresholds, decode
+    >>> y_val = ["ham", "spam", "spam", "ham", "spam", "ham"]
+    >>> p_spam = [0.10, 0.35, 0.80, 0.30, 0.60, 0.20]
+    >>> result = tune_thresholds(y_val, p_spam, scoring="f1")
+    >>> result.thresholds, result.best_score
+    (0.325, 1.0)
+    >>> decode([0.33, 0.31], ["ham", "spam"], threshold=result.thresholds).tolist()
+    ['spam', 'ham']
+    """
+    if problem not in ("auto", *PROBLEMS):
+        raise ValueError(
+            f"problem must be one of 'auto', 'binary', 'multiclass', 'multilabel'; "
+            f"got {problem!r}."
+        )
+    if not isinstance(from_logits, bool | np.bool_):
+        raise TypeError(f"from_logits must be True or False, got {from_logits!r}.")
+    encoding, truth = fit_target(y_true, problem=problem, classes=classes)
+    values, problem = scores_from_array(
+        scores,
+        classes=encoding.classes,
+        problem=encoding.problem,
+        from_logits=from_logits,
+    )
+    check_consistent_length(values.values, truth)
+    weight = None
+    if sample_weight is not None:
+        weight = _check_sample_weight(
+            sample_weight, values.values, ensure_non_negative=True
+        )
+    pos_index = positive_index(pos_label, encoding.classes, problem)
+    return tune_scores(
+        values,
+        truth,
+        problem=problem,
+        classes=encoding.classes,
+        pos_index=pos_index,
+        scoring=scoring,
+        average=average,
+        sample_weight=weight,
+    )

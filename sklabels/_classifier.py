@@ -5,7 +5,7 @@ X -> estimator -> raw response -> Scores -> decision rule -> codes -> labels
 
 from __future__ import annotations
 
-from numbers import Real
+from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
@@ -20,19 +20,32 @@ from sklearn.base import (
 from sklearn.exceptions import NotFittedError
 from sklearn.frozen import FrozenEstimator
 from sklearn.metrics import accuracy_score
-from sklearn.utils import ClassifierTags, Tags, TargetTags, get_tags
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit, check_cv
+from sklearn.utils import ClassifierTags, Tags, TargetTags, _safe_indexing, get_tags
+from sklearn.utils._param_validation import (
+    HasMethods,
+    Interval,
+    RealNotInt,
+    StrOptions,
+)
 from sklearn.utils.metadata_routing import (
     MetadataRouter,
     MethodMapping,
     process_routing,
 )
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import check_consistent_length
+from sklearn.utils.parallel import Parallel, delayed
+from sklearn.utils.validation import (
+    _check_method_params,
+    _check_sample_weight,
+    check_consistent_length,
+)
 
 from ._rules import apply_rule, check_reject, resolve_thresholds
-from ._scores import scores_from_estimator
+from ._scores import Scores, scores_from_estimator
 from ._targets import _preview, as_class_array, fit_target, positive_index
+from ._tuner import AVERAGES, check_tuning_options, tune_scores
+from ._tuning import OBJECTIVES
 
 
 def _estimator_has(attr: str):
@@ -60,6 +73,32 @@ def _inner_tags(estimator: Any):
         )
 
 
+def _fold_scores(
+    estimator: Any,
+    X: Any,
+    y: np.ndarray,
+    train: np.ndarray,
+    test: np.ndarray,
+    fit_params: dict,
+    method: str,
+    problem: str,
+    n_classes: int,
+) -> tuple[np.ndarray, Any]:
+    """Fit a clone on ``train``; its validated scores on ``test``, and the clone."""
+    model = clone(estimator)
+    params = _check_method_params(X, params=fit_params, indices=train)
+    model.fit(_safe_indexing(X, train), y[train], **params)
+    raw = getattr(model, method)(_safe_indexing(X, test))
+    scores = scores_from_estimator(
+        raw,
+        method=method,
+        problem=problem,
+        n_classes=n_classes,
+        estimator_classes=getattr(model, "classes_", None),
+    )
+    return scores.values, model
+
+
 class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     """Wrap a probability-producing model so that it predicts the labels you asked for.
 
@@ -84,12 +123,16 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         Explicit labels, in the column order of the model outputs (not re-sorted).
         May name classes absent from ``y``. Required with a ``FrozenEstimator`` whose
         model has no ``classes_``; for indicator ``y``, the names of its columns.
-    threshold : float, array-like or dict, default=None
+    threshold : float, array-like, dict or "auto", default=None
         Fixed decision thresholds. Binary: predict ``pos_label`` iff its score is
         ``>= threshold`` (default 0.5 for probabilities, 0.0 for decision scores).
         Multilabel: label ``j`` on iff ``p_j >= t_j`` (one float or one per label).
         Multiclass: one ratio per class, predict ``argmax_k p_k / t_k``. A dict
         ``{label: value}`` sets some classes and leaves the others at the default.
+        ``"auto"``: tuned in ``fit`` for ``scoring`` on out-of-fold scores from
+        ``cv`` (exactly, one sweep per class), then the estimator is refit on all
+        the data. With a ``FrozenEstimator`` the model is not refit and the
+        thresholds are tuned on the data passed to ``fit``.
     pos_label : label, default=None
         Binary only: the positive class. Default ``classes_[1]``.
     response_method : {"auto", "predict_proba", "decision_function"}, default="auto"
@@ -101,6 +144,37 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
     reject_label : label, default=None
         The label predicted for rejected samples; required with
         ``reject_threshold`` and distinct from every class.
+    scoring : str or callable, default="f1"
+        With ``threshold="auto"``: the objective to maximise -- ``"f1"``,
+        ``"balanced_accuracy"``, ``"youden"``, ``"mcc"``, ``"accuracy"``,
+        ``"jaccard"``, :class:`~sklabels.FBeta`, :class:`~sklabels.Cost`,
+        :class:`~sklabels.RecallAtPrecision`, :class:`~sklabels.PrecisionAtRecall`,
+        or any callable ``f(tp, fp, fn, tn) -> array`` (greater is better).
+    average : {"macro", "micro"}, default="macro"
+        With ``threshold="auto"``: ``"macro"`` tunes each label on its own
+        (multilabel) or maximises the mean per-class objective (multiclass, by
+        coordinate ascent over the per-class ratios from plain argmax); ``"micro"``
+        tunes one threshold shared by all labels on the pooled counts. Binary
+        problems tune the objective of ``pos_label``.
+    cv : int, float, cross-validation generator or iterable, default=5
+        With ``threshold="auto"``: where the out-of-fold scores come from. An int is
+        the number of folds (stratified for single-label ``y``, plain ``KFold`` for
+        multilabel ``y``, not shuffled, as scikit-learn's ``check_cv``); a float in
+        (0, 1) is the fraction of one held-out split (stratified and shuffled with
+        ``random_state``); or any scikit-learn splitter or iterable of splits.
+        Ignored with a ``FrozenEstimator``.
+    refit : bool, default=True
+        With ``threshold="auto"``: refit the estimator on all the data after tuning.
+        ``False`` keeps the model fitted on the training part of a single split
+        (``cv`` a float, or one split), whose held-out part tuned the thresholds.
+    n_jobs : int, default=None
+        Folds fitted in parallel (joblib); ``None`` is 1 unless in a
+        ``joblib.parallel_backend`` context, ``-1`` uses all processors.
+    random_state : int, RandomState instance or None, default=None
+        Shuffling of the held-out split when ``cv`` is a float.
+    store_cv_results : bool, default=False
+        With ``threshold="auto"``: keep every class's objective curve in
+        ``cv_results_``.
 
     Attributes
     ----------
@@ -120,6 +194,13 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         The positive class of a binary problem; ``None`` otherwise.
     response_method_ : {"predict_proba", "decision_function"}
         The estimator output that the decision rule reads.
+    best_score_ : float
+        With ``threshold="auto"``: the objective at ``thresholds_`` on the
+        out-of-fold scores (the mean over classes for ``average="macro"``).
+    cv_results_ : dict
+        With ``threshold="auto"`` and ``store_cv_results=True``: ``{label:
+        ThresholdCurve}``, the exact objective against each class's threshold (with
+        the confusion counts, precision and recall behind it).
     n_features_in_ : int
         Number of features seen by the inner estimator in ``fit``.
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -153,11 +234,18 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         ],
         "problem": [StrOptions({"auto", "binary", "multiclass", "multilabel"})],
         "classes": ["array-like", None],
-        "threshold": [Real, "array-like", dict, None],
+        "threshold": [Real, "array-like", dict, StrOptions({"auto"}), None],
         "pos_label": [Real, str, "boolean", None],
         "response_method": [StrOptions({"auto", "predict_proba", "decision_function"})],
         "reject_threshold": [Interval(Real, 0, 1, closed="both"), None],
         "reject_label": "no_validation",
+        "scoring": [StrOptions(set(OBJECTIVES)), callable],
+        "average": [StrOptions(set(AVERAGES))],
+        "cv": ["cv_object", Interval(RealNotInt, 0.0, 1.0, closed="neither")],
+        "refit": ["boolean"],
+        "n_jobs": [Integral, None],
+        "random_state": ["random_state"],
+        "store_cv_results": ["boolean"],
     }
 
     def __init__(
@@ -171,6 +259,13 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         response_method: str = "auto",
         reject_threshold: float | None = None,
         reject_label: Any = None,
+        scoring: Any = "f1",
+        average: str = "macro",
+        cv: Any = 5,
+        refit: bool = True,
+        n_jobs: int | None = None,
+        random_state: Any = None,
+        store_cv_results: bool = False,
     ) -> None:
         self.estimator = estimator
         self.problem = problem
@@ -180,6 +275,13 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         self.response_method = response_method
         self.reject_threshold = reject_threshold
         self.reject_label = reject_label
+        self.scoring = scoring
+        self.average = average
+        self.cv = cv
+        self.refit = refit
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.store_cv_results = store_cv_results
 
     # ------------------------------------------------------------------ fit
     @_fit_context(
@@ -218,13 +320,17 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         self.pos_label_ = (
             self.classes_[self._pos_index] if self.problem_ == "binary" else None
         )
-        self.thresholds_ = resolve_thresholds(
-            self.threshold,
-            problem=self.problem_,
-            classes=self.classes_,
-            kind=kind,
-            pos_index=self._pos_index,
-        )
+        tune = isinstance(self.threshold, str) and self.threshold == "auto"
+        if tune:
+            check_tuning_options(self.scoring, self.average, self.problem_)
+        else:
+            self.thresholds_ = resolve_thresholds(
+                self.threshold,
+                problem=self.problem_,
+                classes=self.classes_,
+                kind=kind,
+                pos_index=self._pos_index,
+            )
         check_reject(
             self.reject_threshold,
             self.reject_label,
@@ -233,16 +339,52 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
             self.classes_,
         )
 
+        truth = y_encoded
         if self.problem_ == "multilabel" and y_encoded.shape[1] == 1:
             y_encoded = y_encoded[:, 0]  # one label: a 0/1 vector, not a column
+        sample_weight = fit_params.get("sample_weight")
+        if tune and sample_weight is not None:
+            sample_weight = _check_sample_weight(
+                sample_weight, truth, ensure_non_negative=True
+            )
         if get_config().get("enable_metadata_routing", False):
             fit_params = process_routing(self, "fit", **fit_params).estimator.fit
-        self.estimator_ = clone(self.estimator)
-        try:
-            self.estimator_.fit(X, y_encoded, **fit_params)
-        except ValueError as exc:
-            self._explain_fit_error(exc)
-            raise
+        for name in ("best_score_", "cv_results_"):  # left over from an earlier fit
+            if hasattr(self, name):
+                delattr(self, name)
+        if tune and not frozen:
+            # Out-of-fold scores tune the thresholds; the model is then refit.
+            self.estimator_, scores, rows = self._fit_out_of_fold(
+                X, y_encoded, fit_params, kind
+            )
+            truth = truth[rows]
+            if sample_weight is not None:
+                sample_weight = sample_weight[rows]
+        else:
+            self.estimator_ = clone(self.estimator)
+            try:
+                self.estimator_.fit(X, y_encoded, **fit_params)
+            except ValueError as exc:
+                self._explain_fit_error(exc)
+                raise
+            if tune:  # a frozen model: tuned on the data passed to fit
+                scores = self._scores(X)
+        if tune:
+            result = tune_scores(
+                scores,
+                truth,
+                problem=self.problem_,
+                classes=self.classes_,
+                pos_index=self._pos_index,
+                scoring=self.scoring,
+                average=self.average,
+                sample_weight=sample_weight,
+                keep_curves=self.store_cv_results,
+            )
+            self.thresholds_ = result.thresholds
+            self.best_score_ = result.best_score
+            if self.store_cv_results:
+                self.cv_results_ = result.curves
         for name in ("n_features_in_", "feature_names_in_"):
             if hasattr(self.estimator_, name):
                 setattr(self, name, getattr(self.estimator_, name))
@@ -256,6 +398,59 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
             self._never_on = never if never.any() else None
         self._encoding = encoding  # last: its presence means "fitted"
         return self
+
+    def _cv_splits(self, X: Any, y_encoded: np.ndarray) -> list:
+        """The splits of ``cv``: stratified for single-label ``y``."""
+        cv = self.cv
+        if isinstance(cv, Real) and not isinstance(cv, Integral):
+            splitter = (
+                ShuffleSplit
+                if self.problem_ == "multilabel"
+                else StratifiedShuffleSplit
+            )
+            cv = splitter(n_splits=1, test_size=cv, random_state=self.random_state)
+        else:
+            cv = check_cv(cv, y_encoded, classifier=True)
+        splits = list(cv.split(X, y_encoded))
+        if not self.refit and len(splits) != 1:
+            raise ValueError(
+                f"refit=False keeps the model fitted on the training part of a single "
+                f"split, but cv={self.cv!r} gives {len(splits)} splits. Use a float cv "
+                f"(e.g. cv=0.25 holds out a quarter of the data) or refit=True."
+            )
+        return splits
+
+    def _fit_out_of_fold(
+        self, X: Any, y_encoded: np.ndarray, fit_params: dict, kind: str
+    ) -> tuple[Any, Scores, np.ndarray]:
+        """Fit one clone per split; return the final model and the held-out scores."""
+        splits = self._cv_splits(X, y_encoded)
+        method = self.response_method_
+        try:
+            folds = Parallel(n_jobs=self.n_jobs)(
+                delayed(_fold_scores)(
+                    self.estimator,
+                    X,
+                    y_encoded,
+                    train,
+                    test,
+                    fit_params,
+                    method,
+                    self.problem_,
+                    len(self.classes_),
+                )
+                for train, test in splits
+            )
+            if self.refit:
+                model = clone(self.estimator).fit(X, y_encoded, **fit_params)
+            else:
+                model = folds[0][1]
+        except ValueError as exc:
+            self._explain_fit_error(exc)
+            raise
+        rows = np.concatenate([test for _, test in splits])
+        values = np.concatenate([fold[0] for fold in folds])
+        return model, Scores(values, kind), rows
 
     def _frozen_classes(self) -> Any:
         """Label order of a frozen model: its ``classes_``, else ``classes=``."""

@@ -21,7 +21,14 @@ from sklearn.exceptions import NotFittedError
 from sklearn.frozen import FrozenEstimator
 from sklearn.metrics import accuracy_score
 from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit, check_cv
-from sklearn.utils import ClassifierTags, Tags, TargetTags, _safe_indexing, get_tags
+from sklearn.utils import (
+    ClassifierTags,
+    Tags,
+    TargetTags,
+    _safe_indexing,
+    get_tags,
+    indexable,
+)
 from sklearn.utils._param_validation import (
     HasMethods,
     Interval,
@@ -424,13 +431,14 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         self, X: Any, y_encoded: np.ndarray, fit_params: dict, kind: str
     ) -> tuple[Any, Scores, np.ndarray]:
         """Fit one clone per split; return the final model and the held-out scores."""
-        splits = self._cv_splits(X, y_encoded)
+        X_split = indexable(X)[0]  # sparse formats and sequences without [idx]
+        splits = self._cv_splits(X_split, y_encoded)
         method = self.response_method_
         try:
             folds = Parallel(n_jobs=self.n_jobs)(
                 delayed(_fold_scores)(
                     self.estimator,
-                    X,
+                    X_split,
                     y_encoded,
                     train,
                     test,

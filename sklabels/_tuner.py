@@ -300,7 +300,7 @@ def _tune_multiclass(
             f"of those classes are likely to overfit. Consider fixed thresholds, "
             f"more data, or stratified folds.",
             _tuning.FewPositivesWarning,
-            stacklevel=3,
+            stacklevel=_tuning.user_stacklevel(),
         )
     thresholds = _tuning.offsets_to_ratios(tuning.offsets)
     class_values = tuning.class_values

@@ -19,12 +19,15 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
+import sys
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
+import sklearn
 
 Objective = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 
@@ -44,6 +47,26 @@ class UnreachableConstraintWarning(UserWarning):
 
 class FewPositivesWarning(UserWarning):
     """A class has too few positives (or none) for a reliable per-class threshold."""
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+_SKLEARN_DIR = os.path.dirname(os.path.abspath(sklearn.__file__))
+
+
+def user_stacklevel() -> int:
+    """``stacklevel`` for ``warnings.warn`` that points at the user's own call.
+
+    Counts the frames inside sklabels and scikit-learn (``fit`` wrappers) between
+    the function that warns (the caller of this one) and the user's code.
+    """
+    frame = sys._getframe(1)
+    level = 1
+    while frame is not None and frame.f_code.co_filename.startswith(
+        (_PACKAGE_DIR, _SKLEARN_DIR)
+    ):
+        frame = frame.f_back
+        level += 1
+    return level
 
 
 # ----------------------------------------------------------------------- objectives
@@ -910,7 +933,7 @@ def warn_about(
             f"tuning data: their thresholds keep the default. Use more data, "
             f"stratified folds, or fixed thresholds for them.",
             FewPositivesWarning,
-            stacklevel=3,
+            stacklevel=user_stacklevel(),
         )
     if tuning.few:
         shown = ", ".join(f"{describe(classes[j])} ({m})" for j, m in tuning.few[:8])
@@ -919,7 +942,7 @@ def warn_about(
             f"{shown}: they are likely to overfit. Consider average='micro' (one "
             f"shared threshold), fixed thresholds for rare classes, or more data.",
             FewPositivesWarning,
-            stacklevel=3,
+            stacklevel=user_stacklevel(),
         )
     for j, closest, threshold in tuning.unreachable:
         warnings.warn(
@@ -928,5 +951,5 @@ def warn_about(
             f"the best reachable is {closest:.4g} (at threshold {threshold:.6g}), "
             f"which is used.",
             UnreachableConstraintWarning,
-            stacklevel=3,
+            stacklevel=user_stacklevel(),
         )

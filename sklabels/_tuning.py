@@ -140,7 +140,7 @@ def _check_positive(value: Any, name: str, *, upper: float | None = None) -> flo
         or value <= 0
         or (upper is not None and value > upper)
     ):
-        bound = f"in (0, {upper}]" if upper is not None else "> 0"
+        bound = f"in (0, {upper:g}]" if upper is not None else "> 0"
         raise ValueError(f"{name} must be a number {bound}, got {value!r}.")
     return float(value)
 

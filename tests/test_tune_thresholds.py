@@ -1,4 +1,4 @@
-"""``tune_thresholds``: exact against brute force for every objective and problem kind."""
+"""``tune_thresholds``: exact against brute force, every objective and problem kind."""
 
 import json
 import warnings
@@ -72,7 +72,7 @@ def tied_binary(draw):
 @settings(max_examples=60, deadline=None)
 @given(problem=tied_binary())
 def test_binary_tuning_equals_brute_force(name, problem):
-    """Check that the tuned value is the brute-force maximum and the threshold gets it."""
+    """Check the tuned value is the brute-force maximum and its threshold gets it."""
     scores, truth, weight = problem
     objective = OBJECTIVE_CASES[name]
     with warnings.catch_warnings():

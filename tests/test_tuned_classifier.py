@@ -1,0 +1,307 @@
+"""``ProbabilisticLabelClassifier(threshold="auto")``: tuning in ``fit``."""
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.datasets import (
+    load_breast_cancer,
+    load_iris,
+    make_multilabel_classification,
+)
+from sklearn.frozen import FrozenEstimator
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score
+from sklearn.model_selection import (
+    GridSearchCV,
+    KFold,
+    StratifiedKFold,
+    cross_val_predict,
+)
+from sklearn.multiclass import OneVsRestClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import LinearSVC
+
+from sklabels import (
+    FewPositivesWarning,
+    ProbabilisticLabelClassifier,
+    RecallAtPrecision,
+    ThresholdCurve,
+    tune_thresholds,
+)
+
+
+def model():
+    return make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
+
+
+@pytest.fixture(scope="module")
+def cancer():
+    data = load_breast_cancer()
+    return data.data, np.array(["benign", "malignant"])[1 - data.target]
+
+
+@pytest.fixture(scope="module")
+def iris():
+    data = load_iris()
+    return data.data, data.target_names[data.target]
+
+
+@pytest.fixture(scope="module")
+def multilabel():
+    X, Y = make_multilabel_classification(
+        n_samples=600, n_features=15, n_classes=5, random_state=0
+    )
+    return X, Y
+
+
+def test_binary_auto_equals_tuning_the_out_of_fold_scores(cancer):
+    """Check thresholds_ against tune_thresholds on cross_val_predict's scores."""
+    X, y = cancer
+    cv = StratifiedKFold(5)
+    clf = ProbabilisticLabelClassifier(model(), threshold="auto", cv=cv).fit(X, y)
+    codes = (y == "malignant").astype(int)
+    oof = cross_val_predict(model(), X, codes, cv=cv, method="predict_proba")
+    expected = tune_thresholds(y, oof[:, 1], classes=["benign", "malignant"])
+    assert clf.thresholds_ == pytest.approx(expected.thresholds)
+    assert clf.best_score_ == pytest.approx(expected.best_score)
+    assert clf.best_score_ >= expected.start_score
+    # refit on all the data: the same model as fitting it directly
+    direct = model().fit(X, codes)
+    np.testing.assert_allclose(
+        clf.estimator_.predict_proba(X), direct.predict_proba(X), rtol=1e-10
+    )
+    proba = clf.predict_proba(X)[:, 1]
+    expected_labels = np.where(proba >= clf.thresholds_, "malignant", "benign")
+    assert np.array_equal(clf.predict(X), expected_labels)
+
+
+def test_multiclass_auto_never_below_argmax_on_the_tuning_data(iris):
+    """Check best_score_ >= plain argmax on the out-of-fold scores, names predicted."""
+    X, y = iris
+    X = X[:, :2]  # a harder problem: argmax leaves room to improve
+    cv = StratifiedKFold(5)
+    clf = ProbabilisticLabelClassifier(
+        LogisticRegression(max_iter=1000), threshold="auto", cv=cv
+    ).fit(X, y)
+    codes = np.searchsorted(clf.classes_, y)
+    oof = cross_val_predict(
+        LogisticRegression(max_iter=1000), X, codes, cv=cv, method="predict_proba"
+    )
+    argmax_f1 = f1_score(codes, oof.argmax(axis=1), average="macro")
+    tuned = np.argmax(oof / clf.thresholds_, axis=1)
+    assert clf.best_score_ == pytest.approx(f1_score(codes, tuned, average="macro"))
+    assert clf.best_score_ >= argmax_f1
+    assert clf.thresholds_.shape == (3,) and np.all(clf.thresholds_ > 0)
+    assert set(clf.predict(X)) <= set(clf.classes_)
+
+
+def test_multilabel_macro_tunes_per_label_and_micro_shares_one(multilabel):
+    """Check macro gives one threshold per label, micro one shared threshold."""
+    X, Y = multilabel
+    inner = OneVsRestClassifier(LogisticRegression(max_iter=1000))
+    macro = ProbabilisticLabelClassifier(inner, threshold="auto").fit(X, Y)
+    micro = ProbabilisticLabelClassifier(inner, threshold="auto", average="micro")
+    micro.fit(X, Y)
+    assert macro.thresholds_.shape == (5,) and len(set(macro.thresholds_)) > 1
+    assert np.all(micro.thresholds_ == micro.thresholds_[0])
+    oof = cross_val_predict(inner, X, Y, cv=KFold(5), method="predict_proba")
+    expected = tune_thresholds(Y, oof, problem="multilabel")
+    np.testing.assert_allclose(macro.thresholds_, expected.thresholds)
+    default_f1 = f1_score(Y, (oof >= 0.5).astype(int), average="macro")
+    assert macro.best_score_ >= default_f1
+    assert macro.predict(X).shape == Y.shape
+
+
+def test_frozen_estimator_is_not_refit_and_tunes_on_the_fit_data(iris):
+    """Check the pre-trained path: no refit, thresholds from the data given to fit."""
+    X, y = iris
+    trained = LogisticRegression(max_iter=1000).fit(X[::2], y[::2])
+    coef = trained.coef_.copy()
+    clf = ProbabilisticLabelClassifier(FrozenEstimator(trained), threshold="auto")
+    clf.fit(X[1::2], y[1::2])
+    np.testing.assert_array_equal(trained.coef_, coef)
+    assert clf.estimator_.estimator is trained
+    expected = tune_thresholds(
+        y[1::2], trained.predict_proba(X[1::2]), classes=trained.classes_
+    )
+    np.testing.assert_allclose(clf.thresholds_, expected.thresholds)
+
+
+def test_sample_weight_reaches_the_inner_fit_and_the_sweep(cancer):
+    """Check both uses of sample_weight against doing them by hand."""
+    X, y = cancer
+    weight = np.random.default_rng(0).choice([0.2, 1.0, 5.0], len(y))
+    cv = StratifiedKFold(4)
+    est = LogisticRegression(max_iter=5000)
+    clf = ProbabilisticLabelClassifier(est, threshold="auto", cv=cv)
+    clf.fit(X, y, sample_weight=weight)
+    codes = (y == "malignant").astype(int)
+    oof = cross_val_predict(
+        est, X, codes, cv=cv, method="predict_proba", params={"sample_weight": weight}
+    )
+    expected = tune_thresholds(
+        y, oof[:, 1], classes=["benign", "malignant"], sample_weight=weight
+    )
+    assert clf.thresholds_ == pytest.approx(expected.thresholds)
+    direct = clone(est).fit(X, codes, sample_weight=weight)
+    np.testing.assert_allclose(clf.estimator_.coef_, direct.coef_, rtol=1e-6)
+    unweighted = clone(clf).fit(X, y)
+    assert unweighted.thresholds_ != pytest.approx(clf.thresholds_)
+
+
+def test_random_state_makes_a_holdout_split_reproducible(cancer):
+    """Check that a float cv with a fixed random_state gives identical results."""
+    X, y = cancer
+    make = lambda seed: ProbabilisticLabelClassifier(  # noqa: E731
+        model(), threshold="auto", cv=0.3, random_state=seed
+    ).fit(X, y)
+    first, again = make(0), make(0)
+    assert first.thresholds_ == again.thresholds_
+    assert first.best_score_ == again.best_score_
+    others = {make(seed).best_score_ for seed in range(1, 5)}
+    assert len(others | {first.best_score_}) > 1  # the split does depend on the seed
+
+
+def test_refit_false_keeps_the_single_split_model(cancer):
+    """Check refit=False with a holdout, and its refusal with several folds."""
+    X, y = cancer
+    clf = ProbabilisticLabelClassifier(
+        model(), threshold="auto", cv=0.25, refit=False, random_state=0
+    ).fit(X, y)
+    full = model().fit(X, (y == "malignant").astype(int))
+    assert not np.allclose(clf.estimator_.predict_proba(X), full.predict_proba(X))
+    with pytest.raises(ValueError, match="refit=False keeps the model"):
+        ProbabilisticLabelClassifier(model(), threshold="auto", refit=False).fit(X, y)
+
+
+def test_store_cv_results_keeps_one_curve_per_class(iris):
+    """Check cv_results_ holds a curve per class consistent with thresholds_."""
+    X, y = iris
+    clf = ProbabilisticLabelClassifier(
+        LogisticRegression(max_iter=1000), threshold="auto", store_cv_results=True
+    ).fit(X, y)
+    assert list(clf.cv_results_) == list(clf.classes_)
+    for j, curve in enumerate(clf.cv_results_.values()):
+        assert isinstance(curve, ThresholdCurve)
+        assert curve.best_threshold == pytest.approx(clf.thresholds_[j])
+        assert curve.scores.max() == pytest.approx(clf.best_score_)
+    plain = ProbabilisticLabelClassifier(
+        LogisticRegression(max_iter=1000), threshold="auto"
+    ).fit(X, y)
+    assert not hasattr(plain, "cv_results_")
+
+
+def test_parallel_folds_give_the_same_result(cancer):
+    """Check n_jobs=2 matches the sequential fit."""
+    X, y = cancer
+    one = ProbabilisticLabelClassifier(model(), threshold="auto").fit(X, y)
+    two = ProbabilisticLabelClassifier(model(), threshold="auto", n_jobs=2).fit(X, y)
+    assert one.thresholds_ == two.thresholds_
+
+
+def test_decision_function_thresholds_are_margins(cancer):
+    """Check a model without predict_proba is tuned in its own units."""
+    X, y = cancer
+    clf = ProbabilisticLabelClassifier(
+        make_pipeline(StandardScaler(), LinearSVC()), threshold="auto"
+    ).fit(X, y)
+    assert clf.response_method_ == "decision_function"
+    margin = clf.decision_function(X)
+    expected = np.where(margin >= clf.thresholds_, "malignant", "benign")
+    assert np.array_equal(clf.predict(X), expected)
+
+
+def test_constraint_objective_in_the_classifier(cancer):
+    """Check RecallAtPrecision: the out-of-fold precision meets the floor."""
+    X, y = cancer
+    clf = ProbabilisticLabelClassifier(
+        model(),
+        threshold="auto",
+        scoring=RecallAtPrecision(0.98),
+        cv=StratifiedKFold(5),
+    ).fit(X, y)
+    codes = (y == "malignant").astype(int)
+    oof = cross_val_predict(
+        model(), X, codes, cv=StratifiedKFold(5), method="predict_proba"
+    )[:, 1]
+    pred = oof >= clf.thresholds_
+    assert np.sum(pred & (codes == 1)) / np.sum(pred) >= 0.98
+
+
+def test_grid_search_over_inner_parameters_with_auto(cancer):
+    """Check GridSearchCV over estimator__C with tuned thresholds, and fixed values."""
+    X, y = cancer
+    clf = ProbabilisticLabelClassifier(model(), threshold="auto", cv=3)
+    grid = GridSearchCV(
+        clf, {"estimator__logisticregression__C": [0.1, 1.0]}, cv=3, scoring="f1_macro"
+    ).fit(X, y)
+    assert grid.best_estimator_.thresholds_ > 0
+    fixed = GridSearchCV(
+        ProbabilisticLabelClassifier(model()),
+        {"threshold": [0.3, 0.5, 0.7, "auto"]},
+        cv=3,
+        scoring="f1_macro",
+    ).fit(X, y)
+    assert fixed.best_params_["threshold"] in (0.3, 0.5, 0.7, "auto")
+
+
+def test_rare_labels_warn_about_overfitting():
+    """Check the few-positives warning names the label and the alternatives."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 4))
+    Y = np.column_stack([X[:, 0] > 0, X[:, 1] > 2.4]).astype(int)  # rare second label
+    assert 0 < Y[:, 1].sum() < 10
+    clf = ProbabilisticLabelClassifier(
+        OneVsRestClassifier(LogisticRegression()), threshold="auto", cv=3
+    )
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Label not 1 is present", UserWarning)
+        with pytest.warns(FewPositivesWarning, match="average='micro'"):
+            clf.fit(X, Y)
+
+
+@pytest.mark.parametrize(
+    ("params", "error", "match"),
+    [
+        ({"scoring": "f2"}, ValueError, "scoring"),
+        ({"average": "weighted"}, ValueError, "average"),
+        ({"cv": 1.5}, ValueError, "cv"),
+        ({"threshold": "tuned"}, ValueError, "threshold"),
+    ],
+)
+def test_bad_tuning_parameters(iris, params, error, match):
+    """Check parameter validation names the parameter."""
+    X, y = iris
+    clf = ProbabilisticLabelClassifier(
+        LogisticRegression(max_iter=1000), threshold="auto"
+    ).set_params(**params)
+    with pytest.raises(error, match=match):
+        clf.fit(X, y)
+
+
+def test_multiclass_constraint_is_refused_before_any_fit(iris):
+    """Check the multiclass refusal comes before fitting anything."""
+    X, y = iris
+    clf = ProbabilisticLabelClassifier(
+        LogisticRegression(max_iter=1000),
+        threshold="auto",
+        scoring=RecallAtPrecision(0.9),
+    )
+    with pytest.raises(ValueError, match="binary problem"):
+        clf.fit(X, y)
+    assert not hasattr(clf, "estimator_")
+
+
+def test_refitting_without_auto_drops_tuning_attributes(iris):
+    """Check that best_score_/cv_results_ do not survive a fit with fixed thresholds."""
+    X, y = iris
+    clf = ProbabilisticLabelClassifier(
+        LogisticRegression(max_iter=1000), threshold="auto", store_cv_results=True
+    ).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        clf.set_params(threshold=None).fit(X, y)
+    assert not hasattr(clf, "best_score_") and not hasattr(clf, "cv_results_")

@@ -1,0 +1,456 @@
+"""``KerasClassifier``: a Keras 3 model as a scikit-learn classifier."""
+
+from __future__ import annotations
+
+import os
+import random
+import tempfile
+import warnings
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from numbers import Integral, Real
+from typing import Any
+
+import numpy as np
+from sklearn.base import _fit_context, clone
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import check_consistent_length
+
+from ._base import (
+    OUTPUTS,
+    PROBLEMS,
+    SOFTMAX,
+    BaseAdapter,
+    as_2d_output,
+    check_encoded_target,
+    check_probabilities,
+    check_sample_weight_for,
+    head_for_target,
+    import_optional,
+    loaded,
+    seed_from,
+)
+
+
+def _keras():
+    return import_optional("keras", "keras", "KerasClassifier")
+
+
+def _is_logits(self: KerasClassifier) -> bool:
+    return self.output == "logits"
+
+
+def _is_model(value: Any) -> bool:
+    keras = loaded("keras")
+    return keras is not None and isinstance(value, keras.Model)
+
+
+def _model_to_bytes(model: Any) -> bytes:
+    """Keras' own serialisation: the ``.keras`` archive of ``model.save``."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "model.keras")
+        model.save(path)
+        with open(path, "rb") as file:
+            return file.read()
+
+
+def _model_from_bytes(data: bytes) -> Any:
+    keras = _keras()
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "model.keras")
+        with open(path, "wb") as file:
+            file.write(data)
+        with warnings.catch_warnings():
+            # A compiled model whose optimizer never stepped has no optimizer
+            # variables to restore; Keras says so in a UserWarning.
+            warnings.filterwarnings(
+                "ignore", message="Skipping variable loading for optimizer"
+            )
+            return keras.saving.load_model(path)
+
+
+def _copy_model(model: Any) -> Any:
+    """An independent copy: architecture, weights, compile state and optimizer."""
+    return _model_from_bytes(_model_to_bytes(model))
+
+
+@contextmanager
+def _seeded(keras: Any, seed: int | None) -> Iterator[None]:
+    """Seed Keras, restoring Python's, NumPy's (and Torch's) global generators."""
+    if seed is None:
+        yield
+        return
+    with ExitStack() as stack:
+        torch = loaded("torch")
+        if torch is not None and keras.backend.backend() == "torch":
+            stack.enter_context(torch.random.fork_rng(devices=[]))
+        # keras.utils.set_random_seed seeds NumPy's legacy global generator: save
+        # and restore that very state.
+        py_state = random.getstate()
+        np_state = np.random.get_state()  # noqa: NPY002
+        try:
+            keras.utils.set_random_seed(seed)
+            yield
+        finally:
+            random.setstate(py_state)
+            np.random.set_state(np_state)  # noqa: NPY002
+
+
+def _loss_name(loss: Any) -> str:
+    if isinstance(loss, str):
+        return loss
+    return str(getattr(loss, "name", getattr(loss, "__name__", "")))
+
+
+class KerasClassifier(BaseAdapter):
+    """A Keras 3 model as a scikit-learn classifier on encoded targets.
+
+    ``fit(X, y)`` trains the model on integer codes ``0..k-1`` (binary,
+    multiclass) or on a 0/1 indicator matrix (multilabel), compiling it first
+    when it is not compiled, with the loss that fits the problem, the output width
+    and ``output``; ``predict_proba`` is ``model.predict``. Works on any Keras
+    backend. Wrap it in :class:`sklabels.ProbabilisticLabelClassifier` to train on
+    and predict label names, with thresholds.
+
+    ===================================  =========================================
+    output head, target                  loss when the adapter compiles
+    ===================================  =========================================
+    ``(n, 1)`` sigmoid, codes 0/1        ``BinaryCrossentropy(from_logits=...)``
+    ``(n, 2)`` softmax, codes 0/1        ``SparseCategoricalCrossentropy(...)``
+    ``(n, k)`` softmax, codes            ``SparseCategoricalCrossentropy(...)``
+    ``(n, k)`` sigmoid, 0/1 indicator    ``BinaryCrossentropy(from_logits=...)``
+    ===================================  =========================================
+
+    ``from_logits`` is ``output == "logits"``.
+
+    Parameters
+    ----------
+    model : keras.Model, or a callable returning one
+        A model is used as is: a trained model is wrapped without training (the
+        adapter reports itself fitted and predicts at once), and ``fit`` trains a
+        copy of it (made with Keras' own serialisation), never the model itself.
+        A callable (a builder function) is called with the ``model__*``
+        parameters in ``fit``, after seeding with ``random_state``.
+    output : {"probabilities", "logits"}, default="probabilities"
+        What the model returns: probabilities (a final sigmoid/softmax, checked to
+        lie in [0, 1]) or logits (the adapter applies the activation in
+        ``predict_proba``; ``decision_function`` returns the logits).
+    problem : {"auto", "binary", "multiclass", "multilabel"}, default="auto"
+        ``"auto"`` reads it from ``y`` in ``fit``. Needed only for a handed-in,
+        unfitted model with several logit outputs.
+    epochs : int, default=10
+        Passed to ``model.fit``.
+    batch_size : int, default=32
+        Passed to ``model.fit``.
+    predict_batch_size : int, default=None
+        Passed to ``model.predict``; ``None`` uses ``batch_size``.
+    optimizer : str or callable, default="adam"
+        Used when the adapter compiles: a Keras optimizer name (``"adam"``,
+        ``"sgd"``, ``"rmsprop"``, ``"adamw"``, ...) or a callable called as
+        ``optimizer(learning_rate=lr)``.
+    lr : float, default=1e-3
+        Learning rate of that optimizer.
+    compile_kwargs : dict, default=None
+        Extra arguments of ``model.compile`` (e.g. ``metrics``), or overrides of
+        ``optimizer`` and ``loss``; used when the adapter compiles.
+    fit_kwargs : dict, default=None
+        Extra arguments of ``model.fit`` (``callbacks``, ``validation_split``,
+        ...); they override the adapter's own.
+    random_state : int, RandomState instance or None, default=None
+        Seeds Keras (``keras.utils.set_random_seed``) for building and training.
+        Python's and NumPy's global generators (and Torch's, on the Torch
+        backend) are restored afterwards; other backends keep the seed.
+    verbose : int, default=0
+        Passed to ``model.fit`` (1: progress bar, 2: one line per epoch).
+    **kwargs : dict
+        ``model__<name>`` arguments of a builder function.
+
+    Attributes
+    ----------
+    model_ : keras.Model
+        The trained model (after ``fit``).
+    classes_ : ndarray of shape (n_classes,)
+        The encoded classes ``arange(k)`` (``[0, 1]`` for one output). Known after
+        ``fit``, or for a handed-in built model (from its output shape).
+    n_outputs_ : int
+        The model's output width.
+    problem_ : str
+        ``"binary"``, ``"multiclass"`` or ``"multilabel"``.
+    history_ : dict
+        ``model.fit(...).history``: the loss (and metrics) of each epoch.
+    n_features_in_ : int
+        Number of features seen in ``fit`` (2-D ``X``).
+
+    Notes
+    -----
+    A model compiled by you keeps its loss; the adapter then passes ``y`` as codes
+    for softmax outputs (one-hot if the loss is ``categorical_crossentropy``), as
+    an ``(n, 1)`` column for a single sigmoid, and as the indicator for
+    multilabel models. Pickling and cloning use ``model.save`` /
+    ``keras.saving.load_model``, so custom layers must be registered with
+    ``keras.saving.register_keras_serializable``.
+
+    See Also
+    --------
+    TorchClassifier : The same for PyTorch modules.
+    sklearn.frozen.FrozenEstimator : Use a trained model without refitting it.
+
+    Examples
+    --------
+    >>> import keras
+    >>> from sklearn.datasets import load_iris
+    >>> from sklabels import ProbabilisticLabelClassifier
+    >>> from sklabels.adapters import KerasClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> names = load_iris().target_names[y]
+    >>> def build():
+    ...     return keras.Sequential([
+    ...         keras.Input((4,)),
+    ...         keras.layers.Dense(16, activation="relu"),
+    ...         keras.layers.Dense(3, activation="softmax"),
+    ...     ])
+    >>> clf = ProbabilisticLabelClassifier(
+    ...     KerasClassifier(build, epochs=100, lr=1e-2, random_state=0)
+    ... )
+    >>> clf.fit(X, names).predict(X[:2]).tolist()
+    ['setosa', 'setosa']
+    """
+
+    _ROUTED = ("model",)
+
+    _parameter_constraints: dict = {
+        "model": [callable],
+        "output": [StrOptions(OUTPUTS)],
+        "problem": [StrOptions(PROBLEMS)],
+        "epochs": [Interval(Integral, 0, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "predict_batch_size": [Interval(Integral, 1, None, closed="left"), None],
+        "optimizer": [str, callable],
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "compile_kwargs": [dict, None],
+        "fit_kwargs": [dict, None],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        model: Any,
+        *,
+        output: str = "probabilities",
+        problem: str = "auto",
+        epochs: int = 10,
+        batch_size: int = 32,
+        predict_batch_size: int | None = None,
+        optimizer: Any = "adam",
+        lr: float = 1e-3,
+        compile_kwargs: dict | None = None,
+        fit_kwargs: dict | None = None,
+        random_state: Any = None,
+        verbose: int = 0,
+        **kwargs: Any,
+    ) -> None:
+        self.model = model
+        self.output = output
+        self.problem = problem
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.predict_batch_size = predict_batch_size
+        self.optimizer = optimizer
+        self.lr = lr
+        self.compile_kwargs = compile_kwargs
+        self.fit_kwargs = fit_kwargs
+        self.random_state = random_state
+        self.verbose = verbose
+        self._take_routed(kwargs)
+
+    # ---------------------------------------------------------------- helpers
+    def _handed_in(self) -> bool:
+        return _is_model(self.model)
+
+    def _static_width(self) -> int | None:
+        try:
+            shape = self.model.output_shape
+        except (AttributeError, ValueError, RuntimeError):
+            return None  # not built yet
+        if not isinstance(shape, tuple) or not shape:
+            return None  # several outputs
+        width = 1 if len(shape) == 1 else shape[-1]
+        return int(width) if isinstance(width, Integral) and len(shape) <= 2 else None
+
+    def _new_model(self, keras: Any) -> Any:
+        kwargs = self._routed("model")
+        if self._handed_in():
+            if kwargs:
+                raise ValueError(
+                    f"KerasClassifier: model__* parameters {sorted(kwargs)} apply "
+                    f"only when model is a builder function; model is a "
+                    f"{type(self.model).__name__}. Pass the builder, or drop them."
+                )
+            return _copy_model(self.model)
+        model = self.model(**kwargs)
+        if not isinstance(model, keras.Model):
+            raise TypeError(
+                f"KerasClassifier: model must be a keras.Model or a function "
+                f"returning one; {self.model!r} returned a {type(model).__name__}."
+            )
+        return model
+
+    def _model_for_predict(self) -> Any:
+        self._check_ready()
+        return self.model_ if hasattr(self, "model_") else self.model
+
+    def _new_optimizer(self, keras: Any) -> Any:
+        if isinstance(self.optimizer, str):
+            try:
+                return keras.optimizers.get(
+                    {"class_name": self.optimizer, "config": {"learning_rate": self.lr}}
+                )
+            except (ValueError, TypeError) as exc:
+                raise ValueError(
+                    f"KerasClassifier: optimizer={self.optimizer!r} is not a Keras "
+                    f"optimizer ({exc}). Use e.g. 'adam', 'sgd', 'rmsprop', 'adamw'."
+                ) from None
+        return self.optimizer(learning_rate=self.lr)
+
+    def _loss(self, keras: Any, head: str) -> Any:
+        logits = self.output == "logits"
+        if head == SOFTMAX:
+            return keras.losses.SparseCategoricalCrossentropy(from_logits=logits)
+        return keras.losses.BinaryCrossentropy(from_logits=logits)
+
+    @staticmethod
+    def _target_for(model: Any, target: Any, head: str, width: int) -> np.ndarray:
+        if head != SOFTMAX:
+            values = target.values.astype(np.float32)
+            return values.reshape(len(values), -1)
+        name = _loss_name(getattr(model, "loss", None))
+        if "categorical_crossentropy" in name and "sparse" not in name:
+            return np.eye(width, dtype=np.float32)[target.values]  # one-hot loss
+        return target.values
+
+    # ---------------------------------------------------------------- training
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> KerasClassifier:
+        """Train (a copy of) the model on encoded targets.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, ...)
+            Inputs of the model (2-D features, or n-D arrays such as images).
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Integer codes ``0..k-1``, or a 0/1 indicator matrix (multilabel).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Passed to ``model.fit``.
+
+        Returns
+        -------
+        self : object
+            The fitted adapter.
+        """
+        keras = _keras()
+        name = type(self).__name__
+        X = self._check_X(X, reset=True)
+        target = check_encoded_target(y, name)
+        check_consistent_length(X, target.values)
+        weights = check_sample_weight_for(sample_weight, len(X), name)
+        with _seeded(keras, seed_from(self.random_state)):
+            model = self._new_model(keras)
+            probe = as_2d_output(model.predict_on_batch(X[: self.batch_size]), name)
+            width = probe.shape[1]
+            head, problem = head_for_target(
+                width, target, self.problem, self.output, name
+            )
+            if self.output == "probabilities":
+                check_probabilities(probe, name)
+            if not model.compiled:
+                compile_kwargs = {
+                    "optimizer": self._new_optimizer(keras),
+                    "loss": self._loss(keras, head),
+                    **(self.compile_kwargs or {}),
+                }
+                model.compile(**compile_kwargs)
+            fit_kwargs = {
+                "epochs": self.epochs,
+                "batch_size": self.batch_size,
+                "verbose": self.verbose,
+                "shuffle": True,
+                "sample_weight": weights,
+                **(self.fit_kwargs or {}),
+            }
+            history = model.fit(
+                X, self._target_for(model, target, head, width), **fit_kwargs
+            )
+        self.model_ = model
+        self.history_ = dict(history.history)
+        self._set_fitted(width, head, problem)
+        return self
+
+    # -------------------------------------------------------------- prediction
+    def _raw(self, X: Any) -> np.ndarray:
+        model = self._model_for_predict()
+        X = self._check_X(X, reset=False)
+        step = self.predict_batch_size or self.batch_size
+        out = model.predict(X, batch_size=step, verbose=0)
+        if isinstance(out, list | tuple | dict):
+            raise ValueError(
+                "KerasClassifier: the model has several outputs; wrap a model with "
+                "one (n, k) output."
+            )
+        return as_2d_output(out, type(self).__name__)
+
+    @available_if(_is_logits)
+    def decision_function(self, X: Any) -> np.ndarray:
+        """The model's logits (only with ``output="logits"``).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, ...)
+
+        Returns
+        -------
+        logits : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            Binary: one logit of class 1 (for two softmax outputs, their
+            difference). Otherwise one column per class or label.
+        """
+        return self._decision(X)
+
+    # ------------------------------------------------------- cloning, pickling
+    def __sklearn_clone__(self) -> KerasClassifier:
+        # A handed-in model is copied with Keras' own serialisation (weights and
+        # compile state included); other parameters as scikit-learn's clone does.
+        params = {
+            key: _copy_model(value) if _is_model(value) else clone(value, safe=False)
+            for key, value in self.get_params(deep=False).items()
+        }
+        return type(self)(**params)
+
+    def __getstate__(self) -> dict:
+        state = dict(super().__getstate__())  # a copy: never edit self.__dict__
+        for key in ("model", "model_"):
+            if _is_model(state.get(key)):
+                state[key] = _KerasArchive(_model_to_bytes(state[key]))
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        state = dict(state)
+        for key in ("model", "model_"):
+            if isinstance(state.get(key), _KerasArchive):
+                state[key] = _model_from_bytes(state[key].data)
+        super().__setstate__(state)
+
+
+class _KerasArchive:
+    """Pickled form of a Keras model: the bytes of its ``.keras`` archive."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def __getstate__(self) -> bytes:
+        return self.data
+
+    def __setstate__(self, data: bytes) -> None:
+        self.data = data

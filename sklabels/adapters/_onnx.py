@@ -1,0 +1,343 @@
+"""``OnnxClassifier``: an ONNX model, run by ONNX Runtime, as a classifier."""
+
+from __future__ import annotations
+
+import os
+from numbers import Integral
+from typing import Any
+
+import numpy as np
+from sklearn.base import _fit_context
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import check_consistent_length
+
+from ._base import (
+    OUTPUTS,
+    PROBLEMS,
+    BaseAdapter,
+    as_2d_output,
+    check_encoded_target,
+    check_probabilities,
+    head_for_target,
+    import_optional,
+    loaded,
+)
+
+# ONNX element types of inputs, as NumPy dtypes.
+_INPUT_TYPES = {
+    "tensor(float)": np.float32,
+    "tensor(double)": np.float64,
+    "tensor(float16)": np.float16,
+    "tensor(int64)": np.int64,
+    "tensor(int32)": np.int32,
+}
+_SCORE_TYPES = ("tensor(float)", "tensor(double)", "tensor(float16)")
+_PROBE_ROWS = 32
+
+
+def _ort():
+    return import_optional("onnxruntime", "onnx", "OnnxClassifier")
+
+
+def _is_logits(self: OnnxClassifier) -> bool:
+    return self.output == "logits"
+
+
+def _is_session(value: Any) -> bool:
+    ort = loaded("onnxruntime")
+    return ort is not None and isinstance(value, ort.InferenceSession)
+
+
+def _zipmap_to_array(maps: list) -> np.ndarray:
+    """skl2onnx's ZipMap output (one ``{class: p}`` dict per row) as ``(n, k)``."""
+    keys = list(maps[0]) if maps else []
+    return np.array([[row[key] for key in keys] for row in maps], dtype=np.float32)
+
+
+class OnnxClassifier(BaseAdapter):
+    """An ONNX model, run with ONNX Runtime, as a scikit-learn classifier.
+
+    The model is already trained (exported from scikit-learn with ``skl2onnx``,
+    from Torch with ``torch.onnx.export``, from Keras with ``tf2onnx``...): the
+    adapter is ready from the start (so it can be used with
+    ``sklearn.frozen.FrozenEstimator``), and ``fit`` only checks, on the first
+    rows, that the output width fits the encoded target.
+
+    Parameters
+    ----------
+    model : str, path-like, bytes, onnx.ModelProto or onnxruntime.InferenceSession
+        The model: a file path, the serialised model, a loaded ``ModelProto``, or
+        a session (used as is; it cannot be pickled -- pass a path or bytes to
+        pickle the adapter).
+    output_name : str, default=None
+        The output holding the scores. ``None``: the only score output (float
+        tensors or ZipMap dictionaries); among several, one whose name contains
+        ``"prob"`` (skl2onnx's ``output_probability``, next to ``output_label``).
+    input_name : str, default=None
+        The input fed with ``X``; ``None`` for a model with one input.
+    output : {"probabilities", "logits"}, default="probabilities"
+        What the chosen output holds; with ``"logits"`` the adapter applies
+        sigmoid or softmax and ``decision_function`` returns the logits.
+    problem : {"auto", "binary", "multiclass", "multilabel"}, default="auto"
+        ``"auto"`` reads it from ``y`` in ``fit``. Before ``fit``, needed only for
+        several logit columns (softmax and per-label sigmoid look alike).
+    batch_size : int, default=None
+        Rows per ``session.run``; ``None`` runs all rows at once.
+    providers : list of str, default=None
+        ONNX Runtime execution providers; ``None`` uses all available ones.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The encoded classes ``arange(k)``: after ``fit``, or from the output's
+        static shape.
+    n_outputs_ : int
+        The width of the score output.
+    problem_ : str
+        ``"binary"``, ``"multiclass"`` or ``"multilabel"``.
+    n_features_in_ : int
+        Number of features seen in ``fit``.
+
+    Notes
+    -----
+    skl2onnx exports classifiers with a ZipMap on the probabilities (a list of
+    dictionaries); the adapter reads it, but exporting with
+    ``options={"zipmap": False}`` gives a plain tensor and is much faster.
+
+    See Also
+    --------
+    FunctionClassifier : Any callable returning scores.
+
+    Examples
+    --------
+    >>> from skl2onnx import to_onnx
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.frozen import FrozenEstimator
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklabels import ProbabilisticLabelClassifier
+    >>> from sklabels.adapters import OnnxClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> X = X.astype("float32")
+    >>> onx = to_onnx(LogisticRegression(max_iter=1000).fit(X, y), X[:1],
+    ...               options={"zipmap": False})
+    >>> names = load_iris().target_names
+    >>> clf = ProbabilisticLabelClassifier(
+    ...     FrozenEstimator(OnnxClassifier(onx.SerializeToString())), classes=names
+    ... )
+    >>> clf.fit(X, names[y]).predict(X[:2]).tolist()
+    ['setosa', 'setosa']
+    """
+
+    _parameter_constraints: dict = {
+        "model": "no_validation",  # path, bytes, ModelProto or session; checked below
+        "output_name": [str, None],
+        "input_name": [str, None],
+        "output": [StrOptions(OUTPUTS)],
+        "problem": [StrOptions(PROBLEMS)],
+        "batch_size": [Interval(Integral, 1, None, closed="left"), None],
+        "providers": [list, tuple, None],
+    }
+
+    def __init__(
+        self,
+        model: Any,
+        *,
+        output_name: str | None = None,
+        input_name: str | None = None,
+        output: str = "probabilities",
+        problem: str = "auto",
+        batch_size: int | None = None,
+        providers: Any = None,
+    ) -> None:
+        self.model = model
+        self.output_name = output_name
+        self.input_name = input_name
+        self.output = output
+        self.problem = problem
+        self.batch_size = batch_size
+        self.providers = providers
+
+    # ---------------------------------------------------------------- session
+    def _handed_in(self) -> bool:
+        return True  # an ONNX model is trained already
+
+    def _session(self) -> Any:
+        if _is_session(self.model):
+            return self.model
+        cached = getattr(self, "_session_cache", None)
+        if (
+            cached is not None
+            and cached[0] is self.model
+            and cached[1] == (self.providers)
+        ):
+            return cached[2]
+        ort = _ort()
+        model = self.model
+        if hasattr(model, "SerializeToString"):  # an onnx.ModelProto
+            model = model.SerializeToString()
+        elif isinstance(model, str | os.PathLike):
+            model = os.fspath(model)
+        elif not isinstance(model, bytes | bytearray):
+            raise TypeError(
+                f"OnnxClassifier: model must be a path, bytes, an onnx.ModelProto or "
+                f"an onnxruntime.InferenceSession, got a {type(model).__name__}."
+            )
+        providers = list(self.providers or ort.get_available_providers())
+        try:
+            session = ort.InferenceSession(
+                bytes(model) if isinstance(model, bytearray) else model,
+                providers=providers,
+            )
+        except Exception as exc:  # onnxruntime raises its own exception types
+            shown = model if isinstance(model, str) else f"<{len(model)} bytes>"
+            raise ValueError(
+                f"OnnxClassifier: ONNX Runtime could not load the model {shown} "
+                f"({type(exc).__name__}: {exc})."
+            ) from exc
+        # A cache, not a parameter: rebuilt when model or providers change.
+        self._session_cache = (self.model, self.providers, session)
+        return session
+
+    def _input(self, session: Any) -> Any:
+        inputs = session.get_inputs()
+        if self.input_name is not None:
+            for node in inputs:
+                if node.name == self.input_name:
+                    return node
+            raise ValueError(
+                f"OnnxClassifier: input_name={self.input_name!r} is not an input of "
+                f"the model; its inputs are {[node.name for node in inputs]}."
+            )
+        if len(inputs) != 1:
+            raise ValueError(
+                f"OnnxClassifier: the model has {len(inputs)} inputs "
+                f"{[node.name for node in inputs]}; say which one receives X with "
+                f"input_name=."
+            )
+        return inputs[0]
+
+    def _output_node(self, session: Any) -> Any:
+        outputs = session.get_outputs()
+        names = [node.name for node in outputs]
+        if self.output_name is not None:
+            for node in outputs:
+                if node.name == self.output_name:
+                    return node
+            raise ValueError(
+                f"OnnxClassifier: output_name={self.output_name!r} is not an output "
+                f"of the model; its outputs are {names}."
+            )
+        scores = [
+            node
+            for node in outputs
+            if node.type in _SCORE_TYPES or node.type.startswith("seq(map(")
+        ]
+        if len(scores) > 1:
+            scores = [node for node in scores if "prob" in node.name.lower()] or scores
+        if len(scores) != 1:
+            raise ValueError(
+                f"OnnxClassifier: cannot tell which output holds the scores among "
+                f"{names} (types {[node.type for node in outputs]}); pass "
+                f"output_name=."
+            )
+        return scores[0]
+
+    def _static_width(self) -> int | None:
+        try:
+            shape = self._output_node(self._session()).shape
+        except (ValueError, TypeError, ImportError):
+            return None
+        if not isinstance(shape, list) or len(shape) not in (1, 2):
+            return None
+        width = 1 if len(shape) == 1 else shape[1]
+        return width if isinstance(width, int) else None
+
+    # ---------------------------------------------------------------- fitting
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X: Any, y: Any, **fit_params: Any) -> OnnxClassifier:
+        """Check the model's output width against the target; nothing is trained.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Inputs of the model; it is run on the first rows only.
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Integer codes ``0..k-1``, or a 0/1 indicator matrix (multilabel).
+        **fit_params : dict
+            Accepted and ignored (e.g. ``sample_weight``): nothing is trained.
+
+        Returns
+        -------
+        self : object
+            The adapter.
+        """
+        name = type(self).__name__
+        X = self._check_X(X, reset=True, dtype=None)
+        target = check_encoded_target(y, name)
+        check_consistent_length(X, target.values)
+        probe = self._run(X[:_PROBE_ROWS])
+        head, problem = head_for_target(
+            probe.shape[1], target, self.problem, self.output, name
+        )
+        if self.output == "probabilities":
+            check_probabilities(probe, name)
+        self._set_fitted(probe.shape[1], head, problem)
+        return self
+
+    # -------------------------------------------------------------- prediction
+    def _run(self, X: np.ndarray) -> np.ndarray:
+        session = self._session()
+        node = self._input(session)
+        out_name = self._output_node(session).name
+        dtype = _INPUT_TYPES.get(node.type)
+        if dtype is None:
+            raise ValueError(
+                f"OnnxClassifier: the model's input {node.name!r} has type "
+                f"{node.type}; supported: {sorted(_INPUT_TYPES)}."
+            )
+        X = np.ascontiguousarray(X, dtype=dtype)
+        step = self.batch_size or max(len(X), 1)
+        parts = []
+        for start in range(0, len(X), step):
+            result = session.run([out_name], {node.name: X[start : start + step]})[0]
+            if isinstance(result, list):
+                result = _zipmap_to_array(result)
+            parts.append(as_2d_output(result, type(self).__name__))
+        return parts[0] if len(parts) == 1 else np.concatenate(parts, axis=0)
+
+    def _raw(self, X: Any) -> np.ndarray:
+        return self._run(self._check_X(X, reset=False, dtype=None))
+
+    @available_if(_is_logits)
+    def decision_function(self, X: Any) -> np.ndarray:
+        """The model's logits (only with ``output="logits"``).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        logits : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            Binary: the logit of class 1 (for two softmax outputs, their
+            difference). Otherwise one column per class or label.
+        """
+        return self._decision(X)
+
+    # ------------------------------------------------------- cloning, pickling
+    def __sklearn_clone__(self) -> OnnxClassifier:
+        # Nothing to train and nothing mutable: the model (path, bytes, session)
+        # is shared, not copied (a session cannot be copied).
+        return type(self)(**self.get_params(deep=False))
+
+    def __getstate__(self) -> dict:
+        if _is_session(self.model):
+            raise TypeError(
+                "OnnxClassifier built on an onnxruntime.InferenceSession cannot be "
+                "pickled (sessions cannot). Pass the model's path or bytes "
+                "(onnx_model.SerializeToString()) as model= instead."
+            )
+        state = dict(super().__getstate__())  # a copy: never edit self.__dict__
+        state.pop("_session_cache", None)
+        return state

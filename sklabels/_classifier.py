@@ -20,7 +20,12 @@ from sklearn.base import (
 from sklearn.exceptions import NotFittedError
 from sklearn.frozen import FrozenEstimator
 from sklearn.metrics import accuracy_score
-from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit, check_cv
+from sklearn.model_selection import (
+    KFold,
+    ShuffleSplit,
+    StratifiedShuffleSplit,
+    check_cv,
+)
 from sklearn.utils import (
     ClassifierTags,
     Tags,
@@ -165,10 +170,12 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         problems tune the objective of ``pos_label``.
     cv : int, float, cross-validation generator or iterable, default=5
         With ``threshold="auto"``: where the out-of-fold scores come from. An int is
-        the number of folds (stratified for single-label ``y``, plain ``KFold`` for
-        multilabel ``y``, not shuffled, as scikit-learn's ``check_cv``); a float in
-        (0, 1) is the fraction of one held-out split (stratified and shuffled with
-        ``random_state``); or any scikit-learn splitter or iterable of splits.
+        the number of folds: ``StratifiedKFold`` for single-label ``y`` (not
+        shuffled, as scikit-learn's ``check_cv``), ``KFold`` shuffled with
+        ``random_state`` for multilabel ``y`` (rows sorted by label would otherwise
+        leave training folds without a label's positives); a float in (0, 1) is the
+        fraction of one held-out split (stratified for single-label ``y``, shuffled
+        with ``random_state``); or any scikit-learn splitter or iterable of splits.
         Ignored with a ``FrozenEstimator``.
     refit : bool, default=True
         With ``threshold="auto"``: refit the estimator on all the data after tuning.
@@ -178,7 +185,8 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         Folds fitted in parallel (joblib); ``None`` is 1 unless in a
         ``joblib.parallel_backend`` context, ``-1`` uses all processors.
     random_state : int, RandomState instance or None, default=None
-        Shuffling of the held-out split when ``cv`` is a float.
+        Shuffling of the held-out split when ``cv`` is a float, and of the folds of
+        a multilabel ``y`` when ``cv`` is an int.
     store_cv_results : bool, default=False
         With ``threshold="auto"``: keep every class's objective curve in
         ``cv_results_``.
@@ -416,6 +424,11 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
                 else StratifiedShuffleSplit
             )
             cv = splitter(n_splits=1, test_size=cv, random_state=self.random_state)
+        elif isinstance(cv, Integral) and self.problem_ == "multilabel":
+            # Shuffled: unshuffled KFold on rows sorted by label (a common layout)
+            # leaves folds whose training part has no positive of some label, and
+            # their constant scores would drag that label's threshold to 0.
+            cv = KFold(cv, shuffle=True, random_state=self.random_state)
         else:
             cv = check_cv(cv, y_encoded, classifier=True)
         splits = list(cv.split(X, y_encoded))

@@ -939,8 +939,9 @@ def warn_about(
         shown = ", ".join(f"{describe(classes[j])} ({m})" for j, m in tuning.few[:8])
         warnings.warn(
             f"tuned thresholds rest on fewer than {FEW_POSITIVES} positives for "
-            f"{shown}: they are likely to overfit. Consider average='micro' (one "
-            f"shared threshold), fixed thresholds for rare classes, or more data.",
+            f"{shown}: they are likely to overfit (vary from one sample to the "
+            f"next). Check them on held-out data; alternatives: average='micro' "
+            f"(one shared threshold), fixed thresholds for rare classes, more data.",
             FewPositivesWarning,
             stacklevel=user_stacklevel(),
         )

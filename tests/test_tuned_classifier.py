@@ -7,6 +7,7 @@ import pytest
 from sklearn.base import clone
 from sklearn.datasets import (
     load_breast_cancer,
+    load_digits,
     load_iris,
     make_multilabel_classification,
 )
@@ -102,17 +103,41 @@ def test_multilabel_macro_tunes_per_label_and_micro_shares_one(multilabel):
     """Check macro gives one threshold per label, micro one shared threshold."""
     X, Y = multilabel
     inner = OneVsRestClassifier(LogisticRegression(max_iter=1000))
-    macro = ProbabilisticLabelClassifier(inner, threshold="auto").fit(X, Y)
+    cv = KFold(5, shuffle=True, random_state=0)
+    macro = ProbabilisticLabelClassifier(inner, threshold="auto", cv=cv).fit(X, Y)
     micro = ProbabilisticLabelClassifier(inner, threshold="auto", average="micro")
     micro.fit(X, Y)
     assert macro.thresholds_.shape == (5,) and len(set(macro.thresholds_)) > 1
     assert np.all(micro.thresholds_ == micro.thresholds_[0])
-    oof = cross_val_predict(inner, X, Y, cv=KFold(5), method="predict_proba")
+    oof = cross_val_predict(inner, X, Y, cv=cv, method="predict_proba")
     expected = tune_thresholds(Y, oof, problem="multilabel")
     np.testing.assert_allclose(macro.thresholds_, expected.thresholds)
     default_f1 = f1_score(Y, (oof >= 0.5).astype(int), average="macro")
     assert macro.best_score_ >= default_f1
     assert macro.predict(X).shape == Y.shape
+
+
+def test_multilabel_rows_sorted_by_label_still_tune_sensibly():
+    """Check that int cv shuffles multilabel folds (regression: sorted rows).
+
+    Unshuffled KFold over rows sorted by digit left training folds without a single
+    positive of some labels; their constant out-of-fold scores tuned the threshold
+    to ~0 and every sample got the label.
+    """
+    digits = load_digits()
+    order = np.argsort(digits.target, kind="stable")
+    X, d = digits.data[order], digits.target[order]
+    Y = (d[:, None] == np.arange(10)).astype(int)
+    clf = ProbabilisticLabelClassifier(
+        OneVsRestClassifier(LogisticRegression(max_iter=2000)),
+        problem="multilabel",
+        threshold="auto",
+        random_state=0,
+    ).fit(X, Y)
+    assert clf.best_score_ > 0.8
+    assert clf.predict(X).sum(axis=1).mean() < 1.5  # not every label on
+    again = clone(clf).fit(X, Y)
+    np.testing.assert_array_equal(clf.thresholds_, again.thresholds_)
 
 
 def test_frozen_estimator_is_not_refit_and_tunes_on_the_fit_data(iris):

@@ -403,7 +403,7 @@ def tune_thresholds(
     >>> y_val = ["ham", "spam", "spam", "ham", "spam", "ham"]
     >>> p_spam = [0.10, 0.35, 0.80, 0.30, 0.60, 0.20]
     >>> result = tune_thresholds(y_val, p_spam, scoring="f1")
-    >>> result.thresholds, result.best_score
+    >>> round(result.thresholds, 4), result.best_score  # between 0.30 and 0.35
     (0.325, 1.0)
     >>> decode([0.33, 0.31], ["ham", "spam"], threshold=result.thresholds).tolist()
     ['spam', 'ham']

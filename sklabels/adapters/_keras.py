@@ -7,7 +7,7 @@ import random
 import tempfile
 import warnings
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, nullcontext
 from numbers import Integral, Real
 from typing import Any
 
@@ -46,9 +46,27 @@ def _is_model(value: Any) -> bool:
     return keras is not None and isinstance(value, keras.Model)
 
 
+@contextmanager
+def _torch_array_warning_silenced() -> Iterator[None]:
+    """Silence one third-party DeprecationWarning inside Keras' own code.
+
+    On the Torch backend Keras reads variables with ``np.array(tensor)``; NumPy 2
+    warns that ``torch.Tensor.__array__`` takes no ``copy`` argument. Neither the
+    adapter nor its user can act on it, and test suites that turn
+    DeprecationWarnings into errors would fail on ``model.save``.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore",
+            message="__array__ implementation doesn't accept a copy keyword",
+            category=DeprecationWarning,
+        )
+        yield
+
+
 def _model_to_bytes(model: Any) -> bytes:
     """Keras' own serialisation: the ``.keras`` archive of ``model.save``."""
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory() as folder, _torch_array_warning_silenced():
         path = os.path.join(folder, "model.keras")
         model.save(path)
         with open(path, "rb") as file:
@@ -61,7 +79,7 @@ def _model_from_bytes(data: bytes) -> Any:
         path = os.path.join(folder, "model.keras")
         with open(path, "wb") as file:
             file.write(data)
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _torch_array_warning_silenced():
             # A compiled model whose optimizer never stepped has no optimizer
             # variables to restore; Keras says so in a UserWarning.
             warnings.filterwarnings(
@@ -97,6 +115,35 @@ def _seeded(keras: Any, seed: int | None) -> Iterator[None]:
             np.random.set_state(np_state)  # noqa: NPY002
 
 
+def _to_numpy(keras: Any, out: Any) -> np.ndarray:
+    if hasattr(out, "detach"):  # a torch tensor: its .numpy(), not np.array(tensor)
+        return out.detach().cpu().numpy()
+    return np.asarray(keras.ops.convert_to_numpy(out))
+
+
+def _predict(keras: Any, model: Any, X: np.ndarray, step: int) -> Any:
+    """``model(batch, training=False)`` over batches, as one NumPy array.
+
+    The same computation as ``model.predict``, without its callbacks and progress
+    machinery; on the Torch backend under ``torch.no_grad()``, with tensors read
+    through ``Tensor.numpy()`` (``model.predict`` goes through ``np.array(tensor)``,
+    which NumPy 2 flags with a DeprecationWarning on current Torch).
+    """
+    torch = loaded("torch")
+    on_torch = torch is not None and keras.backend.backend() == "torch"
+    parts = []
+    with torch.no_grad() if on_torch else nullcontext():
+        for start in range(0, len(X), step):
+            out = model(X[start : start + step], training=False)
+            if isinstance(out, list | tuple | dict):
+                raise ValueError(
+                    "KerasClassifier: the model has several outputs; wrap a model "
+                    "with one (n, k) output."
+                )
+            parts.append(_to_numpy(keras, out))
+    return parts[0] if len(parts) == 1 else np.concatenate(parts, axis=0)
+
+
 def _loss_name(loss: Any) -> str:
     if isinstance(loss, str):
         return loss
@@ -109,7 +156,8 @@ class KerasClassifier(BaseAdapter):
     ``fit(X, y)`` trains the model on integer codes ``0..k-1`` (binary,
     multiclass) or on a 0/1 indicator matrix (multilabel), compiling it first
     when it is not compiled, with the loss that fits the problem, the output width
-    and ``output``; ``predict_proba`` is ``model.predict``. Works on any Keras
+    and ``output``; ``predict_proba`` runs the model in batches (what
+    ``model.predict`` computes). Works on any Keras
     backend. Wrap it in :class:`sklabels.ProbabilisticLabelClassifier` to train on
     and predict label names, with thresholds.
 
@@ -144,7 +192,7 @@ class KerasClassifier(BaseAdapter):
     batch_size : int, default=32
         Passed to ``model.fit``.
     predict_batch_size : int, default=None
-        Passed to ``model.predict``; ``None`` uses ``batch_size``.
+        Rows per forward pass in ``predict_proba``; ``None`` uses ``batch_size``.
     optimizer : str or callable, default="adam"
         Used when the adapter compiles: a Keras optimizer name (``"adam"``,
         ``"sgd"``, ``"rmsprop"``, ``"adamw"``, ...) or a callable called as
@@ -357,7 +405,8 @@ class KerasClassifier(BaseAdapter):
         weights = check_sample_weight_for(sample_weight, len(X), name)
         with _seeded(keras, seed_from(self.random_state)):
             model = self._new_model(keras)
-            probe = as_2d_output(model.predict_on_batch(X[: self.batch_size]), name)
+            probe = _predict(keras, model, X[: self.batch_size], self.batch_size)
+            probe = as_2d_output(probe, name)
             width = probe.shape[1]
             head, problem = head_for_target(
                 width, target, self.problem, self.output, name
@@ -383,22 +432,20 @@ class KerasClassifier(BaseAdapter):
                 X, self._target_for(model, target, head, width), **fit_kwargs
             )
         self.model_ = model
-        self.history_ = dict(history.history)
+        self.history_ = {  # Keras on Torch logs 0-d tensors
+            key: [float(value) for value in values]
+            for key, values in history.history.items()
+        }
         self._set_fitted(width, head, problem)
         return self
 
     # -------------------------------------------------------------- prediction
     def _raw(self, X: Any) -> np.ndarray:
+        keras = _keras()
         model = self._model_for_predict()
         X = self._check_X(X, reset=False)
         step = self.predict_batch_size or self.batch_size
-        out = model.predict(X, batch_size=step, verbose=0)
-        if isinstance(out, list | tuple | dict):
-            raise ValueError(
-                "KerasClassifier: the model has several outputs; wrap a model with "
-                "one (n, k) output."
-            )
-        return as_2d_output(out, type(self).__name__)
+        return as_2d_output(_predict(keras, model, X, step), type(self).__name__)
 
     @available_if(_is_logits)
     def decision_function(self, X: Any) -> np.ndarray:

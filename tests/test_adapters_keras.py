@@ -28,6 +28,7 @@ from sklabels import ProbabilisticLabelClassifier
 from sklabels.adapters import KerasClassifier
 
 keras = pytest.importorskip("keras")
+torch = pytest.importorskip("torch")  # the backend of these tests (tests/conftest.py)
 
 # model.get_weights() on the Torch backend reads tensors with np.array(tensor), which
 # NumPy 2 flags (torch.Tensor.__array__ takes no copy argument): Keras' and Torch's
@@ -40,6 +41,20 @@ DIGIT_NAMES = np.array(
     ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 )
 TAGS = ["even", "big", "prime"]
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_torch_thread():
+    """Run these tiny networks (Keras on Torch) on one Torch thread per process.
+
+    pytest-xdist runs one worker per core; Torch's own thread pool per worker on top
+    of that oversubscribes the cores, and its spinning threads then make small
+    networks train ten times slower.
+    """
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
 
 
 def build(n_features=64, width=10, activation="softmax", hidden=32):

@@ -38,6 +38,20 @@ DIGIT_NAMES = np.array(
 TAGS = ["even", "big", "prime"]  # multilabel: facts about each digit
 
 
+@pytest.fixture(autouse=True, scope="module")
+def one_torch_thread():
+    """Run these tiny networks on one Torch thread per process.
+
+    pytest-xdist runs one worker per core; Torch's own thread pool per worker on top
+    of that oversubscribes the cores, and its spinning threads then make small
+    networks train ten times slower.
+    """
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
 class MLP(nn.Module):
     """A small MLP built from parameters (the ``module__*`` route)."""
 

@@ -103,7 +103,7 @@ def bench_torch(X: np.ndarray, args: argparse.Namespace) -> None:
     times = interleaved(
         {"peer": hand_written, "ours": lambda: adapter.predict_proba(X)}, args.repeats
     )
-    print("outputs identical (allclose): yes")
+    print("outputs identical: yes (np.testing.assert_allclose)")
     report(
         f"Torch: TorchClassifier.predict_proba vs hand-written no_grad loop, "
         f"rows={len(X):,}, batch={step}",
@@ -142,7 +142,7 @@ def bench_keras(X: np.ndarray, args: argparse.Namespace) -> None:
         times = interleaved(
             {"peer": peer, "ours": lambda: adapter.predict_proba(X)}, args.repeats
         )
-    print("outputs identical (allclose): yes")
+    print("outputs identical: yes (np.testing.assert_allclose)")
     report(
         f"Keras: KerasClassifier.predict_proba vs model.predict, rows={len(X):,}, "
         f"batch={step}",

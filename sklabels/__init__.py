@@ -2,6 +2,7 @@
 
 from ._classifier import ProbabilisticLabelClassifier
 from ._decode import decode
+from ._reports import LabelledMatrix, classification_report, confusion_matrix
 from ._tuner import TuningResult, tune_thresholds
 from ._tuning import (
     Cost,
@@ -18,6 +19,7 @@ __all__ = [
     "Cost",
     "FBeta",
     "FewPositivesWarning",
+    "LabelledMatrix",
     "PrecisionAtRecall",
     "ProbabilisticLabelClassifier",
     "RecallAtPrecision",
@@ -25,6 +27,8 @@ __all__ = [
     "TuningResult",
     "UnreachableConstraintWarning",
     "__version__",
+    "classification_report",
+    "confusion_matrix",
     "decode",
     "tune_thresholds",
 ]

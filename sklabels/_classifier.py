@@ -53,6 +53,7 @@ from sklearn.utils.validation import (
     check_consistent_length,
 )
 
+from ._reports import classification_report, confusion_matrix
 from ._rules import apply_rule, check_reject, resolve_thresholds
 from ._scores import Scores, scores_from_estimator
 from ._targets import _preview, as_class_array, fit_target, positive_index
@@ -644,6 +645,110 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         if rejected is not None:
             codes = np.where(rejected, -1, codes)
         return float(accuracy_score(truth, codes, sample_weight=sample_weight))
+
+    # ------------------------------------------------------------------ reports
+    def _reject_label(self) -> Any:
+        return self.reject_label if self.reject_threshold is not None else None
+
+    def classification_report(self, X: Any, y: Any, **kwargs: Any) -> str | dict:
+        """scikit-learn's classification report of :meth:`predict` on ``(X, y)``.
+
+        Rows are named by ``classes_`` in their order, whatever form ``y`` takes;
+        abstentions (``reject_label``) get a line of their own.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+        y : array-like, sparse matrix or sequence of label collections
+            The true labels, in any form ``fit`` accepts for this problem.
+        **kwargs : dict
+            ``output_dict``, ``sample_weight``, ``digits``, ``zero_division`` of
+            :func:`sklabels.classification_report`.
+
+        Returns
+        -------
+        report : str or dict
+        """
+        self._check_fitted()
+        return classification_report(
+            y,
+            self.predict(X),
+            classes=self.classes_,
+            problem=self.problem_,
+            reject_label=self._reject_label(),
+            **kwargs,
+        )
+
+    def confusion_matrix(
+        self, X: Any, y: Any, *, normalize: str | None = None, sample_weight: Any = None
+    ) -> Any:
+        """Confusion matrix of :meth:`predict` on ``(X, y)``, labelled by name.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+        y : array-like, sparse matrix or sequence of label collections
+        normalize : {None, "true", "pred", "all"}, default=None
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        matrix : pandas.DataFrame, LabelledMatrix or dict of them
+            Rows are the true classes and columns the predicted ones, in the order
+            of ``classes_`` (plus ``reject_label`` when the model abstained).
+            Multilabel problems: ``{label: 2x2 table}``.
+        """
+        self._check_fitted()
+        return confusion_matrix(
+            y,
+            self.predict(X),
+            classes=self.classes_,
+            problem=self.problem_,
+            reject_label=self._reject_label(),
+            normalize=normalize,
+            sample_weight=sample_weight,
+        )
+
+    @available_if(_estimator_has("predict_proba"))
+    def predict_topk(self, X: Any, k: int = 3) -> tuple[np.ndarray, np.ndarray]:
+        """The ``k`` most probable classes of each sample, by name, with probabilities.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+        k : int, default=3
+            How many classes per sample (at most ``len(classes_)``).
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples, k)
+            Class names, most probable first (ties: the earlier class first).
+        probabilities : ndarray of shape (n_samples, k)
+            Their probabilities (multilabel: each label's own probability).
+        """
+        self._check_fitted()
+        n_classes = len(self.classes_)
+        if (
+            not isinstance(k, Integral)
+            or isinstance(k, bool)
+            or not 1 <= k <= n_classes
+        ):
+            raise ValueError(
+                f"k must be an int between 1 and the number of classes "
+                f"({n_classes}), got {k!r}."
+            )
+        proba = self.predict_proba(X)
+        if k < n_classes:
+            # Partition, then sort the k kept columns (stable: ties keep class order).
+            part = np.argpartition(-proba, k - 1, axis=1)[:, :k]
+            part.sort(axis=1)
+            kept = np.take_along_axis(proba, part, axis=1)
+            order = np.take_along_axis(
+                part, np.argsort(-kept, axis=1, kind="stable"), axis=1
+            )
+        else:
+            order = np.argsort(-proba, axis=1, kind="stable")
+        return self.classes_[order], np.take_along_axis(proba, order, axis=1)
 
     def get_metadata_routing(self) -> MetadataRouter:
         """Route ``fit`` metadata (e.g. ``sample_weight``) to the inner estimator.

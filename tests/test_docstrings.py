@@ -11,6 +11,10 @@ MODULES = [
     "sklabels._decode",
     "sklabels._tuner",
     "sklabels._tuning",
+    "sklabels.adapters._function",
+    "sklabels.adapters._keras",
+    "sklabels.adapters._onnx",
+    "sklabels.adapters._torch",
 ]
 
 

@@ -1,0 +1,188 @@
+"""Reports and top-k with names in the right rows, for every problem kind and form.
+
+The labels are chosen so that their sorted order differs from their column order:
+``classes=["zebra", "ant", "moose"]`` -- a report that applied the names in sorted
+order would put every row under the wrong name.
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import classification_report as sk_report
+from sklearn.multiclass import OneVsRestClassifier
+
+from sklabels import (
+    LabelledMatrix,
+    ProbabilisticLabelClassifier,
+    classification_report,
+    confusion_matrix,
+)
+
+CLASSES = ["zebra", "ant", "moose"]
+
+
+@pytest.fixture(scope="module")
+def multiclass():
+    rng = np.random.default_rng(0)
+    codes = rng.integers(0, 3, 300)
+    X = rng.normal(size=(300, 4)) + np.eye(3, 4)[codes] * 2.5
+    y = np.array(CLASSES)[codes]
+    clf = ProbabilisticLabelClassifier(LogisticRegression(), classes=CLASSES)
+    return clf.fit(X, y), X, y
+
+
+@pytest.fixture(scope="module")
+def multilabel():
+    rng = np.random.default_rng(1)
+    Y = (rng.random((300, 3)) < [0.5, 0.3, 0.2]).astype(int)
+    X = rng.normal(size=(300, 5)) + np.hstack([Y * 2.0, np.zeros((300, 2))])
+    sets = [tuple(np.array(CLASSES)[row.astype(bool)]) for row in Y]
+    clf = ProbabilisticLabelClassifier(
+        OneVsRestClassifier(LogisticRegression()), classes=CLASSES
+    )
+    return clf.fit(X, sets), X, sets, Y
+
+
+def test_multiclass_report_rows_follow_the_classes(multiclass):
+    """Check each named row holds that class's recall, computed by hand."""
+    clf, X, y = multiclass
+    report = clf.classification_report(X, y, output_dict=True)
+    pred = clf.predict(X)
+    for name in CLASSES:
+        recall = np.mean(pred[y == name] == name)
+        assert report[name]["recall"] == pytest.approx(recall)
+        assert report[name]["support"] == np.sum(y == name)
+    text = clf.classification_report(X, y)
+    assert text.index("zebra") < text.index("ant") < text.index("moose")
+
+
+def test_the_mistake_it_prevents(multiclass):
+    """Check scikit-learn's report with target_names in column order mislabels rows.
+
+    ``target_names`` follows the sorted labels, so passing the model's column order
+    (``classes_``) attaches the names to the wrong rows; ours does not.
+    """
+    clf, X, y = multiclass
+    pred = clf.predict(X)
+    wrong = sk_report(y, pred, target_names=list(clf.classes_), output_dict=True)
+    ours = clf.classification_report(X, y, output_dict=True)
+    assert wrong["zebra"]["support"] == np.sum(y == "ant")  # 'ant' sorts first
+    assert ours["zebra"]["support"] == np.sum(y == "zebra")
+
+
+def test_reports_accept_any_target_form(multiclass):
+    """Check one-hot truth and label predictions give the same report."""
+    clf, X, y = multiclass
+    onehot = (y[:, None] == np.array(CLASSES)).astype(int)
+    a = classification_report(y, clf.predict(X), classes=CLASSES, output_dict=True)
+    b = classification_report(onehot, clf.predict(X), classes=CLASSES, output_dict=True)
+    assert a == b
+
+
+def test_confusion_matrix_is_a_labelled_dataframe(multiclass):
+    """Check rows are true labels, columns predicted, in the classes' order."""
+    clf, X, y = multiclass
+    cm = clf.confusion_matrix(X, y)
+    assert isinstance(cm, pd.DataFrame)
+    assert list(cm.index) == CLASSES and list(cm.columns) == CLASSES
+    pred = clf.predict(X)
+    assert cm.loc["ant", "moose"] == np.sum((y == "ant") & (pred == "moose"))
+    normalized = clf.confusion_matrix(X, y, normalize="true")
+    np.testing.assert_allclose(normalized.sum(axis=1), 1.0)
+
+
+def test_abstentions_get_their_own_row_and_column(multiclass):
+    """Check reject_label is counted apart and misses count against recall."""
+    _, X, y = multiclass
+    abstaining = ProbabilisticLabelClassifier(
+        LogisticRegression(), classes=CLASSES, reject_threshold=0.9, reject_label="?"
+    ).fit(X, y)
+    pred = abstaining.predict(X)
+    n_rejected = int(np.sum(pred == "?"))
+    assert n_rejected > 0
+    report = abstaining.classification_report(X, y, output_dict=True)
+    assert report["abstained"] == {
+        "label": "?",
+        "count": n_rejected,
+        "fraction": n_rejected / len(y),
+    }
+    assert "abstained ('?')" in abstaining.classification_report(X, y)
+    cm = abstaining.confusion_matrix(X, y)
+    assert list(cm.columns) == [*CLASSES, "?"]
+    assert cm["?"].sum() == n_rejected
+    assert cm.to_numpy().sum() == len(y)
+
+
+def test_binary_report_and_matrix():
+    """Check a binary problem with names whose sorted order is reversed."""
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(200, 3))
+    y = np.where(X[:, 0] > 0.3, "spam", "ham")
+    clf = ProbabilisticLabelClassifier(LogisticRegression(), classes=["spam", "ham"])
+    clf.fit(X, y)
+    cm = clf.confusion_matrix(X, y)
+    assert list(cm.index) == ["spam", "ham"]
+    pred = clf.predict(X)
+    assert cm.loc["spam", "spam"] == np.sum((y == "spam") & (pred == "spam"))
+    report = clf.classification_report(X, y, output_dict=True)
+    assert report["spam"]["support"] == np.sum(y == "spam")
+
+
+def test_multilabel_report_and_per_label_tables(multilabel):
+    """Check label sets work and each label gets its own 2x2 table."""
+    clf, X, sets, Y = multilabel
+    report = clf.classification_report(X, sets, output_dict=True, zero_division=0)
+    pred = clf.predict(X)
+    pred_ind = np.array([[name in row for name in CLASSES] for row in pred])
+    for j, name in enumerate(CLASSES):
+        assert report[name]["support"] == Y[:, j].sum()
+        tp = np.sum(pred_ind[:, j] & (Y[:, j] == 1))
+        assert report[name]["recall"] == pytest.approx(tp / Y[:, j].sum())
+    tables = clf.confusion_matrix(X, sets)
+    assert list(tables) == CLASSES
+    ant = tables["ant"]
+    assert list(ant.index) == ["no", "yes"] and ant.index.name == "true ant"
+    assert ant.loc["yes", "yes"] == np.sum(pred_ind[:, 1] & (Y[:, 1] == 1))
+    # an indicator matrix gives the same tables as label sets
+    same = confusion_matrix(Y, pred, classes=CLASSES)
+    assert all(same[n].equals(tables[n]) for n in CLASSES)
+
+
+def test_without_pandas_a_labelled_matrix(monkeypatch):
+    """Check the ndarray-plus-labels fallback when pandas is missing."""
+    import sys
+
+    monkeypatch.setitem(sys.modules, "pandas", None)
+    cm = confusion_matrix(["b", "a", "b"], ["b", "b", "b"], classes=["b", "a"])
+    assert isinstance(cm, LabelledMatrix)
+    assert cm.index == ["b", "a"] and cm.columns == ["b", "a"]
+    np.testing.assert_array_equal(cm.values, [[2, 0], [1, 0]])
+
+
+def test_report_errors_name_the_fix():
+    """Check mismatched lengths and unknown predicted labels."""
+    with pytest.raises(ValueError, match="3 samples but y_pred has 2"):
+        classification_report(["a", "b", "a"], ["a", "b"])
+    with pytest.raises(ValueError, match="pass classes="):
+        classification_report(["a", "b", "a"], ["a", "b", "c"])
+    with pytest.raises(ValueError, match="normalize must be"):
+        confusion_matrix(["a", "b"], ["a", "b"], normalize="rows")
+
+
+def test_predict_topk_names_and_probabilities(multiclass, multilabel):
+    """Check top-k against a full sort, for multiclass and multilabel models."""
+    clf, X, _ = multiclass
+    labels, proba = clf.predict_topk(X[:20], k=2)
+    full = clf.predict_proba(X[:20])
+    order = np.argsort(-full, axis=1, kind="stable")[:, :2]
+    np.testing.assert_array_equal(labels, clf.classes_[order])
+    np.testing.assert_allclose(proba, np.take_along_axis(full, order, axis=1))
+    assert np.all(np.diff(proba, axis=1) <= 0)
+    ml, Xm, _, _ = multilabel
+    labels, proba = ml.predict_topk(Xm[:5], k=3)
+    assert labels.shape == (5, 3) and set(labels.ravel()) <= set(CLASSES)
+    with pytest.raises(ValueError, match="k must be an int between 1 and"):
+        clf.predict_topk(X, k=4)
+    with pytest.raises(ValueError, match="k must be"):
+        clf.predict_topk(X, k=0)

@@ -55,9 +55,9 @@ from sklearn.utils.validation import (
 
 from ._reports import classification_report, confusion_matrix
 from ._rules import apply_rule, check_reject, resolve_thresholds
-from ._scores import Scores, scores_from_estimator
+from ._scores import Scores, scores_from_estimator, winning_probability
 from ._targets import _preview, as_class_array, fit_target, positive_index
-from ._tuner import AVERAGES, check_tuning_options, tune_scores
+from ._tuner import AVERAGES, check_tuning_options, tune_reject, tune_scores
 from ._tuning import OBJECTIVES
 
 
@@ -151,12 +151,21 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
     response_method : {"auto", "predict_proba", "decision_function"}, default="auto"
         Which output of the estimator the rule reads. ``"auto"`` prefers
         ``predict_proba`` and falls back to ``decision_function``.
-    reject_threshold : float in [0, 1], default=None
+    reject_threshold : float in [0, 1] or "auto", default=None
         Reject option (single-label problems, probabilities only): predict
         ``reject_label`` when the probability of the predicted class is below it.
+        ``"auto"``: tuned in ``fit`` on held-out scores (as ``threshold="auto"``) for
+        ``reject_coverage`` or ``reject_accuracy``.
     reject_label : label, default=None
         The label predicted for rejected samples; required with
         ``reject_threshold`` and distinct from every class.
+    reject_coverage : float in (0, 1], default=None
+        With ``reject_threshold="auto"``: answer at least this fraction of the
+        samples, with the highest accuracy on the held-out scores.
+    reject_accuracy : float in (0, 1], default=None
+        With ``reject_threshold="auto"``: abstain as little as possible while the
+        answered held-out samples reach this accuracy (where no threshold does, a
+        warning names the best accuracy reachable, whose threshold is used).
     scoring : str or callable, default="f1"
         With ``threshold="auto"``: the objective to maximise -- ``"f1"``,
         ``"balanced_accuracy"``, ``"youden"``, ``"mcc"``, ``"accuracy"``,
@@ -206,6 +215,9 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
     thresholds_ : float or ndarray of shape (n_classes,)
         The thresholds in use: a float for binary problems (on the score of
         ``pos_label_``), one value per class otherwise.
+    reject_threshold_ : float or None
+        The reject threshold in use: ``reject_threshold``, or the tuned value with
+        ``reject_threshold="auto"``.
     pos_label_ : label or None
         The positive class of a binary problem; ``None`` otherwise.
     response_method_ : {"predict_proba", "decision_function"}
@@ -253,8 +265,14 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         "threshold": [Real, "array-like", dict, StrOptions({"auto"}), None],
         "pos_label": [Real, str, "boolean", None],
         "response_method": [StrOptions({"auto", "predict_proba", "decision_function"})],
-        "reject_threshold": [Interval(Real, 0, 1, closed="both"), None],
+        "reject_threshold": [
+            Interval(Real, 0, 1, closed="both"),
+            StrOptions({"auto"}),
+            None,
+        ],
         "reject_label": "no_validation",
+        "reject_coverage": [Interval(Real, 0, 1, closed="right"), None],
+        "reject_accuracy": [Interval(Real, 0, 1, closed="right"), None],
         "scoring": [StrOptions(set(OBJECTIVES)), callable],
         "average": [StrOptions(set(AVERAGES))],
         "cv": ["cv_object", Interval(RealNotInt, 0.0, 1.0, closed="neither")],
@@ -275,6 +293,8 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         response_method: str = "auto",
         reject_threshold: float | None = None,
         reject_label: Any = None,
+        reject_coverage: float | None = None,
+        reject_accuracy: float | None = None,
         scoring: Any = "f1",
         average: str = "macro",
         cv: Any = 5,
@@ -291,6 +311,8 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         self.response_method = response_method
         self.reject_threshold = reject_threshold
         self.reject_label = reject_label
+        self.reject_coverage = reject_coverage
+        self.reject_accuracy = reject_accuracy
         self.scoring = scoring
         self.average = average
         self.cv = cv
@@ -347,19 +369,21 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
                 kind=kind,
                 pos_index=self._pos_index,
             )
+        reject_auto = self._check_reject_target()
         check_reject(
-            self.reject_threshold,
+            0.5 if reject_auto else self.reject_threshold,
             self.reject_label,
             self.problem_,
             kind == "proba",
             self.classes_,
         )
+        held_out = tune or reject_auto  # needs out-of-fold (or frozen) scores
 
         truth = y_encoded
         if self.problem_ == "multilabel" and y_encoded.shape[1] == 1:
             y_encoded = y_encoded[:, 0]  # one label: a 0/1 vector, not a column
         sample_weight = fit_params.get("sample_weight")
-        if tune and sample_weight is not None:
+        if held_out and sample_weight is not None:
             sample_weight = _check_sample_weight(
                 sample_weight, truth, ensure_non_negative=True
             )
@@ -368,7 +392,7 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         for name in ("best_score_", "cv_results_"):  # left over from an earlier fit
             if hasattr(self, name):
                 delattr(self, name)
-        if tune and not frozen:
+        if held_out and not frozen:
             # Out-of-fold scores tune the thresholds; the model is then refit.
             self.estimator_, scores, rows = self._fit_out_of_fold(
                 X, y_encoded, fit_params, kind
@@ -383,7 +407,7 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
             except ValueError as exc:
                 self._explain_fit_error(exc)
                 raise
-            if tune:  # a frozen model: tuned on the data passed to fit
+            if held_out:  # a frozen model: tuned on the data passed to fit
                 scores = self._scores(X)
         if tune:
             result = tune_scores(
@@ -401,6 +425,22 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
             self.best_score_ = result.best_score
             if self.store_cv_results:
                 self.cv_results_ = result.curves
+        self.reject_threshold_ = self.reject_threshold
+        if reject_auto:
+            codes, _ = apply_rule(
+                scores,
+                problem=self.problem_,
+                thresholds=self.thresholds_,
+                pos_index=self._pos_index,
+            )
+            confidence = winning_probability(scores, codes, self.problem_)
+            self.reject_threshold_, _, _ = tune_reject(
+                confidence,
+                codes == truth,
+                coverage=self.reject_coverage,
+                accuracy=self.reject_accuracy,
+                sample_weight=sample_weight,
+            )
         for name in ("n_features_in_", "feature_names_in_"):
             if hasattr(self.estimator_, name):
                 setattr(self, name, getattr(self.estimator_, name))
@@ -414,6 +454,31 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
             self._never_on = never if never.any() else None
         self._encoding = encoding  # last: its presence means "fitted"
         return self
+
+    def _check_reject_target(self) -> bool:
+        """Whether the reject threshold is tuned; its target is set exactly once."""
+        targets = {
+            name: value
+            for name, value in (
+                ("reject_coverage", self.reject_coverage),
+                ("reject_accuracy", self.reject_accuracy),
+            )
+            if value is not None
+        }
+        auto = isinstance(self.reject_threshold, str)
+        if auto and len(targets) != 1:
+            raise ValueError(
+                f"reject_threshold='auto' tunes the reject threshold for one target; "
+                f"pass exactly one of reject_coverage=... (e.g. 0.9: answer at least "
+                f"90% of samples) or reject_accuracy=... (e.g. 0.98), got "
+                f"{targets or 'neither'}."
+            )
+        if not auto and targets:
+            raise ValueError(
+                f"{', '.join(targets)} only apply with reject_threshold='auto'; set "
+                f"reject_threshold='auto' or remove them."
+            )
+        return auto
 
     def _cv_splits(self, X: Any, y_encoded: np.ndarray) -> list:
         """The splits of ``cv``: stratified for single-label ``y``."""
@@ -565,7 +630,7 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
             problem=self.problem_,
             thresholds=self.thresholds_,
             pos_index=self._pos_index,
-            reject_threshold=self.reject_threshold,
+            reject_threshold=self.reject_threshold_,
         )
         if self._never_on is not None:
             codes[:, self._never_on] = False
@@ -648,7 +713,7 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
 
     # ------------------------------------------------------------------ reports
     def _reject_label(self) -> Any:
-        return self.reject_label if self.reject_threshold is not None else None
+        return self.reject_label if self.reject_threshold_ is not None else None
 
     def classification_report(self, X: Any, y: Any, **kwargs: Any) -> str | dict:
         """scikit-learn's classification report of :meth:`predict` on ``(X, y)``.

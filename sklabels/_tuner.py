@@ -439,3 +439,71 @@ def tune_thresholds(
         average=average,
         sample_weight=weight,
     )
+
+
+def reject_curve(
+    confidence: np.ndarray, correct: np.ndarray, sample_weight: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Coverage and accuracy of every reject threshold, from one sort.
+
+    A sample is answered iff its winning probability is ``>= threshold``. Returns
+    the candidate thresholds (decreasing; each halfway to the next lower distinct
+    confidence, the last 0 = answer everything), the coverage (fraction answered)
+    and the accuracy among the answered samples at each.
+    """
+    confidence = np.asarray(confidence, dtype=np.float64)
+    weight = (
+        np.ones(len(confidence))
+        if sample_weight is None
+        else np.asarray(sample_weight, dtype=np.float64)
+    )
+    order = np.argsort(-confidence, kind="stable")
+    s = confidence[order]
+    w = weight[order]
+    answered = np.cumsum(w)
+    right = np.cumsum(np.where(np.asarray(correct)[order], w, 0.0))
+    ends = np.flatnonzero(np.r_[s[1:] != s[:-1], True])
+    lower = np.r_[s[ends[:-1] + 1], 0.0]
+    thresholds = np.where(lower > 0, (s[ends] + lower) / 2, 0.0)
+    thresholds[:-1] = np.maximum(thresholds[:-1], np.nextafter(lower[:-1], 1.0))
+    coverage = answered[ends] / answered[-1]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        accuracy = np.where(answered[ends] > 0, right[ends] / answered[ends], 0.0)
+    return thresholds, coverage, accuracy
+
+
+def tune_reject(
+    confidence: np.ndarray,
+    correct: np.ndarray,
+    *,
+    coverage: float | None = None,
+    accuracy: float | None = None,
+    sample_weight: np.ndarray | None = None,
+) -> tuple[float, float, float]:
+    """The reject threshold for a coverage or an accuracy target.
+
+    ``coverage``: answer at least that fraction, with the highest accuracy among such
+    thresholds. ``accuracy``: the highest coverage whose accuracy reaches it; where
+    none does, an ``UnreachableConstraintWarning`` names the best accuracy reachable,
+    whose threshold is used. Returns the threshold, its coverage and its accuracy.
+    """
+    thresholds, covered, right = reject_curve(confidence, correct, sample_weight)
+    if coverage is not None:
+        feasible = covered >= coverage - _tuning._TOL
+        candidates = np.flatnonzero(feasible)
+        best = candidates[np.flatnonzero(right[candidates] == right[candidates].max())]
+        pick = int(best[-1])
+    else:
+        feasible = right >= accuracy - _tuning._TOL
+        if feasible.any():
+            pick = int(np.flatnonzero(feasible)[-1])
+        else:
+            pick = int(np.flatnonzero(right == right.max())[-1])
+            warnings.warn(
+                f"no reject threshold reaches accuracy >= {accuracy:g} on the "
+                f"held-out scores; the best reachable is {right[pick]:.4g} (answering "
+                f"{covered[pick]:.1%} of samples), which is used.",
+                _tuning.UnreachableConstraintWarning,
+                stacklevel=_tuning.user_stacklevel(),
+            )
+    return float(thresholds[pick]), float(covered[pick]), float(right[pick])

@@ -30,8 +30,10 @@ from sklabels import (
     ProbabilisticLabelClassifier,
     RecallAtPrecision,
     ThresholdCurve,
+    UnreachableConstraintWarning,
     tune_thresholds,
 )
+from sklabels._tuner import tune_reject
 
 
 def model():
@@ -330,3 +332,87 @@ def test_refitting_without_auto_drops_tuning_attributes(iris):
         warnings.simplefilter("error")
         clf.set_params(threshold=None).fit(X, y)
     assert not hasattr(clf, "best_score_") and not hasattr(clf, "cv_results_")
+
+
+@pytest.fixture(scope="module")
+def digits_split():
+    X, y = load_digits(return_X_y=True)
+    names = np.array([f"digit-{d}" for d in range(10)])[y]
+    return X[:1200] / 16, names[:1200], X[1200:] / 16, names[1200:]
+
+
+def reject_model(**params):
+    return ProbabilisticLabelClassifier(
+        LogisticRegression(C=0.05, max_iter=2000),
+        reject_threshold="auto",
+        reject_label="unsure",
+        cv=StratifiedKFold(5),
+        **params,
+    )
+
+
+def test_reject_coverage_answers_at_least_that_share_out_of_fold(digits_split):
+    """Check reject_coverage against the out-of-fold winning probabilities."""
+    X, y, X_test, y_test = digits_split
+    clf = reject_model(reject_coverage=0.9).fit(X, y)
+    classes = clf.classes_
+    codes = np.searchsorted(classes, y)
+    oof = cross_val_predict(
+        LogisticRegression(C=0.05, max_iter=2000),
+        X,
+        codes,
+        cv=StratifiedKFold(5),
+        method="predict_proba",
+    )
+    answered = oof.max(axis=1) >= clf.reject_threshold_
+    assert answered.mean() >= 0.9
+    # the smallest such threshold set would answer fewer: the next lower cut is below
+    assert np.mean(oof.max(axis=1) > clf.reject_threshold_) >= 0.9
+    pred = clf.predict(X_test)
+    assert 0.8 < np.mean(pred != "unsure") < 1.0
+    answered_test = pred != "unsure"
+    plain = ProbabilisticLabelClassifier(LogisticRegression(C=0.05, max_iter=2000)).fit(
+        X, y
+    )
+    assert np.mean(pred[answered_test] == y_test[answered_test]) > plain.score(
+        X_test, y_test
+    )
+
+
+def test_reject_accuracy_reaches_the_target_with_least_abstention(digits_split):
+    """Check reject_accuracy on the held-out folds, and its unreachable warning."""
+    X, y, _, _ = digits_split
+    clf = reject_model(reject_accuracy=0.99).fit(X, y)
+    codes = np.searchsorted(clf.classes_, y)
+    oof = cross_val_predict(
+        LogisticRegression(C=0.05, max_iter=2000),
+        X,
+        codes,
+        cv=StratifiedKFold(5),
+        method="predict_proba",
+    )
+    confidence, right = oof.max(axis=1), oof.argmax(axis=1) == codes
+    answered = confidence >= clf.reject_threshold_
+    assert right[answered].mean() >= 0.99
+    lower = confidence[confidence < clf.reject_threshold_].max()
+    more = confidence >= lower  # answering one more confidence level misses it
+    assert right[more].mean() < 0.99
+    # the most confident answer is wrong: no threshold reaches accuracy 1
+    with pytest.warns(UnreachableConstraintWarning, match="best reachable is 0.6667"):
+        threshold, coverage, accuracy = tune_reject(
+            np.array([0.9, 0.8, 0.7]), np.array([False, True, True]), accuracy=1.0
+        )
+    assert threshold == 0.0 and coverage == 1.0
+
+
+def test_reject_auto_needs_exactly_one_target(digits_split):
+    """Check the reject target is validated before fitting."""
+    X, y, _, _ = digits_split
+    with pytest.raises(ValueError, match="exactly one of reject_coverage"):
+        reject_model().fit(X, y)
+    with pytest.raises(ValueError, match="exactly one of reject_coverage"):
+        reject_model(reject_coverage=0.9, reject_accuracy=0.9).fit(X, y)
+    with pytest.raises(ValueError, match="only apply with reject_threshold='auto'"):
+        ProbabilisticLabelClassifier(
+            LogisticRegression(), reject_coverage=0.9, reject_label="?"
+        ).fit(X, y)

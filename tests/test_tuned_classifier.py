@@ -399,10 +399,10 @@ def test_reject_accuracy_reaches_the_target_with_least_abstention(digits_split):
     assert right[more].mean() < 0.99
     # the most confident answer is wrong: no threshold reaches accuracy 1
     with pytest.warns(UnreachableConstraintWarning, match="best reachable is 0.6667"):
-        threshold, coverage, accuracy = tune_reject(
+        threshold, coverage, reached = tune_reject(
             np.array([0.9, 0.8, 0.7]), np.array([False, True, True]), accuracy=1.0
         )
-    assert threshold == 0.0 and coverage == 1.0
+    assert threshold == 0.0 and coverage == 1.0 and reached == pytest.approx(2 / 3)
 
 
 def test_reject_auto_needs_exactly_one_target(digits_split):

@@ -9,6 +9,7 @@ import pytest
 MODULES = [
     "sklabels._classifier",
     "sklabels._decode",
+    "sklabels._display",
     "sklabels._tuner",
     "sklabels._tuning",
     "sklabels.adapters._function",

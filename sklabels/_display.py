@@ -474,6 +474,9 @@ class CoverageAccuracyDisplay:
     ----------
     thresholds, coverage, accuracy : ndarray of shape (n_points,)
         From the most confident cut (few answers) to answering everything.
+    levels : ndarray of shape (n_points,), default=None
+        The distinct winning probabilities, decreasing: point ``i`` answers the
+        samples at or above ``levels[i]``. Needed to mark ``reject_threshold``.
     reject_threshold : float, default=None
         The reject threshold to mark.
 
@@ -491,11 +494,13 @@ class CoverageAccuracyDisplay:
         thresholds: np.ndarray,
         coverage: np.ndarray,
         accuracy: np.ndarray,
+        levels: np.ndarray | None = None,
         reject_threshold: float | None = None,
     ) -> None:
         self.thresholds = thresholds
         self.coverage = coverage
         self.accuracy = accuracy
+        self.levels = levels
         self.reject_threshold = reject_threshold
 
     def plot(self, ax: Any = None) -> CoverageAccuracyDisplay:
@@ -511,17 +516,19 @@ class CoverageAccuracyDisplay:
             fig = ax.figure
         (self.line_,) = ax.plot(self.coverage, self.accuracy, marker=".", markersize=3)
         self.marker_ = None
-        if self.reject_threshold is not None:
-            i = int(np.searchsorted(-self.thresholds, -self.reject_threshold, "left"))
-            i = min(i, len(self.thresholds) - 1)
+        if self.reject_threshold is not None and self.levels is not None:
+            # The last point whose level is still answered (>= the threshold).
+            i = int(np.searchsorted(-self.levels, -self.reject_threshold, "right")) - 1
+            coverage = self.coverage[i] if i >= 0 else 0.0
+            accuracy = self.accuracy[i] if i >= 0 else float("nan")
             (self.marker_,) = ax.plot(
-                self.coverage[i],
-                self.accuracy[i],
+                coverage,
+                accuracy,
                 "o",
                 color="black",
                 label=(
                     f"reject below {self.reject_threshold:.3g}: "
-                    f"{self.coverage[i]:.1%} answered, {self.accuracy[i]:.1%} right"
+                    f"{coverage:.1%} answered, {accuracy:.1%} right"
                 ),
             )
             ax.legend(fontsize="small", loc="lower left")
@@ -620,4 +627,9 @@ class CoverageAccuracyDisplay:
 def _curve(confidence, correct, sample_weight) -> dict:
     weight = None if sample_weight is None else np.asarray(sample_weight, float)
     thresholds, coverage, accuracy = reject_curve(confidence, correct, weight)
-    return {"thresholds": thresholds, "coverage": coverage, "accuracy": accuracy}
+    return {
+        "thresholds": thresholds,
+        "coverage": coverage,
+        "accuracy": accuracy,
+        "levels": np.unique(np.asarray(confidence, dtype=np.float64))[::-1],
+    }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Sequence
 
 from ._version import __version__
@@ -11,7 +12,63 @@ EXAMPLES = """\
 examples:
   python -m sklabels demo     fit and evaluate on datasets bundled with scikit-learn
   sklabels demo               the same, through the installed script
+
+  # tune per-class thresholds on validation scores, then decode test scores with them
+  sklabels tune val_scores.npy val_labels.csv --classes cat,dog,bird -o thresholds.json
+  sklabels decode test_scores.npy --classes cat,dog,bird --thresholds thresholds.json
+  sklabels report test_scores.npy test_labels.csv --classes cat,dog,bird \\
+      --thresholds thresholds.json
 """
+
+SCORES_HELP = (
+    "model outputs: .npy, .csv (optional header row of class names) or .parquet "
+    "(columns named by class); (n,) / (n, 1) sigmoid, (n, k) softmax or sigmoid "
+    "columns, or logits with --from-logits"
+)
+LABELS_HELP = (
+    "true labels: .npy, .csv or .parquet with one column of labels (label sets as "
+    "'a|b'), or 0/1 columns named by class"
+)
+
+
+def _command(name: str):
+    """Run ``_cli.run_<name>``; input problems exit 1 with one clear line."""
+
+    def handler(args: argparse.Namespace) -> int:
+        from . import _cli
+
+        try:
+            return getattr(_cli, f"run_{name}")(args)
+        except (_cli.CommandError, ValueError, TypeError) as exc:
+            print(f"sklabels {name}: error: {exc}", file=sys.stderr)
+            return 1
+
+    return handler
+
+
+def _add_common(parser: argparse.ArgumentParser, *, thresholds: bool) -> None:
+    parser.add_argument(
+        "--classes",
+        help="class names in the column order of SCORES, comma-separated "
+        "(default: the column names of a CSV header or parquet file)",
+    )
+    parser.add_argument(
+        "--problem",
+        default="auto",
+        choices=["auto", "binary", "multiclass", "multilabel"],
+        help="the problem kind (default: inferred)",
+    )
+    parser.add_argument("--from-logits", action="store_true", help="SCORES are logits")
+    parser.add_argument(
+        "--pos-label", help="binary: the positive class (default: the second)"
+    )
+    if thresholds:
+        parser.add_argument(
+            "--thresholds",
+            metavar="FILE",
+            help="JSON thresholds: the file `sklabels tune` writes, a number, a "
+            "list (one per class) or an object {label: value}",
+        )
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -44,6 +101,75 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     demo.set_defaults(handler=_demo)
+
+    raw = argparse.RawDescriptionHelpFormatter
+    decode = commands.add_parser(
+        "decode",
+        help="turn a file of scores into labels (CSV)",
+        description="Decode model outputs into label names, one row per sample.",
+        epilog=(
+            "examples:\n"
+            "  sklabels decode scores.npy --classes cat,dog,bird > labels.csv\n"
+            "  sklabels decode logits.csv --classes sky,sea,sand --problem "
+            "multilabel --from-logits --thresholds thresholds.json -o labels.csv\n"
+            "\noutput: a CSV with a 'label' column (multilabel: 'labels', as "
+            "'sky|sea')"
+        ),
+        formatter_class=raw,
+    )
+    decode.add_argument("scores", metavar="SCORES", help=SCORES_HELP)
+    _add_common(decode, thresholds=True)
+    decode.add_argument("-o", "--output", help="write the CSV here (default: stdout)")
+    decode.set_defaults(handler=_command("decode"))
+
+    tune = commands.add_parser(
+        "tune",
+        help="tune per-class thresholds on scores and true labels",
+        description=(
+            "Tune the thresholds exactly (one sorted sweep per class) for an\n"
+            "objective on validation scores; write them as JSON and print the report."
+        ),
+        epilog=(
+            "example:\n"
+            "  sklabels tune val_scores.npy val_labels.csv --classes cat,dog,bird "
+            "--scoring f1 -o thresholds.json\n"
+            "\nscoring: f1, balanced_accuracy, youden, mcc, accuracy, jaccard, "
+            "fbeta=2, cost=1,10 (fp, fn), recall_at_precision=0.9, "
+            "precision_at_recall=0.9"
+        ),
+        formatter_class=raw,
+    )
+    tune.add_argument("scores", metavar="SCORES", help=SCORES_HELP)
+    tune.add_argument("labels", metavar="LABELS", help=LABELS_HELP)
+    _add_common(tune, thresholds=False)
+    tune.add_argument("--scoring", default="f1", help="the objective (default: f1)")
+    tune.add_argument(
+        "--average",
+        default="macro",
+        choices=["macro", "micro"],
+        help="macro: each class on its own; micro: pooled (one shared multilabel "
+        "threshold)",
+    )
+    tune.add_argument(
+        "-o", "--output", help="write the thresholds JSON here (default: stdout)"
+    )
+    tune.set_defaults(handler=_command("tune"))
+
+    report = commands.add_parser(
+        "report",
+        help="classification report and confusion matrix of scores vs labels",
+        description="Decode SCORES and compare with LABELS: report and matrix.",
+        epilog=(
+            "example:\n"
+            "  sklabels report test_scores.npy test_labels.csv --classes "
+            "cat,dog,bird --thresholds thresholds.json"
+        ),
+        formatter_class=raw,
+    )
+    report.add_argument("scores", metavar="SCORES", help=SCORES_HELP)
+    report.add_argument("labels", metavar="LABELS", help=LABELS_HELP)
+    _add_common(report, thresholds=True)
+    report.set_defaults(handler=_command("report"))
     return parser
 
 

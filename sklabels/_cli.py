@@ -59,7 +59,7 @@ def _read_csv(path: Path, what: str) -> tuple[list[str] | None, list[list[str]]]
     if not rows:
         raise CommandError(f"{what} file {str(path)!r} is empty.")
     header = None
-    if not all(_is_number(cell) for cell in rows[0]):
+    if not any(_is_number(cell) for cell in rows[0]):  # a row of names
         header, rows = [cell.strip() for cell in rows[0]], rows[1:]
     widths = {len(row) for row in rows}
     if len(widths) > 1:

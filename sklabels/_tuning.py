@@ -427,34 +427,38 @@ def sweep(
         scores = scores.astype(np.float64)
     truth = np.asarray(truth, dtype=bool)
     n = len(scores)
-    order = np.argsort(scores)  # unstable is fine: equal scores are grouped below
-    s = scores[order]
-    starts = np.flatnonzero(np.r_[True, s[1:] != s[:-1]]) if n else np.zeros(0, int)
+    if sample_weight is None and scores.dtype == np.float32 and n:
+        s, pos = _sorted_with_truth(scores, truth)
+    else:
+        order = np.argsort(scores)  # unstable is fine: equal scores are grouped
+        s = scores[order]
+        pos = truth[order] if sample_weight is None else None
+    change = np.empty(n, dtype=bool)
+    if n:
+        change[0] = True
+        np.not_equal(s[1:], s[:-1], out=change[1:])
+    starts = np.flatnonzero(change)
+    m = len(starts) + 1  # candidates: the distinct scores and "predict nothing"
+    tp = np.empty(m)
+    pp = np.empty(m)  # predicted positive
+    tp[0] = pp[0] = 0.0
     if sample_weight is None:
-        pos = truth[order]
-        cum = np.empty(n + 1, dtype=np.int64)
-        cum[0] = 0
-        np.cumsum(pos, out=cum[1:])
+        cum = np.cumsum(pos, dtype=np.int64)
         before_pos = cum[starts]
-        before = starts
-        total_pos, total = int(cum[-1]), n
+        before_pos -= pos[starts]  # positives strictly below each run
+        total_pos, total = int(cum[-1]) if n else 0, n
+        np.subtract(total_pos, before_pos[::-1], out=tp[1:])
+        np.subtract(total, starts[::-1], out=pp[1:])
     else:
         w = np.asarray(sample_weight, dtype=np.float64)[order]
         cum = np.zeros(n + 1)
         np.cumsum(np.where(truth[order], w, 0.0), out=cum[1:])
         cum_w = np.zeros(n + 1)
         np.cumsum(w, out=cum_w[1:])
-        before_pos = cum[starts]
-        before = cum_w[starts]
         total_pos, total = float(cum[-1]), float(cum_w[-1])
+        np.subtract(total_pos, cum[starts][::-1], out=tp[1:])
+        np.subtract(total, cum_w[starts][::-1], out=pp[1:])
     total_neg = total - total_pos
-    # Decreasing cut order, "predict nothing" first.
-    tp = np.empty(len(starts) + 1, dtype=np.float64)
-    tp[0] = 0
-    tp[1:] = total_pos - before_pos[::-1]
-    pp = np.empty_like(tp)  # predicted positive
-    pp[0] = 0
-    pp[1:] = total - np.asarray(before, dtype=np.float64)[::-1]
     fp = pp - tp
     cuts = np.empty(len(starts) + 1, dtype=np.float64)
     cuts[1:] = s[starts][::-1]
@@ -469,6 +473,30 @@ def sweep(
     else:
         cuts[0] = np.nextafter(top, np.inf)
     return Sweep(cuts, tp, fp, total_pos - tp, total_neg - fp, available)
+
+
+def _sorted_with_truth(
+    scores: np.ndarray, truth: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Ascending float32 scores and the truth in the same order, by one value sort.
+
+    Each score's bits, mapped to an unsigned integer of the same order, are shifted
+    left and the truth bit put below them: sorting these keys (a plain sort, about
+    2.5x faster than an argsort) sorts the scores and carries the truth along. Equal
+    scores end up adjacent whatever their truth, which is all the sweep needs.
+    """
+    values = scores + np.float32(0)  # a contiguous copy; -0.0 becomes 0.0
+    bits = values.view(np.uint32)
+    negative = (bits >> np.uint32(31)).astype(bool)
+    flip = np.where(negative, np.uint32(0xFFFFFFFF), np.uint32(0x80000000))
+    keys = (bits ^ flip).astype(np.uint64) << np.uint64(1)
+    keys |= truth
+    keys.sort()
+    pos = (keys & np.uint64(1)).astype(bool)
+    ordered = (keys >> np.uint64(1)).astype(np.uint32)
+    negative = ~(ordered >> np.uint32(31)).astype(bool)
+    ordered ^= np.where(negative, np.uint32(0xFFFFFFFF), np.uint32(0x80000000))
+    return ordered.view(np.float32), pos
 
 
 def _plateau_middle(values: np.ndarray) -> tuple[int, float]:
@@ -568,9 +596,10 @@ def tune_columns(
     weight = None if sample_weight is None else np.asarray(sample_weight, float)
     for j in range(k):
         column = values[:, j]
-        hits = truth[:, j]
-        positives = float(hits.sum() if weight is None else weight[hits].sum())
-        negatives = float((n - hits.sum()) if weight is None else weight[~hits].sum())
+        hits = np.ascontiguousarray(truth[:, j], dtype=bool)
+        count = int(np.count_nonzero(hits))
+        positives = float(count if weight is None else weight[hits].sum())
+        negatives = float((n - count) if weight is None else weight[~hits].sum())
         t, b, curve, unreachable = _tune_one(
             column, hits, weight, objective, name, proba, keep_curves
         )
@@ -582,8 +611,8 @@ def tune_columns(
         elif unreachable is not None:
             result.unreachable.append((j, *unreachable))
             b = _value_at(column, hits, weight, t, objective, name)
-        if 0 < int(hits.sum()) < FEW_POSITIVES:
-            result.few.append((j, int(hits.sum())))
+        if 0 < count < FEW_POSITIVES:
+            result.few.append((j, count))
         thresholds[j] = t
         best[j] = b
         if curves is not None:

@@ -159,6 +159,7 @@ def tune_scores(
         sample_weight=sample_weight,
         proba=proba,
         keep_curves=keep_curves,
+        start_at=default,
     )
     if problem == "multilabel" and average == "micro":
         tuning = _tuning.tune_micro(columns, hits, **kwargs)
@@ -187,9 +188,8 @@ def tune_scores(
         best = float(tuning.best[0])
     else:
         best = float(np.mean(tuning.best))
-    start = _start_score(
-        columns, hits, sample_weight, objective, name, average, default
-    )
+    # The objective at the default threshold, read off the same curves.
+    start = float(tuning.start[0] if average == "micro" else np.mean(tuning.start))
     class_scores = dict(zip(owners, (float(b) for b in tuning.best), strict=True))
     if problem == "multilabel" and average == "micro":
         class_scores = {
@@ -215,24 +215,6 @@ def tune_scores(
         pos_label=classes[pos_index] if problem == "binary" else None,
         start_score=start,
     )
-
-
-def _start_score(columns, hits, weight, objective, name, average, default) -> float:
-    """The objective at the default cut-off (logits: 0, i.e. probability 0.5)."""
-    values = [
-        _tuning._value_at(columns[:, j], hits[:, j], weight, default, objective, name)
-        for j in range(columns.shape[1])
-    ]
-    if average == "micro" and columns.shape[1] > 1:
-        pred = columns >= default
-        w = np.ones(len(columns)) if weight is None else np.asarray(weight, float)
-        w = np.broadcast_to(w[:, None], columns.shape)
-        counts = [
-            np.array([w[m].sum()])
-            for m in (pred & hits, pred & ~hits, ~pred & hits, ~pred & ~hits)
-        ]
-        return float(_tuning.evaluate(objective, name, *counts)[0])
-    return float(np.mean(values))
 
 
 def _logits_to_probabilities(thresholds: np.ndarray, logits: np.ndarray) -> np.ndarray:

@@ -540,6 +540,7 @@ class ColumnTuning:
     thresholds: np.ndarray
     best: np.ndarray
     curves: list[ThresholdCurve] | None
+    start: np.ndarray | None = None  # the value at the default threshold
     untuned: list[int] = field(default_factory=list)  # no positives or no negatives
     few: list[tuple[int, float]] = field(default_factory=list)
     unreachable: list[tuple[int, float, float]] = field(default_factory=list)
@@ -553,10 +554,15 @@ def _tune_one(
     name: str,
     proba: bool,
     keep_curve: bool,
-) -> tuple[float, float, ThresholdCurve | None, tuple[float, float] | None]:
-    """Best threshold and value of one column; the fallback when unreachable."""
+    start_at: float = 0.5,
+) -> tuple[float, float, ThresholdCurve | None, tuple[float, float] | None, float]:
+    """Best threshold and value of one column; the fallback when unreachable; and
+    the value at ``start_at`` (the default threshold), read off the same curve."""
     curve = sweep(column, truth, weight, proba=proba)
     values = evaluate(objective, name, curve.tp, curve.fp, curve.fn, curve.tn)
+    # Cuts decrease: the threshold predicts what the lowest cut >= it predicts.
+    at = int(np.searchsorted(-curve.cuts, -start_at, side="right")) - 1
+    start = float(values[max(at, 0)])
     threshold, best, _ = best_cut(curve, values)
     unreachable = None
     if best == -np.inf and isinstance(objective, _Constrained):
@@ -569,7 +575,7 @@ def _tune_one(
         result = ThresholdCurve(
             curve.cuts, values, curve.tp, curve.fp, curve.fn, curve.tn, threshold, best
         )
-    return threshold, best, result, unreachable
+    return threshold, best, result, unreachable, start
 
 
 def tune_columns(
@@ -582,17 +588,19 @@ def tune_columns(
     proba: bool = False,
     defaults: np.ndarray | None = None,
     keep_curves: bool = False,
+    start_at: float = 0.5,
 ) -> ColumnTuning:
     """Tune every column of ``values`` alone against the 0/1 ``truth`` column.
 
     One sort per column; no Python loop over cut points. A column whose truth has no
     positives or no negatives keeps its ``defaults`` value (nothing to tune on).
+    ``start`` holds each column's value at the threshold ``start_at``.
     """
     n, k = values.shape
     thresholds = np.empty(k)
     best = np.empty(k)
     curves: list[ThresholdCurve] | None = [] if keep_curves else None
-    result = ColumnTuning(thresholds, best, curves)
+    result = ColumnTuning(thresholds, best, curves, start=np.empty(k))
     weight = None if sample_weight is None else np.asarray(sample_weight, float)
     for j in range(k):
         column = values[:, j]
@@ -600,8 +608,8 @@ def tune_columns(
         count = int(np.count_nonzero(hits))
         positives = float(count if weight is None else weight[hits].sum())
         negatives = float((n - count) if weight is None else weight[~hits].sum())
-        t, b, curve, unreachable = _tune_one(
-            column, hits, weight, objective, name, proba, keep_curves
+        t, b, curve, unreachable, result.start[j] = _tune_one(
+            column, hits, weight, objective, name, proba, keep_curves, start_at
         )
         if positives <= 0 or negatives <= 0:
             result.untuned.append(j)
@@ -640,6 +648,7 @@ def tune_micro(
     sample_weight: np.ndarray | None = None,
     proba: bool = False,
     keep_curves: bool = False,
+    start_at: float = 0.5,
 ) -> ColumnTuning:
     """One threshold shared by every column: a single sweep over the pooled cells."""
     k = values.shape[1]
@@ -654,12 +663,14 @@ def tune_micro(
         sample_weight=weight,
         proba=proba,
         keep_curves=keep_curves,
+        start_at=start_at,
     )
     curves = None if pooled.curves is None else pooled.curves * k
     return ColumnTuning(
         np.full(k, pooled.thresholds[0]),
         np.full(k, pooled.best[0]),
         curves,
+        start=np.full(k, pooled.start[0]),
         untuned=pooled.untuned,  # indices refer to the pooled column 0
         few=pooled.few,
         unreachable=pooled.unreachable,

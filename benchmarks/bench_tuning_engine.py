@@ -4,7 +4,8 @@ Compares, in the same process, on a 1,000,000 x 100 float32 score matrix with a 
 truth matrix of label frequencies from 30% down to 0.5%:
 
 - ours: ``sklabels._tuning.tune_columns`` (one sort per label, every distinct score a
-  candidate), and the public ``tune_thresholds`` end to end (validation included);
+  candidate), and the public ``tune_thresholds(..., return_curves=False)`` end to end
+  (target validation and encoding included);
 - (a) a grid: for each label, ``sklearn.metrics.f1_score`` at each of
   ``np.linspace(0, 1, 101)`` -- timed on a few labels and extrapolated linearly to
   all of them (the full loop takes hours);
@@ -68,7 +69,9 @@ def main():
     def public():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return tune_thresholds(truth, scores, problem="multilabel")
+            return tune_thresholds(
+                truth, scores, problem="multilabel", return_curves=False
+            )
 
     t_sort = best_time(lambda: np.argsort(scores, axis=0), args.repeats)
     t_ours = best_time(ours, args.repeats)

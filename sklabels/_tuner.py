@@ -322,6 +322,7 @@ def tune_thresholds(
     average: str = "macro",
     sample_weight: Any = None,
     from_logits: bool = False,
+    return_curves: bool = True,
 ) -> TuningResult:
     """Tune per-class thresholds exactly on scores you already hold.
 
@@ -364,6 +365,10 @@ def tune_thresholds(
         Weights of the samples in the confusion counts.
     from_logits : bool, default=False
         ``scores`` are logits; the thresholds returned are still probabilities.
+    return_curves : bool, default=True
+        Keep every class's full curve in ``result.curves``. Each holds six arrays as
+        long as the class's distinct scores (about 48 MB per class for a million
+        distinct scores); ``False`` keeps memory flat on large inputs.
 
     Returns
     -------
@@ -420,6 +425,7 @@ def tune_thresholds(
         scoring=scoring,
         average=average,
         sample_weight=weight,
+        keep_curves=return_curves,
     )
 
 

@@ -9,6 +9,10 @@ import pytest
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 
 CASES = {
+    "bench_tuning_binary.py": ["--rows", "3000", "--repeats", "1"],
+    "bench_tuning_multilabel.py": ["--rows", "1000", "--labels", "3"],
+    "bench_tuning_engine.py": ["--rows", "3000", "--cols", "4", "--grid-cols", "1"],
+    "bench_tuning_exactness.py": ["--trials", "10"],
     "bench_adapters_predict.py": ["--rows", "2000", "--repeats", "1"],
     "bench_decode_multilabel.py": ["--rows", "2000", "--cols", "30", "--repeats", "1"],
     "bench_predict_overhead.py": ["--rows", "2000", "--repeats", "1", "--calls", "10"],
@@ -27,8 +31,12 @@ def test_benchmark_runs(script):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "ratio" in result.stdout
-    if script == "bench_predict_overhead.py":
-        assert "overhead vs peer" in result.stdout
-        assert "us/call" in result.stdout
-    else:
-        assert "outputs identical: yes" in result.stdout
+    expected = {
+        "bench_predict_overhead.py": ["overhead vs peer", "us/call"],
+        "bench_tuning_binary.py": ["held-out F1 difference"],
+        "bench_tuning_multilabel.py": ["macro-F1 difference"],
+        "bench_tuning_engine.py": ["never below the grid: yes"],
+        "bench_tuning_exactness.py": ["all exact: yes"],
+    }.get(script, ["outputs identical: yes"])
+    for line in expected:
+        assert line in result.stdout, result.stdout

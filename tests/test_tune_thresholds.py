@@ -370,3 +370,15 @@ def test_inputs_are_not_modified():
         tune_thresholds(y, proba, sample_weight=weight)
     for original, copy in zip((y, proba, weight), copies, strict=True):
         np.testing.assert_array_equal(original, copy)
+
+
+def test_return_curves_false_keeps_only_the_thresholds():
+    """Check that curves can be left out and the thresholds do not change."""
+    rng = np.random.default_rng(7)
+    truth = (rng.random((300, 4)) < 0.3).astype(int)
+    scores = rng.random((300, 4))
+    full = tune_thresholds(truth, scores, problem="multilabel")
+    lean = tune_thresholds(truth, scores, problem="multilabel", return_curves=False)
+    assert lean.curves == {} and len(full.curves) == 4
+    np.testing.assert_array_equal(lean.thresholds, full.thresholds)
+    assert lean.best_score == full.best_score

@@ -11,7 +11,7 @@ def test_ruff_check_is_clean():
     """Check that ruff reports nothing on the package, tests, examples, benchmarks."""
     paths = [
         p
-        for p in ("sklabels", "tests", "examples", "benchmarks")
+        for p in ("sklabels", "tests", "examples", "benchmarks", "docs")
         if (ROOT / p).exists()
     ]
     result = subprocess.run(

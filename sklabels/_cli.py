@@ -354,11 +354,17 @@ def run_decode(args) -> int:
     return 0
 
 
-def run_tune(args) -> int:
+def _scores_and_labels(args) -> tuple[list[str] | None, np.ndarray, list | None, Any]:
+    """--classes, SCORES (and its column names) and LABELS, checked for row count."""
     classes = parse_classes(args.classes)
     scores, names = read_scores(args.scores, classes)
     truth = read_labels(args.labels, classes or names)
     _check_rows(scores, truth, args)
+    return classes, scores, names, truth
+
+
+def run_tune(args) -> int:
+    classes, scores, names, truth = _scores_and_labels(args)
     classes = _match_label_types(_classes_for(classes, names), truth)
     result = tune_thresholds(
         truth,
@@ -399,10 +405,7 @@ def run_tune(args) -> int:
 
 
 def run_report(args) -> int:
-    classes = parse_classes(args.classes)
-    scores, names = read_scores(args.scores, classes)
-    truth = read_labels(args.labels, classes or names)
-    _check_rows(scores, truth, args)
+    classes, scores, names, truth = _scores_and_labels(args)
     thresholds, classes = _thresholds_and_classes(args.thresholds, classes, names)
     classes = _match_label_types(classes, truth)
     if classes is None:

@@ -286,9 +286,7 @@ def parse_scoring(text: str) -> Any:
     return name
 
 
-def _classes_for(
-    given: list[str] | None, names: list[str] | None, labels: Any = None
-) -> Any:
+def _classes_for(given: list[str] | None, names: list[str] | None) -> Any:
     """The class names: --classes, else the scores' column names, else from labels."""
     if given is not None:
         return given

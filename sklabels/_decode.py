@@ -78,6 +78,34 @@ def decode(
     >>> decode([2.0, -1.0], ["no", "yes"], from_logits=True).tolist()
     ['yes', 'no']
     """
+    classes = as_class_array(classes)
+    _, problem, codes, rejected = decode_codes(
+        scores,
+        classes,
+        problem=problem,
+        threshold=threshold,
+        from_logits=from_logits,
+        pos_label=pos_label,
+        reject_threshold=reject_threshold,
+        reject_label=reject_label,
+    )
+    if problem == "multilabel":
+        return indicator_to_tuples(codes, classes)
+    return codes_to_labels(codes, classes, rejected, reject_label)
+
+
+def decode_codes(
+    scores: Any,
+    classes: np.ndarray,
+    *,
+    problem: str = "auto",
+    threshold: Any = None,
+    from_logits: bool = False,
+    pos_label: Any = None,
+    reject_threshold: float | None = None,
+    reject_label: Any = None,
+):
+    """``decode`` up to the codes: (validated scores, problem, codes, rejected rows)."""
     if problem not in ("auto", *PROBLEMS):
         raise ValueError(
             f"problem must be one of 'auto', 'binary', 'multiclass', 'multilabel'; "
@@ -85,7 +113,6 @@ def decode(
         )
     if not isinstance(from_logits, bool | np.bool_):
         raise TypeError(f"from_logits must be True or False, got {from_logits!r}.")
-    classes = as_class_array(classes)
     values, problem = scores_from_array(
         scores, classes=classes, problem=problem, from_logits=from_logits
     )
@@ -103,6 +130,4 @@ def decode(
         pos_index=pos_index,
         reject_threshold=reject_threshold,
     )
-    if problem == "multilabel":
-        return indicator_to_tuples(codes, classes)
-    return codes_to_labels(codes, classes, rejected, reject_label)
+    return values, problem, codes, rejected

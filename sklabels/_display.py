@@ -17,11 +17,12 @@ import math
 from typing import Any
 
 import numpy as np
+from sklearn.utils.validation import check_consistent_length
 
 from ._reports import confusion_matrix
 from ._rules import apply_rule, default_threshold
-from ._scores import PROBA, scores_from_array, winning_probability
-from ._targets import _preview, _to_python, contains_label, fit_target, positive_index
+from ._scores import PROBA, winning_probability
+from ._targets import _preview, _to_python, contains_label, fit_target
 from ._tuner import reject_curve, tune_scores, tune_thresholds
 
 
@@ -594,29 +595,20 @@ class CoverageAccuracyDisplay:
         -------
         display : CoverageAccuracyDisplay
         """
-        from ._rules import resolve_thresholds
+        from ._decode import decode_codes
 
         encoding, truth = fit_target(y_true, problem=problem, classes=classes)
-        scores, problem = scores_from_array(
-            y_score,
-            classes=encoding.classes,
-            problem=encoding.problem,
-            from_logits=from_logits,
-        )
-        if problem == "multilabel":
+        if encoding.problem == "multilabel":
             raise ValueError("the reject option applies to single-label problems.")
-        pos_index = positive_index(pos_label, encoding.classes, problem)
-        kind = PROBA if scores.logits else scores.kind
-        thresholds = resolve_thresholds(
-            threshold,
-            problem=problem,
-            classes=encoding.classes,
-            kind=kind,
-            pos_index=pos_index,
+        scores, problem, codes, _ = decode_codes(
+            y_score,
+            encoding.classes,
+            problem=encoding.problem,
+            threshold=threshold,
+            from_logits=from_logits,
+            pos_label=pos_label,
         )
-        codes, _ = apply_rule(
-            scores, problem=problem, thresholds=thresholds, pos_index=pos_index
-        )
+        check_consistent_length(codes, truth)
         confidence = winning_probability(scores, codes, problem)
         return cls(
             **_curve(confidence, codes == truth, sample_weight),

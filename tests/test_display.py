@@ -180,3 +180,12 @@ def test_coverage_accuracy_from_predictions(tmp_path):
 def test_few_positives_warning_is_filtered_here_only():
     """Check the module-level filter does not hide the warning class itself."""
     assert issubclass(FewPositivesWarning, UserWarning)
+
+
+def test_coverage_from_predictions_checks_lengths():
+    """Check mismatched labels and scores get our error, not numpy's."""
+    rng = np.random.default_rng(5)
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        CoverageAccuracyDisplay.from_predictions(
+            rng.integers(0, 3, 40), rng.dirichlet(np.ones(3), 30)
+        )

@@ -1,24 +1,56 @@
-"""sklabels: from classifier outputs to the labels you asked for."""
+"""sklabels: from classifier outputs to the labels you asked for.
 
-from ._classifier import ProbabilisticLabelClassifier
-from ._decode import decode
-from ._display import (
-    CoverageAccuracyDisplay,
-    MultilabelConfusionDisplay,
-    ThresholdCurveDisplay,
-)
-from ._reports import LabelledMatrix, classification_report, confusion_matrix
-from ._tuner import TuningResult, tune_thresholds
-from ._tuning import (
-    Cost,
-    FBeta,
-    FewPositivesWarning,
-    PrecisionAtRecall,
-    RecallAtPrecision,
-    ThresholdCurve,
-    UnreachableConstraintWarning,
-)
+The public names are imported on first use (PEP 562 ``__getattr__``), so that
+``sklabels --help`` and ``sklabels --version`` start without importing scikit-learn.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from ._version import __version__
+
+if TYPE_CHECKING:  # the same names, for type checkers and documentation tools
+    from ._classifier import ProbabilisticLabelClassifier
+    from ._decode import decode
+    from ._display import (
+        CoverageAccuracyDisplay,
+        MultilabelConfusionDisplay,
+        ThresholdCurveDisplay,
+    )
+    from ._reports import LabelledMatrix, classification_report, confusion_matrix
+    from ._tuner import TuningResult, tune_thresholds
+    from ._tuning import (
+        Cost,
+        FBeta,
+        FewPositivesWarning,
+        PrecisionAtRecall,
+        RecallAtPrecision,
+        ThresholdCurve,
+        UnreachableConstraintWarning,
+    )
+
+# public name -> the private module that defines it
+_EXPORTS = {
+    "ProbabilisticLabelClassifier": "._classifier",
+    "decode": "._decode",
+    "CoverageAccuracyDisplay": "._display",
+    "MultilabelConfusionDisplay": "._display",
+    "ThresholdCurveDisplay": "._display",
+    "LabelledMatrix": "._reports",
+    "classification_report": "._reports",
+    "confusion_matrix": "._reports",
+    "TuningResult": "._tuner",
+    "tune_thresholds": "._tuner",
+    "Cost": "._tuning",
+    "FBeta": "._tuning",
+    "FewPositivesWarning": "._tuning",
+    "PrecisionAtRecall": "._tuning",
+    "RecallAtPrecision": "._tuning",
+    "ThresholdCurve": "._tuning",
+    "UnreachableConstraintWarning": "._tuning",
+}
 
 __all__ = [
     "Cost",
@@ -40,3 +72,17 @@ __all__ = [
     "decode",
     "tune_thresholds",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name from its module on first access, then cache it."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'sklabels' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

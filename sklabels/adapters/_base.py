@@ -90,6 +90,79 @@ class EncodedTarget:
     n_codes: int
 
 
+@dataclass(frozen=True)
+class InputSpec:
+    """The per-sample input shape a network shows before it runs.
+
+    Attributes
+    ----------
+    shape : tuple of (int or None)
+        Sizes after the batch axis; ``None`` accepts any size.
+    source : str
+        Where the shape was read, for error messages ("the in_features of its
+        first Linear layer").
+    trailing : bool
+        Only the last ``len(shape)`` axes are fixed (a Torch ``Linear`` accepts
+        any leading axes).
+    flattened : bool
+        ``shape`` is ``(k,)`` and ``X`` is flattened first: the product of its
+        per-sample sizes must be ``k``.
+    """
+
+    shape: tuple
+    source: str
+    trailing: bool = False
+    flattened: bool = False
+
+
+def check_input_spec(X: np.ndarray, spec: InputSpec | None, owner: str) -> None:
+    """Refuse ``X`` whose per-sample shape the network cannot take, before it runs.
+
+    The error names both sizes: ``"X has 7 features, but the network expects 5
+    (the in_features of its first Linear layer)."``
+    """
+    if spec is None:
+        return
+    sample = tuple(int(size) for size in X.shape[1:])
+    if spec.flattened:
+        got = (int(np.prod(sample, dtype=np.int64)),)
+    elif spec.trailing:
+        got = sample[-len(spec.shape) :] if len(sample) >= len(spec.shape) else sample
+    else:
+        got = sample
+    fits = len(got) == len(spec.shape) and all(
+        want is None or want == size for want, size in zip(spec.shape, got, strict=True)
+    )
+    if fits:
+        return
+    if len(spec.shape) == 1 and spec.shape[0] is not None and len(sample) == 1:
+        raise ValueError(
+            f"{owner}: X has {sample[0]} features, but the network expects "
+            f"{spec.shape[0]} ({spec.source})."
+        )
+    if spec.flattened:
+        raise ValueError(
+            f"{owner}: X has {got[0]} values per sample (shape {sample}), but the "
+            f"network expects {spec.shape[0]} after flattening ({spec.source})."
+        )
+    wanted = tuple("any" if size is None else size for size in spec.shape)
+    what = "ending in" if spec.trailing else "of"
+    raise ValueError(
+        f"{owner}: X has samples of shape {sample}, but the network expects "
+        f"samples {what} shape ({', '.join(map(str, wanted))}) ({spec.source})."
+    )
+
+
+def feature_count_error(owner: str, X: np.ndarray, detail: str) -> ValueError:
+    """A framework's shape error while running the network, said in X's terms."""
+    sample = tuple(int(size) for size in X.shape[1:])
+    has = f"{sample[0]} features" if len(sample) == 1 else f"samples of shape {sample}"
+    return ValueError(
+        f"{owner}: the network cannot take X, which has {has}: {detail}. Pass X "
+        f"with the number of features (columns) the network was built for."
+    )
+
+
 def check_encoded_target(y: Any, owner: str) -> EncodedTarget:
     """Validate ``y`` as integer codes or a 0/1 indicator matrix."""
     if sp.issparse(y):
@@ -359,6 +432,14 @@ class BaseAdapter(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
         """Output width of a handed-in network, when known without running it."""
         return None
 
+    def _input_spec(self, reset: bool) -> InputSpec | None:
+        """The input shape the network shows before running, if it shows one.
+
+        ``reset``: for ``fit``, the network about to be fitted (the parameter),
+        else the one that predicts.
+        """
+        return None
+
     def __sklearn_is_fitted__(self) -> bool:
         return hasattr(self, "_head") or self._handed_in()
 
@@ -429,6 +510,7 @@ class BaseAdapter(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
         X = validate_data(
             self, X, reset=reset, dtype=dtype, allow_nd=True, ensure_min_features=1
         )
+        check_input_spec(X, self._input_spec(reset), type(self).__name__)
         if X.dtype.kind == "f" and X.dtype != np.float32 and dtype == "numeric":
             X = X.astype(np.float32)
         return X

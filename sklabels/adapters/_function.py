@@ -33,6 +33,14 @@ def _n_rows(X: Any) -> int:
     return int(shape[0]) if shape is not None and len(shape) else len(X)
 
 
+def _n_columns(X: Any) -> int | None:
+    """The column count of a 2-D input with a ``shape``, else None."""
+    shape = getattr(X, "shape", None)
+    if shape is None or len(shape) != 2:
+        return None
+    return int(shape[1])
+
+
 def _rows(X: Any, start: int, stop: int) -> Any:
     return X.iloc[start:stop] if hasattr(X, "iloc") else X[start:stop]
 
@@ -68,6 +76,11 @@ class FunctionClassifier(BaseAdapter):
         ``fit``.
     n_outputs_ : int
         The width of ``func``'s output, after ``fit``.
+    n_features_in_ : int
+        The number of columns of ``X`` in ``fit``, when ``X`` was a 2-D array
+        or DataFrame. Later inputs with another number of columns are refused
+        with a ``ValueError`` before ``func`` runs. Before ``fit`` (or after a
+        ``fit`` on inputs without columns) ``func`` receives any input.
     problem_ : str
         ``"binary"``, ``"multiclass"`` or ``"multilabel"``.
 
@@ -142,6 +155,11 @@ class FunctionClassifier(BaseAdapter):
         n = _n_rows(X)
         if n != len(target.values):
             raise ValueError(f"{name}: X has {n} rows but y has {len(target.values)}.")
+        width = _n_columns(X)
+        if width is not None:
+            self.n_features_in_ = width
+        elif hasattr(self, "n_features_in_"):
+            del self.n_features_in_  # refit on inputs without columns
         probe = self._call(_rows(X, 0, min(n, _PROBE_ROWS)))
         head, problem = head_for_target(
             probe.shape[1], target, self.problem, self.output, name
@@ -161,6 +179,13 @@ class FunctionClassifier(BaseAdapter):
         return out
 
     def _raw(self, X: Any) -> np.ndarray:
+        expected = getattr(self, "n_features_in_", None)
+        width = _n_columns(X)
+        if expected is not None and width is not None and width != expected:
+            raise ValueError(
+                f"X has {width} features, but FunctionClassifier is expecting "
+                f"{expected} features as input (the number of columns seen in fit)."
+            )
         n = _n_rows(X)
         if self.batch_size is None or n <= self.batch_size:
             return self._call(X)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import tempfile
 import warnings
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ from typing import Any
 
 import numpy as np
 from sklearn.base import _fit_context, clone
+from sklearn.exceptions import NotFittedError
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_consistent_length
@@ -22,15 +24,26 @@ from ._base import (
     PROBLEMS,
     SOFTMAX,
     BaseAdapter,
+    InputSpec,
     as_2d_output,
     check_encoded_target,
     check_probabilities,
     check_sample_weight_for,
+    feature_count_error,
     head_for_target,
     import_optional,
     loaded,
     seed_from,
 )
+
+# Keras' words when an input does not fit a layer's input spec, and Torch's.
+_INCOMPATIBLE = "is incompatible with the layer"
+_LAST_AXIS = re.compile(
+    r"expected axis -1 of input shape to have value (\d+), but received input "
+    r"with shape \(([^)]*)\)"
+)
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_TORCH_SHAPE = re.compile(r"mat1 and mat2 shapes cannot be multiplied|size mismatch")
 
 
 def _keras():
@@ -127,14 +140,24 @@ def _predict(keras: Any, model: Any, X: np.ndarray, step: int) -> Any:
     The same computation as ``model.predict``, without its callbacks and progress
     machinery; on the Torch backend under ``torch.no_grad()``, with tensors read
     through ``Tensor.numpy()`` (``model.predict`` goes through ``np.array(tensor)``,
-    which NumPy 2 flags with a DeprecationWarning on current Torch).
+    which NumPy 2 flags with a DeprecationWarning on current Torch). Unlike
+    ``model.predict``, which switches a Torch-backend model to ``eval()`` and
+    leaves it there, a call with ``training=False`` changes no state of the model
+    (Keras keeps the call's training flag per thread), so concurrent calls are
+    safe. A shape error of the first layer is said in terms of ``X``.
     """
     torch = loaded("torch")
     on_torch = torch is not None and keras.backend.backend() == "torch"
     parts = []
     with torch.no_grad() if on_torch else nullcontext():
         for start in range(0, len(X), step):
-            out = model(X[start : start + step], training=False)
+            try:
+                out = model(X[start : start + step], training=False)
+            except (ValueError, RuntimeError) as exc:
+                error = _shape_error(exc, X)
+                if error is None:
+                    raise
+                raise error from exc
             if isinstance(out, list | tuple | dict):
                 raise ValueError(
                     "KerasClassifier: the model has several outputs; wrap a model "
@@ -142,6 +165,29 @@ def _predict(keras: Any, model: Any, X: np.ndarray, step: int) -> Any:
                 )
             parts.append(_to_numpy(keras, out))
     return parts[0] if len(parts) == 1 else np.concatenate(parts, axis=0)
+
+
+def _shape_error(exc: Exception, X: np.ndarray) -> ValueError | None:
+    """A clear ValueError for an input that does not fit the model, else None."""
+    text = _ANSI.sub("", str(exc))
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    found = [line for line in lines if _INCOMPATIBLE in line]
+    if found:
+        last_axis = _LAST_AXIS.search(found[0])
+        if last_axis and X.ndim == 2:
+            got = last_axis.group(2).replace(" ", "").split(",")[-1]
+            if got == str(X.shape[1]):
+                return ValueError(
+                    f"KerasClassifier: X has {X.shape[1]} features, but the network "
+                    f"expects {last_axis.group(1)} (Keras: {found[0]})"
+                )
+        return feature_count_error("KerasClassifier", X, f"Keras says {found[0]!r}")
+    torch_lines = [line for line in lines if _TORCH_SHAPE.search(line)]
+    if torch_lines:
+        return feature_count_error(
+            "KerasClassifier", X, f"Torch says {torch_lines[0]!r}"
+        )
+    return None
 
 
 def _loss_name(loss: Any) -> str:
@@ -326,6 +372,41 @@ class KerasClassifier(BaseAdapter):
             return None  # several outputs
         width = 1 if len(shape) == 1 else shape[-1]
         return int(width) if isinstance(width, Integral) and len(shape) <= 2 else None
+
+    def _input_spec(self, reset: bool) -> InputSpec | None:
+        if not reset and hasattr(self, "model_"):
+            model = self.model_
+        elif self._handed_in():
+            model = self.model
+        else:
+            return None
+        try:
+            shape = model.input_shape
+        except (AttributeError, ValueError, RuntimeError):
+            return None  # not built, subclassed, or several inputs
+        if not isinstance(shape, tuple) or len(shape) < 2:
+            return None
+        sample = shape[1:]  # the batch axis may be fixed by a first call: ignore it
+        if not all(size is None or isinstance(size, Integral) for size in sample):
+            return None
+        sample = tuple(None if size is None else int(size) for size in sample)
+        return InputSpec(sample, f"its input shape {(None, *sample)}")
+
+    def __sklearn_is_fitted__(self) -> bool:
+        # A model that is not built has no weights yet: nothing to predict with
+        # (predicting would build it, changing the model passed in).
+        if hasattr(self, "_head"):
+            return True
+        return self._handed_in() and bool(getattr(self.model, "built", True))
+
+    def _check_ready(self) -> None:
+        if self._handed_in() and not self.__sklearn_is_fitted__():
+            raise NotFittedError(
+                "KerasClassifier: the model passed in is not built, so it has no "
+                "weights yet. Call fit, or build it (start it with keras.Input, or "
+                "call model.build(input_shape)) before using it without training."
+            )
+        super()._check_ready()
 
     def _new_model(self, keras: Any) -> Any:
         kwargs = self._routed("model")

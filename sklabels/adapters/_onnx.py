@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import threading
 from numbers import Integral
 from typing import Any
 
@@ -16,9 +18,11 @@ from ._base import (
     OUTPUTS,
     PROBLEMS,
     BaseAdapter,
+    InputSpec,
     as_2d_output,
     check_encoded_target,
     check_probabilities,
+    feature_count_error,
     head_for_target,
     import_optional,
     loaded,
@@ -34,6 +38,10 @@ _INPUT_TYPES = {
 }
 _SCORE_TYPES = ("tensor(float)", "tensor(double)", "tensor(float16)")
 _PROBE_ROWS = 32
+# One session per adapter even when the first predictions run concurrently.
+_SESSION_LOCK = threading.Lock()
+# ONNX Runtime's report of an input of the wrong size.
+_BAD_DIMENSIONS = re.compile(r"index: (\d+) Got: (\d+) Expected: (\d+)")
 
 
 def _ort():
@@ -47,6 +55,22 @@ def _is_logits(self: OnnxClassifier) -> bool:
 def _is_session(value: Any) -> bool:
     ort = loaded("onnxruntime")
     return ort is not None and isinstance(value, ort.InferenceSession)
+
+
+def _shape_error(exc: Exception, X: np.ndarray) -> ValueError | None:
+    """ONNX Runtime's error for an input of the wrong shape, said in X's terms."""
+    if not type(exc).__module__.startswith("onnxruntime"):
+        return None
+    message = " ".join(str(exc).split())
+    if not re.search(r"dimension|shape|rank", message, re.I):
+        return None
+    found = _BAD_DIMENSIONS.search(message)
+    if found and found.group(1) == "1" and X.ndim == 2:
+        return ValueError(
+            f"OnnxClassifier: X has {found.group(2)} features, but the network "
+            f"expects {found.group(3)} (ONNX Runtime: {message})"
+        )
+    return feature_count_error("OnnxClassifier", X, f"ONNX Runtime says {message!r}")
 
 
 def _zipmap_to_array(maps: list) -> np.ndarray:
@@ -166,12 +190,22 @@ class OnnxClassifier(BaseAdapter):
         if _is_session(self.model):
             return self.model
         cached = getattr(self, "_session_cache", None)
-        if (
+        if self._is_current(cached):
+            return cached[2]
+        with _SESSION_LOCK:
+            cached = getattr(self, "_session_cache", None)
+            if self._is_current(cached):
+                return cached[2]
+            return self._new_session()
+
+    def _is_current(self, cached: Any) -> bool:
+        return (
             cached is not None
             and cached[0] is self.model
-            and cached[1] == (self.providers)
-        ):
-            return cached[2]
+            and cached[1] == self.providers
+        )
+
+    def _new_session(self) -> Any:
         ort = _ort()
         model = self.model
         if hasattr(model, "SerializeToString"):  # an onnx.ModelProto
@@ -243,6 +277,17 @@ class OnnxClassifier(BaseAdapter):
             )
         return scores[0]
 
+    def _input_spec(self, reset: bool) -> InputSpec | None:
+        node = self._input(self._session())
+        shape = node.shape
+        if not isinstance(shape, list) or len(shape) < 2:
+            return None
+        sample = tuple(size if isinstance(size, int) else None for size in shape[1:])
+        if all(size is None for size in sample):
+            return None
+        shown = ", ".join(str(size) for size in shape)
+        return InputSpec(sample, f"the shape [{shown}] of its input {node.name!r}")
+
     def _static_width(self) -> int | None:
         try:
             shape = self._output_node(self._session()).shape
@@ -300,7 +345,15 @@ class OnnxClassifier(BaseAdapter):
         step = self.batch_size or max(len(X), 1)
         parts = []
         for start in range(0, len(X), step):
-            result = session.run([out_name], {node.name: X[start : start + step]})[0]
+            try:
+                result = session.run([out_name], {node.name: X[start : start + step]})[
+                    0
+                ]
+            except Exception as exc:  # onnxruntime raises its own exception types
+                error = _shape_error(exc, X)
+                if error is None:
+                    raise
+                raise error from exc
             if isinstance(result, list):
                 result = _zipmap_to_array(result)
             parts.append(as_2d_output(result, type(self).__name__))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 import io
+import re
+import threading
 import time
 from contextlib import nullcontext
 from numbers import Integral, Real
@@ -24,10 +26,12 @@ from ._base import (
     SOFTMAX,
     UNKNOWN,
     BaseAdapter,
+    InputSpec,
     ambiguous_error,
     check_encoded_target,
     check_probabilities,
     check_sample_weight_for,
+    feature_count_error,
     head_for_target,
     import_optional,
     loaded,
@@ -41,6 +45,13 @@ _SHAPE_KEEPING = (
     *("ELU", "SELU", "CELU", "GELU", "SiLU", "Mish", "Sigmoid", "Hardsigmoid"),
     *("Tanh", "Hardtanh", "Softplus", "Softsign", "Softmax", "LogSoftmax"),
     *("LayerNorm", "BatchNorm1d"),
+)
+# Guards the one-time eval copy of a TorchScript module (see _eval_network).
+_COPY_LOCK = threading.Lock()
+# Torch's words for a tensor of the wrong shape reaching a layer.
+_SHAPE_WORDS = re.compile(r"shape|size|channel|dimension|\bExpected \d+D", re.I)
+_MATMUL = re.compile(
+    r"mat1 and mat2 shapes cannot be multiplied \((\d+)x(\d+) and (\d+)x"
 )
 
 
@@ -328,7 +339,7 @@ class TorchClassifier(BaseAdapter):
                 torch.manual_seed(seed)
             module = self._new_module(torch).to(device)
             X_t = self._to_tensor(torch, X, self._input_dtype(torch, module))
-            probe = self._forward_eval(torch, module, X_t[: self.batch_size], device)
+            probe = self._forward_eval(torch, module, X, X_t, device)
             width = probe.shape[1]
             head, problem = head_for_target(
                 width, target, self.problem, self.output, name
@@ -344,12 +355,15 @@ class TorchClassifier(BaseAdapter):
         self._set_fitted(width, head, problem)
         return self
 
-    def _forward_eval(self, torch, module, xb, device):
+    def _forward_eval(self, torch, module, X, X_t, device):
+        """The outputs of the first batch, in eval mode (``module`` is fit's copy)."""
+        xb = X_t[: self.batch_size].clone()  # never a view of the caller's X
         was_training = module.training
         module.eval()
         try:
             with torch.no_grad():
-                return self._as_output(torch, module(xb.to(device)), len(xb))
+                out = _forward(module, xb.to(device), X)
+                return self._as_output(torch, out, len(xb))
         finally:
             module.train(was_training)
 
@@ -440,46 +454,83 @@ class TorchClassifier(BaseAdapter):
         return history
 
     # -------------------------------------------------------------- prediction
+    def _input_spec(self, reset: bool) -> InputSpec | None:
+        if not reset and hasattr(self, "module_"):
+            module = self.module_
+        elif self._handed_in():
+            module = self.module
+        else:
+            return None
+        return _first_layer_spec(_torch(), module)
+
+    def _eval_network(self, torch, module):
+        """A network that computes ``module`` in eval mode, leaving ``module`` alone.
+
+        Usually a *view*: new Module objects, one per submodule, that share the
+        parameters and buffers (no tensor is copied) but carry their own
+        ``training = False``. The caller's flags are never read or written, so
+        concurrent calls cannot see each other's mode, and a module handed in in
+        train mode is still evaluated with dropout off and batch-norm running
+        statistics. TorchScript modules share their flags between Python copies:
+        they get a private deep copy in eval mode instead, made once (under a
+        lock) and kept while ``module`` is the same object.
+        """
+        try:
+            return _eval_view(torch, module)
+        except _NeedsCopy:
+            pass
+        with _COPY_LOCK:
+            cached = getattr(self, "_eval_copy", None)
+            if cached is None or cached[0] is not module:
+                cached = (module, copy.deepcopy(module).eval())
+                self._eval_copy = cached  # a cache, dropped by pickling
+        return cached[1]
+
     def _run(self, X: Any, activate: bool) -> np.ndarray:
-        """Batched forward pass in eval mode under no_grad, optionally activated."""
+        """Batched forward pass in eval mode under no_grad, optionally activated.
+
+        The caller's module and arrays are left exactly as they were: the network
+        runs as an eval-mode view (see ``_eval_network``), and a batch that shares
+        memory with the caller's ``X`` is copied first, so that a layer working in
+        place (``ReLU(inplace=True)`` first) cannot write into it.
+        """
         torch = _torch()
         self._check_ready()
         module = self._module_for_predict()
+        X_in = X
         X = self._check_X(X, reset=False)
+        shared = _may_share_memory(X, X_in)
         device = self._device(torch)
         X_t = self._to_tensor(torch, X, self._input_dtype(torch, module))
+        network = self._eval_network(torch, module)
         n = len(X_t)
         step = self.predict_batch_size or self.batch_size
         out = None
         head = None
-        was_training = module.training
-        module.eval()
-        try:
-            with torch.no_grad():
-                for start in range(0, n, step):
-                    xb = X_t[start : start + step].to(device)
-                    ob = self._as_output(torch, module(xb), len(xb))
-                    if out is None:
-                        width = ob.shape[1]
-                        if activate:
-                            head = self._current_head(width)
-                            if head == UNKNOWN:
-                                raise ambiguous_error(
-                                    "TorchClassifier",
-                                    width,
-                                    "turning logits into probabilities",
-                                )
-                        kind = np.float64 if ob.dtype == torch.float64 else np.float32
-                        out = np.empty((n, width), dtype=kind)
-                    if head == SOFTMAX:
-                        ob = torch.softmax(ob, dim=1)
-                    elif head in (SIGMOID, MULTILABEL):
-                        ob = torch.sigmoid(ob)
-                    if ob.dtype not in (torch.float32, torch.float64):
-                        ob = ob.float()
-                    out[start : start + len(xb)] = ob.cpu().numpy()
-        finally:
-            module.train(was_training)
+        with torch.no_grad():
+            for start in range(0, n, step):
+                xb = X_t[start : start + step]
+                xb = xb.clone() if shared and device.type == "cpu" else xb.to(device)
+                ob = self._as_output(torch, _forward(network, xb, X), len(xb))
+                if out is None:
+                    width = ob.shape[1]
+                    if activate:
+                        head = self._current_head(width)
+                        if head == UNKNOWN:
+                            raise ambiguous_error(
+                                "TorchClassifier",
+                                width,
+                                "turning logits into probabilities",
+                            )
+                    kind = np.float64 if ob.dtype == torch.float64 else np.float32
+                    out = np.empty((n, width), dtype=kind)
+                if head == SOFTMAX:
+                    ob = torch.softmax(ob, dim=1)
+                elif head in (SIGMOID, MULTILABEL):
+                    ob = torch.sigmoid(ob)
+                if ob.dtype not in (torch.float32, torch.float64):
+                    ob = ob.float()
+                out[start : start + len(xb)] = ob.cpu().numpy()
         return out
 
     def _raw(self, X: Any) -> np.ndarray:
@@ -515,6 +566,7 @@ class TorchClassifier(BaseAdapter):
     # ---------------------------------------------------------------- pickling
     def __getstate__(self) -> dict:
         state = dict(super().__getstate__())  # a copy: never edit self.__dict__
+        state.pop("_eval_copy", None)
         if "module_" in state:
             torch = _torch()
             buffer = io.BytesIO()
@@ -563,4 +615,125 @@ def _sequential_width(torch, module: Any) -> int | None:
         if isinstance(child, keep):
             continue
         return _sequential_width(torch, child)
+    return None
+
+
+class _NeedsCopy(Exception):
+    """A module that cannot be viewed (TorchScript): evaluate a private copy."""
+
+
+def _eval_view(torch, module):
+    """``module`` as new Module objects in eval mode sharing its tensors.
+
+    Each submodule is re-created with ``object.__new__`` and a shallow copy of its
+    ``__dict__``: parameters, buffers and hooks are the very same objects, only the
+    ``training`` flag and the containers are the view's own. Nothing is written to
+    ``module`` or its submodules. A ``torch.compile`` wrapper is replaced by the
+    module it compiles (its compiled forward is bound to the original objects).
+    """
+    script = torch.jit.ScriptModule
+    memo: dict[int, Any] = {}
+
+    def view(mod):
+        while hasattr(mod, "_orig_mod") and type(mod).__name__ == "OptimizedModule":
+            mod = mod._orig_mod
+        if isinstance(mod, script):
+            raise _NeedsCopy
+        key = id(mod)
+        if key in memo:  # a submodule used twice stays one object
+            return memo[key]
+        twin = object.__new__(type(mod))
+        state = twin.__dict__
+        state.update(mod.__dict__)
+        memo[key] = twin
+        state["_parameters"] = dict(mod._parameters)
+        state["_buffers"] = dict(mod._buffers)
+        state["_modules"] = {
+            name: None if child is None else view(child)
+            for name, child in mod._modules.items()
+        }
+        state["training"] = False
+        return twin
+
+    return view(module)
+
+
+def _forward(network, xb, X: np.ndarray):
+    """``network(xb)``, with Torch's shape errors said in terms of ``X``."""
+    try:
+        return network(xb)
+    except RuntimeError as exc:
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        if not _SHAPE_WORDS.search(message):
+            raise
+        matmul = _MATMUL.search(message)
+        if matmul and X.ndim == 2 and int(matmul.group(2)) == X.shape[1]:
+            raise ValueError(
+                f"TorchClassifier: X has {X.shape[1]} features, but the network "
+                f"expects {matmul.group(3)} (Torch: {message})."
+            ) from exc
+        raise feature_count_error(
+            "TorchClassifier", X, f"Torch says {message!r}"
+        ) from exc
+
+
+def _may_share_memory(X: np.ndarray, X_in: Any) -> bool:
+    """Whether the validated ``X`` may be (a view of) the caller's ``X_in``."""
+    if X is X_in:
+        return True
+    if isinstance(X_in, list | tuple):
+        return False  # converted: a new array
+    try:
+        return bool(np.may_share_memory(X, np.asarray(X_in)))
+    except (TypeError, ValueError):
+        return True
+
+
+def _first_layer_spec(torch, module: Any) -> InputSpec | None:
+    """The input shape a network shows in its first layer, if it shows one.
+
+    Read only from ``nn.Sequential`` containers (their order is the order of
+    computation), skipping layers that keep the shape: a first ``Linear`` fixes
+    the last axis (after a ``Flatten``, the flattened size); a first ``ConvNd``
+    fixes the channel axis. Anything else (a custom ``forward``, lazy layers,
+    embeddings) shows nothing and is checked when it runs.
+    """
+    nn = torch.nn
+    keep = tuple(getattr(nn, name) for name in _SHAPE_KEEPING if hasattr(nn, name))
+    is_lazy = torch.nn.parameter.is_lazy
+    flattened = False
+    layer = module
+    while True:
+        while hasattr(layer, "_orig_mod") and type(layer).__name__ == "OptimizedModule":
+            layer = layer._orig_mod
+        if not isinstance(layer, nn.Sequential):
+            break
+        for child in layer.children():
+            if isinstance(child, keep):
+                continue
+            if isinstance(child, nn.Flatten) and not flattened:
+                if (child.start_dim, child.end_dim) != (1, -1):
+                    return None
+                flattened = True
+                continue
+            layer = child
+            break
+        else:
+            return None
+    name = type(layer).__name__
+    if isinstance(layer, nn.Linear) and not is_lazy(layer.weight):
+        return InputSpec(
+            (int(layer.in_features),),
+            f"the in_features of its first {name} layer",
+            trailing=not flattened,
+            flattened=flattened,
+        )
+    convs = {nn.Conv1d: 1, nn.Conv2d: 2, nn.Conv3d: 3}
+    for kind, dims in convs.items():
+        if isinstance(layer, kind) and not flattened and not is_lazy(layer.weight):
+            return InputSpec(
+                (int(layer.in_channels), *([None] * dims)),
+                f"the in_channels of its first {name} layer: (channels, "
+                f"{dims} spatial axes) per sample",
+            )
     return None

@@ -5,8 +5,9 @@ X -> estimator -> raw response -> Scores -> decision rule -> codes -> labels
 
 from __future__ import annotations
 
-from numbers import Integral, Real
-from typing import Any
+from collections.abc import Mapping
+from numbers import Integral, Number, Real
+from typing import Any, NamedTuple
 
 import numpy as np
 from sklearn import get_config
@@ -51,12 +52,19 @@ from sklearn.utils.validation import (
     _check_method_params,
     _check_sample_weight,
     check_consistent_length,
+    check_is_fitted,
 )
 
 from ._reports import classification_report, confusion_matrix
 from ._rules import apply_rule, check_reject, resolve_thresholds
 from ._scores import Scores, scores_from_estimator, winning_probability
-from ._targets import _preview, as_class_array, fit_target, positive_index
+from ._targets import (
+    _preview,
+    _to_python,
+    as_class_array,
+    fit_target,
+    positive_index,
+)
 from ._tuner import AVERAGES, check_tuning_options, tune_reject, tune_scores
 from ._tuning import OBJECTIVES
 
@@ -70,6 +78,46 @@ def _estimator_has(attr: str):
         return True
 
     return check
+
+
+class _Decision(NamedTuple):
+    """The decision parameters that ``predict`` applies, resolved and validated."""
+
+    thresholds: float | np.ndarray
+    pos_index: int
+    reject_threshold: float | None
+    reject_label: Any
+
+
+def _param_key(value: Any) -> Any:
+    """A comparable snapshot of a parameter value, for the predict-time cache.
+
+    Containers are copied element by element (arrays by their bytes), so a list or
+    array changed in place after ``fit`` is seen as a new value, as it would be by
+    an estimator that reads the parameter on every call.
+    """
+    if value is None or isinstance(value, str | bytes | Number | np.generic):
+        return (type(value), value)
+    if isinstance(value, Mapping):
+        return (
+            "mapping",
+            type(value),
+            tuple((_param_key(k), _param_key(v)) for k, v in value.items()),
+        )
+    if hasattr(value, "index") and hasattr(value, "to_dict"):  # a pandas Series
+        return ("series", _param_key(value.to_dict()))
+    if isinstance(value, list | tuple):
+        return (type(value), tuple(_param_key(v) for v in value))
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind == "O":
+            return ("objects", value.shape, _param_key(value.ravel().tolist()))
+        return ("array", value.dtype.str, value.shape, value.tobytes())
+    # Anything else by identity; the object is kept, so its id is not reused.
+    return ("object", id(value), value)
+
+
+def _is_auto(value: Any) -> bool:
+    return isinstance(value, str) and value == "auto"
 
 
 def _inner_tags(estimator: Any):
@@ -146,8 +194,20 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         ``cv`` (exactly, one sweep per class), then the estimator is refit on all
         the data. With a ``FrozenEstimator`` the model is not refit and the
         thresholds are tuned on the data passed to ``fit``.
+
+        Fixed values are read at predict time, as in scikit-learn's
+        ``FixedThresholdClassifier``: ``set_params(threshold=...)`` after ``fit``
+        applies at the next ``predict`` without refitting (an invalid value raises
+        the same ``ValueError`` there as in ``fit``). Tuned values are fitted:
+        after a tuned fit, a fixed value applies and setting ``"auto"`` again
+        returns to the tuned thresholds; after a fit with fixed thresholds,
+        ``"auto"`` has nothing to return to, and ``predict`` raises
+        ``NotFittedError`` until ``fit`` tunes them.
     pos_label : label, default=None
-        Binary only: the positive class. Default ``classes_[1]``.
+        Binary only: the positive class. Default ``classes_[1]``. Read at predict
+        time with fixed thresholds; a threshold tuned in ``fit`` belongs to the
+        positive class of that fit, so changing ``pos_label`` after it makes
+        ``predict`` raise until the next ``fit``.
     response_method : {"auto", "predict_proba", "decision_function"}, default="auto"
         Which output of the estimator the rule reads. ``"auto"`` prefers
         ``predict_proba`` and falls back to ``decision_function``.
@@ -155,10 +215,12 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         Reject option (single-label problems, probabilities only): predict
         ``reject_label`` when the probability of the predicted class is below it.
         ``"auto"``: tuned in ``fit`` on held-out scores (as ``threshold="auto"``) for
-        ``reject_coverage`` or ``reject_accuracy``.
+        ``reject_coverage`` or ``reject_accuracy``. Like ``threshold``, a fixed
+        value is read at predict time and ``"auto"`` means the value tuned in
+        ``fit`` (it is not retuned when ``threshold`` changes after ``fit``).
     reject_label : label, default=None
         The label predicted for rejected samples; required with
-        ``reject_threshold`` and distinct from every class.
+        ``reject_threshold`` and distinct from every class. Read at predict time.
     reject_coverage : float in (0, 1], default=None
         With ``reject_threshold="auto"``: answer at least this fraction of the
         samples, with the highest accuracy on the held-out scores.
@@ -213,18 +275,23 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
     problem_ : {"binary", "multiclass", "multilabel"}
         The problem kind inferred in (or forced for) ``fit``.
     thresholds_ : float or ndarray of shape (n_classes,)
-        The thresholds in use: a float for binary problems (on the score of
-        ``pos_label_``), one value per class otherwise.
+        The thresholds that ``predict`` applies now: a float for binary problems
+        (on the score of ``pos_label_``), one value per class otherwise. The
+        current ``threshold`` when it is fixed (so it follows ``set_params``), the
+        tuned values with ``threshold="auto"``.
     reject_threshold_ : float or None
-        The reject threshold in use: ``reject_threshold``, or the tuned value with
-        ``reject_threshold="auto"``.
+        The reject threshold that ``predict`` applies now: ``reject_threshold``, or
+        the tuned value with ``reject_threshold="auto"``.
     pos_label_ : label or None
-        The positive class of a binary problem; ``None`` otherwise.
+        The positive class of a binary problem (the current ``pos_label``, else
+        ``classes_[1]``); ``None`` otherwise.
     response_method_ : {"predict_proba", "decision_function"}
         The estimator output that the decision rule reads.
     best_score_ : float
-        With ``threshold="auto"``: the objective at ``thresholds_`` on the
-        out-of-fold scores (the mean over classes for ``average="macro"``).
+        With ``threshold="auto"``: the objective at the tuned thresholds on the
+        out-of-fold scores (the mean over classes for ``average="macro"``). Like
+        ``cv_results_``, it describes the tuning of the last ``fit``, also after a
+        fixed ``threshold`` is set with ``set_params``.
     cv_results_ : dict
         With ``threshold="auto"`` and ``store_cv_results=True``: ``{label:
         ThresholdCurve}``, the exact objective against each class's threshold (with
@@ -345,7 +412,13 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         self : object
             The fitted classifier.
         """
+        if hasattr(self, "_encoding"):
+            # Unfitted until this fit completes: a failed refit must not leave a
+            # mix of the old model and the new parameters usable.
+            del self._encoding
         frozen = isinstance(self.estimator, FrozenEstimator)
+        if frozen:
+            self._check_frozen_is_fitted()
         classes = self._frozen_classes() if frozen else self.classes
         encoding, y_encoded = fit_target(y, problem=self.problem, classes=classes)
         check_consistent_length(X, y_encoded)
@@ -354,20 +427,24 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
 
         self.response_method_ = self._resolve_response_method()
         kind = "proba" if self.response_method_ == "predict_proba" else "margin"
-        self._pos_index = positive_index(self.pos_label, self.classes_, self.problem_)
-        self.pos_label_ = (
-            self.classes_[self._pos_index] if self.problem_ == "binary" else None
-        )
-        tune = isinstance(self.threshold, str) and self.threshold == "auto"
+        self._kind = kind
+        pos_index = positive_index(self.pos_label, self.classes_, self.problem_)
+        # The positive class that tuned thresholds belong to, and pos_label as it
+        # was in fit (predict reuses this index while pos_label is unchanged).
+        self._fit_pos_index = pos_index
+        self._fit_pos_label = _param_key(self.pos_label)
+        self._tuned_thresholds = None
+        self._tuned_reject = None
+        tune = _is_auto(self.threshold)
         if tune:
             check_tuning_options(self.scoring, self.average, self.problem_)
         else:
-            self.thresholds_ = resolve_thresholds(
+            thresholds = resolve_thresholds(
                 self.threshold,
                 problem=self.problem_,
                 classes=self.classes_,
                 kind=kind,
-                pos_index=self._pos_index,
+                pos_index=pos_index,
             )
         reject_auto = self._check_reject_target()
         check_reject(
@@ -415,26 +492,25 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
                 truth,
                 problem=self.problem_,
                 classes=self.classes_,
-                pos_index=self._pos_index,
+                pos_index=pos_index,
                 scoring=self.scoring,
                 average=self.average,
                 sample_weight=sample_weight,
                 keep_curves=self.store_cv_results,
             )
-            self.thresholds_ = result.thresholds
+            thresholds = self._tuned_thresholds = result.thresholds
             self.best_score_ = result.best_score
             if self.store_cv_results:
                 self.cv_results_ = result.curves
-        self.reject_threshold_ = self.reject_threshold
         if reject_auto:
             codes, _ = apply_rule(
                 scores,
                 problem=self.problem_,
-                thresholds=self.thresholds_,
-                pos_index=self._pos_index,
+                thresholds=thresholds,
+                pos_index=pos_index,
             )
             confidence = winning_probability(scores, codes, self.problem_)
-            self.reject_threshold_, _, _ = tune_reject(
+            self._tuned_reject, _, _ = tune_reject(
                 confidence,
                 codes == truth,
                 coverage=self.reject_coverage,
@@ -452,7 +528,11 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         if self.problem_ == "multilabel" and not frozen:
             never = np.asarray(y_encoded).reshape(len(y_encoded), -1).sum(axis=0) == 0
             self._never_on = never if never.any() else None
+        # Fixed decision parameters are read at predict time; this cache holds
+        # the last resolved set, keyed on the parameter values (see _decision).
+        self._decision_cache = [None]
         self._encoding = encoding  # last: its presence means "fitted"
+        self._decision()  # fills the cache for the parameters of this fit
         return self
 
     def _check_reject_target(self) -> bool:
@@ -539,6 +619,30 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         values = np.concatenate([fold[0] for fold in folds])
         return model, Scores(values, kind), rows
 
+    def _check_frozen_is_fitted(self) -> None:
+        """A frozen model must be fitted already: say so before anything else.
+
+        scikit-learn's ``check_is_fitted`` decides (through the model's
+        ``__sklearn_is_fitted__`` where it has one: adapters holding a handed-in
+        network count as fitted). Objects that are not scikit-learn estimators
+        are not checked.
+        """
+        inner = self.estimator.estimator
+        try:
+            check_is_fitted(inner)
+        except NotFittedError:
+            name = type(inner).__name__
+            raise NotFittedError(
+                f"The {name} inside FrozenEstimator is not fitted: a frozen model is "
+                f"used as it is and never fitted here. Fit it first "
+                f"(FrozenEstimator({name}(...).fit(X_train, y_train))), or pass it "
+                f"unfrozen to fit it on the data given to fit. (A model that needs "
+                f"no fitting can say so with a __sklearn_is_fitted__ method "
+                f"returning True.)"
+            ) from None
+        except TypeError:  # not a scikit-learn estimator: nothing to check
+            pass
+
     def _frozen_classes(self) -> Any:
         """Label order of a frozen model: its ``classes_``, else ``classes=``."""
         model_classes = getattr(self.estimator, "classes_", None)
@@ -623,18 +727,133 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
             estimator_classes=getattr(self.estimator_, "classes_", None),
         )
 
-    def _codes(self, X: Any):
+    # ------------------------------------------------- decision parameters
+    def _decision(self) -> _Decision:
+        """The decision parameters as they are now, resolved and validated.
+
+        Fixed values (``threshold``, ``pos_label``, ``reject_threshold``,
+        ``reject_label``) are read from the parameters at every call, as
+        scikit-learn's ``FixedThresholdClassifier`` does; ``"auto"`` values are
+        the ones tuned in ``fit``. The last resolution is cached, keyed on a
+        snapshot of the parameter values, so that an unchanged model pays only a
+        comparison per predict.
+        """
+        key = _param_key(
+            (
+                self.threshold,
+                self.pos_label,
+                self.reject_threshold,
+                self.reject_label,
+                self.reject_coverage,
+                self.reject_accuracy,
+            )
+        )
+        cached = self._decision_cache[0]
+        try:
+            if cached is not None and cached[0] == key:
+                return cached[1]
+        except (TypeError, ValueError):  # values that cannot be compared: resolve
+            pass
+        decision = self._resolve_decision()
+        self._decision_cache[0] = (key, decision)  # one store: safe across threads
+        return decision
+
+    def _resolve_decision(self) -> _Decision:
+        problem, classes = self.problem_, self.classes_
+        if _param_key(self.pos_label) == self._fit_pos_label:
+            pos_index = self._fit_pos_index
+        else:
+            pos_index = positive_index(self.pos_label, classes, problem)
+        if _is_auto(self.threshold):
+            if self._tuned_thresholds is None:
+                raise NotFittedError(
+                    f"threshold='auto' was set after fit: thresholds are tuned in "
+                    f"fit, and this {type(self).__name__} was fitted with fixed "
+                    f"thresholds. Call fit to tune them, or set a fixed threshold."
+                )
+            if pos_index != self._fit_pos_index:
+                raise ValueError(
+                    f"pos_label={self.pos_label!r} was set after fit, but the "
+                    f"threshold was tuned on the score of "
+                    f"{_to_python(classes[self._fit_pos_index])!r}. Call fit "
+                    f"to tune it for the new positive class, or set a fixed "
+                    f"threshold."
+                )
+            thresholds = self._tuned_thresholds
+        else:
+            thresholds = resolve_thresholds(
+                self.threshold,
+                problem=problem,
+                classes=classes,
+                kind=self._kind,
+                pos_index=pos_index,
+            )
+        reject_auto = self._check_reject_target()
+        check_reject(
+            0.5 if reject_auto else self.reject_threshold,
+            self.reject_label,
+            problem,
+            self._kind == "proba",
+            classes,
+        )
+        if not reject_auto:
+            reject = self.reject_threshold
+            reject = None if reject is None else float(reject)
+        elif self._tuned_reject is None:
+            raise NotFittedError(
+                f"reject_threshold='auto' was set after fit: the reject threshold is "
+                f"tuned in fit, and this {type(self).__name__} was fitted with a "
+                f"fixed one. Call fit to tune it, or set a fixed reject_threshold."
+            )
+        else:
+            reject = self._tuned_reject
+        return _Decision(thresholds, pos_index, reject, self.reject_label)
+
+    @property
+    def thresholds_(self) -> float | np.ndarray:
+        """The thresholds that ``predict`` applies now.
+
+        A float for binary problems (on the score of ``pos_label_``), one value per
+        class otherwise: the tuned values with ``threshold="auto"``, else the
+        current ``threshold`` parameter (read at predict time).
+        """
         self._check_fitted()
+        thresholds = self._decision().thresholds
+        return thresholds.copy() if isinstance(thresholds, np.ndarray) else thresholds
+
+    @property
+    def reject_threshold_(self) -> float | None:
+        """The reject threshold that ``predict`` applies now (``None``: off)."""
+        self._check_fitted()
+        return self._decision().reject_threshold
+
+    @property
+    def pos_label_(self) -> Any:
+        """The positive class of a binary problem that ``predict`` uses now."""
+        self._check_fitted()
+        if self.problem_ != "binary":
+            return None
+        return self.classes_[self._decision().pos_index]
+
+    @property
+    def _pos_index(self) -> int:
+        self._check_fitted()
+        return self._decision().pos_index
+
+    def _codes(self, X: Any):
+        """Codes, rejected rows and the reject label, from one set of parameters."""
+        self._check_fitted()
+        decision = self._decision()  # before the model runs: bad values fail fast
         codes, rejected = apply_rule(
             self._scores(X),
             problem=self.problem_,
-            thresholds=self.thresholds_,
-            pos_index=self._pos_index,
-            reject_threshold=self.reject_threshold_,
+            thresholds=decision.thresholds,
+            pos_index=decision.pos_index,
+            reject_threshold=decision.reject_threshold,
         )
         if self._never_on is not None:
             codes[:, self._never_on] = False
-        return codes, rejected
+        return codes, rejected, decision.reject_label
 
     def predict(self, X: Any) -> Any:
         """Predict labels in the form of the ``y`` seen in ``fit``.
@@ -650,8 +869,8 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
             matrix (same dtype as ``y``; rejected rows of a one-hot are all zero), or
             a list of tuples of labels, mirroring ``y``.
         """
-        codes, rejected = self._codes(X)
-        return self._encoding.decode(codes, rejected, self.reject_label)
+        codes, rejected, reject_label = self._codes(X)
+        return self._encoding.decode(codes, rejected, reject_label)
 
     def predict_labels(self, X: Any) -> np.ndarray | list[tuple]:
         """Predict label names, whatever form ``y`` had in ``fit``.
@@ -662,8 +881,8 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
             1-D labels for binary and multiclass problems; one tuple of labels per
             sample (in the order of ``classes_``) for multilabel problems.
         """
-        codes, rejected = self._codes(X)
-        return self._encoding.names(codes, rejected, self.reject_label)
+        codes, rejected, reject_label = self._codes(X)
+        return self._encoding.names(codes, rejected, reject_label)
 
     @available_if(_estimator_has("predict_proba"))
     def predict_proba(self, X: Any) -> np.ndarray:
@@ -706,14 +925,15 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         """
         self._check_fitted()
         truth = self._encoding.encode(y)
-        codes, rejected = self._codes(X)
+        codes, rejected, _ = self._codes(X)
         if rejected is not None:
             codes = np.where(rejected, -1, codes)
         return float(accuracy_score(truth, codes, sample_weight=sample_weight))
 
     # ------------------------------------------------------------------ reports
     def _reject_label(self) -> Any:
-        return self.reject_label if self.reject_threshold_ is not None else None
+        decision = self._decision()
+        return decision.reject_label if decision.reject_threshold is not None else None
 
     def classification_report(self, X: Any, y: Any, **kwargs: Any) -> str | dict:
         """scikit-learn's classification report of :meth:`predict` on ``(X, y)``.

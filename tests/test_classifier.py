@@ -15,6 +15,7 @@ from sklearn.datasets import (
     make_multilabel_classification,
 )
 from sklearn.ensemble import RandomForestClassifier
+from sklearn.exceptions import NotFittedError
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import (
@@ -375,6 +376,183 @@ def test_frozen_estimator_without_classes_needs_classes():
         )
     clf = ProbabilisticLabelClassifier(FrozenEstimator(Bare()), classes=["a", "b"])
     assert_array_equal(clf.fit([[0], [1]], ["a", "a"]).predict([[3]]), ["b"])
+
+
+def test_unfitted_model_inside_frozen_estimator_is_named():
+    """Check that an unfitted frozen model is reported as such, classes= or not."""
+    X, y = load_iris(return_X_y=True)
+    for classes in (None, [0, 1, 2]):
+        clf = ProbabilisticLabelClassifier(
+            FrozenEstimator(LogisticRegression()), classes=classes
+        )
+        with pytest.raises(NotFittedError, match="LogisticRegression inside Frozen"):
+            clf.fit(X, y)
+
+
+def test_frozen_pretrained_adapter_counts_as_fitted():
+    """Check that a handed-in network (never fitted here) passes the check."""
+    from sklabels.adapters import FunctionClassifier
+
+    def network(X):
+        return np.tile([0.3, 0.7], (len(X), 1))
+
+    clf = ProbabilisticLabelClassifier(
+        FrozenEstimator(FunctionClassifier(network)), classes=["a", "b"]
+    )
+    assert_array_equal(clf.fit([[0], [1]], ["a", "b"]).predict([[2]]), ["b"])
+
+
+# ------------------------------------------------------ predict-time parameters
+
+
+def test_set_threshold_after_fit_applies_at_predict(iris):
+    """Check that a fixed threshold set after fit is used without refitting."""
+    X, y = iris
+    clf = ProbabilisticLabelClassifier(lr()).fit(X, y)
+    before = clf.predict(X)
+    coef = clf.estimator_[-1].coef_.copy()
+    clf.set_params(threshold=[0.5, 0.2, 0.5])
+    expected = ProbabilisticLabelClassifier(lr(), threshold=[0.5, 0.2, 0.5]).fit(X, y)
+    assert_array_equal(clf.predict(X), expected.predict(X))
+    assert (clf.predict(X) != before).any()
+    assert_array_equal(clf.thresholds_, [0.5, 0.2, 0.5])
+    assert_array_equal(clf.estimator_[-1].coef_, coef)  # not refit
+    clf.set_params(threshold={"versicolor": 0.3})  # a dict: the others default
+    assert_array_equal(clf.thresholds_, [0.5, 0.3, 0.5])
+    clf.set_params(threshold=None)
+    assert_array_equal(clf.predict(X), before)
+
+
+def test_threshold_changed_in_place_is_seen(iris):
+    """Check that a list threshold edited in place after fit is read again."""
+    X, y = iris
+    threshold = [0.5, 0.5, 0.5]
+    clf = ProbabilisticLabelClassifier(lr(), threshold=threshold).fit(X, y)
+    before = clf.predict(X)
+    threshold[1] = 0.05
+    assert_array_equal(clf.thresholds_, [0.5, 0.05, 0.5])
+    assert (clf.predict(X) != before).any()
+
+
+@pytest.mark.parametrize("threshold", [0.2, 0.8])
+@pytest.mark.parametrize("pos_label", [None, "benign", "malignant"])
+def test_set_params_after_fit_matches_fixed_threshold_classifier(
+    cancer, threshold, pos_label
+):
+    """Check that threshold and pos_label set after fit act as in scikit-learn."""
+    from sklearn.model_selection import FixedThresholdClassifier
+
+    X, y = cancer
+    ours = ProbabilisticLabelClassifier(lr()).fit(X, y)
+    theirs = FixedThresholdClassifier(lr(), pos_label="malignant").fit(X, y)
+    ours.set_params(threshold=threshold, pos_label=pos_label)
+    theirs.set_params(threshold=threshold, pos_label=pos_label or "malignant")
+    assert_array_equal(ours.predict(X), theirs.predict(X))
+    assert ours.thresholds_ == threshold
+    assert ours.pos_label_ == (pos_label or "malignant")
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"threshold": [0.5, 0.2]}, "threshold has shape"),
+        ({"threshold": [0.5, 1.5, 0.5]}, r"ratios in \(0, 1\]"),
+        ({"threshold": {"tulip": 0.3}}, "tulip"),
+        ({"reject_threshold": 0.8}, "needs reject_label"),
+        ({"reject_threshold": 0.8, "reject_label": "setosa"}, "is one of the classes"),
+        ({"reject_coverage": 0.9}, "only apply with reject_threshold='auto'"),
+        ({"pos_label": "setosa"}, "only applies to binary problems"),
+    ],
+)
+def test_bad_decision_parameters_after_fit_fail_as_in_fit(iris, params, match):
+    """Check that a bad value set after fit raises at predict what fit raises."""
+    X, y = iris
+    clf = ProbabilisticLabelClassifier(lr()).fit(X, y)
+    clf.set_params(**params)
+    with pytest.raises(ValueError, match=match) as at_predict:
+        clf.predict(X)
+    with pytest.raises(ValueError, match=match) as at_fit:
+        clone(clf).fit(X, y)
+    assert str(at_predict.value) == str(at_fit.value)
+
+
+def test_auto_thresholds_stay_fitted(cancer):
+    """Check the 'auto' rules: tuned values are fitted, fixed ones read now."""
+    X, y = cancer
+    tuned = ProbabilisticLabelClassifier(lr(), threshold="auto", cv=3).fit(X, y)
+    t, score = tuned.thresholds_, tuned.best_score_
+    tuned.set_params(threshold=0.9)  # a fixed value applies at once
+    assert tuned.thresholds_ == 0.9
+    assert_array_equal(
+        tuned.predict(X),
+        np.where(tuned.predict_proba(X)[:, 1] >= 0.9, *tuned.classes_[::-1]),
+    )
+    assert tuned.best_score_ == score  # describes the tuning of the last fit
+    tuned.set_params(threshold="auto")  # back to the tuned value
+    assert tuned.thresholds_ == t
+    tuned.set_params(pos_label="benign")  # the tuned value is on p("malignant")
+    with pytest.raises(ValueError, match="pos_label='benign' was set after fit"):
+        tuned.predict(X)
+    fixed = ProbabilisticLabelClassifier(lr(), threshold=0.3).fit(X, y)
+    fixed.set_params(threshold="auto")  # nothing tuned to return to
+    with pytest.raises(NotFittedError, match="threshold='auto' was set after fit"):
+        fixed.predict(X)
+    assert not hasattr(fixed, "thresholds_")
+    fixed.fit(X, y)
+    assert fixed.thresholds_ == pytest.approx(t, abs=0.2)
+
+
+def test_reject_parameters_after_fit(iris):
+    """Check that reject_threshold and reject_label set after fit apply at once."""
+    X, y = iris
+    clf = ProbabilisticLabelClassifier(lr()).fit(X, y)
+    top = clf.predict_proba(X).max(axis=1)
+    clf.set_params(reject_threshold=0.9, reject_label="unsure")
+    assert_array_equal(clf.predict(X) == "unsure", top < 0.9)
+    assert clf.reject_threshold_ == 0.9
+    clf.set_params(reject_label="?")
+    assert_array_equal(clf.predict_labels(X) == "?", top < 0.9)
+    report = clf.classification_report(X, y, output_dict=True)
+    assert "?" in str(report)
+    clf.set_params(reject_threshold=None)
+    assert "?" not in set(clf.predict(X)) and clf.reject_threshold_ is None
+    clf.set_params(reject_threshold="auto", reject_coverage=0.9)
+    with pytest.raises(NotFittedError, match="reject_threshold='auto' was set"):
+        clf.predict(X)
+
+
+def test_frozen_estimator_threshold_set_after_fit(cancer):
+    """Check set_params on a fitted wrapper of a FrozenEstimator: no refit needed."""
+    X, y = cancer
+    model = lr().fit(X, y)
+    coef = model[-1].coef_.copy()
+    clf = ProbabilisticLabelClassifier(FrozenEstimator(model)).fit(X, y)
+    p = model.predict_proba(X)[:, 1]
+    for threshold in (0.1, 0.5, 0.95):
+        clf.set_params(threshold=threshold)
+        assert_array_equal(clf.predict(X), model.classes_[(p >= threshold).astype(int)])
+    assert_array_equal(model[-1].coef_, coef)
+
+
+def test_predict_is_safe_while_parameters_change(iris):
+    """Check that threads predicting while another changes threshold see one set."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    X, y = iris
+    clf = ProbabilisticLabelClassifier(lr()).fit(X, y)
+    a = [0.5, 0.5, 0.5]
+    b = [0.5, 0.05, 0.5]
+    expected = {
+        tuple(clone(clf).set_params(threshold=t).fit(X, y).predict(X)) for t in (a, b)
+    }
+
+    def flip(i):
+        clf.set_params(threshold=a if i % 2 else b)
+        return tuple(clf.predict(X))
+
+    with ThreadPoolExecutor(8) as pool:
+        seen = set(pool.map(flip, range(64)))
+    assert seen <= expected
 
 
 # ----------------------------------------------------------------- scikit-learn tools

@@ -607,6 +607,7 @@ def _sequential_width(torch, module: Any) -> int | None:
     """Output width of an ``nn.Sequential`` ending in ``Linear`` (+ activations)."""
     nn = torch.nn
     keep = tuple(getattr(nn, name) for name in _SHAPE_KEEPING if hasattr(nn, name))
+    module = _uncompiled(module)
     if isinstance(module, nn.Linear):
         return int(module.out_features)
     if not isinstance(module, nn.Sequential):
@@ -635,8 +636,7 @@ def _eval_view(torch, module):
     memo: dict[int, Any] = {}
 
     def view(mod):
-        while hasattr(mod, "_orig_mod") and type(mod).__name__ == "OptimizedModule":
-            mod = mod._orig_mod
+        mod = _uncompiled(mod)
         if isinstance(mod, script):
             raise _NeedsCopy
         key = id(mod)
@@ -704,8 +704,7 @@ def _first_layer_spec(torch, module: Any) -> InputSpec | None:
     flattened = False
     layer = module
     while True:
-        while hasattr(layer, "_orig_mod") and type(layer).__name__ == "OptimizedModule":
-            layer = layer._orig_mod
+        layer = _uncompiled(layer)
         if not isinstance(layer, nn.Sequential):
             break
         for child in layer.children():
@@ -737,3 +736,10 @@ def _first_layer_spec(torch, module: Any) -> InputSpec | None:
                 f"{dims} spatial axes) per sample",
             )
     return None
+
+
+def _uncompiled(module: Any) -> Any:
+    """The module inside a ``torch.compile`` wrapper (the module itself otherwise)."""
+    while type(module).__name__ == "OptimizedModule" and hasattr(module, "_orig_mod"):
+        module = module._orig_mod
+    return module

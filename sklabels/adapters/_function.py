@@ -84,6 +84,11 @@ class FunctionClassifier(BaseAdapter):
     problem_ : str
         ``"binary"``, ``"multiclass"`` or ``"multilabel"``.
 
+    Notes
+    -----
+    Predicting keeps no state between calls: the adapter is as thread-safe as
+    ``func`` is.
+
     See Also
     --------
     OnnxClassifier : An ONNX model run by ONNX Runtime.

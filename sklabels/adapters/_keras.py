@@ -285,6 +285,19 @@ class KerasClassifier(BaseAdapter):
     ``keras.saving.load_model``, so custom layers must be registered with
     ``keras.saving.register_keras_serializable``.
 
+    Predictions call ``model(batch, training=False)``: dropout is off and
+    batch normalisation uses its moving statistics, and no state of the model
+    changes (``model.predict`` would switch a Torch-backend model to ``eval()``
+    and leave it there), so one adapter can serve several threads. (Keras' own
+    ``TorchModuleWrapper`` layers are the exception: Keras switches the Torch
+    module inside to ``eval()`` on every call with ``training=False``.) A model
+    passed in that is not built has no weights yet: the adapter is not fitted
+    until ``fit`` (predicting would build it with random weights). A wrong
+    input width is a ``ValueError`` naming both sizes, read from
+    ``n_features_in_`` after ``fit`` or from the model's input shape; for a
+    subclassed model without one, Keras' shape error is re-raised in the same
+    terms.
+
     See Also
     --------
     TorchClassifier : The same for PyTorch modules.

@@ -129,6 +129,14 @@ class OnnxClassifier(BaseAdapter):
     dictionaries); the adapter reads it, but exporting with
     ``options={"zipmap": False}`` gives a plain tensor and is much faster.
 
+    One session serves every call, from any number of threads
+    (``InferenceSession.run`` is thread-safe; the session is created once, under
+    a lock, at the first call). A wrong input width is a ``ValueError`` naming
+    both sizes before the session runs, read from ``n_features_in_`` after
+    ``fit`` or from the model's input shape; with a symbolic width, ONNX
+    Runtime's shape error is re-raised as a ``ValueError`` that says what ``X``
+    has.
+
     See Also
     --------
     FunctionClassifier : Any callable returning scores.

@@ -69,7 +69,8 @@ class TorchClassifier(BaseAdapter):
     ``fit(X, y)`` trains the network on integer codes ``0..k-1`` (binary,
     multiclass) or on a 0/1 indicator matrix (multilabel) with the loss that fits
     the problem and the output width; ``predict_proba`` runs it in batches in
-    ``eval()`` mode under ``torch.no_grad()``. Wrap it in
+    eval mode under ``torch.no_grad()``, without changing the module (see Notes).
+    Wrap it in
     :class:`sklabels.ProbabilisticLabelClassifier` to train on and predict label
     names, with thresholds.
 
@@ -144,6 +145,32 @@ class TorchClassifier(BaseAdapter):
         Mean training loss of each epoch.
     n_features_in_ : int
         Number of features seen in ``fit`` (2-D ``X``).
+
+    Notes
+    -----
+    **Predicting never changes the module, and is thread-safe.** The network is
+    always evaluated in eval mode (dropout off, batch-norm running statistics),
+    whatever its ``training`` flag, but no flag is ever set on the module you
+    passed in (or on ``module_``): each call runs an *eval-mode view*, new Module
+    objects, one per submodule, that share the module's parameters, buffers and
+    hooks (no tensor is copied) and carry their own ``training = False``. So a
+    module handed in in train mode stays in train mode, calls from several
+    threads cannot switch each other's dropout on, and in-place updates of the
+    weights (further training, ``load_state_dict``) are seen at the next call.
+    Two cases differ: a TorchScript module shares its flags between copies, so
+    it is evaluated as a private eval-mode deep copy, made once and kept while
+    ``module`` is the same object (later in-place weight changes are not seen);
+    a ``torch.compile`` wrapper is evaluated through the module it wraps
+    (uncompiled), since its compiled forward is bound to the original objects.
+
+    **Inputs.** ``X`` is never written into: a batch that shares memory with it
+    is copied before a layer could change it in place. A wrong input width is a
+    ``ValueError`` naming both sizes before the network runs: after ``fit``
+    against ``n_features_in_``; for a handed-in ``nn.Sequential`` against its
+    first ``Linear`` (``in_features``; after a ``Flatten``, of the flattened
+    sample) or ``Conv1d/2d/3d`` (``in_channels``). Other networks show no input
+    width; Torch's shape error is then re-raised as a ``ValueError`` that says
+    what ``X`` has.
 
     See Also
     --------

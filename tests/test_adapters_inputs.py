@@ -193,28 +193,68 @@ def test_keras_subclassed_model_shape_error_is_a_clear_value_error(keras, data):
         KerasClassifier(model).predict_proba(X7)
 
 
-def test_onnx_dynamic_width_shape_error_is_a_clear_value_error(data):
-    """Check an ONNX model whose input width is symbolic: ONNX Runtime's error
-    inside the graph becomes a ValueError that says what X has."""
+def linear_onnx(input_shape):
+    """A hand-built ONNX graph: scores = x @ w, with the given input shape."""
     onnx = pytest.importorskip("onnx")
     pytest.importorskip("onnxruntime")
-    _, _, X7 = data
     helper = onnx.helper
     weights = np.random.default_rng(0).normal(size=(5, 3)).astype(np.float32)
     graph = helper.make_graph(
         [helper.make_node("MatMul", ["x", "w"], ["scores"])],
         "linear",
-        [helper.make_tensor_value_info("x", onnx.TensorProto.FLOAT, ["n", "d"])],
+        [helper.make_tensor_value_info("x", onnx.TensorProto.FLOAT, input_shape)],
         [helper.make_tensor_value_info("scores", onnx.TensorProto.FLOAT, ["n", 3])],
         [onnx.numpy_helper.from_array(weights, "w")],
     )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
     model.ir_version = 8
+    return model.SerializeToString()
+
+
+def test_onnx_dynamic_width_shape_error_is_a_clear_value_error(data):
+    """Check an ONNX model whose input width is symbolic: ONNX Runtime's error
+    inside the graph becomes a ValueError that says what X has."""
+    _, _, X7 = data
     adapter = OnnxClassifier(
-        model.SerializeToString(), output="logits", problem="multiclass"
+        linear_onnx(["n", "d"]), output="logits", problem="multiclass"
     )
     with pytest.raises(ValueError, match="cannot take X, which has 7 features"):
         adapter.predict_proba(X7)
+
+
+def test_onnx_fixed_batch_size_is_named(data):
+    """Check a model exported for batches of one row: the error says batch_size=1
+    (not a feature count), and batch_size=1 works."""
+    X, _, _ = data
+    adapter = OnnxClassifier(linear_onnx([1, 5]), output="logits", problem="multiclass")
+    with pytest.raises(ValueError, match=r"batches of exactly 1 row.*batch_size=1"):
+        adapter.predict_proba(X[:4])
+    assert adapter.set_params(batch_size=1).predict_proba(X[:4]).shape == (4, 3)
+
+
+def test_torch_other_runtime_errors_pass_through(torch, data):
+    """Check that only shape errors are re-raised as ValueError: an out-of-memory
+    error (whose text mentions sizes) and other RuntimeErrors reach the caller as
+    they are."""
+    nn = torch.nn
+    X, _, _ = data
+
+    class Failing(nn.Module):
+        def __init__(self, error):
+            super().__init__()
+            self.error = error
+
+        def forward(self, x):
+            raise self.error
+
+    out_of_memory = torch.OutOfMemoryError(
+        "CUDA out of memory. Tried to allocate 2.00 GiB; max_split_size_mb to avoid "
+        "fragmentation; size mismatch"
+    )
+    for error in (out_of_memory, RuntimeError("the network is on fire")):
+        with pytest.raises(type(error)) as info:
+            TorchClassifier(Failing(error), problem="multiclass").predict_proba(X)
+        assert info.value is error
 
 
 # ------------------------------------------------------------- n-D inputs

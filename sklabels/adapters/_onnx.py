@@ -65,6 +65,12 @@ def _shape_error(exc: Exception, X: np.ndarray) -> ValueError | None:
     if not re.search(r"dimension|shape|rank", message, re.I):
         return None
     found = _BAD_DIMENSIONS.search(message)
+    if found and found.group(1) == "0":
+        return ValueError(
+            f"OnnxClassifier: the model's input takes batches of exactly "
+            f"{found.group(3)} row(s), got {found.group(2)}; pass "
+            f"batch_size={found.group(3)} (ONNX Runtime: {message})"
+        )
     if found and found.group(1) == "1" and X.ndim == 2:
         return ValueError(
             f"OnnxClassifier: X has {found.group(2)} features, but the network "

@@ -49,7 +49,11 @@ _SHAPE_KEEPING = (
 # Guards the one-time eval copy of a TorchScript module (see _eval_network).
 _COPY_LOCK = threading.Lock()
 # Torch's words for a tensor of the wrong shape reaching a layer.
-_SHAPE_WORDS = re.compile(r"shape|size|channel|dimension|\bExpected \d+D", re.I)
+_SHAPE_WORDS = re.compile(
+    r"shapes? cannot|size mismatch|must match the size|channels|expected input|"
+    r"is invalid for input of size|\bExpected \d+D|dimension",
+    re.I,
+)
 _MATMUL = re.compile(
     r"mat1 and mat2 shapes cannot be multiplied \((\d+)x(\d+) and (\d+)x"
 )
@@ -691,7 +695,7 @@ def _forward(network, xb, X: np.ndarray):
         return network(xb)
     except RuntimeError as exc:
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        if not _SHAPE_WORDS.search(message):
+        if not _SHAPE_WORDS.search(message) or "out of memory" in message.lower():
             raise
         matmul = _MATMUL.search(message)
         if matmul and X.ndim == 2 and int(matmul.group(2)) == X.shape[1]:

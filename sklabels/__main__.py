@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -35,13 +36,24 @@ def _command(name: str):
     """Run ``_cli.run_<name>``; input problems exit 1 with one clear line."""
 
     def handler(args: argparse.Namespace) -> int:
+        import warnings
+
         from . import _cli
 
-        try:
-            return getattr(_cli, f"run_{name}")(args)
-        except (_cli.CommandError, ValueError, TypeError) as exc:
-            print(f"sklabels {name}: error: {exc}", file=sys.stderr)
-            return 1
+        def show(message, category, filename, lineno, file=None, line=None):
+            text = " ".join(str(message).split())
+            print(f"sklabels {name}: warning: {text}", file=sys.stderr)
+
+        with warnings.catch_warnings():
+            warnings.showwarning = show  # one line, no source line
+            try:
+                return getattr(_cli, f"run_{name}")(args)
+            except BrokenPipeError:
+                raise  # handled in main: a reader such as `head` closed the pipe
+            except (_cli.CommandError, ValueError, TypeError, OSError) as exc:
+                text = " ".join(str(exc).split())  # one line, whatever the source
+                print(f"sklabels {name}: error: {text}", file=sys.stderr)
+                return 1
 
     return handler
 
@@ -50,7 +62,8 @@ def _add_common(parser: argparse.ArgumentParser, *, thresholds: bool) -> None:
     parser.add_argument(
         "--classes",
         help="class names in the column order of SCORES, comma-separated "
-        "(default: the column names of a CSV header or parquet file)",
+        "(default: the thresholds file's classes, or the column names of a CSV header "
+        "or parquet file; required for unnamed .npy/.csv columns)",
     )
     parser.add_argument(
         "--problem",
@@ -58,9 +71,17 @@ def _add_common(parser: argparse.ArgumentParser, *, thresholds: bool) -> None:
         choices=["auto", "binary", "multiclass", "multilabel"],
         help="the problem kind (default: inferred)",
     )
-    parser.add_argument("--from-logits", action="store_true", help="SCORES are logits")
     parser.add_argument(
-        "--pos-label", help="binary: the positive class (default: the second)"
+        "--from-logits",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="SCORES are logits (default: what the thresholds file says, else no)",
+    )
+    parser.add_argument(
+        "--pos-label",
+        help="binary: the positive class, which a single score column scores "
+        "(default: the last of --classes, or 1 of 0/1, -1/1 and True of False/True "
+        "labels; other labels need it)",
     )
     if thresholds:
         parser.add_argument(
@@ -175,12 +196,38 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status (2 when no command is given)."""
+    try:
+        try:
+            return _main(argv)
+        finally:
+            sys.stdout.flush()  # here, where a closed pipe can still be handled
+    except BrokenPipeError:
+        # The reader went away (`sklabels report ... | head`): stop quietly, as the
+        # Python documentation recommends, with nothing more written to stdout.
+        _stdout_to_devnull()
+        return 1
+    except KeyboardInterrupt:
+        print("sklabels: interrupted", file=sys.stderr)
+        return 130
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
         return 2
     return args.handler(args)
+
+
+def _stdout_to_devnull() -> None:
+    """Point the stdout file descriptor at devnull, so that the interpreter's final
+    flush of what is left in the buffer cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # stdout is not a real file
+        pass
 
 
 if __name__ == "__main__":

@@ -224,7 +224,7 @@ def test_report_prints_report_and_matrix(tmp_path):
         (
             {"s.csv": "1.5\n0.2\n"},
             ["decode", "s.csv", "--classes", "a,b"],
-            "from_logits=True",
+            "--from-logits",
         ),
         (
             {"s.csv": "0.1\n", "t.json": "{oops"},

@@ -34,9 +34,13 @@ def decode(
     ----------
     scores : array-like of shape (n_samples,) or (n_samples, n_columns)
         What the model returned: ``(n,)`` or ``(n, 1)`` sigmoid outputs (the
-        probability of ``classes[1]``), ``(n, 2)`` or ``(n, k)`` softmax rows,
-        ``(n, k)`` independent sigmoid columns -- or the logits of any of these with
-        ``from_logits=True``. CPU torch tensors are accepted.
+        probability of ``pos_label``, else of ``classes[1]``), ``(n, 2)`` or
+        ``(n, k)`` softmax rows (also rounded to 2 or more decimals), ``(n, k)``
+        independent sigmoid columns -- or the logits of any of these with
+        ``from_logits=True``. CPU torch tensors are accepted. A pandas DataFrame's
+        columns are matched to ``classes`` by name (pandas' default ``0..k-1``
+        columns count as unnamed); a Series or one-column frame named by a class
+        scores that class.
     classes : array-like of shape (n_classes,)
         Label names in the column order of ``scores``. A single sigmoid column needs
         both names: ``["negative", "positive"]``.
@@ -52,7 +56,8 @@ def decode(
         Apply ``expit`` (sigmoid columns) or ``softmax`` (softmax rows) first;
         thresholds then apply to probabilities.
     pos_label : label, default=None
-        Binary only: the positive class (default ``classes[1]``).
+        Binary only: the positive class, whose score a single column is and which
+        ``threshold`` applies to (default ``classes[1]``).
     reject_threshold : float in [0, 1], default=None
         Single-label only: predict ``reject_label`` where the winning probability is
         below it (Chow's rule).
@@ -113,8 +118,12 @@ def decode_codes(
         )
     if not isinstance(from_logits, bool | np.bool_):
         raise TypeError(f"from_logits must be True or False, got {from_logits!r}.")
+    # A single score column is the score of pos_label, else of classes[-1].
+    owner = len(classes) - 1
+    if pos_label is not None and len(classes) == 2 and problem in ("auto", "binary"):
+        owner = positive_index(pos_label, classes, "binary")
     values, problem = scores_from_array(
-        scores, classes=classes, problem=problem, from_logits=from_logits
+        scores, classes=classes, problem=problem, from_logits=from_logits, owner=owner
     )
     pos_index = positive_index(pos_label, classes, problem)
     # Thresholds are given as probabilities, also for logits (the rule converts them).

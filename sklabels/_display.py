@@ -22,7 +22,13 @@ from sklearn.utils.validation import check_consistent_length
 from ._reports import confusion_matrix
 from ._rules import apply_rule, default_threshold
 from ._scores import PROBA, winning_probability
-from ._targets import _preview, _to_python, contains_label, fit_target
+from ._targets import (
+    _preview,
+    _to_python,
+    contains_label,
+    fit_target,
+    truth_positive_index,
+)
 from ._tuner import reject_curve, tune_scores, tune_thresholds
 
 
@@ -110,7 +116,8 @@ class ThresholdCurveDisplay:
     >>> matplotlib.use("Agg")
     >>> from sklabels import ThresholdCurveDisplay
     >>> display = ThresholdCurveDisplay.from_predictions(
-    ...     ["no", "yes", "yes", "no", "yes", "no"], [0.1, 0.35, 0.8, 0.3, 0.6, 0.2])
+    ...     ["no", "yes", "yes", "no", "yes", "no"], [0.1, 0.35, 0.8, 0.3, 0.6, 0.2],
+    ...     pos_label="yes")
     >>> sorted(display.lines_["yes"])
     ['default', 'objective', 'precision', 'recall', 'threshold']
     """
@@ -600,6 +607,10 @@ class CoverageAccuracyDisplay:
         encoding, truth = fit_target(y_true, problem=problem, classes=classes)
         if encoding.problem == "multilabel":
             raise ValueError("the reject option applies to single-label problems.")
+        if encoding.problem == "binary":  # the class a single score column scores
+            pos_label = encoding.classes[
+                truth_positive_index(encoding, pos_label, classes)
+            ]
         scores, problem, codes, _ = decode_codes(
             y_score,
             encoding.classes,

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 from scipy.special import expit, softmax
 
-from ._targets import _preview
+from ._targets import _preview, _to_python, label_codes
 
 PROBA, MARGIN = "proba", "margin"
 
@@ -118,13 +118,65 @@ def check_proba_range(lo: float, hi: float, name: str = "scores") -> None:
         )
 
 
-def rows_sum_to_one(values: np.ndarray) -> bool:
-    """True when every row sums to 1 within a tolerance set by the dtype and width."""
+# Rounded softmax rows: values rounded to d decimals are off by at most 0.5 * 10**-d
+# each, so a row of k of them sums to 1 within k * 0.5 * 10**-d. Roundings to 2 or
+# more decimals are recognised (CSV exports commonly keep 2 to 4); a bound looser than
+# ROUNDING_LIMIT is too loose to tell softmax rows from sigmoid columns, and asks.
+ROUNDING_DECIMALS = range(2, 7)
+ROUNDING_LIMIT = 0.05
+
+
+def _float_tolerance(values: np.ndarray) -> float:
     k = values.shape[1]
     eps = np.finfo(values.dtype).eps if values.dtype.kind == "f" else 0.0
-    tol = max(1e-6, 16 * k * eps)
-    sums = values.sum(axis=1, dtype=np.float64)
-    return bool(np.all(np.abs(sums - 1.0) <= tol))
+    return max(1e-6, 16 * k * eps)
+
+
+def rounding_decimals(values: np.ndarray, most: int = 6) -> int | None:
+    """The fewest decimals ``d <= most`` of which every value is a multiple, or None.
+
+    Values stored in float32 or float64 after rounding to ``d`` decimals are within a
+    few units in the last place of a multiple of ``10**-d``.
+    """
+    eps = np.finfo(values.dtype).eps if values.dtype.kind == "f" else 0.0
+    for d in range(1, most + 1):
+        scale = 10.0**d
+        scaled = values * scale
+        if np.all(np.abs(scaled - np.rint(scaled)) <= 8 * eps * scale + 1e-12):
+            return d
+    return None
+
+
+def row_sum_kind(values: np.ndarray) -> str:
+    """``"softmax"``, ``"rounded"`` (softmax rows rounded to a few decimals),
+    ``"sigmoid"`` (rows that do not sum to 1), or ``"ambiguous"``.
+
+    Exact (within float rounding: ``max(1e-6, 16 k eps)``), then rounded (every value
+    a multiple of ``10**-d`` with ``d >= 2`` and every row within ``k * 0.5 * 10**-d``
+    of 1, when that bound is at most 0.05). Ambiguous: rows that sum to 1 only within
+    a looser bound, or at least half of the rows summing to 1 exactly but not all.
+    """
+    k = values.shape[1]
+    deviation = np.abs(values.sum(axis=1, dtype=np.float64) - 1.0)
+    exact = deviation <= _float_tolerance(values)
+    if exact.all():
+        return "softmax"
+    worst = float(deviation.max())
+    if worst <= k * 0.5 * 10.0**-1:  # possibly rounded: find to how many decimals
+        d = rounding_decimals(values)
+        if d is not None and worst <= k * 0.5 * 10.0**-d + _float_tolerance(values):
+            bound = k * 0.5 * 10.0**-d
+            if d in ROUNDING_DECIMALS and bound <= ROUNDING_LIMIT:
+                return "rounded"
+            return "ambiguous"
+    if len(values) >= 10 and exact.mean() >= 0.5:
+        return "ambiguous"
+    return "sigmoid"
+
+
+def rows_sum_to_one(values: np.ndarray) -> bool:
+    """True when every row sums to 1, exactly or as rounded softmax rows."""
+    return row_sum_kind(values) in ("softmax", "rounded")
 
 
 def infer_problem(
@@ -139,7 +191,17 @@ def infer_problem(
             f"(one class per sample) and sigmoid logits (several labels per sample) "
             f"look alike. Say which with problem='multiclass' or problem='multilabel'."
         )
-    if rows_sum_to_one(values):
+    kind = row_sum_kind(values)
+    if kind == "ambiguous":
+        sums = values.sum(axis=1, dtype=np.float64)
+        row = int(np.argmax(np.abs(sums - 1.0)))
+        raise ValueError(
+            f"cannot tell whether {name} are softmax rows (one class per sample) or "
+            f"independent sigmoid columns (several labels per sample): most rows "
+            f"sum to 1 but row {row} sums to {sums[row]:.6g}. Say which with "
+            f"problem='multiclass' (or 'binary') or problem='multilabel'."
+        )
+    if kind in ("softmax", "rounded"):
         return "binary" if values.shape[1] == 2 else "multiclass"
     return "multilabel"
 
@@ -153,11 +215,82 @@ def _column_error(width: int, n_classes: int, classes: Any, name: str) -> ValueE
     )
 
 
-def _binary_matrix(column: np.ndarray, kind: str) -> np.ndarray:
+def _binary_matrix(column: np.ndarray, kind: str, owner: int = 1) -> np.ndarray:
+    """Two columns from the score of ``classes[owner]``: ``[1 - p, p]`` or
+    ``[-m, m]`` when it scores ``classes[1]``, the mirror when ``classes[0]``."""
     column = column.astype(np.float64, copy=False)
-    if kind == PROBA:
-        return np.column_stack([1.0 - column, column])
-    return np.column_stack([-column, column])
+    other = 1.0 - column if kind == PROBA else -column
+    return np.column_stack([other, column] if owner == 1 else [column, other])
+
+
+def _is_unnamed(columns: Any) -> bool:
+    """pandas' default column index ``0..k-1``: positions, not names."""
+    return type(columns).__name__ == "RangeIndex" and columns.start == 0
+
+
+def _name_codes(names: list, classes: np.ndarray) -> np.ndarray | None:
+    """Position of each name in ``classes``: exact labels first, else their text
+    (a CSV header ``"1"`` names the class ``1``); None when they do not all match."""
+    keys = np.empty(len(names), dtype=object)
+    keys[:] = names
+    try:
+        return label_codes(keys, classes, "columns")
+    except (ValueError, TypeError):
+        pass
+    text = [str(_to_python(c)) for c in classes]
+    if len(set(text)) != len(text):
+        return None
+    lookup = {t: i for i, t in enumerate(text)}
+    codes = [lookup.get(str(_to_python(n)), -1) for n in names]
+    return None if -1 in codes else np.asarray(codes, dtype=np.intp)
+
+
+def align_named_columns(
+    raw: Any, classes: np.ndarray | None, name: str = "scores"
+) -> tuple[Any, int | None]:
+    """Named score columns (a pandas DataFrame or Series) matched to ``classes``.
+
+    Returns the scores in the column order of ``classes`` and, for a single named
+    column, the position of the class it names (None when it names none). Unnamed
+    input (arrays, tensors, a DataFrame with pandas' default ``0..k-1`` columns) is
+    returned as it is: its columns keep their positional meaning.
+    """
+    if classes is None:
+        return raw, None
+    if hasattr(raw, "columns") and hasattr(raw, "to_numpy"):
+        columns = raw.columns
+        if _is_unnamed(columns):
+            return raw.to_numpy(), None
+        names = list(columns)
+    elif hasattr(raw, "to_numpy") and hasattr(raw, "name") and np.ndim(raw) == 1:
+        names = [raw.name] if raw.name is not None else []
+        raw = raw.to_numpy()
+        if not names:
+            return raw, None
+    else:
+        return raw, None
+    values = raw.to_numpy() if hasattr(raw, "to_numpy") else raw
+    codes = _name_codes(names, classes)
+    if len(names) == 1:
+        # One column: it scores the class it names; a name that is no class is a
+        # caption ("score", "p"), and the column keeps its positional meaning.
+        return np.asarray(values).reshape(-1), None if codes is None else int(codes[0])
+    if (
+        codes is None
+        or len(set(codes.tolist())) != len(codes)
+        or len(codes) != len(classes)
+    ):
+        given = {str(_to_python(n)) for n in names}
+        wanted = {str(_to_python(c)) for c in classes}
+        raise ValueError(
+            f"the columns of {name} {_preview(names)} do not match the classes "
+            f"{_preview(classes)}: named columns are matched to classes by name, "
+            f"never by position. Missing: {sorted(wanted - given)}; not classes: "
+            f"{sorted(given - wanted)}. Rename the columns, pass classes= listing the "
+            f"column names, or pass the values (df.to_numpy()) in the order of classes."
+        )
+    order = np.argsort(codes)  # column j of the result scores classes[j]
+    return np.asarray(values)[:, order], None
 
 
 def scores_from_array(
@@ -166,14 +299,22 @@ def scores_from_array(
     classes: np.ndarray,
     problem: str,
     from_logits: bool = False,
+    owner: int = 1,
     name: str = "scores",
 ) -> tuple[Scores, str]:
     """Validate a bare output array (``decode``). Returns the scores and the problem.
+
+    ``owner`` is the position in ``classes`` of the class that a single score column
+    scores (the positive class); a single column named by a class scores that class.
+    Named columns (a DataFrame) are matched to ``classes`` by name.
 
     With ``from_logits=True`` the scores stay logits (``kind="margin"``,
     ``logits=True``): the rules compare them with the logit of each threshold, which
     is exact where ``expit``/``softmax`` would round to 0 or 1.
     """
+    raw, named = align_named_columns(raw, classes, name)
+    if named is not None:
+        owner = named
     values = as_float_array(raw, name)
     lo, hi = check_finite(values, name)
     n_classes = len(classes)
@@ -194,13 +335,13 @@ def scores_from_array(
             raise _column_error(width, n_classes, classes, name)
         if from_logits:
             if width == 2:  # softmax logits: only their difference matters
-                values = values[:, 1].astype(np.float64) - values[:, 0]
+                values, owner = values[:, 1].astype(np.float64) - values[:, 0], 1
             return Scores(
-                _binary_matrix(values.reshape(-1), MARGIN), MARGIN, True
+                _binary_matrix(values.reshape(-1), MARGIN, owner), MARGIN, True
             ), problem
         check_proba_range(lo, hi, name)
-        if width == 1 or values.ndim == 1:
-            values = _binary_matrix(values.reshape(-1), PROBA)
+        if width == 1:
+            values = _binary_matrix(values.reshape(-1), PROBA, owner)
         return Scores(values, PROBA), problem
 
     if values.ndim == 1:
@@ -235,6 +376,7 @@ def scores_from_estimator(
     problem: str,
     n_classes: int,
     estimator_classes: Any = None,
+    classes: Any = None,
     name: str = "the estimator's output",
 ) -> Scores:
     """Validate what an estimator's ``predict_proba``/``decision_function`` returned.
@@ -253,6 +395,8 @@ def scores_from_estimator(
         ``n_classes`` (``classes=`` named classes absent from the training ``y``).
     """
     kind = PROBA if method == "predict_proba" else MARGIN
+    if hasattr(raw, "columns") and hasattr(raw, "to_numpy"):
+        raw = _estimator_frame(raw, estimator_classes, classes, name)
     if problem == "multilabel" and n_classes == 1 and not isinstance(raw, list | tuple):
         # One label, fitted as a 0/1 vector: a single-output binary response.
         raw = [raw if np.ndim(raw) == 2 else _binary_matrix(np.asarray(raw), kind)]
@@ -287,6 +431,31 @@ def scores_from_estimator(
         full[:, columns] = values
         values = full
     return Scores(values, kind)
+
+
+def _estimator_frame(
+    frame: Any, estimator_classes: Any, classes: Any, name: str
+) -> np.ndarray:
+    """A DataFrame response, its columns matched by name: to the inner model's
+    ``classes_`` (what it was fitted on), else to the labels (a frozen model)."""
+    if _is_unnamed(frame.columns):
+        return frame.to_numpy()
+    candidates = [
+        np.asarray(c)
+        for c in (estimator_classes, classes)
+        if c is not None and np.ndim(c) == 1 and len(c) == frame.shape[1]
+    ]
+    for candidate in candidates:
+        if _name_codes(list(frame.columns), candidate) is not None:
+            values, _ = align_named_columns(frame, candidate, name)
+            return values
+    raise ValueError(
+        f"{name} is a DataFrame with columns {_preview(list(frame.columns))}, which "
+        f"do not name the classes "
+        f"{_preview(candidates[-1]) if candidates else '(unknown)'}; named columns "
+        f"are matched by name, never by position. Rename them, or return an array "
+        f"whose columns follow the model's classes_."
+    )
 
 
 def _seen_codes(

@@ -58,11 +58,56 @@ def contains_label(classes: np.ndarray, label: Any) -> bool:
 
 
 def _label_kind(value: Any) -> str:
-    if isinstance(value, str | np.str_ | bytes):
+    if isinstance(value, str | np.str_):
         return "str"
-    if isinstance(value, bool | np.bool_ | numbers.Number):
+    if isinstance(value, bytes | np.bytes_):
+        return "bytes"
+    if isinstance(value, bool | np.bool_):
+        return "bool"
+    if isinstance(value, numbers.Number):
         return "number"
     return type(value).__name__
+
+
+def _match_kind(value: Any) -> str:
+    """The kind under which labels are looked up: True equals 1, as in Python."""
+    kind = _label_kind(value)
+    return "number" if kind == "bool" else kind
+
+
+def _kind_name(kind: str) -> str:
+    return {"str": "string", "bytes": "bytes", "bool": "bool"}.get(kind, kind)
+
+
+def check_sequence_label_types(values: Any, name: str = "y") -> None:
+    """Mixed label types in a Python sequence, before numpy merges them.
+
+    ``np.asarray([True, 2, False])`` is ``[1, 2, 0]`` and ``np.asarray([b"a", "b"])``
+    is ``['a', 'b']``: the types a user gave are lost before any later check can see
+    them, so a list or tuple is scanned as it is.
+    """
+    if isinstance(values, np.ndarray) or not isinstance(values, list | tuple):
+        return
+    kinds: dict[str, Any] = {}
+    for value in values:
+        if isinstance(value, list | tuple | set | frozenset | np.ndarray):
+            return  # rows of a matrix or label sets: checked where they are read
+        kinds.setdefault(_label_kind(value), value)
+        if len(kinds) > 1:
+            break
+    if len(kinds) > 1:
+        _raise_mixed(kinds, name)
+
+
+def _raise_mixed(kinds: dict[str, Any], name: str) -> None:
+    examples = ", ".join(
+        f"{_to_python(v)!r} ({_kind_name(k)})" for k, v in sorted(kinds.items())
+    )
+    raise TypeError(
+        f"{name} has mixed label types: {examples}. Labels must all be strings, all "
+        f"numbers, all bools or all bytes; convert them first, e.g. y = "
+        f"np.asarray(y, dtype=str)."
+    )
 
 
 def check_uniform_label_types(labels: np.ndarray, name: str = "y") -> None:
@@ -75,18 +120,12 @@ def check_uniform_label_types(labels: np.ndarray, name: str = "y") -> None:
             f"{name} contains None (a missing label) at {missing.size} position(s), "
             f"first {int(missing[0])}. Drop those samples or give them a label."
         )
-    kinds = {_label_kind(v) for v in labels.ravel()}
+    kinds: dict[str, Any] = {}
+    for v in labels.ravel():
+        kinds.setdefault(_label_kind(v), v)
     if len(kinds) > 1:
-        examples = []
-        for kind in sorted(kinds):
-            first = next(v for v in labels.ravel() if _label_kind(v) == kind)
-            examples.append(f"{_to_python(first)!r} ({kind})")
-        raise TypeError(
-            f"{name} mixes label types: {', '.join(examples)}. Labels must be all "
-            f"strings or all numbers; convert them first, e.g. y = np.asarray(y, "
-            f"dtype=str)."
-        )
-    if kinds <= {"number"}:
+        _raise_mixed(kinds, name)
+    if set(kinds) <= {"number"}:
         floats = labels.astype(float)
         if np.isnan(floats).any():
             raise ValueError(f"Input {name} contains NaN.")
@@ -99,6 +138,7 @@ def as_class_array(classes: Any, name: str = "classes") -> np.ndarray:
             f"{name} must be a 1-D list of labels, e.g. {name}=['cat', 'dog'], "
             f"got {classes!r}."
         )
+    check_sequence_label_types(classes, name)
     arr = np.asarray(classes)
     if arr.dtype.kind == "O" or (
         arr.dtype.kind in "US" and any(not isinstance(c, str | bytes) for c in classes)
@@ -124,8 +164,8 @@ def label_codes(labels: np.ndarray, classes: np.ndarray, name: str = "y") -> np.
         return np.zeros(labels.shape, dtype=np.intp)
     if labels.dtype.kind == "O" or classes.dtype.kind == "O":
         # Python-level lookup keyed by kind, so that 1 and '1' never match.
-        lookup = {(_label_kind(c), _to_python(c)): i for i, c in enumerate(classes)}
-        flat = [lookup.get((_label_kind(v), _to_python(v)), -1) for v in labels.ravel()]
+        lookup = {(_match_kind(c), _to_python(c)): i for i, c in enumerate(classes)}
+        flat = [lookup.get((_match_kind(v), _to_python(v)), -1) for v in labels.ravel()]
         codes = np.asarray(flat, dtype=np.intp).reshape(labels.shape)
         found = codes >= 0
     elif _comparable(labels.dtype, classes.dtype):
@@ -182,6 +222,7 @@ class TargetEncoding:
         Single-label problems give integer codes of shape (n,); multilabel problems
         give an int indicator matrix of shape (n, n_classes).
         """
+        check_sequence_label_types(y, name)
         form, values = _split_form(y, name)
         k = self.n_classes
         if self.problem == "multilabel":
@@ -259,6 +300,52 @@ def positive_index(pos_label: Any, classes: np.ndarray, problem: str) -> int:
         raise ValueError(
             f"pos_label={pos_label!r} is not one of the classes {_preview(classes)}."
         ) from None
+
+
+def _ordered_pair(classes: np.ndarray) -> bool:
+    """Two classes whose order says which is positive: 0/1, -1/1, False/True."""
+    if len(classes) != 2 or classes.dtype.kind not in "biuf":
+        if classes.dtype.kind != "O" or len(classes) != 2:
+            return False
+        if not all(_label_kind(c) in ("number", "bool") for c in classes):
+            return False
+    values = sorted(float(c) for c in classes)
+    return values in ([0.0, 1.0], [-1.0, 1.0])
+
+
+def binary_positive_index(
+    pos_label: Any, classes: np.ndarray, *, classes_given: bool
+) -> int:
+    """The positive class of a binary problem, which a single score column scores.
+
+    ``pos_label`` when given; else the last of ``classes`` when the user listed them
+    (their order is the user's statement); else the larger of 0/1, -1/1 or
+    False/True labels. For other labels read off ``y`` (strings such as
+    ``"nothing-detected"``/``"detection"``), sorted order says nothing about what a
+    model scored, so this raises and asks, as scikit-learn's metrics do.
+    """
+    if pos_label is not None:
+        return positive_index(pos_label, classes, "binary")
+    if classes_given or _ordered_pair(classes):
+        return len(classes) - 1
+    raise ValueError(
+        f"which class is positive? The labels {_preview(classes)} do not say (only "
+        f"0/1, -1/1 and False/True do), and a single score column, or a binary "
+        f"objective, needs to know. Pass pos_label= (one of {_preview(classes)}: "
+        f"the class a single score column is the probability of), or "
+        f"classes=[negative, positive] in that order."
+    )
+
+
+def truth_positive_index(
+    encoding: TargetEncoding, pos_label: Any, classes: Any = None
+) -> int:
+    """``binary_positive_index`` for labels read off ``y`` (``classes=`` given or
+    not); ``positive_index`` for other problems (where ``pos_label`` raises)."""
+    if encoding.problem != "binary":
+        return positive_index(pos_label, encoding.classes, encoding.problem)
+    given = classes is not None or encoding.form == "onehot"
+    return binary_positive_index(pos_label, encoding.classes, classes_given=given)
 
 
 def codes_to_labels(
@@ -348,6 +435,7 @@ def fit_target(
             "ProbabilisticLabelClassifier requires y to be passed, but the target y "
             "is None."
         )
+    check_sequence_label_types(y, "y")
     form, values = _split_form(y, "y")
     explicit = None if classes is None else as_class_array(classes)
 
@@ -486,7 +574,11 @@ def _fit_labels(
             raise ValueError("Input y contains NaN.")
         if np.isinf(labels).any():
             raise ValueError("Input y contains infinity.")
-    kind = type_of_target(labels, input_name="y")
+    textual = labels.dtype.kind in "US" or (
+        labels.dtype.kind == "O" and isinstance(labels[0], str | bytes)
+    )
+    # scikit-learn's type_of_target refuses bytes; text labels are discrete anyway.
+    kind = "multiclass" if textual else type_of_target(labels, input_name="y")
     if kind not in ("binary", "multiclass"):
         raise ValueError(
             f"Unknown label type: {kind!r}. sklabels classifies discrete labels; a "

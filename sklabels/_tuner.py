@@ -19,7 +19,12 @@ from sklearn.utils.validation import _check_sample_weight, check_consistent_leng
 from . import _tuning
 from ._rules import default_threshold
 from ._scores import PROBA, Scores, scores_from_array
-from ._targets import PROBLEMS, _to_python, fit_target, positive_index
+from ._targets import (
+    PROBLEMS,
+    _to_python,
+    fit_target,
+    truth_positive_index,
+)
 
 AVERAGES = ("macro", "micro")
 
@@ -347,7 +352,11 @@ def tune_thresholds(
         Labels in the column order of ``scores``. Default: the sorted labels of
         ``y_true`` (then every class must occur in ``y_true``).
     pos_label : label, default=None
-        Binary only: the class whose score is thresholded (default ``classes[1]``).
+        Binary only: the positive class -- the class a single score column (``(n,)``
+        or ``(n, 1)``) is the score of, and the class the objective rates. Default:
+        the last of ``classes`` when given, else the larger of 0/1, -1/1 or
+        False/True labels; other labels (strings) need it, as in scikit-learn's
+        metrics, since their sorted order says nothing about what a model scored.
     scoring : str or callable, default="f1"
         ``"f1"``, ``"balanced_accuracy"``, ``"youden"``, ``"mcc"``, ``"accuracy"``,
         ``"jaccard"``, an objective object (:class:`FBeta`, :class:`Cost`,
@@ -389,7 +398,7 @@ def tune_thresholds(
     >>> from sklabels import tune_thresholds, decode
     >>> y_val = ["ham", "spam", "spam", "ham", "spam", "ham"]
     >>> p_spam = [0.10, 0.35, 0.80, 0.30, 0.60, 0.20]
-    >>> result = tune_thresholds(y_val, p_spam, scoring="f1")
+    >>> result = tune_thresholds(y_val, p_spam, pos_label="spam", scoring="f1")
     >>> round(result.thresholds, 4), result.best_score  # between 0.30 and 0.35
     (0.325, 1.0)
     >>> decode([0.33, 0.31], ["ham", "spam"], threshold=result.thresholds).tolist()
@@ -403,11 +412,14 @@ def tune_thresholds(
     if not isinstance(from_logits, bool | np.bool_):
         raise TypeError(f"from_logits must be True or False, got {from_logits!r}.")
     encoding, truth = fit_target(y_true, problem=problem, classes=classes)
+    # The class a single score column scores, and the one a binary objective rates.
+    pos_index = truth_positive_index(encoding, pos_label, classes)
     values, problem = scores_from_array(
         scores,
         classes=encoding.classes,
         problem=encoding.problem,
         from_logits=from_logits,
+        owner=pos_index,
     )
     check_consistent_length(values.values, truth)
     weight = None
@@ -415,7 +427,6 @@ def tune_thresholds(
         weight = _check_sample_weight(
             sample_weight, values.values, ensure_non_negative=True
         )
-    pos_index = positive_index(pos_label, encoding.classes, problem)
     return tune_scores(
         values,
         truth,

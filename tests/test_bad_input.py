@@ -237,7 +237,7 @@ CASES = [
         [clf(), X, np.array([1, "a"] * 6, dtype=object)],
         {},
         TypeError,
-        r"mixes label types: 1 \(number\), 'a' \(str\)",
+        r"mixed label types: 1 \(number\), 'a' \(string\)",
     ),
     (
         "continuous-y",

@@ -107,7 +107,7 @@ def test_threshold_curves_from_predictions_into_given_axes(tmp_path):
     y = rng.choice(["no", "yes"], 200)
     score = np.clip((y == "yes") * 0.3 + rng.random(200) * 0.7, 0, 1)
     fig, ax = plt.subplots()
-    display = ThresholdCurveDisplay.from_predictions(y, score, ax=ax)
+    display = ThresholdCurveDisplay.from_predictions(y, score, pos_label="yes", ax=ax)
     assert display.ax_[0] is ax and list(display.lines_) == ["yes"]
     assert len(ax.get_lines()) == 5  # objective, precision, recall, two markers
     with pytest.raises(ValueError, match="ax holds 1 axes but 3 panels"):

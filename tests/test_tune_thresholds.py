@@ -196,7 +196,7 @@ def test_threshold_is_a_midpoint_and_the_docstring_example_holds():
     y_val = ["ham", "spam", "spam", "ham", "spam", "ham"]
     p_spam = [0.10, 0.35, 0.80, 0.30, 0.60, 0.20]
     with pytest.warns(FewPositivesWarning, match="fewer than 10 positives"):
-        result = tune_thresholds(y_val, p_spam)
+        result = tune_thresholds(y_val, p_spam, pos_label="spam")
     assert result.thresholds == pytest.approx(0.325)  # between 0.30 and 0.35
     assert result.best_score == 1.0 and result.start_score == pytest.approx(0.8)
     assert result.pos_label == "spam" and result.problem == "binary"

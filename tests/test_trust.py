@@ -1,7 +1,8 @@
 """Regression tests for the paths that gave wrong labels without an error.
 
-Each test names the case it guards: a single score column read as the other class, rounded
-softmax rows read as multilabel, DataFrame columns read by position, label types lost.
+Each test names the case it guards: a single score column read as the other class,
+rounded softmax rows read as multilabel, DataFrame columns read by position, label
+types lost.
 """
 
 import matplotlib
@@ -50,7 +51,7 @@ def test_single_column_with_string_labels_and_nothing_else_asks():
     """Check string labels, no classes=, no pos_label: an error that asks."""
     rng = np.random.default_rng(1)
     y = rng.choice(["nothing-detected", "detection"], 100)
-    with pytest.raises(ValueError, match="which class is positive.*pos_label="):
+    with pytest.raises(ValueError, match=r"which class is positive.*pos_label="):
         tune_thresholds(y, rng.random(100))
     with pytest.raises(ValueError, match="pos_label="):
         ThresholdCurveDisplay.from_predictions(y, rng.random(100))

@@ -4,7 +4,7 @@ This is the only module that knows label names. Binary and multiclass targets fo
 ``LabelEncoder`` semantics (codes ``0..k-1`` in the order of ``classes``); multilabel
 targets follow ``MultiLabelBinarizer`` semantics (an indicator matrix whose columns are
 ``classes``). Every form of ``y`` is remembered so that predictions come back in the
-same form (DESIGN.md, point 2).
+same form.
 """
 
 from __future__ import annotations

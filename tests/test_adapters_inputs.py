@@ -266,7 +266,7 @@ def test_torch_first_layer_shapes_for_nd_inputs(torch):
     nn = torch.nn
     rng = np.random.default_rng(0)
     torch.manual_seed(0)
-    conv = nn.Sequential(nn.Conv2d(3, 4, 3), nn.ReLU(), nn.Flatten(), nn.LazyLinear(2))
+    conv = nn.Sequential(nn.Conv2d(3, 4, 3), nn.ReLU(), nn.Flatten(), nn.Linear(144, 1))
     with pytest.raises(ValueError, match=r"shape \(1, 8, 8\).*\(3, any, any\)"):
         TorchClassifier(conv).predict_proba(rng.normal(size=(2, 1, 8, 8)))
     flat = nn.Sequential(nn.Flatten(), nn.Linear(49, 1))

@@ -120,6 +120,38 @@ def test_torch_predict_leaves_the_module_exactly_as_it_was(torch, data):
     assert same_tensors(before_tensors, net)
 
 
+def test_torch_predict_runs_no_train_mode_parametrization(torch, data):
+    """Check that a first layer under spectral_norm (whose power iteration runs,
+    and updates the module, whenever its weight is computed in train mode) is not
+    updated by predictions or by reading the network's input width."""
+    nn = torch.nn
+    X, _ = data
+    torch.manual_seed(0)
+    first = nn.utils.parametrizations.spectral_norm(nn.Linear(5, 16))
+    net = nn.Sequential(first, nn.ReLU(), nn.Linear(16, 3)).train()
+    before = tensors(net)
+    adapter = TorchClassifier(net, problem="multiclass")
+    adapter.predict_proba(X)
+    with pytest.raises(ValueError, match="X has 4 features, but the network expects 5"):
+        adapter.predict_proba(X[:, :4])
+    assert same_tensors(before, net)
+
+
+def test_torch_lazy_module_is_not_initialized_by_predict(torch, data):
+    """Check that a handed-in module whose lazy layers have no weights yet is not
+    fitted (predicting would create its weights), and that fit trains a copy."""
+    nn = torch.nn
+    X, y = data
+    net = nn.Sequential(nn.LazyLinear(8), nn.ReLU(), nn.Linear(8, 3))
+    adapter = TorchClassifier(net, problem="multiclass", epochs=0)
+    assert not adapter.__sklearn_is_fitted__()
+    with pytest.raises(NotFittedError, match="uninitialized"):
+        adapter.predict_proba(X)
+    assert nn.parameter.is_lazy(net[0].weight)
+    assert adapter.fit(X, y).predict_proba(X).shape == (len(X), 3)
+    assert nn.parameter.is_lazy(net[0].weight)
+
+
 def test_torch_handed_in_train_mode_is_evaluated_in_eval_mode(torch, data):
     """Check that a network handed in in train mode is evaluated with dropout off
     and BatchNorm's running statistics, whatever its own flag says."""

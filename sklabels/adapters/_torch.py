@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 from sklearn.base import _fit_context
+from sklearn.exceptions import NotFittedError
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_consistent_length
@@ -166,6 +167,9 @@ class TorchClassifier(BaseAdapter):
     ``module`` is the same object (later in-place weight changes are not seen);
     a ``torch.compile`` wrapper is evaluated through the module it wraps
     (uncompiled), since its compiled forward is bound to the original objects.
+    A module whose lazy layers (``nn.LazyLinear``...) have not seen an input has
+    no weights yet: the adapter is not fitted until ``fit`` (predicting would
+    create them in your module).
 
     **Inputs.** ``X`` is never written into: a batch that shares memory with it
     is copied before a layer could change it in place. A wrong input width is a
@@ -283,6 +287,22 @@ class TorchClassifier(BaseAdapter):
                 f"{type(module).__name__}."
             )
         return module
+
+    def __sklearn_is_fitted__(self) -> bool:
+        # A handed-in module whose lazy layers have not seen an input has no
+        # weights yet: predicting would create them, in the module passed in.
+        if hasattr(self, "_head"):
+            return True
+        return self._handed_in() and not _has_uninitialized(self.module)
+
+    def _check_ready(self) -> None:
+        if self._handed_in() and not self.__sklearn_is_fitted__():
+            raise NotFittedError(
+                "TorchClassifier: the module passed in has uninitialized (lazy) "
+                "parameters, so it has no weights yet. Call fit, or run it once on "
+                "an input before using it without training."
+            )
+        super()._check_ready()
 
     def _module_for_predict(self):
         if hasattr(self, "module_"):
@@ -731,7 +751,6 @@ def _first_layer_spec(torch, module: Any) -> InputSpec | None:
     """
     nn = torch.nn
     keep = tuple(getattr(nn, name) for name in _SHAPE_KEEPING if hasattr(nn, name))
-    is_lazy = torch.nn.parameter.is_lazy
     flattened = False
     layer = module
     while True:
@@ -750,8 +769,13 @@ def _first_layer_spec(torch, module: Any) -> InputSpec | None:
             break
         else:
             return None
+    uninitialized = getattr(layer, "has_uninitialized_params", None)
+    if callable(uninitialized) and uninitialized():
+        return None  # a lazy layer takes the width of its first input
+    # (``layer.weight`` is never read: with a parametrization such as
+    # spectral_norm, reading it in train mode would update the module.)
     name = type(layer).__name__
-    if isinstance(layer, nn.Linear) and not is_lazy(layer.weight):
+    if isinstance(layer, nn.Linear):
         return InputSpec(
             (int(layer.in_features),),
             f"the in_features of its first {name} layer",
@@ -760,7 +784,7 @@ def _first_layer_spec(torch, module: Any) -> InputSpec | None:
         )
     convs = {nn.Conv1d: 1, nn.Conv2d: 2, nn.Conv3d: 3}
     for kind, dims in convs.items():
-        if isinstance(layer, kind) and not flattened and not is_lazy(layer.weight):
+        if isinstance(layer, kind) and not flattened:
             return InputSpec(
                 (int(layer.in_channels), *([None] * dims)),
                 f"the in_channels of its first {name} layer: (channels, "
@@ -774,3 +798,10 @@ def _uncompiled(module: Any) -> Any:
     while type(module).__name__ == "OptimizedModule" and hasattr(module, "_orig_mod"):
         module = module._orig_mod
     return module
+
+
+def _has_uninitialized(module: Any) -> bool:
+    """Whether a module still has lazy parameters (no weights yet)."""
+    torch = loaded("torch")
+    is_lazy = torch.nn.parameter.is_lazy
+    return any(is_lazy(param) for param in module.parameters())

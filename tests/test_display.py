@@ -169,7 +169,10 @@ def test_coverage_accuracy_from_predictions(tmp_path):
     y = rng.integers(0, 3, 100)
     proba = rng.dirichlet(np.ones(3), 100)
     display = CoverageAccuracyDisplay.from_predictions(y, proba, reject_threshold=0.5)
-    assert display.marker_ is not None
+    answered = proba.max(axis=1) >= 0.5
+    x, acc = display.marker_.get_xdata()[0], display.marker_.get_ydata()[0]
+    assert x == pytest.approx(answered.mean())
+    assert acc == pytest.approx(np.mean(proba.argmax(axis=1)[answered] == y[answered]))
     _png(display.figure_, tmp_path)
     with pytest.raises(ValueError, match="single-label"):
         CoverageAccuracyDisplay.from_predictions(
@@ -177,9 +180,12 @@ def test_coverage_accuracy_from_predictions(tmp_path):
         )
 
 
-def test_few_positives_warning_is_filtered_here_only():
-    """Check the module-level filter does not hide the warning class itself."""
-    assert issubclass(FewPositivesWarning, UserWarning)
+def test_few_positives_warning_reaches_display_users():
+    """Check a display tuned on few positives passes the tuning warning on."""
+    rng = np.random.default_rng(6)
+    y = np.r_[np.ones(5, dtype=int), np.zeros(95, dtype=int)]
+    with pytest.warns(FewPositivesWarning, match="fewer than 10 positives"):
+        ThresholdCurveDisplay.from_predictions(y, rng.random(100))
 
 
 def test_coverage_from_predictions_checks_lengths():

@@ -101,9 +101,12 @@ def test_float32_threshold_does_not_depend_on_shape():
 
 def test_series_threshold_is_keyed_by_label():
     """Check that a pandas Series of thresholds applies by label, not position."""
-    t = pd.Series({"c": 0.9, "b": 0.1, "a": 0.5})
-    expected = decode(P3, ["a", "b", "c"], threshold={"a": 0.5, "b": 0.1, "c": 0.9})
+    t = pd.Series({"c": 0.1, "a": 0.9, "b": 0.5})
+    expected = decode(P3, ["a", "b", "c"], threshold={"a": 0.9, "b": 0.5, "c": 0.1})
     assert_array_equal(decode(P3, ["a", "b", "c"], threshold=t), expected)
+    # The Series read by position would give other labels: the test can fail.
+    by_position = decode(P3, ["a", "b", "c"], threshold=t.to_numpy())
+    assert by_position.tolist() != expected.tolist()
 
 
 def test_sparse_onehot_respects_problem():

@@ -931,13 +931,8 @@ def typed_label(text: str, candidates: list, what: str) -> Any:
 
 def _ordered_pair(values: list) -> bool:
     """0/1, -1/1 or False/True: labels whose order says which one is positive."""
-    if len(values) != 2 or not all(
-        isinstance(v, int | float | np.number | bool | np.bool_)
-        and not isinstance(v, str)
-        for v in values
-    ):
-        return False
-    return sorted(float(v) for v in values) in ([0.0, 1.0], [-1.0, 1.0])
+    order = [_order_value(v) for v in values]
+    return None not in order and sorted(order) in ([0.0, 1.0], [-1.0, 1.0])
 
 
 # ---------------------------------------------------------------------- settings
@@ -972,6 +967,7 @@ def resolve(
     elif given is not None:
         classes = typed_classes(given, labels)
     k = scores.n_columns
+    named = False  # the classes are the names of the score columns, in file order
     if classes is None and k > 1:
         if scores.names is None:
             named = labels is not None and labels.names is not None
@@ -990,6 +986,7 @@ def resolve(
                 f"class).{note}"
             )
         classes = typed_classes(scores.names, labels)
+        named = True
     if classes is None and labels is not None and labels.names is not None:
         classes = list(labels.names)  # one score column: an indicator names the two
     values = scores.values if classes is None else align_scores(scores, classes)
@@ -1010,7 +1007,6 @@ def resolve(
                 f"file {labels.path!r} has {len(labels)}{header}; the files must "
                 f"describe the same samples in the same order."
             )
-    pos_label = _pos_label(args, scores, labels, saved, classes)
     problem = args.problem
     if saved is not None and saved.problem is not None:
         if problem not in ("auto", saved.problem):
@@ -1031,10 +1027,61 @@ def resolve(
                 f"the same kind."
             )
         from_logits = saved.from_logits
+    from_logits = bool(from_logits)
     thresholds = None if saved is None else _threshold_for(saved, classes or [])
-    return Settings(
-        classes, values, truth, problem, bool(from_logits), pos_label, thresholds
+    pos_label = _pos_label(args, scores, labels, saved, classes)
+    if (
+        pos_label is None
+        and named
+        and len(classes) == 2
+        and _is_binary(problem, labels, truth, values, classes, from_logits)
+    ):
+        # Two columns named in a file: their order is no statement about which class
+        # is positive (permuting named columns never changes the labels).
+        pos_label = _larger_of_pair(classes, scores)
+    return Settings(classes, values, truth, problem, from_logits, pos_label, thresholds)
+
+
+def _is_binary(problem, labels, truth, values, classes, from_logits) -> bool:
+    """Whether two classes make a binary problem (else: two labels, multilabel)."""
+    if problem != "auto":
+        return problem == "binary"
+    if labels is not None:
+        if labels.kind == "indicator":
+            return bool((np.asarray(truth).sum(axis=1) == 1).all())  # one-hot
+        return labels.kind == "labels"
+    try:  # what decode infers from the scores (rows that sum to 1: binary)
+        labels_out = decode(values, classes, from_logits=from_logits)
+    except (ValueError, TypeError):
+        return False  # decode itself will explain
+    return not isinstance(labels_out, list)
+
+
+def _larger_of_pair(classes: list, scores: ScoreFile) -> Any:
+    """The larger of 0/1, -1/1 or False/True class names; else ask for --pos-label."""
+    order = [_order_value(c) for c in classes]
+    if None not in order and sorted(order) in ([0.0, 1.0], [-1.0, 1.0]):
+        return classes[int(np.argmax(order))]
+    raise CommandError(
+        f"which class is positive? Scores file {scores.path!r} names its two columns "
+        f"{scores.names}, and their order says nothing about it (only 0/1, -1/1 and "
+        f"False/True do). Pass --pos-label (one of {scores.names}), or --classes "
+        f"negative,positive in that order."
     )
+
+
+def _order_value(value: Any) -> float | None:
+    """0/1, -1/1, False/True (also as text) as numbers; None for other labels."""
+    value = _py(value)
+    if isinstance(value, bool):
+        return float(value)
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        if value in ("True", "False"):
+            return float(value == "True")
+        return float(value) if _as_int(value) is not None else None
+    return None
 
 
 def _pos_label(args, scores, labels, saved, classes) -> Any:
@@ -1080,8 +1127,10 @@ def _pos_label(args, scores, labels, saved, classes) -> Any:
         and labels is not None
         and labels.kind == "labels"
         and len(candidates) == 2
-        and not _ordered_pair(candidates)
     ):
+        order = [_order_value(c) for c in candidates]
+        if _ordered_pair(candidates):  # the larger of 0/1, -1/1, False/True
+            return candidates[int(np.argmax(order))]
         raise CommandError(
             f"which class does the single score column of {scores.path!r} score? The "
             f"labels in {labels.path!r} are {_shown(candidates)}, whose order says "

@@ -120,6 +120,28 @@ def _is_auto(value: Any) -> bool:
     return isinstance(value, str) and value == "auto"
 
 
+def _flatten_constant_columns(parts: list[np.ndarray]) -> np.ndarray:
+    """Stack out-of-fold scores; a column constant within every fold becomes one value.
+
+    Such a column carries no ranking of the samples (a constant predictor, e.g.
+    ``DummyClassifier(strategy="prior")``): its values differ between folds only
+    because the folds' training sets differ. Left as they are, the sweep would
+    "tune" a threshold between folds. Replaced by their mean, the column is constant
+    overall, which tuning recognises as untunable (a warning; the default kept).
+    """
+    values = np.concatenate(parts)
+    if len(parts) < 2 or not len(values):
+        return values
+    flat = np.ones(values.shape[1], dtype=bool)
+    for part in parts:
+        if len(part):
+            flat &= part.max(axis=0) == part.min(axis=0)
+    if flat.any():
+        values = values.copy()
+        values[:, flat] = values[:, flat].mean(axis=0)
+    return values
+
+
 def _inner_tags(estimator: Any):
     """Tags of the inner estimator; defaults for plain objects that have none."""
     try:
@@ -616,7 +638,7 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
             self._explain_fit_error(exc)
             raise
         rows = np.concatenate([test for _, test in splits])
-        values = np.concatenate([fold[0] for fold in folds])
+        values = _flatten_constant_columns([fold[0] for fold in folds])
         return model, Scores(values, kind), rows
 
     def _check_frozen_is_fitted(self) -> None:

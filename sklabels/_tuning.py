@@ -46,7 +46,13 @@ class UnreachableConstraintWarning(UserWarning):
 
 
 class FewPositivesWarning(UserWarning):
-    """A class has too few positives (or none) for a reliable per-class threshold."""
+    """A class's threshold cannot be tuned reliably, or at all.
+
+    Raised for too few positives (the threshold is likely to overfit), for no
+    positives or no negatives, and for scores that are the same for every sample
+    (a constant predictor): in the last two cases nothing can be tuned and the
+    class keeps its default threshold.
+    """
 
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -236,7 +242,12 @@ class Cost:
 
 
 class _Constrained:
-    """Maximise one rate subject to a floor on another; ``-inf`` where it fails."""
+    """Maximise one rate subject to a floor on another; ``-inf`` where it fails.
+
+    Where no cut meets the floor, tuning falls back to the cut that comes closest
+    to it, and reports the rate it maximises at that cut (:meth:`achieved`): the
+    value actually reached, never ``-inf``.
+    """
 
     _target: Objective
     _constraint: Objective
@@ -254,6 +265,10 @@ class _Constrained:
         """The constrained rate at each cut (what the floor applies to)."""
         return type(self)._constraint(tp, fp, fn, tn)
 
+    def achieved(self, tp, fp, fn, tn):
+        """The rate maximised at each cut, whether or not the floor is met."""
+        return type(self)._target(tp, fp, fn, tn)
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._parameter}={self.minimum:g})"
 
@@ -269,11 +284,27 @@ class RecallAtPrecision(_Constrained):
 
     When no threshold reaches the precision floor on the tuning data, an
     :class:`UnreachableConstraintWarning` names the best precision reachable, and the
-    threshold that reaches it is used.
+    threshold that reaches it is used. The score reported for that class
+    (``best_score``, ``class_scores``, the curve's ``best_score``) is then the recall
+    at that threshold -- what is achieved there, with the floor not met -- and the
+    warning states both numbers.
 
     Parameters
     ----------
     min_precision : float in (0, 1]
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from sklabels import RecallAtPrecision, tune_thresholds
+    >>> y = [1, 1, 0, 1, 1, 1, 0]
+    >>> p = [0.1, 0.2, 0.3, 0.5, 0.6, 0.7, 0.9]
+    >>> with warnings.catch_warnings(record=True):  # the top score is a negative
+    ...     result = tune_thresholds(y, p, scoring=RecallAtPrecision(0.99))
+    >>> float(result.thresholds)  # the best precision reachable: 3 of 4 above it
+    0.4
+    >>> result.best_score  # reported: the recall there, 3 of 5
+    0.6
     """
 
     _target = staticmethod(recall)
@@ -291,6 +322,9 @@ class RecallAtPrecision(_Constrained):
 
 class PrecisionAtRecall(_Constrained):
     """The highest precision whose recall is at least ``min_recall``.
+
+    The floor is always reachable where the class has positives: predicting every
+    sample positive gives recall 1.
 
     Parameters
     ----------
@@ -542,6 +576,7 @@ class ColumnTuning:
     curves: list[ThresholdCurve] | None
     start: np.ndarray | None = None  # the value at the default threshold
     untuned: list[int] = field(default_factory=list)  # no positives or no negatives
+    constant: list[int] = field(default_factory=list)  # one score for every sample
     few: list[tuple[int, float]] = field(default_factory=list)
     unreachable: list[tuple[int, float, float]] = field(default_factory=list)
 
@@ -566,10 +601,14 @@ def _tune_one(
     threshold, best, _ = best_cut(curve, values)
     unreachable = None
     if best == -np.inf and isinstance(objective, _Constrained):
-        # Nothing meets the floor: take the cut that comes closest to it.
+        # Nothing meets the floor: take the cut that comes closest to it, and
+        # report what is achieved there (the rate maximised), not -inf.
         reach = objective.reachable(curve.tp, curve.fp, curve.fn, curve.tn)
-        threshold, closest, _ = best_cut(curve, reach)
-        unreachable = (closest, threshold)
+        threshold, closest, index = best_cut(curve, reach)
+        counts = (curve.tp, curve.fp, curve.fn, curve.tn)
+        at = (c[index : index + 1] for c in counts)
+        best = float(evaluate(objective.achieved, name, *at)[0])
+        unreachable = (closest, threshold, best)
     result = None
     if keep_curve:
         result = ThresholdCurve(
@@ -593,8 +632,10 @@ def tune_columns(
     """Tune every column of ``values`` alone against the 0/1 ``truth`` column.
 
     One sort per column; no Python loop over cut points. A column whose truth has no
-    positives or no negatives keeps its ``defaults`` value (nothing to tune on).
-    ``start`` holds each column's value at the threshold ``start_at``.
+    positives or no negatives, or whose scores are all equal (a constant predictor:
+    no threshold separates anything), keeps its ``defaults`` value (``start_at``
+    where none are given): there is nothing to tune on. ``start`` holds each
+    column's value at the threshold ``start_at``.
     """
     n, k = values.shape
     thresholds = np.empty(k)
@@ -611,15 +652,17 @@ def tune_columns(
         t, b, curve, unreachable, result.start[j] = _tune_one(
             column, hits, weight, objective, name, proba, keep_curves, start_at
         )
-        if positives <= 0 or negatives <= 0:
-            result.untuned.append(j)
-            if defaults is not None:
-                t = float(defaults[j])
-                b = _value_at(column, hits, weight, t, objective, name)
+        untuned = positives <= 0 or negatives <= 0
+        constant = not untuned and n > 0 and column.min() == column.max()
+        if untuned or constant:
+            (result.untuned if untuned else result.constant).append(j)
+            t = float(defaults[j]) if defaults is not None else float(start_at)
+            b = _value_at(column, hits, weight, t, objective, name)
+            if curve is not None:
+                curve = replace(curve, best_threshold=t, best_score=b)
         elif unreachable is not None:
             result.unreachable.append((j, *unreachable))
-            b = _value_at(column, hits, weight, t, objective, name)
-        if 0 < count < FEW_POSITIVES:
+        if 0 < count < FEW_POSITIVES and not constant:
             result.few.append((j, count))
         thresholds[j] = t
         best[j] = b
@@ -629,7 +672,13 @@ def tune_columns(
 
 
 def _value_at(column, hits, weight, threshold, objective, name) -> float:
-    """The objective of one column at one threshold (direct count)."""
+    """The objective of one column at one threshold (direct count).
+
+    For a constrained objective, the rate it maximises (what is achieved there),
+    also where the floor is not met: a value to report, never ``-inf``.
+    """
+    if isinstance(objective, _Constrained):
+        objective = objective.achieved
     pred = column >= np.float64(threshold)
     w = np.ones(len(column)) if weight is None else weight
     counts = [
@@ -664,6 +713,7 @@ def tune_micro(
         proba=proba,
         keep_curves=keep_curves,
         start_at=start_at,
+        defaults=np.array([start_at]),
     )
     curves = None if pooled.curves is None else pooled.curves * k
     return ColumnTuning(
@@ -672,6 +722,7 @@ def tune_micro(
         curves,
         start=np.full(k, pooled.start[0]),
         untuned=pooled.untuned,  # indices refer to the pooled column 0
+        constant=pooled.constant,
         few=pooled.few,
         unreachable=pooled.unreachable,
     )
@@ -893,7 +944,11 @@ def tune_multiclass(
     proba: bool = True,
     keep_curves: bool = False,
 ) -> MulticlassTuning:
-    """Coordinate ascent on the ratio offsets, from argmax, exact line searches."""
+    """Coordinate ascent on the ratio offsets, from argmax, exact line searches.
+
+    Scores that are the same for every sample (a constant predictor) cannot be
+    tuned: a warning says so and the ratios stay at plain argmax.
+    """
     n, k = values.shape
     scores = log_space(values, proba)
     weight = (
@@ -907,6 +962,19 @@ def tune_multiclass(
     top = _top_two(scores + offsets)
     curves: list[ThresholdCurve | None] = [None] * k
     passes, improved = 0, True
+    constant = bool(n) and bool((values == values[0]).all())
+    if constant:
+        # Any ratios predict one class for every sample: switching to another
+        # constant class is no threshold tuning. Keep plain argmax.
+        warnings.warn(
+            "the scores are the same for every sample of the tuning data (a "
+            "constant predictor?): no threshold separates anything, so the "
+            "multiclass ratios keep the default (plain argmax). Check the model's "
+            "outputs.",
+            FewPositivesWarning,
+            stacklevel=user_stacklevel(),
+        )
+        improved = keep_curves  # one pass for the curves, no step taken
     while improved and passes < MAX_PASSES:
         passes += 1
         improved = False
@@ -924,7 +992,11 @@ def tune_multiclass(
                 keep_curves,
             )
             curves[j] = curve
-            if value > current + _TOL * max(1.0, abs(current)) and w_j != offsets[j]:
+            if (
+                value > current + _TOL * max(1.0, abs(current))
+                and w_j != offsets[j]
+                and not constant
+            ):
                 offsets[j] = w_j
                 current = value
                 improved = True
@@ -975,6 +1047,15 @@ def warn_about(
             FewPositivesWarning,
             stacklevel=user_stacklevel(),
         )
+    if tuning.constant:
+        names = [describe(classes[j]) for j in tuning.constant]
+        warnings.warn(
+            f"the scores of {', '.join(names)} are the same for every sample of the "
+            f"tuning data (a constant predictor?): no threshold separates anything, "
+            f"so their thresholds keep the default. Check the model's outputs.",
+            FewPositivesWarning,
+            stacklevel=user_stacklevel(),
+        )
     if tuning.few:
         shown = ", ".join(f"{describe(classes[j])} ({m})" for j, m in tuning.few[:8])
         warnings.warn(
@@ -985,12 +1066,14 @@ def warn_about(
             FewPositivesWarning,
             stacklevel=user_stacklevel(),
         )
-    for j, closest, threshold in tuning.unreachable:
+    for j, closest, threshold, achieved in tuning.unreachable:
+        target = objective._target.__name__
         warnings.warn(
             f"{objective!r}: no threshold reaches {objective._constraint_name} >= "
             f"{objective.minimum:g} for {describe(classes[j])} on the tuning data; "
             f"the best reachable is {closest:.4g} (at threshold {threshold:.6g}), "
-            f"which is used.",
+            f"which is used. The score reported is the {target} there: "
+            f"{achieved:.4g}.",
             UnreachableConstraintWarning,
             stacklevel=user_stacklevel(),
         )

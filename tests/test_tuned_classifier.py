@@ -4,6 +4,7 @@ import warnings
 
 import numpy as np
 import pytest
+from numpy.testing import assert_array_equal
 from sklearn.base import clone
 from sklearn.datasets import (
     load_breast_cancer,
@@ -11,6 +12,7 @@ from sklearn.datasets import (
     load_iris,
     make_multilabel_classification,
 )
+from sklearn.dummy import DummyClassifier
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
@@ -416,3 +418,60 @@ def test_reject_auto_needs_exactly_one_target(digits_split):
         ProbabilisticLabelClassifier(
             LogisticRegression(), reject_coverage=0.9, reject_label="?"
         ).fit(X, y)
+
+
+# ------------------------------------------------ what cannot be tuned, and fallbacks
+
+
+@pytest.mark.parametrize(
+    ("dummy", "label"),
+    [
+        # The inner model sees codes: 1 is "malignant", 0 "benign".
+        (DummyClassifier(strategy="constant", constant=1), "malignant"),
+        (DummyClassifier(strategy="constant", constant=0), "benign"),
+        # Constant within each fold, but the folds' priors differ slightly.
+        (DummyClassifier(strategy="prior"), "benign"),
+    ],
+)
+def test_constant_predictor_is_not_tuned(cancer, dummy, label):
+    """Check that constant out-of-fold scores warn and keep the default threshold."""
+    X, y = cancer
+    clf = ProbabilisticLabelClassifier(dummy, threshold="auto")
+    with pytest.warns(FewPositivesWarning, match="'malignant' are the same for every"):
+        clf.fit(X, y)
+    assert clf.thresholds_ == 0.5
+    assert set(clf.predict(X)) == {label}
+
+
+def test_constant_multiclass_predictor_keeps_argmax(iris):
+    """Check a constant multiclass predictor: a warning, plain argmax kept."""
+    X, y = iris
+    keep = np.r_[0:50, 50:70, 100:150]  # imbalanced: another constant class would win
+    clf = ProbabilisticLabelClassifier(
+        DummyClassifier(strategy="constant", constant=1), threshold="auto"
+    )
+    with pytest.warns(FewPositivesWarning, match="multiclass ratios keep the default"):
+        clf.fit(X[keep], y[keep])
+    assert_array_equal(clf.thresholds_, [0.5, 0.5, 0.5])
+    assert set(clf.predict(X)) == {"versicolor"}
+
+
+def test_unreachable_constraint_in_the_classifier_reports_what_is_achieved(cancer):
+    """Check best_score_ and cv_results_ under an unreachable floor: finite values."""
+    X, y = cancer
+    codes = (y == "malignant").astype(int)
+    # A frozen model trained on flipped labels: its top scores are all negatives.
+    flipped = model().fit(X, 1 - codes)
+    clf = ProbabilisticLabelClassifier(
+        FrozenEstimator(flipped),
+        classes=["benign", "malignant"],
+        threshold="auto",
+        scoring=RecallAtPrecision(0.99),
+        store_cv_results=True,
+    )
+    with pytest.warns(UnreachableConstraintWarning, match="recall there"):
+        clf.fit(X, y)
+    assert np.isfinite(clf.best_score_)
+    assert clf.cv_results_["malignant"].best_score == clf.best_score_
+    pred = flipped.predict_proba(X)[:, 1] >= clf.thresholds_
+    assert clf.best_score_ == pytest.approx(np.sum(pred & (codes == 1)) / codes.sum())

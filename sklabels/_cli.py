@@ -970,20 +970,18 @@ def resolve(
     named = False  # the classes are the names of the score columns, in file order
     if classes is None and k > 1:
         if scores.names is None:
-            named = labels is not None and labels.names is not None
+            headed = labels is not None and labels.names is not None
             note = (
                 f" The header of labels file {labels.path!r} names the label columns, "
                 f"not the score columns."
-                if named
+                if headed
                 else ""
             )
             raise CommandError(
                 f"--classes is required: scores file {scores.path!r} has {k} unnamed "
-                f"columns; say which class each scores, in column order, e.g. "
-                f"--classes "
-                f"{','.join(labels.names if named else ['cat', 'dog', 'bird'][:k])} "
-                f"(or use a .csv with a header row, or .parquet, with columns named by "
-                f"class).{note}"
+                f"columns; list the class each one scores, in column order (e.g. "
+                f"--classes {','.join(_example_names(k))}), or use a .csv with a "
+                f"header row or a .parquet file, with columns named by class.{note}"
             )
         classes = typed_classes(scores.names, labels)
         named = True
@@ -1040,6 +1038,11 @@ def resolve(
         # is positive (permuting named columns never changes the labels).
         pos_label = _larger_of_pair(classes, scores)
     return Settings(classes, values, truth, problem, from_logits, pos_label, thresholds)
+
+
+def _example_names(k: int) -> list[str]:
+    names = ["cat", "dog", "bird"] if k <= 3 else [f"class{j}" for j in range(3)]
+    return names[:k] if k <= 3 else [*names, "..."]
 
 
 def _is_binary(problem, labels, truth, values, classes, from_logits) -> bool:

@@ -717,3 +717,34 @@ def test_binary_tune_header_names_the_positive_class(binary_files, detection_fil
     )
     assert code == 0
     assert "f1 (binary, positive class 'detection')" in err
+
+
+def test_two_named_columns_do_not_say_which_class_is_positive(tmp_path):
+    """Check a header `cat,dog` (or `dog,cat`) needs --pos-label; 0/1 names do not."""
+    rng = np.random.default_rng(5)
+    p = rng.dirichlet(np.ones(2), 30)
+    y = np.where(p[:, 1] + rng.normal(0, 0.2, 30) > 0.5, "dog", "cat")
+    pd.DataFrame({"y": y}).to_csv(tmp_path / "y.csv", index=False)
+    outputs = []
+    for columns in (["cat", "dog"], ["dog", "cat"]):
+        frame = pd.DataFrame(p, columns=["cat", "dog"])[columns]
+        frame.to_csv(tmp_path / "s.csv", index=False)
+        for command in (["decode", "s.csv"], ["tune", "s.csv", "y.csv"]):
+            args = [tmp_path / a if "." in a else a for a in command]
+            code, _, err = cli(*args)
+            assert code == 1 and "which class is positive" in err
+            code, out, err = cli(*args, "--pos-label", "dog")
+            assert code == 0, err
+            outputs.append(out)
+    # the column order changes nothing (but the order the file lists the classes in)
+    assert outputs[0] == outputs[2]
+    first, second = (json.loads(text) for text in outputs[1::2])
+    assert sorted(first.pop("classes")) == sorted(second.pop("classes"))
+    assert first == second
+    expected = sklabels.tune_thresholds(y, p, classes=["cat", "dog"])
+    assert json.loads(outputs[1])["thresholds"] == pytest.approx(expected.thresholds)
+    # parquet columns 0 and 1 (as pandas writes predict_proba): 1 is positive
+    pd.DataFrame(p[:, ::-1], columns=[1, 0]).to_parquet(tmp_path / "s.parquet")
+    code, out, err = cli("decode", tmp_path / "s.parquet")
+    assert code == 0, err
+    assert labels_of(out) == [str(v) for v in (p[:, 1] >= 0.5).astype(int)]

@@ -106,6 +106,13 @@ def resolve_thresholds(
             )
         values = np.full(k, _as_float(threshold))
     else:
+        if isinstance(threshold, list | tuple) and any(
+            isinstance(v, bool | np.bool_) for v in threshold
+        ):
+            raise TypeError(
+                f"threshold must hold numbers, got {list(threshold)!r}: True and "
+                f"False are not thresholds."
+            )
         values = np.asarray(threshold)
         if values.ndim != 1 or len(values) != k:
             raise ValueError(
@@ -185,7 +192,7 @@ def check_reject(
     has_probabilities: bool,
     classes: np.ndarray,
 ) -> None:
-    """Validate the reject option (DESIGN.md point 7)."""
+    """Validate the reject option: a probability, a label that is no class."""
     if reject_threshold is None:
         return
     if not _is_number(reject_threshold) or not 0 <= reject_threshold <= 1:

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 from scipy.special import expit, softmax
 
-from ._targets import _preview, _to_python, label_codes
+from ._targets import _preview, _to_python, is_unnamed, name_codes
 
 PROBA, MARGIN = "proba", "margin"
 
@@ -135,14 +135,19 @@ def _float_tolerance(values: np.ndarray) -> float:
 def rounding_decimals(values: np.ndarray, most: int = 6) -> int | None:
     """The fewest decimals ``d <= most`` of which every value is a multiple, or None.
 
-    Values stored in float32 or float64 after rounding to ``d`` decimals are within a
-    few units in the last place of a multiple of ``10**-d``.
+    A value rounded to ``d`` decimals and stored in float32 or float64 is within a few
+    units in its last place of a multiple of ``10**-d``. Only ``d`` whose step
+    ``10**-d`` is at least 64 units of the dtype's precision are tried (float32: up
+    to 5 decimals), so that the test separates rounded values from others.
     """
-    eps = np.finfo(values.dtype).eps if values.dtype.kind == "f" else 0.0
+    eps = float(np.finfo(values.dtype).eps) if values.dtype.kind == "f" else 0.0
     for d in range(1, most + 1):
+        if eps and 10.0**-d < 64 * eps:
+            return None
         scale = 10.0**d
-        scaled = values * scale
-        if np.all(np.abs(scaled - np.rint(scaled)) <= 8 * eps * scale + 1e-12):
+        scaled = values.astype(np.float64) * scale
+        slack = 4 * eps * np.maximum(np.abs(scaled), 1.0) + 1e-9
+        if np.all(np.abs(scaled - np.rint(scaled)) <= slack):
             return d
     return None
 
@@ -223,28 +228,6 @@ def _binary_matrix(column: np.ndarray, kind: str, owner: int = 1) -> np.ndarray:
     return np.column_stack([other, column] if owner == 1 else [column, other])
 
 
-def _is_unnamed(columns: Any) -> bool:
-    """pandas' default column index ``0..k-1``: positions, not names."""
-    return type(columns).__name__ == "RangeIndex" and columns.start == 0
-
-
-def _name_codes(names: list, classes: np.ndarray) -> np.ndarray | None:
-    """Position of each name in ``classes``: exact labels first, else their text
-    (a CSV header ``"1"`` names the class ``1``); None when they do not all match."""
-    keys = np.empty(len(names), dtype=object)
-    keys[:] = names
-    try:
-        return label_codes(keys, classes, "columns")
-    except (ValueError, TypeError):
-        pass
-    text = [str(_to_python(c)) for c in classes]
-    if len(set(text)) != len(text):
-        return None
-    lookup = {t: i for i, t in enumerate(text)}
-    codes = [lookup.get(str(_to_python(n)), -1) for n in names]
-    return None if -1 in codes else np.asarray(codes, dtype=np.intp)
-
-
 def align_named_columns(
     raw: Any, classes: np.ndarray | None, name: str = "scores"
 ) -> tuple[Any, int | None]:
@@ -259,7 +242,7 @@ def align_named_columns(
         return raw, None
     if hasattr(raw, "columns") and hasattr(raw, "to_numpy"):
         columns = raw.columns
-        if _is_unnamed(columns):
+        if is_unnamed(columns):
             return raw.to_numpy(), None
         names = list(columns)
     elif hasattr(raw, "to_numpy") and hasattr(raw, "name") and np.ndim(raw) == 1:
@@ -270,7 +253,7 @@ def align_named_columns(
     else:
         return raw, None
     values = raw.to_numpy() if hasattr(raw, "to_numpy") else raw
-    codes = _name_codes(names, classes)
+    codes = name_codes(names, classes)
     if len(names) == 1:
         # One column: it scores the class it names; a name that is no class is a
         # caption ("score", "p"), and the column keeps its positional meaning.
@@ -412,7 +395,9 @@ def scores_from_estimator(
     columns = _seen_codes(estimator_classes, n_classes, problem)
     width = 1 if values.ndim == 1 else values.shape[1]
     expected = n_classes if columns is None else len(columns)
-    if width == 1 and (problem == "binary" or expected == 2):
+    if width == 1 and (
+        problem == "binary" or (problem != "multilabel" and expected == 2)
+    ):
         # A single binary margin (or probability) column scores classes[1].
         column = values.reshape(-1)
         if problem == "multiclass" and kind == MARGIN:
@@ -438,7 +423,7 @@ def _estimator_frame(
 ) -> np.ndarray:
     """A DataFrame response, its columns matched by name: to the inner model's
     ``classes_`` (what it was fitted on), else to the labels (a frozen model)."""
-    if _is_unnamed(frame.columns):
+    if is_unnamed(frame.columns):
         return frame.to_numpy()
     candidates = [
         np.asarray(c)
@@ -446,7 +431,7 @@ def _estimator_frame(
         if c is not None and np.ndim(c) == 1 and len(c) == frame.shape[1]
     ]
     for candidate in candidates:
-        if _name_codes(list(frame.columns), candidate) is not None:
+        if name_codes(list(frame.columns), candidate) is not None:
             values, _ = align_named_columns(frame, candidate, name)
             return values
     raise ValueError(

@@ -162,8 +162,12 @@ def label_codes(labels: np.ndarray, classes: np.ndarray, name: str = "y") -> np.
     labels = np.asarray(labels)
     if labels.size == 0:
         return np.zeros(labels.shape, dtype=np.intp)
-    if labels.dtype.kind == "O" or classes.dtype.kind == "O":
-        # Python-level lookup keyed by kind, so that 1 and '1' never match.
+    mixed_numbers = labels.dtype.kind != classes.dtype.kind and "f" in (
+        labels.dtype.kind + classes.dtype.kind
+    )
+    if labels.dtype.kind == "O" or classes.dtype.kind == "O" or mixed_numbers:
+        # Python-level lookup keyed by kind, so that 1 and '1' never match (and
+        # integers meet floats exactly, not through a float64 that rounds 2**53 + 1).
         lookup = {(_match_kind(c), _to_python(c)): i for i, c in enumerate(classes)}
         flat = [lookup.get((_match_kind(v), _to_python(v)), -1) for v in labels.ravel()]
         codes = np.asarray(flat, dtype=np.intp).reshape(labels.shape)
@@ -184,6 +188,53 @@ def label_codes(labels: np.ndarray, classes: np.ndarray, name: str = "y") -> np.
             f"or drop those samples."
         )
     return codes.astype(np.intp, copy=False)
+
+
+def is_unnamed(columns: Any) -> bool:
+    """pandas' default column index ``0..k-1``: positions, not names."""
+    return (
+        type(columns).__name__ == "RangeIndex"
+        and columns.start == 0
+        and columns.step == 1
+    )
+
+
+def name_codes(names: list, classes: np.ndarray) -> np.ndarray | None:
+    """Position of each name in ``classes``: exact labels first, else their text
+    (a CSV header ``"1"`` names the class ``1``); None when they do not all match."""
+    keys = np.empty(len(names), dtype=object)
+    keys[:] = names
+    try:
+        return label_codes(keys, classes, "columns")
+    except (ValueError, TypeError):
+        pass
+    text = [str(_to_python(c)) for c in classes]
+    if len(set(text)) != len(text):
+        return None
+    lookup = {t: i for i, t in enumerate(text)}
+    codes = [lookup.get(str(_to_python(n)), -1) for n in names]
+    return None if -1 in codes else np.asarray(codes, dtype=np.intp)
+
+
+def frame_in_class_order(
+    frame: Any, values: np.ndarray, classes: np.ndarray, name: str = "y"
+) -> np.ndarray:
+    """The columns of a DataFrame (``values``) in the order of ``classes``, by name.
+
+    pandas' default ``0..k-1`` columns are positions and are returned as they are.
+    """
+    if is_unnamed(frame.columns):
+        return values
+    names = list(frame.columns)
+    codes = name_codes(names, classes)
+    if codes is None or len(set(codes.tolist())) != len(classes):
+        raise ValueError(
+            f"the columns of the DataFrame {name} {_preview(names)} do not name the "
+            f"classes {_preview(classes)}; columns are matched by name, never by "
+            f"position. Rename them, or pass {name}.to_numpy() in the order of the "
+            f"classes."
+        )
+    return values[:, np.argsort(codes)]
 
 
 def _comparable(a: np.dtype, b: np.dtype) -> bool:
@@ -225,6 +276,8 @@ class TargetEncoding:
         check_sequence_label_types(y, name)
         form, values = _split_form(y, name)
         k = self.n_classes
+        if hasattr(y, "columns") and values.ndim == 2 and values.shape[1] == k:
+            values = frame_in_class_order(y, values, self.classes, name)
         if self.problem == "multilabel":
             if form == "sets":
                 return _sets_to_indicator(values, self.classes, name)
@@ -365,7 +418,13 @@ def with_extra_label(classes: np.ndarray, label: Any) -> np.ndarray:
     """``classes`` plus one more label, in a dtype that holds both without casting."""
     extra = np.asarray([label])
     dtype = np.dtype(object)
-    if classes.dtype.kind in "iuUS" and extra.dtype.kind == classes.dtype.kind:
+    if (
+        classes.dtype.kind in "iu"
+        and extra.dtype.kind in "iu"
+        and np.iinfo(classes.dtype).min <= int(label) <= np.iinfo(classes.dtype).max
+    ):
+        dtype = classes.dtype  # an int8 -1 stays int8
+    elif classes.dtype.kind in "iuUS" and extra.dtype.kind == classes.dtype.kind:
         candidate = np.result_type(classes.dtype, extra.dtype)
         if np.can_cast(classes.dtype, candidate) and np.can_cast(
             extra.dtype, candidate

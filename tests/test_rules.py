@@ -168,14 +168,6 @@ def test_resolve_thresholds_rejects_invalid(threshold, problem, kind, error, mes
         resolve_thresholds(threshold, problem=problem, classes=classes, kind=kind)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "resolve_thresholds rejects a bool threshold (True, {'b': True}) with "
-        "TypeError but accepts bools inside a list: [True, 0.5, 0.5] silently "
-        "becomes [1.0, 0.5, 0.5]"
-    ),
-)
 def test_resolve_thresholds_rejects_bools_in_a_list():
     """Check that a list holding a bool is refused like a bool threshold."""
     with pytest.raises(TypeError):

@@ -149,15 +149,6 @@ def test_rounding_decimals_of_unrounded_float64_is_none():
     assert rounding_decimals(values) is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "rounding_decimals tolerates 8 * eps(dtype) in absolute terms: for float32 "
-        "that exceeds half the spacing of multiples of 1e-6 (and for float16 that "
-        "of 1e-2), so every float32 array is reported as rounded to 6 decimals and "
-        "every float16 array to at most 2, though these values are not multiples"
-    ),
-)
 @pytest.mark.parametrize(
     ("dtype", "most"), [(np.float32, 6), (np.float16, 2)], ids=["float32", "float16"]
 )
@@ -322,14 +313,6 @@ def test_align_named_columns_keeps_default_columns_positional():
     assert_array_equal(aligned, values)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "align_named_columns treats any RangeIndex starting at 0 as pandas' default "
-        "0..k-1 columns: a frame whose columns are 0, 2, 4 (df.iloc[:, ::2], a "
-        "RangeIndex with step 2) is read by position instead of by name"
-    ),
-)
 def test_align_named_columns_strided_range_columns_are_names():
     """Check that columns 0, 2, 4 (not 0..k-1) are matched to classes by name."""
     values = np.random.default_rng(9).random((4, 6))
@@ -605,15 +588,6 @@ def test_scores_from_estimator_rejects_what_does_not_fit(raw, kwargs, message):
         scores_from_estimator(raw, method="predict_proba", **kwargs)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "scores_from_estimator accepts a single score column for a multilabel "
-        "problem with 2 labels (the 'expected == 2' branch meant for binary and "
-        "2-class subsets) and invents label 0 as 1 - p(label 1) instead of raising "
-        "the documented column-count ValueError"
-    ),
-)
 def test_scores_from_estimator_one_column_for_two_labels_raises():
     """Check that one column for a two-label multilabel problem raises."""
     with pytest.raises(ValueError, match="column"):

@@ -327,16 +327,6 @@ def test_encode_rejects_targets_that_do_not_fit(fit_y, y, error, message):
         encoding.encode(y)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "TargetEncoding.encode reads an indicator/one-hot DataFrame by position and "
-        "ignores its column names, while fit_target matches DataFrame columns by "
-        "name: a y DataFrame with columns ['c', 'a', 'b'] for classes ['a', 'b', "
-        "'c'] is silently encoded as if its columns were ['a', 'b', 'c'] (affects "
-        "score, reports and displays)"
-    ),
-)
 def test_encode_matches_dataframe_columns_by_name():
     """Check that encode reads a one-hot DataFrame by its column names."""
     y = pd.DataFrame({"a": [1, 0, 0], "b": [0, 1, 0], "c": [0, 0, 1]})
@@ -422,14 +412,6 @@ def test_label_codes_match_as_python_equality(labels, classes, expected):
     assert_array_equal(label_codes(labels, classes), expected)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "label_codes compares int64 labels with float classes in float64: "
-        "2**53 + 1 matches the class 2.0**53 (Python says they differ, and the "
-        "object-dtype path of label_codes raises for the same values)"
-    ),
-)
 def test_label_codes_big_integers_are_not_rounded_to_float():
     """Check that an int64 label does not match a float class it only rounds to."""
     with pytest.raises(ValueError, match="not in classes"):
@@ -613,15 +595,6 @@ def test_with_extra_label_holds_both_without_casting(classes, label, dtype):
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "with_extra_label widens int8/int16/int32 classes to int64 for "
-        "reject_label=-1 (np.asarray([-1]) is int64), although the class dtype "
-        "holds -1: docs/semantics.md says labels keep their dtype when it holds the "
-        "reject label, so predict with a reject option returns int64 for an int32 y"
-    ),
-)
 @pytest.mark.parametrize("dtype", [np.int8, np.int16, np.int32])
 def test_with_extra_label_keeps_a_small_int_dtype_that_holds_the_label(dtype):
     """Check that -1 added to small-int classes keeps their dtype."""

@@ -7,7 +7,16 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score
+from sklearn.metrics import (
+    accuracy_score,
+    balanced_accuracy_score,
+    f1_score,
+    fbeta_score,
+    jaccard_score,
+    matthews_corrcoef,
+    precision_score,
+    recall_score,
+)
 
 from sklabels import (
     Cost,
@@ -68,26 +77,63 @@ def tied_binary(draw):
     return scores / levels, truth, weight
 
 
+# Independent oracles: scikit-learn's metrics at the tuned threshold.
+SKLEARN_METRICS = {
+    "f1": lambda y, p, w: f1_score(y, p, sample_weight=w, zero_division=0),
+    "fbeta_half": lambda y, p, w: fbeta_score(
+        y, p, beta=0.5, sample_weight=w, zero_division=0
+    ),
+    "fbeta_2": lambda y, p, w: fbeta_score(
+        y, p, beta=2, sample_weight=w, zero_division=0
+    ),
+    "jaccard": lambda y, p, w: jaccard_score(y, p, sample_weight=w, zero_division=0),
+    "mcc": lambda y, p, w: matthews_corrcoef(y, p, sample_weight=w),
+    "accuracy": lambda y, p, w: accuracy_score(y, p, sample_weight=w),
+    "balanced_accuracy": lambda y, p, w: balanced_accuracy_score(y, p, sample_weight=w),
+    "recall_at_precision": lambda y, p, w: recall_score(
+        y, p, sample_weight=w, zero_division=0
+    ),
+    "precision_at_recall": lambda y, p, w: precision_score(
+        y, p, sample_weight=w, zero_division=0
+    ),
+}
+
+
+def _constant(scores):
+    return scores.min() == scores.max()
+
+
 @pytest.mark.parametrize("name", sorted(OBJECTIVE_CASES))
 @settings(max_examples=60, deadline=None)
 @given(problem=tied_binary())
 def test_binary_tuning_equals_brute_force(name, problem):
-    """Check the tuned value is the brute-force maximum and its threshold gets it."""
+    """Check the tuned value is the brute-force maximum, agrees with scikit-learn's
+    metric at the tuned threshold, and a constant column keeps the default."""
     scores, truth, weight = problem
     objective = OBJECTIVE_CASES[name]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         result = tune_thresholds(
             truth.astype(int), scores, scoring=objective, sample_weight=weight
         )
+    pred = scores >= result.thresholds
+    achieved = objective(*counts_at(scores, truth, weight, result.thresholds))[0]
+    if name in SKLEARN_METRICS:
+        reference = SKLEARN_METRICS[name](truth, pred, weight)
+        assert result.best_score == pytest.approx(reference, abs=1e-9)
+    labels = decode(scores, [0, 1], threshold=result.thresholds)
+    assert np.array_equal(labels == 1, pred)
+    if _constant(scores):  # nothing separates the samples: the default is kept
+        assert result.thresholds == 0.5
+        assert any(issubclass(w.category, FewPositivesWarning) for w in caught)
+        return
     expected = brute_force(scores, truth, weight, objective)
-    if expected == -np.inf:  # an unreachable constraint: covered below
+    if expected == -np.inf:  # no cut meets the floor: the closest one, warned
+        assert any(issubclass(w.category, UnreachableConstraintWarning) for w in caught)
+        assert np.isfinite(result.best_score)
         return
     assert result.best_score == pytest.approx(expected, abs=1e-9)
-    achieved = objective(*counts_at(scores, truth, weight, result.thresholds))[0]
     assert float(achieved) == pytest.approx(expected, abs=1e-9)
-    labels = decode(scores, [0, 1], threshold=result.thresholds)
-    assert np.array_equal(labels == 1, scores >= result.thresholds)
 
 
 @settings(max_examples=40, deadline=None)
@@ -121,12 +167,18 @@ def test_multilabel_macro_tunes_each_label_and_micro_pools(problem, name):
             sample_weight=weight,
         )
     for j in range(3):
+        if _constant(matrix[:, j]):  # not tuned: the default is kept
+            assert macro.thresholds[j] == 0.5
+            continue
         expected = brute_force(matrix[:, j], hits[:, j], weight, objective)
         assert macro.class_scores[j] == pytest.approx(expected, abs=1e-9)
     assert macro.best_score == pytest.approx(np.mean(list(macro.class_scores.values())))
+    assert np.all(micro.thresholds == micro.thresholds[0])
+    if _constant(matrix):
+        assert micro.thresholds[0] == 0.5
+        return
     pooled = brute_force(matrix.ravel(), hits.ravel(), np.repeat(weight, 3), objective)
     assert micro.best_score == pytest.approx(pooled, abs=1e-9)
-    assert np.all(micro.thresholds == micro.thresholds[0])
 
 
 MULTICLASS_METRICS = {

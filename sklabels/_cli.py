@@ -202,16 +202,17 @@ def _read_csv(path: Path, what: str, names: Sequence[Sequence[str]]) -> _Csv:
     reader = csv.reader(io.StringIO(text))
     try:
         for row in reader:
-            rows.append([cell.strip() for cell in row] or [""])
+            rows.append([cell.strip() for cell in row])  # [] for a blank line
             lines.append(reader.line_num)
     except csv.Error as exc:
         raise CommandError(
             f"{what} file {_q(path)} is not valid CSV (line {reader.line_num}: {exc})."
         ) from None
-    while rows and not any(rows[-1]):
+    while rows and not rows[-1]:  # blank lines; a quoted "" is a value
         rows.pop(), lines.pop()
-    while rows and not any(rows[0]):
+    while rows and not rows[0]:
         rows.pop(0), lines.pop(0)
+    rows = [row or [""] for row in rows]  # a blank line inside: an empty value
     if not rows:
         raise CommandError(f"{what} file {_q(path)} is empty.")
     first = rows[0]
@@ -996,7 +997,7 @@ def resolve(
         if len(labels) != len(scores.values):
             header = (
                 f" (its first row {labels.header} was read as a header: a first row "
-                f"is a header when it equals the class names or holds a non-number)"
+                f"is a header when it names the classes or holds no number)"
                 if labels.header is not None
                 else ""
             )

@@ -748,3 +748,20 @@ def test_two_named_columns_do_not_say_which_class_is_positive(tmp_path):
     code, out, err = cli("decode", tmp_path / "s.parquet")
     assert code == 0, err
     assert labels_of(out) == [str(v) for v in (p[:, 1] >= 0.5).astype(int)]
+
+
+def test_decode_output_reads_back_as_labels(tmp_path):
+    """Check `decode -o` then `report` on it: empty label sets (also last) survive."""
+    rng = np.random.default_rng(6)
+    names = ["sky", "sea", "sand"]
+    p = rng.random((12, 3)).round(2)
+    p[-1] = 0.1  # the last sample has no label
+    pd.DataFrame(p, columns=names).to_csv(tmp_path / "s.csv", index=False)
+    (tmp_path / "t.json").write_text("0.7")
+    args = [tmp_path / "s.csv", "--problem", "multilabel", "--thresholds"]
+    code, _, err = cli("decode", *args, tmp_path / "t.json", "-o", tmp_path / "y.csv")
+    assert code == 0, err
+    code, out, err = cli("report", tmp_path / "s.csv", tmp_path / "y.csv", *args[1:],
+                         tmp_path / "t.json")  # fmt: skip
+    assert code == 0, err
+    assert "micro avg       1.00      1.00      1.00" in out  # the same labels

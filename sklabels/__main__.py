@@ -15,10 +15,13 @@ examples:
   sklabels demo               the same, through the installed script
 
   # tune per-class thresholds on validation scores, then decode test scores with them
+  # (the thresholds file keeps the classes, problem, positive class and logits flag)
   sklabels tune val_scores.npy val_labels.csv --classes cat,dog,bird -o thresholds.json
-  sklabels decode test_scores.npy --classes cat,dog,bird --thresholds thresholds.json
-  sklabels report test_scores.npy test_labels.csv --classes cat,dog,bird \\
-      --thresholds thresholds.json
+  sklabels decode test_scores.npy --thresholds thresholds.json
+  sklabels report test_scores.npy test_labels.csv --thresholds thresholds.json
+
+  # one score column (a sigmoid): say which class it scores
+  sklabels tune val_p.csv val_labels.csv --pos-label fraud -o thresholds.json
 """
 
 SCORES_HELP = (
@@ -140,7 +143,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     decode.add_argument("scores", metavar="SCORES", help=SCORES_HELP)
     _add_common(decode, thresholds=True)
-    decode.add_argument("-o", "--output", help="write the CSV here (default: stdout)")
+    decode.add_argument(
+        "-o",
+        "--output",
+        help="write the CSV here, atomically; never one of the inputs "
+        "(default: stdout)",
+    )
     decode.set_defaults(handler=_command("decode"))
 
     tune = commands.add_parser(
@@ -172,7 +180,10 @@ def build_parser() -> argparse.ArgumentParser:
         "threshold)",
     )
     tune.add_argument(
-        "-o", "--output", help="write the thresholds JSON here (default: stdout)"
+        "-o",
+        "--output",
+        help="write the thresholds JSON here, atomically; never one of the inputs "
+        "(default: stdout)",
     )
     tune.set_defaults(handler=_command("tune"))
 

@@ -486,7 +486,8 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
             sample_weight = _check_sample_weight(
                 sample_weight, truth, ensure_non_negative=True
             )
-        if get_config().get("enable_metadata_routing", False):
+        if get_config().get("enable_metadata_routing", False) and not frozen:
+            # A frozen model is not fitted: sample_weight only weighs the sweep.
             fit_params = process_routing(self, "fit", **fit_params).estimator.fit
         for name in ("best_score_", "cv_results_"):  # left over from an earlier fit
             if hasattr(self, name):

@@ -454,12 +454,22 @@ def sweep(
 
     Sorting ascending, the cut at a distinct value ``v`` whose run starts at sorted
     position ``i`` predicts the ``n - i`` highest scores; the true positives there are
-    all positives minus those before ``i``. Ties are never split.
+    all positives minus those before ``i``. Ties are never split. Samples of weight
+    0 are left out, as if removed: they add no candidate cut.
     """
     scores = np.asarray(scores)
     if scores.dtype.kind != "f":
         scores = scores.astype(np.float64)
     truth = np.asarray(truth, dtype=bool)
+    if sample_weight is not None:
+        sample_weight = np.asarray(sample_weight, dtype=np.float64)
+        if not sample_weight.all():
+            keep = sample_weight != 0
+            scores, truth, sample_weight = (
+                scores[keep],
+                truth[keep],
+                sample_weight[keep],
+            )
     n = len(scores)
     if sample_weight is None and scores.dtype == np.float32 and n:
         s, pos = _sorted_with_truth(scores, truth)
@@ -653,7 +663,8 @@ def tune_columns(
             column, hits, weight, objective, name, proba, keep_curves, start_at
         )
         untuned = positives <= 0 or negatives <= 0
-        constant = not untuned and n > 0 and column.min() == column.max()
+        weighed = column if weight is None else column[weight != 0]
+        constant = not untuned and weighed.min() == weighed.max()
         if untuned or constant:
             (result.untuned if untuned else result.constant).append(j)
             t = float(defaults[j]) if defaults is not None else float(start_at)
@@ -947,8 +958,15 @@ def tune_multiclass(
     """Coordinate ascent on the ratio offsets, from argmax, exact line searches.
 
     Scores that are the same for every sample (a constant predictor) cannot be
-    tuned: a warning says so and the ratios stay at plain argmax.
+    tuned: a warning says so and the ratios stay at plain argmax. Samples of weight
+    0 are left out, as if removed.
     """
+    if sample_weight is not None:
+        sample_weight = np.asarray(sample_weight, dtype=np.float64)
+        if not sample_weight.all():
+            keep = sample_weight != 0
+            values, truth = values[keep], np.asarray(truth)[keep]
+            sample_weight = sample_weight[keep]
     n, k = values.shape
     scores = log_space(values, proba)
     weight = (

@@ -181,3 +181,38 @@ def test_unreachable_constraint_in_multilabel_macro_and_micro():
             pred, truth = s[:, j] >= t, Y[:, j] == 1
             recall = (pred & truth).sum() / truth.sum()
             assert result.class_scores[j] == pytest.approx(recall)
+
+
+# ---------------------------------------------------------------- zero sample weights
+
+
+@pytest.mark.parametrize("problem", ["binary", "multilabel", "multiclass"])
+def test_zero_weight_is_removal(problem):
+    """Check that samples of weight 0 change nothing: same thresholds as removed."""
+    rng = np.random.default_rng(3)
+    n = 120
+    if problem == "multiclass":
+        y = rng.integers(0, 3, n)
+        s = rng.dirichlet(np.ones(3), n) + np.eye(3)[y] * 0.3
+        s /= s.sum(axis=1, keepdims=True)
+    elif problem == "multilabel":
+        y = (rng.random((n, 3)) < 0.5).astype(int)
+        s = np.clip(y * 0.3 + rng.random((n, 3)) * 0.7, 0, 1)
+    else:
+        y = (rng.random(n) < 0.5).astype(int)
+        s = np.clip(y * 0.3 + rng.random(n) * 0.7, 0, 1)
+    weight = np.where(np.arange(n) % 3 == 0, 0.0, rng.choice([1.0, 2.0], n))
+    kept = weight > 0
+    for average in ("macro", "micro") if problem == "multilabel" else ("macro",):
+        full = tune_thresholds(
+            y, s, sample_weight=weight, problem=problem, average=average
+        )
+        removed = tune_thresholds(
+            y[kept],
+            s[kept],
+            sample_weight=weight[kept],
+            problem=problem,
+            average=average,
+        )
+        assert_array_equal(full.thresholds, removed.thresholds)
+        assert full.best_score == removed.best_score

@@ -54,9 +54,17 @@ class Scores:
         return self.values.shape[0]
 
 
+def is_tensor(obj: Any) -> bool:
+    """Whether ``obj`` is a Torch tensor, read with ``obj.detach().cpu().numpy()``.
+
+    Tested by its methods, so that Torch need not be imported.
+    """
+    return hasattr(obj, "detach") and hasattr(obj, "cpu")
+
+
 def as_float_array(raw: Any, name: str = "scores") -> np.ndarray:
     """``np.asarray`` for score outputs, with clear errors for non-numeric input."""
-    if hasattr(raw, "detach") and hasattr(raw, "cpu"):  # a torch tensor
+    if is_tensor(raw):
         raw = raw.detach().cpu().numpy()
     try:
         values = np.asarray(raw)
@@ -108,13 +116,22 @@ def check_finite(values: np.ndarray, name: str = "scores") -> tuple[float, float
     return lo, hi
 
 
-def check_proba_range(lo: float, hi: float, name: str = "scores") -> None:
+def check_proba_range(
+    lo: float, hi: float, name: str = "scores", *, fix: str | None = None
+) -> None:
+    """Refuse probabilities from ``lo`` to ``hi`` outside [0, 1] beyond rounding.
+
+    ``fix`` replaces the advice that ends the message (an adapter names its own).
+    """
     if lo < -_PROBA_SLACK or hi > 1 + _PROBA_SLACK:
+        fix = fix or (
+            "they look like logits or decision scores. Pass from_logits=True "
+            "(decode), response_method='decision_function' "
+            "(ProbabilisticLabelClassifier) or output='logits' (adapters)."
+        )
         raise ValueError(
             f"{name} range from {lo:.4g} to {hi:.4g}, outside [0, 1], so they are not "
-            f"probabilities: they look like logits or decision scores. Pass "
-            f"from_logits=True (decode), response_method='decision_function' "
-            f"(ProbabilisticLabelClassifier) or output='logits' (adapters)."
+            f"probabilities: {fix}"
         )
 
 

@@ -38,13 +38,11 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import validate_data
 
-from .._scores import check_finite
+from .._scores import check_finite, check_proba_range, is_tensor
 
 SIGMOID, SOFTMAX, MULTILABEL, UNKNOWN = "sigmoid", "softmax", "multilabel", "unknown"
 PROBLEMS = {"auto", "binary", "multiclass", "multilabel"}
 OUTPUTS = {"logits", "probabilities"}
-# Probabilities may leave [0, 1] by float rounding only.
-_PROBA_SLACK = 1e-6
 
 
 def import_optional(module: str, extra: str, owner: str) -> ModuleType:
@@ -291,13 +289,13 @@ def ambiguous_error(owner: str, width: int, what: str) -> ValueError:
 def check_probabilities(values: np.ndarray, owner: str) -> None:
     """Network outputs read as probabilities must be finite and lie in [0, 1]."""
     lo, hi = check_finite(values, f"{owner} outputs")
-    if lo < -_PROBA_SLACK or hi > 1 + _PROBA_SLACK:
-        raise ValueError(
-            f"{owner}(output='probabilities') got network outputs from {lo:.4g} to "
-            f"{hi:.4g}, outside [0, 1]: the network returns logits (no final "
-            f"sigmoid/softmax). Pass output='logits' and the adapter applies the "
-            f"sigmoid or softmax itself."
-        )
+    check_proba_range(
+        lo,
+        hi,
+        f"{owner}(output='probabilities') network outputs",
+        fix="the network returns logits (no final sigmoid/softmax). Pass "
+        "output='logits' and the adapter applies the sigmoid or softmax itself.",
+    )
 
 
 def activate(raw: np.ndarray, head: str, owner: str) -> np.ndarray:
@@ -318,7 +316,7 @@ def two_columns(proba: np.ndarray) -> np.ndarray:
 
 def as_2d_output(raw: Any, owner: str) -> np.ndarray:
     """A network output as a 2-D float array ``(n, width)``."""
-    if hasattr(raw, "detach") and hasattr(raw, "cpu"):  # a torch tensor
+    if is_tensor(raw):
         raw = raw.detach().cpu().numpy()
     values = np.asarray(raw)
     if values.dtype.kind not in "fiub":

@@ -19,6 +19,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_consistent_length
 
+from .._scores import is_tensor
 from ._base import (
     OUTPUTS,
     PROBLEMS,
@@ -129,7 +130,7 @@ def _seeded(keras: Any, seed: int | None) -> Iterator[None]:
 
 
 def _to_numpy(keras: Any, out: Any) -> np.ndarray:
-    if hasattr(out, "detach"):  # a torch tensor: its .numpy(), not np.array(tensor)
+    if is_tensor(out):  # its .numpy(), not np.array(tensor)
         return out.detach().cpu().numpy()
     return np.asarray(keras.ops.convert_to_numpy(out))
 

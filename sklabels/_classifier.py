@@ -116,6 +116,17 @@ def _param_key(value: Any) -> Any:
     return ("object", id(value), value)
 
 
+# The parameters that predict reads (fixed values) or checks (tuned values).
+_DECISION_PARAMS = (
+    "threshold",
+    "pos_label",
+    "reject_threshold",
+    "reject_label",
+    "reject_coverage",
+    "reject_accuracy",
+)
+
+
 def _is_auto(value: Any) -> bool:
     return isinstance(value, str) and value == "auto"
 
@@ -558,17 +569,15 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         self._decision()  # fills the cache for the parameters of this fit
         return self
 
-    def _check_reject_target(self) -> bool:
+    def _check_reject_target(self, params: dict | None = None) -> bool:
         """Whether the reject threshold is tuned; its target is set exactly once."""
+        params = self.get_params(deep=False) if params is None else params
         targets = {
-            name: value
-            for name, value in (
-                ("reject_coverage", self.reject_coverage),
-                ("reject_accuracy", self.reject_accuracy),
-            )
-            if value is not None
+            name: params[name]
+            for name in ("reject_coverage", "reject_accuracy")
+            if params[name] is not None
         }
-        auto = isinstance(self.reject_threshold, str)
+        auto = _is_auto(params["reject_threshold"])
         if auto and len(targets) != 1:
             raise ValueError(
                 f"reject_threshold='auto' tunes the reject threshold for one target; "
@@ -761,33 +770,29 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         snapshot of the parameter values, so that an unchanged model pays only a
         comparison per predict.
         """
-        key = _param_key(
-            (
-                self.threshold,
-                self.pos_label,
-                self.reject_threshold,
-                self.reject_label,
-                self.reject_coverage,
-                self.reject_accuracy,
-            )
-        )
+        # Read each parameter once: another thread may call set_params meanwhile.
+        params = {name: getattr(self, name) for name in _DECISION_PARAMS}
+        key = _param_key(tuple(params.values()))
         cached = self._decision_cache[0]
         try:
             if cached is not None and cached[0] == key:
                 return cached[1]
         except (TypeError, ValueError):  # values that cannot be compared: resolve
             pass
-        decision = self._resolve_decision()
-        self._decision_cache[0] = (key, decision)  # one store: safe across threads
+        decision = self._resolve_decision(params)
+        # Cached only if no container changed in place while it was resolved.
+        if _param_key(tuple(params.values())) == key:
+            self._decision_cache[0] = (key, decision)  # one store: thread-safe
         return decision
 
-    def _resolve_decision(self) -> _Decision:
+    def _resolve_decision(self, params: dict) -> _Decision:
         problem, classes = self.problem_, self.classes_
-        if _param_key(self.pos_label) == self._fit_pos_label:
+        pos_label, threshold = params["pos_label"], params["threshold"]
+        if _param_key(pos_label) == self._fit_pos_label:
             pos_index = self._fit_pos_index
         else:
-            pos_index = positive_index(self.pos_label, classes, problem)
-        if _is_auto(self.threshold):
+            pos_index = positive_index(pos_label, classes, problem)
+        if _is_auto(threshold):
             if self._tuned_thresholds is None:
                 raise NotFittedError(
                     f"threshold='auto' was set after fit: thresholds are tuned in "
@@ -796,7 +801,7 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
                 )
             if pos_index != self._fit_pos_index:
                 raise ValueError(
-                    f"pos_label={self.pos_label!r} was set after fit, but the "
+                    f"pos_label={pos_label!r} was set after fit, but the "
                     f"threshold was tuned on the score of "
                     f"{_to_python(classes[self._fit_pos_index])!r}. Call fit "
                     f"to tune it for the new positive class, or set a fixed "
@@ -805,22 +810,22 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
             thresholds = self._tuned_thresholds
         else:
             thresholds = resolve_thresholds(
-                self.threshold,
+                threshold,
                 problem=problem,
                 classes=classes,
                 kind=self._kind,
                 pos_index=pos_index,
             )
-        reject_auto = self._check_reject_target()
+        reject_auto = self._check_reject_target(params)
+        reject, reject_label = params["reject_threshold"], params["reject_label"]
         check_reject(
-            0.5 if reject_auto else self.reject_threshold,
-            self.reject_label,
+            0.5 if reject_auto else reject,
+            reject_label,
             problem,
             self._kind == "proba",
             classes,
         )
         if not reject_auto:
-            reject = self.reject_threshold
             reject = None if reject is None else float(reject)
         elif self._tuned_reject is None:
             raise NotFittedError(
@@ -830,7 +835,7 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
             )
         else:
             reject = self._tuned_reject
-        return _Decision(thresholds, pos_index, reject, self.reject_label)
+        return _Decision(thresholds, pos_index, reject, reject_label)
 
     @property
     def thresholds_(self) -> float | np.ndarray:

@@ -210,8 +210,8 @@ def test_sample_weight_equals_repetition():
 @pytest.mark.parametrize("fit_params_type", ["list", "array"])
 @config_context(enable_metadata_routing=True)
 def test_fit_params_reach_the_fold_models(fit_params_type):
-    """Port of test_fit_and_score_over_thresholds_fit_params (and of
-    test_tuned_threshold_classifier_fit_params below): fit parameters are routed."""
+    """Port of test_fit_and_score_over_thresholds_fit_params: fit parameters are
+    routed to the model of the split."""
     X, y = make_classification(n_samples=100, random_state=0)
     convert = list if fit_params_type == "list" else np.asarray
     fit_params = {"a": convert(y), "b": convert(y)}
@@ -399,6 +399,18 @@ def test_tuned_threshold_classifier_refit(with_sample_weight):
     sw_train = sample_weight[cv[0][0]] if with_sample_weight else None
     estimator.fit(X[cv[0][0]], y[cv[0][0]], sample_weight=sw_train)
     assert_allclose(model.estimator_.coef_, estimator.coef_)
+
+
+@pytest.mark.parametrize("fit_params_type", ["list", "array"])
+@config_context(enable_metadata_routing=True)
+def test_tuned_threshold_classifier_fit_params(fit_params_type):
+    """Port of test_tuned_threshold_classifier_fit_params: every fold and the refit."""
+    X, y = make_classification(n_samples=100, random_state=0)
+    convert = list if fit_params_type == "list" else np.asarray
+    fit_params = {"a": convert(y), "b": convert(y)}
+    classifier = CheckingClassifier(expected_fit_params=["a", "b"], random_state=0)
+    classifier.set_fit_request(a=True, b=True)
+    tuned(classifier).fit(X, y, **fit_params)
 
 
 @config_context(enable_metadata_routing=True)

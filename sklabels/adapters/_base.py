@@ -1,50 +1,54 @@
-"""What every adapter shares: encoded targets, output heads, lazy imports.
+"""What every adapter shares: the scikit-learn classifier around a network.
 
-An adapter is a scikit-learn classifier on *encoded* targets: 1-D integer codes
-``0..k-1`` (binary, multiclass) or an ``(n, k)`` 0/1 indicator (multilabel). It
-never sees label names; :class:`sklabels.ProbabilisticLabelClassifier` maps codes
-to names. What differs between adapters is how a network is built, trained and
-run; what its outputs *mean* is decided here, once, from the output width, the
-target and the ``output`` / ``problem`` parameters.
-
-Heads
------
-``"sigmoid"``
-    One output column: ``p(code 1)`` (binary).
-``"softmax"``
-    ``k >= 2`` columns, one class per sample (binary with two outputs, multiclass).
-``"multilabel"``
-    ``k`` columns, one independent sigmoid per label.
-``"unknown"``
-    ``k >= 2`` columns of a handed-in network before ``fit`` with ``problem="auto"``:
-    softmax and per-label sigmoid outputs look alike. Probabilities can still be
-    passed on as they are; logits and ``predict`` need ``problem=``.
+:class:`BaseAdapter` owns what the four adapters do alike: the fitted head and the
+encoded classes, ``predict_proba``, ``predict`` and ``decision_function`` (with the
+logits flag), the probability checks, the input-shape check, caches built once
+under a lock, and pickling (a network is pickled as the bytes of its framework's
+own format). Two kinds of adapter build on it: :class:`TrainableAdapter`
+(``_trainable.py``: Torch, Keras) trains a copy of its network in ``fit``;
+:class:`PretrainedAdapter` (``_pretrained.py``: a callable, an ONNX model) is
+ready from the start. What the output columns mean (heads) and what ``y`` may be
+(encoded targets) is decided in ``_heads.py``.
 """
 
 from __future__ import annotations
 
 import importlib
 import sys
+import threading
 from abc import ABCMeta, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
-from numbers import Integral
 from types import ModuleType
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
-from scipy.special import expit, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import NotFittedError
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import validate_data
 
-from .._scores import check_finite, check_proba_range, is_tensor
+from .._scores import check_finite, check_proba_range
+from ._heads import (
+    OUTPUTS,
+    PROBLEM_OPTIONS,
+    SIGMOID,
+    SOFTMAX,
+    UNKNOWN,
+    EncodedTarget,
+    activate,
+    ambiguous_error,
+    head_for_target,
+    head_for_width,
+    two_columns,
+)
 
-SIGMOID, SOFTMAX, MULTILABEL, UNKNOWN = "sigmoid", "softmax", "multilabel", "unknown"
-PROBLEMS = {"auto", "binary", "multiclass", "multilabel"}
-OUTPUTS = {"logits", "probabilities"}
+# One lock for the caches of every adapter: taken only while a cache is built.
+_CACHE_LOCK = threading.Lock()
 
 
+# ------------------------------------------------------------ optional libraries
 def import_optional(module: str, extra: str, owner: str) -> ModuleType:
     """Import an optional dependency, or raise an ImportError naming the extra.
 
@@ -61,33 +65,26 @@ def import_optional(module: str, extra: str, owner: str) -> ModuleType:
 
 
 def loaded(module: str) -> ModuleType | None:
-    """The module if it is already imported, else None (never imports it).
-
-    An object can only be an instance of a library's class if that library is
-    imported, so "is this a torch.nn.Module?" needs no import.
-    """
+    """The module if it is already imported, else None (never imports it)."""
     found = sys.modules.get(module)
     return found if isinstance(found, ModuleType) else None
 
 
-@dataclass(frozen=True)
-class EncodedTarget:
-    """A validated encoded target.
+def instance_of(value: Any, module: str, name: str) -> bool:
+    """Whether ``value`` is an instance of ``module.name`` (``name`` may be dotted).
 
-    Attributes
-    ----------
-    values : ndarray
-        1-D int64 codes (single-label) or a 2-D float32 0/1 indicator (multilabel).
-    multilabel : bool
-    n_codes : int
-        Single-label: ``max(code) + 1``, at least 2. Multilabel: the column count.
+    An object can only be an instance of a library's class if that library is
+    imported, so "is this a torch.nn.Module?" needs no import.
     """
+    cls: Any = loaded(module)
+    if cls is None:
+        return False
+    for part in name.split("."):
+        cls = getattr(cls, part)
+    return isinstance(value, cls)
 
-    values: np.ndarray
-    multilabel: bool
-    n_codes: int
 
-
+# ------------------------------------------------------------------ input shapes
 @dataclass(frozen=True)
 class InputSpec:
     """The per-sample input shape a network shows before it runs.
@@ -134,10 +131,7 @@ def check_input_spec(X: np.ndarray, spec: InputSpec | None, owner: str) -> None:
     if fits:
         return
     if len(spec.shape) == 1 and spec.shape[0] is not None and len(sample) == 1:
-        raise ValueError(
-            f"{owner}: X has {sample[0]} features, but the network expects "
-            f"{spec.shape[0]} ({spec.source})."
-        )
+        raise width_error(owner, sample[0], spec.shape[0], spec.source)
     if spec.flattened:
         raise ValueError(
             f"{owner}: X has {got[0]} values per sample (shape {sample}), but the "
@@ -151,6 +145,13 @@ def check_input_spec(X: np.ndarray, spec: InputSpec | None, owner: str) -> None:
     )
 
 
+def width_error(owner: str, got: Any, expected: Any, source: str) -> ValueError:
+    """``X`` has ``got`` features where the network takes ``expected``."""
+    return ValueError(
+        f"{owner}: X has {got} features, but the network expects {expected} ({source})."
+    )
+
+
 def feature_count_error(owner: str, X: np.ndarray, detail: str) -> ValueError:
     """A framework's shape error while running the network, said in X's terms."""
     sample = tuple(int(size) for size in X.shape[1:])
@@ -161,261 +162,45 @@ def feature_count_error(owner: str, X: np.ndarray, detail: str) -> ValueError:
     )
 
 
-def check_encoded_target(y: Any, owner: str) -> EncodedTarget:
-    """Validate ``y`` as integer codes or a 0/1 indicator matrix."""
-    if sp.issparse(y):
-        y = y.toarray()
-    y = np.asarray(y)
-    if y.ndim == 2 and y.shape[1] == 1:
-        y = y[:, 0]  # a column of codes (Keras-style targets)
-    if y.dtype.kind not in "biuf":
-        raise TypeError(
-            f"{owner} fits encoded targets: integer codes 0..k-1 or a 0/1 indicator "
-            f"matrix, got dtype {y.dtype} (e.g. {_first(y)!r}). To train on label "
-            f"names, wrap it: ProbabilisticLabelClassifier({owner}(...)).fit(X, y)."
-        )
-    if y.ndim not in (1, 2) or y.shape[0] == 0 or (y.ndim == 2 and y.shape[1] == 0):
-        raise ValueError(
-            f"{owner}: y must be 1-D codes of shape (n,) or an indicator of shape "
-            f"(n, k) with n, k >= 1, got shape {y.shape}."
-        )
-    if y.dtype.kind == "f" and not np.isfinite(y).all():
-        raise ValueError(f"{owner}: y contains NaN or infinite values.")
-    if y.ndim == 2:
-        if not np.isin(y, (0, 1)).all():
-            raise ValueError(
-                f"{owner}: a 2-D y must be a 0/1 indicator matrix (multilabel), got "
-                f"values {_preview_values(y)}."
-            )
-        return EncodedTarget(y.astype(np.float32), True, y.shape[1])
-    if (y < 0).any() or (y != np.round(y)).any():
-        raise ValueError(
-            f"{owner}: 1-D y must hold integer codes 0..k-1, got values "
-            f"{_preview_values(y)}. Encode labels first, or wrap the adapter in "
-            f"ProbabilisticLabelClassifier, which does."
-        )
-    codes = y.astype(np.int64)
-    return EncodedTarget(codes, False, max(2, int(codes.max()) + 1))
+# ---------------------------------------------------------------------- pickling
+class Archive:
+    """Pickled form of a network: the bytes of its framework's own format."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def __getstate__(self) -> bytes:
+        return self.data
+
+    def __setstate__(self, data: bytes) -> None:
+        self.data = data
 
 
-def _first(y: np.ndarray) -> Any:
-    return y.reshape(-1)[0] if y.size else None
-
-
-def _preview_values(y: np.ndarray) -> str:
-    values = np.unique(y)
-    shown = ", ".join(repr(v.item()) for v in values[:6])
-    return f"[{shown}{', ...' if len(values) > 6 else ''}]"
-
-
-def head_for_target(
-    width: int, target: EncodedTarget, problem: str, output: str, owner: str
-) -> tuple[str, str]:
-    """The head of a network of output ``width`` trained on ``target``.
-
-    Returns ``(head, problem_)``; raises ValueError when they do not fit together.
-    """
-    if target.multilabel:
-        if problem in ("binary", "multiclass"):
-            raise ValueError(
-                f"{owner}(problem={problem!r}) got a 2-D indicator y, which is a "
-                f"multilabel target. Use problem='multilabel' or 'auto', or pass 1-D "
-                f"codes."
-            )
-        if width != target.n_codes:
-            raise ValueError(
-                f"{owner}: the network has {width} output(s) but y has "
-                f"{target.n_codes} label columns; a multilabel network needs one "
-                f"output per label ({target.n_codes})."
-            )
-        return MULTILABEL, "multilabel"
-    if width == 1:
-        if target.n_codes > 2 or problem == "multiclass":
-            raise ValueError(
-                f"{owner}: the network has 1 output (a single sigmoid), which can "
-                f"only score a binary problem, but y has codes up to "
-                f"{target.n_codes - 1}. Give it one output per class "
-                f"({target.n_codes})."
-            )
-        return SIGMOID, "binary"
-    if width < target.n_codes:
-        raise ValueError(
-            f"{owner}: the network has {width} outputs but y has codes up to "
-            f"{target.n_codes - 1}, so it needs at least {target.n_codes} outputs "
-            f"(one per class)."
-        )
-    if problem == "multilabel":
-        raise ValueError(
-            f"{owner}(problem='multilabel') got 1-D codes; a multilabel target is a "
-            f"2-D 0/1 indicator of shape (n, {width})."
-        )
-    if problem == "binary" and width != 2:
-        raise ValueError(
-            f"{owner}(problem='binary') needs 1 or 2 outputs, the network has {width}."
-        )
-    return SOFTMAX, "binary" if width == 2 else "multiclass"
-
-
-def head_for_width(width: int, problem: str, owner: str) -> tuple[str, str | None]:
-    """Head of a handed-in network before ``fit``, from its width and ``problem``."""
-    if width == 1:
-        if problem == "multiclass":
-            raise ValueError(
-                f"{owner}(problem='multiclass'): the network has 1 output, which "
-                f"scores a binary problem (a single sigmoid)."
-            )
-        return SIGMOID, "binary"
-    if problem == "multilabel":
-        return MULTILABEL, "multilabel"
-    if problem == "binary" and width != 2:
-        raise ValueError(
-            f"{owner}(problem='binary') needs 1 or 2 outputs, the network has {width}."
-        )
-    if problem in ("binary", "multiclass"):
-        return SOFTMAX, "binary" if width == 2 else "multiclass"
-    return UNKNOWN, None
-
-
-def ambiguous_error(owner: str, width: int, what: str) -> ValueError:
-    return ValueError(
-        f"{owner}: {what} of a network with {width} outputs depends on whether they "
-        f"are softmax outputs (one class per sample) or per-label sigmoid outputs "
-        f"(multilabel), which look alike and which this handed-in network has not "
-        f"been fitted to tell. Say which: {owner}(..., problem='multiclass') (or "
-        f"'binary' for two softmax outputs) or problem='multilabel'."
-    )
-
-
-def check_probabilities(values: np.ndarray, owner: str) -> None:
-    """Network outputs read as probabilities must be finite and lie in [0, 1]."""
-    lo, hi = check_finite(values, f"{owner} outputs")
-    check_proba_range(
-        lo,
-        hi,
-        f"{owner}(output='probabilities') network outputs",
-        fix="the network returns logits (no final sigmoid/softmax). Pass "
-        "output='logits' and the adapter applies the sigmoid or softmax itself.",
-    )
-
-
-def activate(raw: np.ndarray, head: str, owner: str) -> np.ndarray:
-    """Logits to probabilities: sigmoid per column, or softmax per row."""
-    check_finite(raw, f"{owner} outputs")
-    if head == UNKNOWN:
-        raise ambiguous_error(owner, raw.shape[1], "turning logits into probabilities")
-    if head == SOFTMAX:
-        return softmax(raw, axis=1)
-    return expit(raw)
-
-
-def two_columns(proba: np.ndarray) -> np.ndarray:
-    """``(n, 1)`` sigmoid probabilities as scikit-learn's ``(n, 2)`` ``[1 - p, p]``."""
-    p = proba[:, 0]
-    return np.column_stack([1 - p, p])
-
-
-def as_2d_output(raw: Any, owner: str) -> np.ndarray:
-    """A network output as a 2-D float array ``(n, width)``."""
-    if is_tensor(raw):
-        raw = raw.detach().cpu().numpy()
-    values = np.asarray(raw)
-    if values.dtype.kind not in "fiub":
-        raise TypeError(
-            f"{owner}: the network returned dtype {values.dtype}; it must return "
-            f"numbers (logits or probabilities)."
-        )
-    if values.ndim == 1:
-        values = values[:, None]
-    if values.ndim != 2:
-        raise ValueError(
-            f"{owner}: the network returned an output of shape {values.shape}; it "
-            f"must be (n,) or (n, k): one row per sample, one column per class or "
-            f"label."
-        )
-    if values.dtype.kind != "f":
-        values = values.astype(np.float64)
-    return values
+def _is_logits(adapter: BaseAdapter) -> bool:
+    return adapter.output == "logits"
 
 
 class BaseAdapter(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
     """Common behaviour of the adapters (private base class).
 
-    Subclasses implement ``_raw(X)`` (the network's output, ``(n, width)``),
-    ``_handed_in()`` (whether a ready network was passed in) and ``fit``; they may
-    override ``_proba(X)`` to apply the activation in their own library.
+    Subclasses say how to run their network: ``_raw(X)`` (its output, ``(n,
+    width)``), ``_handed_in()`` (whether a ready network was passed in) and
+    ``fit``; they may override ``_proba(X)`` to apply the activation in their own
+    library, and ``_static_width`` / ``_input_spec`` where the network shows its
+    output width or input shape before it runs. Every adapter has the parameters
+    ``output`` and ``problem``.
     """
 
-    _ROUTED: tuple[str, ...] = ()  # prefixes of free keyword parameters
-
-    # ----------------------------------------------------------- routed params
-    def _take_routed(self, kwargs: dict) -> None:
-        """Store ``prefix__name`` keyword arguments; reject anything else."""
-        for key, value in kwargs.items():
-            if not any(
-                key.startswith(f"{p}__") and len(key) > len(p) + 2 for p in self._ROUTED
-            ):
-                expected = " or ".join(f"{p}__<name>" for p in self._ROUTED)
-                raise TypeError(
-                    f"{type(self).__name__}.__init__() got an unexpected keyword "
-                    f"argument {key!r}; extra keyword arguments must look like "
-                    f"{expected}."
-                )
-            setattr(self, key, value)
-
-    def _routed(self, prefix: str) -> dict:
-        start = f"{prefix}__"
-        return {
-            key[len(start) :]: value
-            for key, value in vars(self).items()
-            if key.startswith(start)
-        }
-
-    def get_params(self, deep: bool = True) -> dict:
-        """Get the parameters of this adapter, ``prefix__name`` ones included.
-
-        Parameters
-        ----------
-        deep : bool, default=True
-            Ignored beyond scikit-learn's meaning: adapters hold no sub-estimators.
-
-        Returns
-        -------
-        params : dict
-            Parameter names mapped to their values.
-        """
-        params = super().get_params(deep=deep)
-        for prefix in self._ROUTED:
-            params.update(
-                {
-                    f"{prefix}__{key}": value
-                    for key, value in self._routed(prefix).items()
-                }
-            )
-        return params
-
-    def set_params(self, **params: Any) -> BaseAdapter:
-        """Set parameters, ``prefix__name`` ones (e.g. ``module__hidden``) included.
-
-        Parameters
-        ----------
-        **params : dict
-            Parameter names and their new values.
-
-        Returns
-        -------
-        self : object
-            This adapter.
-        """
-        routed = {
-            key: params.pop(key)
-            for key in list(params)
-            if any(key.startswith(f"{p}__") for p in self._ROUTED)
-        }
-        for key, value in routed.items():
-            setattr(self, key, value)
-        if params:
-            super().set_params(**params)
-        return self
+    _parameter_constraints: dict = {
+        "output": [StrOptions(OUTPUTS)],
+        "problem": [StrOptions(PROBLEM_OPTIONS)],
+    }
+    # Attributes that are caches (see ``_cached``): rebuilt on use, never pickled.
+    _CACHES: tuple[str, ...] = ()
+    # Attributes that may hold a network, pickled as ``Archive(self._archive(...))``.
+    _ARCHIVED: tuple[str, ...] = ()
 
     # ------------------------------------------------------------- fitted state
     @abstractmethod
@@ -458,6 +243,22 @@ class BaseAdapter(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
                 )
             return self._head
         return head_for_width(width, self.problem, type(self).__name__)[0]
+
+    def _known_head(self, width: int, what: str) -> str:
+        """The head for ``width`` columns; an error naming ``what`` if unknown."""
+        head = self._current_head(width)
+        if head == UNKNOWN:
+            raise ambiguous_error(type(self).__name__, width, what)
+        return head
+
+    def _head_for(self, probe: np.ndarray, target: EncodedTarget) -> tuple[str, str]:
+        """The head and problem of a network whose first outputs are ``probe``."""
+        head, problem = head_for_target(
+            probe.shape[1], target, self.problem, type(self).__name__
+        )
+        if self.output == "probabilities":
+            self._check_probabilities(probe)
+        return head, problem
 
     def _set_fitted(self, width: int, head: str, problem: str) -> None:
         self._width = width
@@ -514,12 +315,24 @@ class BaseAdapter(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
         return X
 
     # ----------------------------------------------------------------- outputs
+    def _check_probabilities(self, values: np.ndarray) -> None:
+        """Network outputs read as probabilities must be finite and lie in [0, 1]."""
+        owner = type(self).__name__
+        lo, hi = check_finite(values, f"{owner} outputs")
+        check_proba_range(
+            lo,
+            hi,
+            f"{owner}(output='probabilities') network outputs",
+            fix="the network returns logits (no final sigmoid/softmax). Pass "
+            "output='logits' and the adapter applies the sigmoid or softmax itself.",
+        )
+
     def _proba(self, X: Any) -> np.ndarray:
         raw = self._raw(X)
         head = self._current_head(raw.shape[1])
         if self.output == "logits":
             return activate(raw, head, type(self).__name__)
-        check_probabilities(raw, type(self).__name__)
+        self._check_probabilities(raw)
         return raw
 
     def predict_proba(self, X: Any) -> np.ndarray:
@@ -561,23 +374,31 @@ class BaseAdapter(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
         """
         self._check_ready()
         proba = self._proba(X)
-        head = self._current_head(proba.shape[1])
-        if head == UNKNOWN:
-            raise ambiguous_error(type(self).__name__, proba.shape[1], "predict")
+        head = self._known_head(proba.shape[1], "predict")
         if head == SOFTMAX:
             return proba.argmax(axis=1)
         on = (proba >= 0.5).astype(np.int64)
         return on[:, 0] if head == SIGMOID else on
 
-    def _decision(self, X: Any) -> np.ndarray:
+    @available_if(_is_logits)
+    def decision_function(self, X: Any) -> np.ndarray:
+        """The network's logits (only with ``output="logits"``).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, ...)
+
+        Returns
+        -------
+        logits : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            Binary: one logit of class 1 (for two softmax outputs, their
+            difference, as in scikit-learn). Otherwise one column per class or
+            label.
+        """
         self._check_ready()
         raw = self._raw(X)
         check_finite(raw, f"{type(self).__name__} outputs")
-        head = self._current_head(raw.shape[1])
-        if head == UNKNOWN:
-            raise ambiguous_error(
-                type(self).__name__, raw.shape[1], "decision_function"
-            )
+        head = self._known_head(raw.shape[1], "decision_function")
         if head == SIGMOID:
             return raw[:, 0]
         if head == SOFTMAX and raw.shape[1] == 2:  # only the logit difference matters
@@ -592,31 +413,56 @@ class BaseAdapter(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
         tags.input_tags.allow_nan = False
         return tags
 
+    # ---------------------------------------------------------- caches, pickling
+    def _cached(self, name: str, key: tuple, build: Callable[[], Any]) -> Any:
+        """``build()``, made once per ``key`` and kept in the attribute ``name``.
 
-def check_sample_weight_for(
-    sample_weight: Any, n: int, owner: str
-) -> np.ndarray | None:
-    """Non-negative, finite per-sample weights of length ``n`` (or None)."""
-    if sample_weight is None:
+        For what predicting needs and must not make twice (an ONNX Runtime
+        session, a private eval-mode copy of a network): concurrent first calls
+        build it once, under a lock; later calls read it without locking. It is
+        rebuilt when ``key`` changes: ``key[0]`` (the network) compared by
+        identity, the rest (settings) by value. ``name`` belongs in ``_CACHES``.
+        """
+
+        def current(cached: Any) -> bool:
+            return (
+                cached is not None
+                and cached[0][0] is key[0]
+                and cached[0][1:] == key[1:]
+            )
+
+        cached = getattr(self, name, None)
+        if not current(cached):
+            with _CACHE_LOCK:
+                cached = getattr(self, name, None)
+                if not current(cached):
+                    cached = (key, build())
+                    setattr(self, name, cached)
+        return cached[1]
+
+    def _archive(self, network: Any) -> bytes | None:
+        """A network as bytes of its framework's format (None: pickle it as is)."""
         return None
-    weights = np.asarray(sample_weight, dtype=np.float64)
-    if weights.ndim == 0:
-        weights = np.full(n, float(weights))
-    if weights.shape != (n,):
-        raise ValueError(
-            f"{owner}: sample_weight has shape {weights.shape}, expected ({n},)."
+
+    def _unarchive(self, data: bytes) -> Any:
+        """The network back from the bytes of ``_archive``."""
+        raise NotImplementedError
+
+    def __getstate__(self) -> dict:
+        state = dict(super().__getstate__())  # a copy: never edit self.__dict__
+        for key in self._CACHES:
+            state.pop(key, None)
+        for key in self._ARCHIVED:
+            data = self._archive(state[key]) if key in state else None
+            if data is not None:
+                state[key] = Archive(data)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        archived = {key: v for key, v in state.items() if isinstance(v, Archive)}
+        super().__setstate__(
+            {key: v for key, v in state.items() if key not in archived}
         )
-    if not np.isfinite(weights).all() or (weights < 0).any():
-        raise ValueError(f"{owner}: sample_weight must be finite and non-negative.")
-    if weights.sum() <= 0:
-        raise ValueError(f"{owner}: sample_weight sums to zero; nothing to train on.")
-    return weights
-
-
-def seed_from(random_state: Any) -> int | None:
-    """An integer seed from ``random_state`` (None stays None)."""
-    if random_state is None:
-        return None
-    if isinstance(random_state, Integral):
-        return int(random_state)
-    return int(random_state.randint(np.iinfo(np.int32).max))
+        # Last: rebuilding a network may read the parameters restored above.
+        for key, archive in archived.items():
+            setattr(self, key, self._unarchive(archive.data))

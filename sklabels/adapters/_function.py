@@ -6,26 +6,14 @@ from numbers import Integral
 from typing import Any
 
 import numpy as np
-from sklearn.base import _fit_context
-from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.metaestimators import available_if
+from sklearn.utils._param_validation import Interval
 
-from ._base import (
-    OUTPUTS,
-    PROBLEMS,
-    BaseAdapter,
+from ._heads import (
+    EncodedTarget,
     as_2d_output,
     check_encoded_target,
-    check_probabilities,
-    head_for_target,
 )
-
-# Rows the callable is run on in fit, to learn its output width.
-_PROBE_ROWS = 32
-
-
-def _is_logits(self: FunctionClassifier) -> bool:
-    return self.output == "logits"
+from ._pretrained import PretrainedAdapter
 
 
 def _n_rows(X: Any) -> int:
@@ -45,7 +33,7 @@ def _rows(X: Any, start: int, stop: int) -> Any:
     return X.iloc[start:stop] if hasattr(X, "iloc") else X[start:stop]
 
 
-class FunctionClassifier(BaseAdapter):
+class FunctionClassifier(PretrainedAdapter):
     """Any callable that scores inputs, as a scikit-learn classifier.
 
     ``func(X)`` returns one row of scores per sample: a JAX or NumPy function, a
@@ -110,9 +98,8 @@ class FunctionClassifier(BaseAdapter):
     """
 
     _parameter_constraints: dict = {
+        **PretrainedAdapter._parameter_constraints,
         "func": [callable],
-        "output": [StrOptions(OUTPUTS)],
-        "problem": [StrOptions(PROBLEMS)],
         "batch_size": [Interval(Integral, 1, None, closed="left"), None],
     }
 
@@ -129,32 +116,7 @@ class FunctionClassifier(BaseAdapter):
         self.problem = problem
         self.batch_size = batch_size
 
-    def _handed_in(self) -> bool:
-        return True  # nothing to train: ready from the start
-
-    def __sklearn_clone__(self) -> FunctionClassifier:
-        # The callable has no trainable state; a deep copy of a client object (a
-        # session, a socket) would fail or duplicate it.
-        return type(self)(**self.get_params(deep=False))
-
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X: Any, y: Any, **fit_params: Any) -> FunctionClassifier:
-        """Check the callable's output width against the target; nothing is trained.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, ...)
-            Inputs of ``func``; it is run on the first rows only.
-        y : array-like of shape (n_samples,) or (n_samples, n_labels)
-            Integer codes ``0..k-1``, or a 0/1 indicator matrix (multilabel).
-        **fit_params : dict
-            Accepted and ignored (e.g. ``sample_weight``): nothing is trained.
-
-        Returns
-        -------
-        self : object
-            The adapter.
-        """
+    def _check_fit_data(self, X: Any, y: Any) -> tuple[Any, EncodedTarget]:
         name = type(self).__name__
         target = check_encoded_target(y, name)
         n = _n_rows(X)
@@ -165,14 +127,10 @@ class FunctionClassifier(BaseAdapter):
             self.n_features_in_ = width
         elif hasattr(self, "n_features_in_"):
             del self.n_features_in_  # refit on inputs without columns
-        probe = self._call(_rows(X, 0, min(n, _PROBE_ROWS)))
-        head, problem = head_for_target(
-            probe.shape[1], target, self.problem, self.output, name
-        )
-        if self.output == "probabilities":
-            check_probabilities(probe, name)
-        self._set_fitted(probe.shape[1], head, problem)
-        return self
+        return X, target
+
+    def _probe(self, X: Any) -> np.ndarray:
+        return self._call(_rows(X, 0, self._PROBE_ROWS))
 
     def _call(self, X: Any) -> np.ndarray:
         out = as_2d_output(self.func(X), type(self).__name__)
@@ -199,19 +157,3 @@ class FunctionClassifier(BaseAdapter):
             for start in range(0, n, self.batch_size)
         ]
         return np.concatenate(parts, axis=0)
-
-    @available_if(_is_logits)
-    def decision_function(self, X: Any) -> np.ndarray:
-        """The callable's logits (only with ``output="logits"``).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, ...)
-
-        Returns
-        -------
-        logits : ndarray of shape (n_samples,) or (n_samples, n_classes)
-            Binary: the logit of class 1 (for two softmax columns, their
-            difference). Otherwise one column per class or label.
-        """
-        return self._decision(X)

@@ -9,33 +9,23 @@ import tempfile
 import warnings
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager, nullcontext
-from numbers import Integral, Real
+from numbers import Integral
 from typing import Any
 
 import numpy as np
-from sklearn.base import _fit_context, clone
-from sklearn.exceptions import NotFittedError
-from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import check_consistent_length
+from sklearn.base import clone
 
 from .._scores import is_tensor
 from ._base import (
-    OUTPUTS,
-    PROBLEMS,
-    SOFTMAX,
-    BaseAdapter,
     InputSpec,
-    as_2d_output,
-    check_encoded_target,
-    check_probabilities,
-    check_sample_weight_for,
     feature_count_error,
-    head_for_target,
     import_optional,
+    instance_of,
     loaded,
-    seed_from,
+    width_error,
 )
+from ._heads import SOFTMAX, as_2d_output
+from ._trainable import TrainableAdapter, TrainingData, seed_from
 
 # Keras' words when an input does not fit a layer's input spec, and Torch's.
 _INCOMPATIBLE = "is incompatible with the layer"
@@ -51,13 +41,8 @@ def _keras():
     return import_optional("keras", "keras", "KerasClassifier")
 
 
-def _is_logits(self: KerasClassifier) -> bool:
-    return self.output == "logits"
-
-
 def _is_model(value: Any) -> bool:
-    keras = loaded("keras")
-    return keras is not None and isinstance(value, keras.Model)
+    return instance_of(value, "keras", "Model")
 
 
 @contextmanager
@@ -105,28 +90,6 @@ def _model_from_bytes(data: bytes) -> Any:
 def _copy_model(model: Any) -> Any:
     """An independent copy: architecture, weights, compile state and optimizer."""
     return _model_from_bytes(_model_to_bytes(model))
-
-
-@contextmanager
-def _seeded(keras: Any, seed: int | None) -> Iterator[None]:
-    """Seed Keras, restoring Python's, NumPy's (and Torch's) global generators."""
-    if seed is None:
-        yield
-        return
-    with ExitStack() as stack:
-        torch = loaded("torch")
-        if torch is not None and keras.backend.backend() == "torch":
-            stack.enter_context(torch.random.fork_rng(devices=[]))
-        # keras.utils.set_random_seed seeds NumPy's legacy global generator: save
-        # and restore that very state.
-        py_state = random.getstate()
-        np_state = np.random.get_state()  # noqa: NPY002
-        try:
-            keras.utils.set_random_seed(seed)
-            yield
-        finally:
-            random.setstate(py_state)
-            np.random.set_state(np_state)  # noqa: NPY002
 
 
 def _to_numpy(keras: Any, out: Any) -> np.ndarray:
@@ -178,9 +141,8 @@ def _shape_error(exc: Exception, X: np.ndarray) -> ValueError | None:
         if last_axis and X.ndim == 2:
             got = last_axis.group(2).replace(" ", "").split(",")[-1]
             if got == str(X.shape[1]):
-                return ValueError(
-                    f"KerasClassifier: X has {X.shape[1]} features, but the network "
-                    f"expects {last_axis.group(1)} (Keras: {found[0]})"
+                return width_error(
+                    "KerasClassifier", got, last_axis.group(1), f"Keras: {found[0]}"
                 )
         return feature_count_error("KerasClassifier", X, f"Keras says {found[0]!r}")
     torch_lines = [line for line in lines if _TORCH_SHAPE.search(line)]
@@ -197,7 +159,18 @@ def _loss_name(loss: Any) -> str:
     return str(getattr(loss, "name", getattr(loss, "__name__", "")))
 
 
-class KerasClassifier(BaseAdapter):
+def _target_for(model: Any, data: TrainingData) -> np.ndarray:
+    """``y`` as ``model.fit`` takes it for the head (and the loss, if compiled)."""
+    if data.head != SOFTMAX:
+        values = data.target.values.astype(np.float32)
+        return values.reshape(len(values), -1)
+    name = _loss_name(getattr(model, "loss", None))
+    if "categorical_crossentropy" in name and "sparse" not in name:
+        return np.eye(data.width, dtype=np.float32)[data.target.values]  # one-hot
+    return data.target.values
+
+
+class KerasClassifier(TrainableAdapter):
     """A Keras 3 model as a scikit-learn classifier on encoded targets.
 
     ``fit(X, y)`` trains the model on integer codes ``0..k-1`` (binary,
@@ -325,21 +298,21 @@ class KerasClassifier(BaseAdapter):
     ['setosa', 'setosa']
     """
 
+    _NETWORK, _NETWORK_TYPE, _FACTORY = "model", "keras.Model", "a builder function"
     _ROUTED = ("model",)
+    _ARCHIVED = ("model", "model_")  # pickled as .keras archives
+    _NO_WEIGHTS = (
+        "the model passed in is not built, so it has no weights yet. Call fit, or "
+        "build it (start it with keras.Input, or call model.build(input_shape)) "
+        "before using it without training."
+    )
 
     _parameter_constraints: dict = {
+        **TrainableAdapter._parameter_constraints,
         "model": [callable],
-        "output": [StrOptions(OUTPUTS)],
-        "problem": [StrOptions(PROBLEMS)],
-        "epochs": [Interval(Integral, 0, None, closed="left")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "predict_batch_size": [Interval(Integral, 1, None, closed="left"), None],
         "optimizer": [str, callable],
-        "lr": [Interval(Real, 0, None, closed="neither")],
         "compile_kwargs": [dict, None],
         "fit_kwargs": [dict, None],
-        "random_state": ["random_state"],
-        "verbose": ["verbose"],
     }
 
     def __init__(
@@ -373,9 +346,18 @@ class KerasClassifier(BaseAdapter):
         self.verbose = verbose
         self._take_routed(kwargs)
 
-    # ---------------------------------------------------------------- helpers
-    def _handed_in(self) -> bool:
-        return _is_model(self.model)
+    # --------------------------------------------------------------- framework
+    def _library(self) -> Any:
+        return _keras()
+
+    def _is_network(self, value: Any) -> bool:
+        return _is_model(value)
+
+    def _copy_network(self, network: Any) -> Any:
+        return _copy_model(network)
+
+    def _has_weights(self, network: Any) -> bool:
+        return bool(getattr(network, "built", True))
 
     def _static_width(self) -> int | None:
         try:
@@ -387,15 +369,9 @@ class KerasClassifier(BaseAdapter):
         width = 1 if len(shape) == 1 else shape[-1]
         return int(width) if isinstance(width, Integral) and len(shape) <= 2 else None
 
-    def _input_spec(self, reset: bool) -> InputSpec | None:
-        if not reset and hasattr(self, "model_"):
-            model = self.model_
-        elif self._handed_in():
-            model = self.model
-        else:
-            return None
+    def _spec_of(self, network: Any) -> InputSpec | None:
         try:
-            shape = model.input_shape
+            shape = network.input_shape
         except (AttributeError, ValueError, RuntimeError):
             return None  # not built, subclassed, or several inputs
         if not isinstance(shape, tuple) or len(shape) < 2:
@@ -406,43 +382,54 @@ class KerasClassifier(BaseAdapter):
         sample = tuple(None if size is None else int(size) for size in sample)
         return InputSpec(sample, f"its input shape {(None, *sample)}")
 
-    def __sklearn_is_fitted__(self) -> bool:
-        # A model that is not built has no weights yet: nothing to predict with
-        # (predicting would build it, changing the model passed in).
-        if hasattr(self, "_head"):
-            return True
-        return self._handed_in() and bool(getattr(self.model, "built", True))
+    # ---------------------------------------------------------------- training
+    @contextmanager
+    def _seeded(self, keras: Any) -> Iterator[int | None]:
+        """Seed Keras, restoring Python's, NumPy's (and Torch's) global generators."""
+        seed = seed_from(self.random_state)
+        if seed is None:
+            yield None
+            return
+        with ExitStack() as stack:
+            torch = loaded("torch")
+            if torch is not None and keras.backend.backend() == "torch":
+                stack.enter_context(torch.random.fork_rng(devices=[]))
+            # keras.utils.set_random_seed seeds NumPy's legacy global generator:
+            # save and restore that very state.
+            py_state = random.getstate()
+            np_state = np.random.get_state()  # noqa: NPY002
+            try:
+                keras.utils.set_random_seed(seed)
+                yield seed
+            finally:
+                random.setstate(py_state)
+                np.random.set_state(np_state)  # noqa: NPY002
 
-    def _check_ready(self) -> None:
-        if self._handed_in() and not self.__sklearn_is_fitted__():
-            raise NotFittedError(
-                "KerasClassifier: the model passed in is not built, so it has no "
-                "weights yet. Call fit, or build it (start it with keras.Input, or "
-                "call model.build(input_shape)) before using it without training."
-            )
-        super()._check_ready()
+    def _probe(self, keras: Any, network: Any, X: np.ndarray) -> np.ndarray:
+        probe = _predict(keras, network, X[: self.batch_size], self.batch_size)
+        return as_2d_output(probe, type(self).__name__)
 
-    def _new_model(self, keras: Any) -> Any:
-        kwargs = self._routed("model")
-        if self._handed_in():
-            if kwargs:
-                raise ValueError(
-                    f"KerasClassifier: model__* parameters {sorted(kwargs)} apply "
-                    f"only when model is a builder function; model is a "
-                    f"{type(self.model).__name__}. Pass the builder, or drop them."
-                )
-            return _copy_model(self.model)
-        model = self.model(**kwargs)
-        if not isinstance(model, keras.Model):
-            raise TypeError(
-                f"KerasClassifier: model must be a keras.Model or a function "
-                f"returning one; {self.model!r} returned a {type(model).__name__}."
-            )
-        return model
-
-    def _model_for_predict(self) -> Any:
-        self._check_ready()
-        return self.model_ if hasattr(self, "model_") else self.model
+    def _train(self, keras: Any, network: Any, data: TrainingData) -> dict:
+        if not network.compiled:
+            compile_kwargs = {
+                "optimizer": self._new_optimizer(keras),
+                "loss": self._loss(keras, data.head),
+                **(self.compile_kwargs or {}),
+            }
+            network.compile(**compile_kwargs)
+        fit_kwargs = {
+            "epochs": self.epochs,
+            "batch_size": self.batch_size,
+            "verbose": self.verbose,
+            "shuffle": True,
+            "sample_weight": data.weights,
+            **(self.fit_kwargs or {}),
+        }
+        history = network.fit(data.X, _target_for(network, data), **fit_kwargs)
+        return {  # Keras on Torch logs 0-d tensors
+            key: [float(value) for value in values]
+            for key, values in history.history.items()
+        }
 
     def _new_optimizer(self, keras: Any) -> Any:
         if isinstance(self.optimizer, str):
@@ -463,100 +450,13 @@ class KerasClassifier(BaseAdapter):
             return keras.losses.SparseCategoricalCrossentropy(from_logits=logits)
         return keras.losses.BinaryCrossentropy(from_logits=logits)
 
-    @staticmethod
-    def _target_for(model: Any, target: Any, head: str, width: int) -> np.ndarray:
-        if head != SOFTMAX:
-            values = target.values.astype(np.float32)
-            return values.reshape(len(values), -1)
-        name = _loss_name(getattr(model, "loss", None))
-        if "categorical_crossentropy" in name and "sparse" not in name:
-            return np.eye(width, dtype=np.float32)[target.values]  # one-hot loss
-        return target.values
-
-    # ---------------------------------------------------------------- training
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> KerasClassifier:
-        """Train (a copy of) the model on encoded targets.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, ...)
-            Inputs of the model (2-D features, or n-D arrays such as images).
-        y : array-like of shape (n_samples,) or (n_samples, n_labels)
-            Integer codes ``0..k-1``, or a 0/1 indicator matrix (multilabel).
-        sample_weight : array-like of shape (n_samples,), default=None
-            Passed to ``model.fit``.
-
-        Returns
-        -------
-        self : object
-            The fitted adapter.
-        """
-        keras = _keras()
-        name = type(self).__name__
-        X = self._check_X(X, reset=True)
-        target = check_encoded_target(y, name)
-        check_consistent_length(X, target.values)
-        weights = check_sample_weight_for(sample_weight, len(X), name)
-        with _seeded(keras, seed_from(self.random_state)):
-            model = self._new_model(keras)
-            probe = _predict(keras, model, X[: self.batch_size], self.batch_size)
-            probe = as_2d_output(probe, name)
-            width = probe.shape[1]
-            head, problem = head_for_target(
-                width, target, self.problem, self.output, name
-            )
-            if self.output == "probabilities":
-                check_probabilities(probe, name)
-            if not model.compiled:
-                compile_kwargs = {
-                    "optimizer": self._new_optimizer(keras),
-                    "loss": self._loss(keras, head),
-                    **(self.compile_kwargs or {}),
-                }
-                model.compile(**compile_kwargs)
-            fit_kwargs = {
-                "epochs": self.epochs,
-                "batch_size": self.batch_size,
-                "verbose": self.verbose,
-                "shuffle": True,
-                "sample_weight": weights,
-                **(self.fit_kwargs or {}),
-            }
-            history = model.fit(
-                X, self._target_for(model, target, head, width), **fit_kwargs
-            )
-        self.model_ = model
-        self.history_ = {  # Keras on Torch logs 0-d tensors
-            key: [float(value) for value in values]
-            for key, values in history.history.items()
-        }
-        self._set_fitted(width, head, problem)
-        return self
-
     # -------------------------------------------------------------- prediction
     def _raw(self, X: Any) -> np.ndarray:
         keras = _keras()
-        model = self._model_for_predict()
+        model = self._predicting_network()
         X = self._check_X(X, reset=False)
         step = self.predict_batch_size or self.batch_size
         return as_2d_output(_predict(keras, model, X, step), type(self).__name__)
-
-    @available_if(_is_logits)
-    def decision_function(self, X: Any) -> np.ndarray:
-        """The model's logits (only with ``output="logits"``).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, ...)
-
-        Returns
-        -------
-        logits : ndarray of shape (n_samples,) or (n_samples, n_classes)
-            Binary: one logit of class 1 (for two softmax outputs, their
-            difference). Otherwise one column per class or label.
-        """
-        return self._decision(X)
 
     # ------------------------------------------------------- cloning, pickling
     def __sklearn_clone__(self) -> KerasClassifier:
@@ -568,31 +468,8 @@ class KerasClassifier(BaseAdapter):
         }
         return type(self)(**params)
 
-    def __getstate__(self) -> dict:
-        state = dict(super().__getstate__())  # a copy: never edit self.__dict__
-        for key in ("model", "model_"):
-            if _is_model(state.get(key)):
-                state[key] = _KerasArchive(_model_to_bytes(state[key]))
-        return state
+    def _archive(self, network: Any) -> bytes | None:
+        return _model_to_bytes(network) if _is_model(network) else None
 
-    def __setstate__(self, state: dict) -> None:
-        state = dict(state)
-        for key in ("model", "model_"):
-            if isinstance(state.get(key), _KerasArchive):
-                state[key] = _model_from_bytes(state[key].data)
-        super().__setstate__(state)
-
-
-class _KerasArchive:
-    """Pickled form of a Keras model: the bytes of its ``.keras`` archive."""
-
-    __slots__ = ("data",)
-
-    def __init__(self, data: bytes) -> None:
-        self.data = data
-
-    def __getstate__(self) -> bytes:
-        return self.data
-
-    def __setstate__(self, data: bytes) -> None:
-        self.data = data
+    def _unarchive(self, data: bytes) -> Any:
+        return _model_from_bytes(data)

@@ -4,29 +4,26 @@ from __future__ import annotations
 
 import os
 import re
-import threading
 from numbers import Integral
 from typing import Any
 
 import numpy as np
-from sklearn.base import _fit_context
-from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.metaestimators import available_if
+from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_consistent_length
 
 from ._base import (
-    OUTPUTS,
-    PROBLEMS,
-    BaseAdapter,
     InputSpec,
+    feature_count_error,
+    import_optional,
+    instance_of,
+    width_error,
+)
+from ._heads import (
+    EncodedTarget,
     as_2d_output,
     check_encoded_target,
-    check_probabilities,
-    feature_count_error,
-    head_for_target,
-    import_optional,
-    loaded,
 )
+from ._pretrained import PretrainedAdapter
 
 # ONNX element types of inputs, as NumPy dtypes.
 _INPUT_TYPES = {
@@ -37,9 +34,6 @@ _INPUT_TYPES = {
     "tensor(int32)": np.int32,
 }
 _SCORE_TYPES = ("tensor(float)", "tensor(double)", "tensor(float16)")
-_PROBE_ROWS = 32
-# One session per adapter even when the first predictions run concurrently.
-_SESSION_LOCK = threading.Lock()
 # ONNX Runtime's report of an input of the wrong size.
 _BAD_DIMENSIONS = re.compile(r"index: (\d+) Got: (\d+) Expected: (\d+)")
 
@@ -48,13 +42,8 @@ def _ort():
     return import_optional("onnxruntime", "onnx", "OnnxClassifier")
 
 
-def _is_logits(self: OnnxClassifier) -> bool:
-    return self.output == "logits"
-
-
 def _is_session(value: Any) -> bool:
-    ort = loaded("onnxruntime")
-    return ort is not None and isinstance(value, ort.InferenceSession)
+    return instance_of(value, "onnxruntime", "InferenceSession")
 
 
 def _shape_error(exc: Exception, X: np.ndarray) -> ValueError | None:
@@ -72,11 +61,21 @@ def _shape_error(exc: Exception, X: np.ndarray) -> ValueError | None:
             f"batch_size={found.group(3)} (ONNX Runtime: {message})"
         )
     if found and found.group(1) == "1" and X.ndim == 2:
-        return ValueError(
-            f"OnnxClassifier: X has {found.group(2)} features, but the network "
-            f"expects {found.group(3)} (ONNX Runtime: {message})"
+        return width_error(
+            "OnnxClassifier", found.group(2), found.group(3), f"ONNX Runtime: {message}"
         )
     return feature_count_error("OnnxClassifier", X, f"ONNX Runtime says {message!r}")
+
+
+def _node_named(nodes: list, name: str, what: str) -> Any:
+    """The input or output node called ``name`` (from ``input_name=``...)."""
+    for node in nodes:
+        if node.name == name:
+            return node
+    raise ValueError(
+        f"OnnxClassifier: {what}_name={name!r} is not an {what} of the model; its "
+        f"{what}s are {[node.name for node in nodes]}."
+    )
 
 
 def _zipmap_to_array(maps: list) -> np.ndarray:
@@ -85,7 +84,7 @@ def _zipmap_to_array(maps: list) -> np.ndarray:
     return np.array([[row[key] for key in keys] for row in maps], dtype=np.float32)
 
 
-class OnnxClassifier(BaseAdapter):
+class OnnxClassifier(PretrainedAdapter):
     """An ONNX model, run with ONNX Runtime, as a scikit-learn classifier.
 
     The model is already trained (exported from scikit-learn with ``skl2onnx``,
@@ -168,14 +167,14 @@ class OnnxClassifier(BaseAdapter):
     """
 
     _parameter_constraints: dict = {
+        **PretrainedAdapter._parameter_constraints,
         "model": "no_validation",  # path, bytes, ModelProto or session; checked below
         "output_name": [str, None],
         "input_name": [str, None],
-        "output": [StrOptions(OUTPUTS)],
-        "problem": [StrOptions(PROBLEMS)],
         "batch_size": [Interval(Integral, 1, None, closed="left"), None],
         "providers": [list, tuple, None],
     }
+    _CACHES = ("_session_cache",)  # the InferenceSession, made at the first call
 
     def __init__(
         self,
@@ -197,26 +196,13 @@ class OnnxClassifier(BaseAdapter):
         self.providers = providers
 
     # ---------------------------------------------------------------- session
-    def _handed_in(self) -> bool:
-        return True  # an ONNX model is trained already
-
     def _session(self) -> Any:
         if _is_session(self.model):
             return self.model
-        cached = getattr(self, "_session_cache", None)
-        if self._is_current(cached):
-            return cached[2]
-        with _SESSION_LOCK:
-            cached = getattr(self, "_session_cache", None)
-            if self._is_current(cached):
-                return cached[2]
-            return self._new_session()
-
-    def _is_current(self, cached: Any) -> bool:
-        return (
-            cached is not None
-            and cached[0] is self.model
-            and cached[1] == self.providers
+        # One session, also when the first predictions run concurrently; a new
+        # one when model or providers change.
+        return self._cached(
+            "_session_cache", (self.model, self.providers), self._new_session
         )
 
     def _new_session(self) -> Any:
@@ -243,20 +229,12 @@ class OnnxClassifier(BaseAdapter):
                 f"OnnxClassifier: ONNX Runtime could not load the model {shown} "
                 f"({type(exc).__name__}: {exc})."
             ) from exc
-        # A cache, not a parameter: rebuilt when model or providers change.
-        self._session_cache = (self.model, self.providers, session)
         return session
 
     def _input(self, session: Any) -> Any:
         inputs = session.get_inputs()
         if self.input_name is not None:
-            for node in inputs:
-                if node.name == self.input_name:
-                    return node
-            raise ValueError(
-                f"OnnxClassifier: input_name={self.input_name!r} is not an input of "
-                f"the model; its inputs are {[node.name for node in inputs]}."
-            )
+            return _node_named(inputs, self.input_name, "input")
         if len(inputs) != 1:
             raise ValueError(
                 f"OnnxClassifier: the model has {len(inputs)} inputs "
@@ -269,13 +247,7 @@ class OnnxClassifier(BaseAdapter):
         outputs = session.get_outputs()
         names = [node.name for node in outputs]
         if self.output_name is not None:
-            for node in outputs:
-                if node.name == self.output_name:
-                    return node
-            raise ValueError(
-                f"OnnxClassifier: output_name={self.output_name!r} is not an output "
-                f"of the model; its outputs are {names}."
-            )
+            return _node_named(outputs, self.output_name, "output")
         scores = [
             node
             for node in outputs
@@ -313,36 +285,14 @@ class OnnxClassifier(BaseAdapter):
         return width if isinstance(width, int) else None
 
     # ---------------------------------------------------------------- fitting
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X: Any, y: Any, **fit_params: Any) -> OnnxClassifier:
-        """Check the model's output width against the target; nothing is trained.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Inputs of the model; it is run on the first rows only.
-        y : array-like of shape (n_samples,) or (n_samples, n_labels)
-            Integer codes ``0..k-1``, or a 0/1 indicator matrix (multilabel).
-        **fit_params : dict
-            Accepted and ignored (e.g. ``sample_weight``): nothing is trained.
-
-        Returns
-        -------
-        self : object
-            The adapter.
-        """
-        name = type(self).__name__
+    def _check_fit_data(self, X: Any, y: Any) -> tuple[Any, EncodedTarget]:
         X = self._check_X(X, reset=True, dtype=None)
-        target = check_encoded_target(y, name)
+        target = check_encoded_target(y, type(self).__name__)
         check_consistent_length(X, target.values)
-        probe = self._run(X[:_PROBE_ROWS])
-        head, problem = head_for_target(
-            probe.shape[1], target, self.problem, self.output, name
-        )
-        if self.output == "probabilities":
-            check_probabilities(probe, name)
-        self._set_fitted(probe.shape[1], head, problem)
-        return self
+        return X, target
+
+    def _probe(self, X: Any) -> np.ndarray:
+        return self._run(X[: self._PROBE_ROWS])
 
     # -------------------------------------------------------------- prediction
     def _run(self, X: np.ndarray) -> np.ndarray:
@@ -376,28 +326,7 @@ class OnnxClassifier(BaseAdapter):
     def _raw(self, X: Any) -> np.ndarray:
         return self._run(self._check_X(X, reset=False, dtype=None))
 
-    @available_if(_is_logits)
-    def decision_function(self, X: Any) -> np.ndarray:
-        """The model's logits (only with ``output="logits"``).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        logits : ndarray of shape (n_samples,) or (n_samples, n_classes)
-            Binary: the logit of class 1 (for two softmax outputs, their
-            difference). Otherwise one column per class or label.
-        """
-        return self._decision(X)
-
-    # ------------------------------------------------------- cloning, pickling
-    def __sklearn_clone__(self) -> OnnxClassifier:
-        # Nothing to train and nothing mutable: the model (path, bytes, session)
-        # is shared, not copied (a session cannot be copied).
-        return type(self)(**self.get_params(deep=False))
-
+    # ---------------------------------------------------------------- pickling
     def __getstate__(self) -> dict:
         if _is_session(self.model):
             raise TypeError(
@@ -405,6 +334,4 @@ class OnnxClassifier(BaseAdapter):
                 "pickled (sessions cannot). Pass the model's path or bytes "
                 "(onnx_model.SerializeToString()) as model= instead."
             )
-        state = dict(super().__getstate__())  # a copy: never edit self.__dict__
-        state.pop("_session_cache", None)
-        return state
+        return super().__getstate__()

@@ -5,39 +5,30 @@ from __future__ import annotations
 import copy
 import io
 import re
-import threading
 import time
-from contextlib import nullcontext
-from numbers import Integral, Real
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
-from sklearn.base import _fit_context
-from sklearn.exceptions import NotFittedError
-from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import check_consistent_length
+from sklearn.utils._param_validation import StrOptions
 
 from .._scores import check_finite
 from ._base import (
+    InputSpec,
+    feature_count_error,
+    import_optional,
+    instance_of,
+    loaded,
+    width_error,
+)
+from ._heads import (
+    ACTIVATING,
     MULTILABEL,
-    OUTPUTS,
-    PROBLEMS,
     SIGMOID,
     SOFTMAX,
-    UNKNOWN,
-    BaseAdapter,
-    InputSpec,
-    ambiguous_error,
-    check_encoded_target,
-    check_probabilities,
-    check_sample_weight_for,
-    feature_count_error,
-    head_for_target,
-    import_optional,
-    loaded,
-    seed_from,
 )
+from ._trainable import TrainableAdapter, TrainingData, seed_from
 
 _OPTIMIZERS = {"adam": "Adam", "adamw": "AdamW", "sgd": "SGD", "rmsprop": "RMSprop"}
 # Layers that keep the last dimension: skipped when reading a Sequential's width.
@@ -47,8 +38,6 @@ _SHAPE_KEEPING = (
     *("Tanh", "Hardtanh", "Softplus", "Softsign", "Softmax", "LogSoftmax"),
     *("LayerNorm", "BatchNorm1d"),
 )
-# Guards the one-time eval copy of a TorchScript module (see _eval_network).
-_COPY_LOCK = threading.Lock()
 # Torch's words for a tensor of the wrong shape reaching a layer.
 _SHAPE_WORDS = re.compile(
     r"shapes? cannot|size mismatch|must match the size|channels|expected input|"
@@ -64,11 +53,7 @@ def _torch():
     return import_optional("torch", "torch", "TorchClassifier")
 
 
-def _is_logits(self: TorchClassifier) -> bool:
-    return self.output == "logits"
-
-
-class TorchClassifier(BaseAdapter):
+class TorchClassifier(TrainableAdapter):
     """A PyTorch network as a scikit-learn classifier on encoded targets.
 
     ``fit(X, y)`` trains the network on integer codes ``0..k-1`` (binary,
@@ -171,6 +156,9 @@ class TorchClassifier(BaseAdapter):
     no weights yet: the adapter is not fitted until ``fit`` (predicting would
     create them in your module).
 
+    **Training.** ``sample_weight`` in ``fit`` weights each sample's loss (a
+    weighted mean per mini-batch); it cannot be combined with a custom ``loss``.
+
     **Inputs.** ``X`` is never written into: a batch that shares memory with it
     is copied before a layer could change it in place. A wrong input width is a
     ``ValueError`` naming both sizes before the network runs: after ``fit``
@@ -203,22 +191,27 @@ class TorchClassifier(BaseAdapter):
     ['setosa', 'setosa']
     """
 
+    _NETWORK, _NETWORK_TYPE, _FACTORY = (
+        "module",
+        "torch.nn.Module",
+        "a class or callable",
+    )
     _ROUTED = ("module", "optimizer")
+    _CACHES = ("_eval_copy",)  # a TorchScript module's eval-mode copy
+    _ARCHIVED = ("module_",)  # pickled as the bytes of torch.save(state_dict)
+    _NO_WEIGHTS = (
+        "the module passed in has uninitialized (lazy) parameters, so it has no "
+        "weights yet. Call fit, or run it once on an input before using it without "
+        "training."
+    )
 
     _parameter_constraints: dict = {
+        **TrainableAdapter._parameter_constraints,
         "module": [callable],
-        "output": [StrOptions(OUTPUTS)],
-        "problem": [StrOptions(PROBLEMS)],
-        "epochs": [Interval(Integral, 0, None, closed="left")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "predict_batch_size": [Interval(Integral, 1, None, closed="left"), None],
         "optimizer": [StrOptions(set(_OPTIMIZERS)), callable],
-        "lr": [Interval(Real, 0, None, closed="neither")],
         "loss": [callable, None],
         "device": "no_validation",  # a str or torch.device; checked by torch
         "shuffle": ["boolean"],
-        "random_state": ["random_state"],
-        "verbose": ["verbose"],
     }
 
     def __init__(
@@ -254,10 +247,21 @@ class TorchClassifier(BaseAdapter):
         self.verbose = verbose
         self._take_routed(kwargs)
 
-    # ---------------------------------------------------------------- helpers
-    def _handed_in(self) -> bool:
-        torch = loaded("torch")
-        return torch is not None and isinstance(self.module, torch.nn.Module)
+    # --------------------------------------------------------------- framework
+    def _library(self) -> Any:
+        return _torch()
+
+    def _is_network(self, value: Any) -> bool:
+        return instance_of(value, "torch", "nn.Module")
+
+    def _copy_network(self, network: Any) -> Any:
+        return copy.deepcopy(network)
+
+    def _has_weights(self, network: Any) -> bool:
+        return not _has_uninitialized(network)
+
+    def _new_network(self) -> Any:
+        return super()._new_network().to(self._device(_torch()))
 
     def _device(self, torch):
         try:
@@ -268,77 +272,12 @@ class TorchClassifier(BaseAdapter):
                 f"({exc}). Use 'cpu', 'cuda', 'cuda:0', 'mps' or a torch.device."
             ) from None
 
-    def _new_module(self, torch):
-        kwargs = self._routed("module")
-        if self._handed_in():
-            if kwargs:
-                raise ValueError(
-                    f"TorchClassifier: module__* parameters {sorted(kwargs)} apply "
-                    f"only when module is a class; module is an instance of "
-                    f"{type(self.module).__name__}. Pass the class instead, or drop "
-                    f"them."
-                )
-            return copy.deepcopy(self.module)
-        module = self.module(**kwargs)
-        if not isinstance(module, torch.nn.Module):
-            raise TypeError(
-                f"TorchClassifier: module must be a torch.nn.Module or a class / "
-                f"callable returning one; {self.module!r} returned a "
-                f"{type(module).__name__}."
-            )
-        return module
-
-    def __sklearn_is_fitted__(self) -> bool:
-        # A handed-in module whose lazy layers have not seen an input has no
-        # weights yet: predicting would create them, in the module passed in.
-        if hasattr(self, "_head"):
-            return True
-        return self._handed_in() and not _has_uninitialized(self.module)
-
-    def _check_ready(self) -> None:
-        if self._handed_in() and not self.__sklearn_is_fitted__():
-            raise NotFittedError(
-                "TorchClassifier: the module passed in has uninitialized (lazy) "
-                "parameters, so it has no weights yet. Call fit, or run it once on "
-                "an input before using it without training."
-            )
-        super()._check_ready()
-
-    def _module_for_predict(self):
-        if hasattr(self, "module_"):
-            return self.module_
-        if self._handed_in():
-            return self.module
-        self._check_ready()  # raises NotFittedError
-        raise AssertionError("unreachable")  # pragma: no cover
-
     def _static_width(self) -> int | None:
         torch = loaded("torch")
         return None if torch is None else _sequential_width(torch, self.module)
 
-    @staticmethod
-    def _input_dtype(torch, module):
-        for param in module.parameters():
-            if param.is_floating_point():
-                return param.dtype
-        return torch.float32
-
-    @staticmethod
-    def _as_output(torch, out, n: int):
-        if not isinstance(out, torch.Tensor):
-            raise TypeError(
-                f"TorchClassifier: the module's forward returned a "
-                f"{type(out).__name__}; it must return one tensor of shape (n,) or "
-                f"(n, k). Wrap the module so that forward returns the scores."
-            )
-        if out.ndim == 1:
-            out = out[:, None]
-        if out.ndim != 2 or out.shape[0] != n:
-            raise ValueError(
-                f"TorchClassifier: the module returned a tensor of shape "
-                f"{tuple(out.shape)} for {n} rows; it must be (n,) or (n, k)."
-            )
-        return out
+    def _spec_of(self, network: Any) -> InputSpec | None:
+        return _first_layer_spec(_torch(), network)
 
     def _to_tensor(self, torch, X: np.ndarray, dtype):
         if X.dtype.kind == "f":
@@ -348,110 +287,83 @@ class TorchClassifier(BaseAdapter):
         return torch.from_numpy(X)
 
     # ---------------------------------------------------------------- training
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> TorchClassifier:
-        """Train (a copy of) the network on encoded targets.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, ...)
-            Inputs of the network (2-D features, or n-D arrays such as images).
-        y : array-like of shape (n_samples,) or (n_samples, n_labels)
-            Integer codes ``0..k-1``, or a 0/1 indicator matrix (multilabel).
-        sample_weight : array-like of shape (n_samples,), default=None
-            Per-sample weights of the loss (weighted mean per mini-batch).
-
-        Returns
-        -------
-        self : object
-            The fitted adapter.
-        """
-        torch = _torch()
-        name = type(self).__name__
-        X = self._check_X(X, reset=True)
-        target = check_encoded_target(y, name)
-        check_consistent_length(X, target.values)
-        weights = check_sample_weight_for(sample_weight, len(X), name)
+    def _check_sample_weight(self, sample_weight: Any, n: int) -> np.ndarray | None:
+        weights = super()._check_sample_weight(sample_weight, n)
         if weights is not None and self.loss is not None:
             raise ValueError(
                 "TorchClassifier: sample_weight cannot be applied to a custom loss; "
                 "weight the samples inside loss, or use loss=None."
             )
+        return weights
+
+    @contextmanager
+    def _seeded(self, torch) -> Iterator[int | None]:
+        """Seed Torch inside ``fork_rng``: the global generator is left as it was."""
         device = self._device(torch)
         seed = seed_from(self.random_state)
         if seed is None:
-            rng_scope = nullcontext()
-        else:
-            rng_scope = torch.random.fork_rng(
-                devices=[] if device.type == "cpu" else None
-            )
-        with rng_scope:
-            if seed is not None:
-                torch.manual_seed(seed)
-            module = self._new_module(torch).to(device)
-            X_t = self._to_tensor(torch, X, self._input_dtype(torch, module))
-            probe = self._forward_eval(torch, module, X, X_t, device)
-            width = probe.shape[1]
-            head, problem = head_for_target(
-                width, target, self.problem, self.output, name
-            )
-            if self.output == "probabilities":
-                check_probabilities(probe.float().cpu().numpy(), name)
-            y_t = self._target_tensor(torch, target, head)
-            w_t = None if weights is None else torch.from_numpy(weights).float()
-            history = self._train(torch, module, X_t, y_t, w_t, head, device, seed)
-        module.eval()
-        self.module_ = module
-        self.history_ = history
-        self._set_fitted(width, head, problem)
-        return self
+            yield None
+            return
+        with torch.random.fork_rng(devices=[] if device.type == "cpu" else None):
+            torch.manual_seed(seed)
+            yield seed
 
-    def _forward_eval(self, torch, module, X, X_t, device):
-        """The outputs of the first batch, in eval mode (``module`` is fit's copy)."""
-        xb = X_t[: self.batch_size].clone()  # never a view of the caller's X
-        was_training = module.training
-        module.eval()
+    def _probe(self, torch, network: Any, X: np.ndarray) -> np.ndarray:
+        """The outputs of the first batch, in eval mode (``network`` is fit's copy)."""
+        X_t = self._to_tensor(torch, X[: self.batch_size], _input_dtype(torch, network))
+        xb = X_t.clone()  # never a view of the caller's X
+        was_training = network.training
+        network.eval()
         try:
             with torch.no_grad():
-                out = _forward(module, xb.to(device), X)
-                return self._as_output(torch, out, len(xb))
+                out = _forward(network, xb.to(self._device(torch)), X)
+                return _as_output(torch, out, len(xb)).float().cpu().numpy()
         finally:
-            module.train(was_training)
+            network.train(was_training)
 
-    @staticmethod
-    def _target_tensor(torch, target, head: str):
-        if head == SOFTMAX:
-            return torch.from_numpy(target.values)
-        values = target.values.astype(np.float32)
-        return torch.from_numpy(values.reshape(len(values), -1))
+    def _train(self, torch, network: Any, data: TrainingData) -> list:
+        device = self._device(torch)
+        tensors = (
+            self._to_tensor(torch, data.X, _input_dtype(torch, network)),
+            _target_tensor(torch, data.target.values, data.head),
+            None if data.weights is None else torch.from_numpy(data.weights).float(),
+        )
+        loss_fn = self._loss_fn(torch, data.head)
+        optimizer = self._new_optimizer(torch, network)
+        seed = data.seed
+        generator = None if seed is None else torch.Generator().manual_seed(seed)
+        history: list[float] = []
+        network.train()
+        for epoch in range(self.epochs):
+            start_time = time.perf_counter()
+            batches = self._batches(torch, len(data.X), generator)
+            loss = _epoch(torch, network, optimizer, loss_fn, tensors, batches, device)
+            history.append(loss)
+            self._report(epoch, loss, time.perf_counter() - start_time)
+        network.eval()
+        return history
+
+    def _batches(self, torch, n: int, generator) -> list:
+        """The row indices of each mini-batch of an epoch (reshuffled with shuffle)."""
+        order = (
+            torch.randperm(n, generator=generator) if self.shuffle else torch.arange(n)
+        )
+        return [order[i : i + self.batch_size] for i in range(0, n, self.batch_size)]
+
+    def _report(self, epoch: int, loss: float, seconds: float) -> None:
+        if self.verbose:
+            print(
+                f"[TorchClassifier] epoch {epoch + 1}/{self.epochs}  "
+                f"loss {loss:.4f}  ({seconds:.2f} s)",
+                flush=True,
+            )
 
     def _loss_fn(self, torch, head: str):
+        """``loss(out, yb, wb)``: the custom ``loss``, or the table's, weighted."""
         if self.loss is not None:
             user_loss = self.loss
-            return lambda out, yb, wb: user_loss(out, yb)
-        F = torch.nn.functional
-        logits = self.output == "logits"
-        if head == SOFTMAX:
-            if logits:
-
-                def per_sample(out, yb):
-                    return F.cross_entropy(out, yb, reduction="none")
-            else:
-                tiny = torch.finfo(torch.float32).tiny
-
-                def per_sample(out, yb):
-                    log_p = torch.log(out.clamp_min(tiny))
-                    return F.nll_loss(log_p, yb, reduction="none")
-        elif logits:
-
-            def per_sample(out, yb):
-                bce = F.binary_cross_entropy_with_logits(out, yb, reduction="none")
-                return bce.mean(dim=1)
-        else:
-
-            def per_sample(out, yb):
-                bce = F.binary_cross_entropy(out, yb, reduction="none")
-                return bce.mean(dim=1)
+            return lambda out, yb, _: user_loss(out, yb)
+        per_sample = _per_sample_loss(torch, head, self.output == "logits")
 
         def loss(out, yb, wb):
             values = per_sample(out, yb)
@@ -469,51 +381,7 @@ class TorchClassifier(BaseAdapter):
         )
         return factory(module.parameters(), lr=self.lr, **self._routed("optimizer"))
 
-    def _train(self, torch, module, X_t, y_t, w_t, head, device, seed) -> list:
-        n = len(X_t)
-        loss_fn = self._loss_fn(torch, head)
-        optimizer = self._new_optimizer(torch, module)
-        generator = None if seed is None else torch.Generator().manual_seed(seed)
-        history: list[float] = []
-        module.train()
-        for epoch in range(self.epochs):
-            start_time = time.perf_counter()
-            order = (
-                torch.randperm(n, generator=generator)
-                if self.shuffle
-                else torch.arange(n)
-            )
-            total = 0.0
-            for start in range(0, n, self.batch_size):
-                idx = order[start : start + self.batch_size]
-                xb, yb = X_t[idx].to(device), y_t[idx].to(device)
-                wb = None if w_t is None else w_t[idx].to(device)
-                optimizer.zero_grad()
-                out = self._as_output(torch, module(xb), len(idx))
-                loss = loss_fn(out, yb, wb)
-                loss.backward()
-                optimizer.step()
-                total += float(loss.detach()) * len(idx)
-            history.append(total / n)
-            if self.verbose:
-                seconds = time.perf_counter() - start_time
-                print(
-                    f"[TorchClassifier] epoch {epoch + 1}/{self.epochs}  "
-                    f"loss {history[-1]:.4f}  ({seconds:.2f} s)",
-                    flush=True,
-                )
-        return history
-
     # -------------------------------------------------------------- prediction
-    def _input_spec(self, reset: bool) -> InputSpec | None:
-        if not reset and hasattr(self, "module_"):
-            module = self.module_
-        elif self._handed_in():
-            module = self.module
-        else:
-            return None
-        return _first_layer_spec(_torch(), module)
-
     def _eval_network(self, torch, module):
         """A network that computes ``module`` in eval mode, leaving ``module`` alone.
 
@@ -523,19 +391,16 @@ class TorchClassifier(BaseAdapter):
         concurrent calls cannot see each other's mode, and a module handed in in
         train mode is still evaluated with dropout off and batch-norm running
         statistics. TorchScript modules share their flags between Python copies:
-        they get a private deep copy in eval mode instead, made once (under a
-        lock) and kept while ``module`` is the same object.
+        they get a private deep copy in eval mode instead, made once and kept
+        while ``module`` is the same object.
         """
         try:
             return _eval_view(torch, module)
         except _NeedsCopy:
             pass
-        with _COPY_LOCK:
-            cached = getattr(self, "_eval_copy", None)
-            if cached is None or cached[0] is not module:
-                cached = (module, copy.deepcopy(module).eval())
-                self._eval_copy = cached  # a cache, dropped by pickling
-        return cached[1]
+        return self._cached(
+            "_eval_copy", (module,), lambda: copy.deepcopy(module).eval()
+        )
 
     def _run(self, X: Any, activate: bool) -> np.ndarray:
         """Batched forward pass in eval mode under no_grad, optionally activated.
@@ -546,112 +411,128 @@ class TorchClassifier(BaseAdapter):
         place (``ReLU(inplace=True)`` first) cannot write into it.
         """
         torch = _torch()
-        self._check_ready()
-        module = self._module_for_predict()
+        module = self._predicting_network()
         X_in = X
         X = self._check_X(X, reset=False)
         shared = _may_share_memory(X, X_in)
         device = self._device(torch)
-        X_t = self._to_tensor(torch, X, self._input_dtype(torch, module))
+        copy_batches = shared and device.type == "cpu"  # .to("cpu") does not copy
+        X_t = self._to_tensor(torch, X, _input_dtype(torch, module))
         network = self._eval_network(torch, module)
-        n = len(X_t)
         step = self.predict_batch_size or self.batch_size
-        out = None
-        head = None
+        out, head = None, None
         with torch.no_grad():
-            for start in range(0, n, step):
+            for start in range(0, len(X_t), step):
                 xb = X_t[start : start + step]
-                xb = xb.clone() if shared and device.type == "cpu" else xb.to(device)
-                ob = self._as_output(torch, _forward(network, xb, X), len(xb))
+                xb = xb.clone() if copy_batches else xb.to(device)
+                ob = _as_output(torch, _forward(network, xb, X), len(xb))
                 if out is None:
                     width = ob.shape[1]
-                    if activate:
-                        head = self._current_head(width)
-                        if head == UNKNOWN:
-                            raise ambiguous_error(
-                                "TorchClassifier",
-                                width,
-                                "turning logits into probabilities",
-                            )
+                    head = self._known_head(width, ACTIVATING) if activate else None
                     kind = np.float64 if ob.dtype == torch.float64 else np.float32
-                    out = np.empty((n, width), dtype=kind)
-                if head == SOFTMAX:
-                    ob = torch.softmax(ob, dim=1)
-                elif head in (SIGMOID, MULTILABEL):
-                    ob = torch.sigmoid(ob)
-                if ob.dtype not in (torch.float32, torch.float64):
-                    ob = ob.float()
-                out[start : start + len(xb)] = ob.cpu().numpy()
+                    out = np.empty((len(X_t), width), dtype=kind)
+                out[start : start + len(xb)] = _activated(torch, ob, head).cpu().numpy()
         return out
 
     def _raw(self, X: Any) -> np.ndarray:
         return self._run(X, activate=False)
 
     def _proba(self, X: Any) -> np.ndarray:
-        if self.output == "logits":
-            proba = self._run(X, activate=True)
-            check_finite(proba, "TorchClassifier outputs")
-            return proba
-        raw = self._run(X, activate=False)
-        self._current_head(raw.shape[1])  # the width must match the fitted one
-        check_probabilities(raw, "TorchClassifier")
-        return raw
-
-    @available_if(_is_logits)
-    def decision_function(self, X: Any) -> np.ndarray:
-        """The network's logits (only with ``output="logits"``).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, ...)
-
-        Returns
-        -------
-        logits : ndarray of shape (n_samples,) or (n_samples, n_classes)
-            Binary: one logit of class 1 (for two softmax outputs, their
-            difference, as in scikit-learn). Otherwise one column per class or
-            label.
-        """
-        return self._decision(X)
+        if self.output != "logits":
+            return super()._proba(X)
+        proba = self._run(X, activate=True)  # the activation runs in Torch
+        check_finite(proba, "TorchClassifier outputs")
+        return proba
 
     # ---------------------------------------------------------------- pickling
-    def __getstate__(self) -> dict:
-        state = dict(super().__getstate__())  # a copy: never edit self.__dict__
-        state.pop("_eval_copy", None)
-        if "module_" in state:
-            torch = _torch()
-            buffer = io.BytesIO()
-            torch.save(self.module_.state_dict(), buffer)
-            state["module_"] = _StateDict(buffer.getvalue())
-        return state
+    def _archive(self, network: Any) -> bytes:
+        buffer = io.BytesIO()
+        _torch().save(network.state_dict(), buffer)
+        return buffer.getvalue()
 
-    def __setstate__(self, state: dict) -> None:
-        weights = state.get("module_")
-        super().__setstate__(state)
-        if isinstance(weights, _StateDict):
-            torch = _torch()
-            module = self._new_module(torch)
-            loaded_state = torch.load(
-                io.BytesIO(weights.data), map_location="cpu", weights_only=True
-            )
-            module.load_state_dict(loaded_state)
-            module.to(self._device(torch)).eval()
-            self.module_ = module
+    def _unarchive(self, data: bytes) -> Any:
+        # Rebuilt from the module parameter (the class with its module__*
+        # arguments, or a copy of the handed-in instance), then the weights.
+        torch = _torch()
+        module = self._new_network()
+        state = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
+        module.load_state_dict(state)
+        return module.eval()
 
 
-class _StateDict:
-    """Pickled form of a trained module: the bytes of ``torch.save(state_dict)``."""
+def _input_dtype(torch, module):
+    """The dtype of the module's first floating parameter (float32 without one)."""
+    for param in module.parameters():
+        if param.is_floating_point():
+            return param.dtype
+    return torch.float32
 
-    __slots__ = ("data",)
 
-    def __init__(self, data: bytes) -> None:
-        self.data = data
+def _as_output(torch, out, n: int):
+    """The module's output as an ``(n, k)`` tensor, or a clear error."""
+    if not isinstance(out, torch.Tensor):
+        raise TypeError(
+            f"TorchClassifier: the module's forward returned a "
+            f"{type(out).__name__}; it must return one tensor of shape (n,) or "
+            f"(n, k). Wrap the module so that forward returns the scores."
+        )
+    if out.ndim == 1:
+        out = out[:, None]
+    if out.ndim != 2 or out.shape[0] != n:
+        raise ValueError(
+            f"TorchClassifier: the module returned a tensor of shape "
+            f"{tuple(out.shape)} for {n} rows; it must be (n,) or (n, k)."
+        )
+    return out
 
-    def __getstate__(self) -> bytes:
-        return self.data
 
-    def __setstate__(self, data: bytes) -> None:
-        self.data = data
+def _target_tensor(torch, values: np.ndarray, head: str):
+    """Codes for a softmax head; float 0/1 of shape ``(n, width)`` otherwise."""
+    if head == SOFTMAX:
+        return torch.from_numpy(values)
+    values = values.astype(np.float32)
+    return torch.from_numpy(values.reshape(len(values), -1))
+
+
+def _per_sample_loss(torch, head: str, logits: bool):
+    """``loss(out, yb)`` of each sample, for the head and the output kind."""
+    F = torch.nn.functional
+    if head == SOFTMAX and logits:
+        return lambda out, yb: F.cross_entropy(out, yb, reduction="none")
+    if head == SOFTMAX:
+        tiny = torch.finfo(torch.float32).tiny
+        return lambda out, yb: F.nll_loss(
+            torch.log(out.clamp_min(tiny)), yb, reduction="none"
+        )
+    bce = F.binary_cross_entropy_with_logits if logits else F.binary_cross_entropy
+    return lambda out, yb: bce(out, yb, reduction="none").mean(dim=1)
+
+
+def _epoch(torch, module, optimizer, loss_fn, tensors, batches, device) -> float:
+    """One pass of training over ``batches`` (row indices); the mean loss."""
+    X_t, y_t, w_t = tensors
+    total = 0.0
+    for idx in batches:
+        xb, yb = X_t[idx].to(device), y_t[idx].to(device)
+        wb = None if w_t is None else w_t[idx].to(device)
+        optimizer.zero_grad()
+        out = _as_output(torch, module(xb), len(idx))
+        loss = loss_fn(out, yb, wb)
+        loss.backward()
+        optimizer.step()
+        total += float(loss.detach()) * len(idx)
+    return total / len(X_t)
+
+
+def _activated(torch, out, head: str | None):
+    """Softmax or sigmoid of logits ``out`` for ``head`` (None: as they are)."""
+    if head == SOFTMAX:
+        out = torch.softmax(out, dim=1)
+    elif head in (SIGMOID, MULTILABEL):
+        out = torch.sigmoid(out)
+    if out.dtype not in (torch.float32, torch.float64):
+        out = out.float()
+    return out
 
 
 def _sequential_width(torch, module: Any) -> int | None:
@@ -719,9 +600,8 @@ def _forward(network, xb, X: np.ndarray):
             raise
         matmul = _MATMUL.search(message)
         if matmul and X.ndim == 2 and int(matmul.group(2)) == X.shape[1]:
-            raise ValueError(
-                f"TorchClassifier: X has {X.shape[1]} features, but the network "
-                f"expects {matmul.group(3)} (Torch: {message})."
+            raise width_error(
+                "TorchClassifier", X.shape[1], matmul.group(3), f"Torch: {message}"
             ) from exc
         raise feature_count_error(
             "TorchClassifier", X, f"Torch says {message!r}"

@@ -441,8 +441,12 @@ class BaseAdapter(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
         return cached[1]
 
     def _archive(self, network: Any) -> bytes | None:
-        """A network as bytes of its framework's format (None: pickle it as is)."""
-        return None
+        """A network as bytes of its framework's format (None: pickle it as is).
+
+        Defined by every adapter with ``_ARCHIVED`` attributes, with
+        ``_unarchive``.
+        """
+        raise NotImplementedError
 
     def _unarchive(self, data: bytes) -> Any:
         """The network back from the bytes of ``_archive``."""

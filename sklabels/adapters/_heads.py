@@ -114,19 +114,7 @@ def head_for_target(
     Returns ``(head, problem_)``; raises ValueError when they do not fit together.
     """
     if target.multilabel:
-        if problem in ("binary", "multiclass"):
-            raise ValueError(
-                f"{owner}(problem={problem!r}) got a 2-D indicator y, which is a "
-                f"multilabel target. Use problem='multilabel' or 'auto', or pass 1-D "
-                f"codes."
-            )
-        if width != target.n_codes:
-            raise ValueError(
-                f"{owner}: the network has {width} output(s) but y has "
-                f"{target.n_codes} label columns; a multilabel network needs one "
-                f"output per label ({target.n_codes})."
-            )
-        return MULTILABEL, "multilabel"
+        return _multilabel_head(width, target, problem, owner)
     if width == 1:
         if target.n_codes > 2 or problem == "multiclass":
             raise ValueError(
@@ -152,6 +140,24 @@ def head_for_target(
             f"{owner}(problem='binary') needs 1 or 2 outputs, the network has {width}."
         )
     return SOFTMAX, "binary" if width == 2 else "multiclass"
+
+
+def _multilabel_head(
+    width: int, target: EncodedTarget, problem: str, owner: str
+) -> tuple[str, str]:
+    if problem in ("binary", "multiclass"):
+        raise ValueError(
+            f"{owner}(problem={problem!r}) got a 2-D indicator y, which is a "
+            f"multilabel target. Use problem='multilabel' or 'auto', or pass 1-D "
+            f"codes."
+        )
+    if width != target.n_codes:
+        raise ValueError(
+            f"{owner}: the network has {width} output(s) but y has "
+            f"{target.n_codes} label columns; a multilabel network needs one "
+            f"output per label ({target.n_codes})."
+        )
+    return MULTILABEL, "multilabel"
 
 
 def head_for_width(width: int, problem: str, owner: str) -> tuple[str, str | None]:

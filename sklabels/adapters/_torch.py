@@ -535,10 +535,15 @@ def _activated(torch, out, head: str | None):
     return out
 
 
+def _shape_keeping(nn) -> tuple:
+    """The classes named in ``_SHAPE_KEEPING`` that this Torch version has."""
+    return tuple(getattr(nn, name) for name in _SHAPE_KEEPING if hasattr(nn, name))
+
+
 def _sequential_width(torch, module: Any) -> int | None:
     """Output width of an ``nn.Sequential`` ending in ``Linear`` (+ activations)."""
     nn = torch.nn
-    keep = tuple(getattr(nn, name) for name in _SHAPE_KEEPING if hasattr(nn, name))
+    keep = _shape_keeping(nn)
     module = _uncompiled(module)
     if isinstance(module, nn.Linear):
         return int(module.out_features)
@@ -620,23 +625,16 @@ def _may_share_memory(X: np.ndarray, X_in: Any) -> bool:
         return True
 
 
-def _first_layer_spec(torch, module: Any) -> InputSpec | None:
-    """The input shape a network shows in its first layer, if it shows one.
-
-    Read only from ``nn.Sequential`` containers (their order is the order of
-    computation), skipping layers that keep the shape: a first ``Linear`` fixes
-    the last axis (after a ``Flatten``, the flattened size); a first ``ConvNd``
-    fixes the channel axis. Anything else (a custom ``forward``, lazy layers,
-    embeddings) shows nothing and is checked when it runs.
-    """
-    nn = torch.nn
-    keep = tuple(getattr(nn, name) for name in _SHAPE_KEEPING if hasattr(nn, name))
+def _first_layer(nn, module: Any) -> tuple[Any, bool] | None:
+    """The first layer that changes the input's shape, and whether a ``Flatten``
+    comes before it; None where ``nn.Sequential`` containers do not show it."""
+    keep = _shape_keeping(nn)
     flattened = False
     layer = module
     while True:
         layer = _uncompiled(layer)
         if not isinstance(layer, nn.Sequential):
-            break
+            return layer, flattened
         for child in layer.children():
             if isinstance(child, keep):
                 continue
@@ -649,6 +647,22 @@ def _first_layer_spec(torch, module: Any) -> InputSpec | None:
             break
         else:
             return None
+
+
+def _first_layer_spec(torch, module: Any) -> InputSpec | None:
+    """The input shape a network shows in its first layer, if it shows one.
+
+    Read only from ``nn.Sequential`` containers (their order is the order of
+    computation), skipping layers that keep the shape: a first ``Linear`` fixes
+    the last axis (after a ``Flatten``, the flattened size); a first ``ConvNd``
+    fixes the channel axis. Anything else (a custom ``forward``, lazy layers,
+    embeddings) shows nothing and is checked when it runs.
+    """
+    nn = torch.nn
+    found = _first_layer(nn, module)
+    if found is None:
+        return None
+    layer, flattened = found
     uninitialized = getattr(layer, "has_uninitialized_params", None)
     if callable(uninitialized) and uninitialized():
         return None  # a lazy layer takes the width of its first input

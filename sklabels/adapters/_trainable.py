@@ -114,9 +114,9 @@ class TrainableAdapter(BaseAdapter):
     def _train(self, lib: ModuleType, network: Any, data: TrainingData) -> Any:
         """Train ``network`` in place; return the training history."""
 
+    @abstractmethod
     def _spec_of(self, network: Any) -> InputSpec | None:
         """The input shape ``network`` shows before running, if it shows one."""
-        return None
 
     # ----------------------------------------------------------- routed params
     def _take_routed(self, kwargs: dict) -> None:

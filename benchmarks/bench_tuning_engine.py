@@ -3,7 +3,7 @@
 Compares, in the same process, on a 1,000,000 x 100 float32 score matrix with a 0/1
 truth matrix of label frequencies from 30% down to 0.5%:
 
-- ours: ``sklabels._tuning.tune_columns`` (one sort per label, every distinct score a
+- ours: ``sklabels._sweep.tune_columns`` (one sort per label, every distinct score a
   candidate), and the public ``tune_thresholds(..., return_curves=False)`` end to end
   (target validation and encoding included);
 - (a) a grid: for each label, ``sklearn.metrics.f1_score`` at each of
@@ -27,7 +27,8 @@ import numpy as np
 from sklearn.metrics import f1_score
 
 from sklabels import tune_thresholds
-from sklabels._tuning import f1, tune_columns
+from sklabels._objectives import f1
+from sklabels._sweep import tune_columns
 
 
 def best_time(func, repeats):

@@ -23,7 +23,7 @@ from sklabels import (
     RecallAtPrecision,
     tune_thresholds,
 )
-from sklabels._tuning import OBJECTIVES
+from sklabels._objectives import OBJECTIVES
 
 CASES = {
     **OBJECTIVES,

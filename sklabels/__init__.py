@@ -19,17 +19,11 @@ if TYPE_CHECKING:  # the same names, for type checkers and documentation tools
         MultilabelConfusionDisplay,
         ThresholdCurveDisplay,
     )
+    from ._objectives import Cost, FBeta, PrecisionAtRecall, RecallAtPrecision
     from ._reports import LabelledMatrix, classification_report, confusion_matrix
-    from ._tuner import TuningResult, tune_thresholds
-    from ._tuning import (
-        Cost,
-        FBeta,
-        FewPositivesWarning,
-        PrecisionAtRecall,
-        RecallAtPrecision,
-        ThresholdCurve,
-        UnreachableConstraintWarning,
-    )
+    from ._sweep import ThresholdCurve
+    from ._tune import TuningResult, tune_thresholds
+    from ._warnings import FewPositivesWarning, UnreachableConstraintWarning
 
 # public name -> the private module that defines it
 _EXPORTS = {
@@ -41,15 +35,15 @@ _EXPORTS = {
     "LabelledMatrix": "._reports",
     "classification_report": "._reports",
     "confusion_matrix": "._reports",
-    "TuningResult": "._tuner",
-    "tune_thresholds": "._tuner",
-    "Cost": "._tuning",
-    "FBeta": "._tuning",
-    "FewPositivesWarning": "._tuning",
-    "PrecisionAtRecall": "._tuning",
-    "RecallAtPrecision": "._tuning",
-    "ThresholdCurve": "._tuning",
-    "UnreachableConstraintWarning": "._tuning",
+    "TuningResult": "._tune",
+    "tune_thresholds": "._tune",
+    "Cost": "._objectives",
+    "FBeta": "._objectives",
+    "FewPositivesWarning": "._warnings",
+    "PrecisionAtRecall": "._objectives",
+    "RecallAtPrecision": "._objectives",
+    "ThresholdCurve": "._sweep",
+    "UnreachableConstraintWarning": "._warnings",
 }
 
 __all__ = [

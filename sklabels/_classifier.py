@@ -55,9 +55,11 @@ from sklearn.utils.validation import (
     check_is_fitted,
 )
 
+from ._objectives import OBJECTIVES
+from ._reject import check_reject, tune_reject, winning_probability
 from ._reports import classification_report, confusion_matrix
-from ._rules import apply_rule, check_reject, resolve_thresholds
-from ._scores import Scores, scores_from_estimator, winning_probability
+from ._rules import apply_rule, resolve_thresholds
+from ._scores import Scores, scores_from_estimator
 from ._targets import (
     _preview,
     _to_python,
@@ -65,8 +67,7 @@ from ._targets import (
     fit_target,
     positive_index,
 )
-from ._tuner import AVERAGES, check_tuning_options, tune_reject, tune_scores
-from ._tuning import OBJECTIVES
+from ._tune import AVERAGES, check_tuning_options, tune_scores
 
 
 def _estimator_has(attr: str):

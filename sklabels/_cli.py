@@ -29,10 +29,10 @@ from typing import Any
 
 import numpy as np
 
-from . import _tuning
+from . import _objectives
 from ._decode import decode
 from ._reports import classification_report, confusion_matrix
-from ._tuner import tune_thresholds
+from ._tune import tune_thresholds
 
 LABEL_SEPARATOR = "|"  # multilabel label sets in one CSV cell: "sky|sea"
 SETS_HEADER = "labels"  # the header `decode` writes over label sets
@@ -875,20 +875,20 @@ def parse_scoring(text: str) -> Any:
     name, _, argument = text.partition("=")
     try:
         if name == "fbeta":
-            return _tuning.FBeta(float(argument))
+            return _objectives.FBeta(float(argument))
         if name == "cost":
             fp, fn = (float(v) for v in argument.split(","))
-            return _tuning.Cost(fp=fp, fn=fn)
+            return _objectives.Cost(fp=fp, fn=fn)
         if name == "recall_at_precision":
-            return _tuning.RecallAtPrecision(float(argument))
+            return _objectives.RecallAtPrecision(float(argument))
         if name == "precision_at_recall":
-            return _tuning.PrecisionAtRecall(float(argument))
+            return _objectives.PrecisionAtRecall(float(argument))
     except ValueError as exc:
         raise CommandError(f"--scoring {text!r}: {exc}") from None
-    if argument or name not in _tuning.OBJECTIVES:
+    if argument or name not in _objectives.OBJECTIVES:
         raise CommandError(
             f"--scoring {text!r} is not known; use one of "
-            f"{', '.join(sorted(_tuning.OBJECTIVES))}, or fbeta=2, cost=1,10, "
+            f"{', '.join(sorted(_objectives.OBJECTIVES))}, or fbeta=2, cost=1,10, "
             f"recall_at_precision=0.9, precision_at_recall=0.9."
         )
     return name

@@ -6,7 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from ._rules import apply_rule, check_reject, resolve_thresholds
+from ._reject import check_reject
+from ._rules import apply_rule, resolve_thresholds
 from ._scores import scores_from_array
 from ._targets import (
     PROBLEMS,

@@ -19,9 +19,10 @@ from typing import Any
 import numpy as np
 from sklearn.utils.validation import check_consistent_length
 
+from ._reject import reject_curve, winning_probability
 from ._reports import confusion_matrix
 from ._rules import apply_rule, default_threshold
-from ._scores import PROBA, winning_probability
+from ._scores import PROBA
 from ._targets import (
     _preview,
     _to_python,
@@ -29,7 +30,7 @@ from ._targets import (
     fit_target,
     truth_positive_index,
 )
-from ._tuner import reject_curve, tune_scores, tune_thresholds
+from ._tune import tune_scores, tune_thresholds
 
 
 def _pyplot():

@@ -17,8 +17,9 @@ from typing import Any
 import numpy as np
 from scipy.special import logit
 
-from ._scores import MARGIN, PROBA, Scores, winning_probability
-from ._targets import _preview, _to_python, contains_label, label_codes
+from ._reject import winning_probability
+from ._scores import MARGIN, PROBA, Scores
+from ._targets import _preview, _to_python, label_codes
 
 
 def default_threshold(kind: str) -> float:
@@ -182,44 +183,6 @@ def _check_range(values: np.ndarray, kind: str, problem: str) -> None:
             f"thresholds on probabilities must lie in [0, 1], got {_preview(values)}. "
             f"For thresholds on logits or decision scores, predict from "
             f"response_method='decision_function'."
-        )
-
-
-def check_reject(
-    reject_threshold: Any,
-    reject_label: Any,
-    problem: str,
-    has_probabilities: bool,
-    classes: np.ndarray,
-) -> None:
-    """Validate the reject option: a probability, a label that is no class."""
-    if reject_threshold is None:
-        return
-    if not _is_number(reject_threshold) or not 0 <= reject_threshold <= 1:
-        raise ValueError(
-            f"reject_threshold must be a probability in [0, 1], got "
-            f"{reject_threshold!r}."
-        )
-    if problem == "multilabel":
-        raise ValueError(
-            "reject_threshold applies to single-label problems (binary, multiclass); "
-            "in a multilabel problem a label below its threshold is already off."
-        )
-    if not has_probabilities:
-        raise ValueError(
-            "reject_threshold needs probabilities, but the model only gives decision "
-            "scores. Use response_method='predict_proba', or calibrate the model "
-            "first: CalibratedClassifierCV(model)."
-        )
-    if reject_label is None:
-        raise ValueError(
-            f"reject_threshold={reject_threshold!r} needs reject_label, the label to "
-            f"predict when the model abstains, e.g. reject_label='unknown' or -1."
-        )
-    if contains_label(classes, reject_label):
-        raise ValueError(
-            f"reject_label={reject_label!r} is one of the classes {_preview(classes)}; "
-            f"choose a label that no class uses."
         )
 
 

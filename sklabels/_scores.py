@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.special import expit, softmax
 
 from ._targets import _preview, _to_python, is_unnamed, name_codes
 
@@ -355,18 +354,6 @@ def scores_from_array(
         return Scores(values, MARGIN, True), problem
     check_proba_range(lo, hi, name)
     return Scores(values, PROBA), problem
-
-
-def winning_probability(scores: Scores, codes: np.ndarray, problem: str) -> np.ndarray:
-    """Probability of the class in ``codes``, row by row (single-label problems)."""
-    rows = np.arange(len(codes))
-    if scores.kind == PROBA:
-        return scores.values[rows, codes]
-    if not scores.logits:
-        raise ValueError("decision scores are not probabilities")
-    if problem == "binary":  # canonical [-m, m]: expit per column
-        return expit(scores.values[rows, codes])
-    return softmax(scores.values, axis=1)[rows, codes]
 
 
 def scores_from_estimator(

@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 from numpy.testing import assert_array_equal
 from scipy.special import expit, logit, softmax
 
+from sklabels._reject import check_reject
 from sklabels._rules import (
     apply_rule,
     binary_codes,
-    check_reject,
     multiclass_codes,
     multilabel_indicator,
     resolve_thresholds,

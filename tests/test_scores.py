@@ -14,6 +14,7 @@ from scipy.special import expit, softmax
 from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import KNeighborsClassifier
 
+from sklabels._reject import winning_probability
 from sklabels._scores import (
     MARGIN,
     PROBA,
@@ -27,7 +28,6 @@ from sklabels._scores import (
     row_sum_kind,
     scores_from_array,
     scores_from_estimator,
-    winning_probability,
 )
 
 SEEDED = settings(derandomize=True, deadline=None, max_examples=40)

@@ -28,7 +28,7 @@ from sklabels import (
     decode,
     tune_thresholds,
 )
-from sklabels._tuning import OBJECTIVES, precision, recall
+from sklabels._objectives import OBJECTIVES, precision, recall
 
 OBJECTIVE_CASES = {
     **OBJECTIVES,

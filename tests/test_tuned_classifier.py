@@ -35,7 +35,7 @@ from sklabels import (
     UnreachableConstraintWarning,
     tune_thresholds,
 )
-from sklabels._tuner import tune_reject
+from sklabels._reject import tune_reject
 
 
 def model():

@@ -12,7 +12,8 @@ from sklabels import (
     UnreachableConstraintWarning,
     tune_thresholds,
 )
-from sklabels._tuning import OBJECTIVES, best_cut, f1, sweep, tune_columns, warn_about
+from sklabels._objectives import OBJECTIVES, f1
+from sklabels._sweep import best_cut, sweep, tune_columns, warn_about
 
 
 def brute_force(scores, truth, weight, objective):

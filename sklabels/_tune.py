@@ -3,7 +3,7 @@
 ``tune_scores`` is shared by :func:`tune_thresholds` (scores the user holds) and
 ``ProbabilisticLabelClassifier(threshold="auto")`` (out-of-fold scores): it reads a
 validated :class:`~sklabels._scores.Scores` and the encoded truth, runs the exact
-engine of ``_tuning.py`` and returns thresholds in the units the rules expect.
+engine of ``_sweep.py`` and returns thresholds in the units the rules expect.
 """
 
 from __future__ import annotations
@@ -16,15 +16,32 @@ import numpy as np
 from scipy.special import expit, logit
 from sklearn.utils.validation import _check_sample_weight, check_consistent_length
 
-from . import _tuning
+from ._multiclass import (
+    _counts,
+    log_space,
+    offsets_to_ratios,
+    rule_argmax,
+    tune_multiclass,
+)
+from ._objectives import (
+    _Constrained,
+    accuracy,
+    balanced_accuracy,
+    evaluate,
+    f1,
+    recall,
+    resolve_objective,
+)
 from ._rules import default_threshold
 from ._scores import PROBA, Scores, scores_from_array
+from ._sweep import tune_columns, tune_micro, value_at, warn_about
 from ._targets import (
     PROBLEMS,
     _to_python,
     fit_target,
     truth_positive_index,
 )
+from ._warnings import FEW_POSITIVES, FewPositivesWarning, user_stacklevel
 
 AVERAGES = ("macro", "micro")
 
@@ -107,13 +124,13 @@ def _label(value: Any) -> str:
 
 def check_tuning_options(scoring: Any, average: Any, problem: str):
     """Resolve ``scoring`` and check ``average``; clear errors before any fitting."""
-    objective, name = _tuning.resolve_objective(scoring)
+    objective, name = resolve_objective(scoring)
     if average not in AVERAGES:
         raise ValueError(
             f"average must be 'macro' (each class tuned for its own objective) or "
             f"'micro' (one objective over the pooled counts), got {average!r}."
         )
-    if problem == "multiclass" and isinstance(objective, _tuning._Constrained):
+    if problem == "multiclass" and isinstance(objective, _Constrained):
         raise ValueError(
             f"scoring={objective!r} constrains one class's precision or recall, but "
             f"in a multiclass problem every class's threshold moves the others. Tune "
@@ -167,15 +184,15 @@ def tune_scores(
         start_at=default,
     )
     if problem == "multilabel" and average == "micro":
-        tuning = _tuning.tune_micro(columns, hits, **kwargs)
-        _tuning.warn_about(
+        tuning = tune_micro(columns, hits, **kwargs)
+        warn_about(
             tuning, np.array(["the pooled labels"], dtype=object), objective, str
         )
     else:
-        tuning = _tuning.tune_columns(
+        tuning = tune_columns(
             columns, hits, defaults=np.full(len(owners), default), **kwargs
         )
-        _tuning.warn_about(tuning, owners, objective, _label)
+        warn_about(tuning, owners, objective, _label)
     thresholds = tuning.thresholds
     if scores.logits:
         thresholds = _logits_to_probabilities(thresholds, columns)
@@ -198,7 +215,7 @@ def tune_scores(
     class_scores = dict(zip(owners, (float(b) for b in tuning.best), strict=True))
     if problem == "multilabel" and average == "micro":
         class_scores = {
-            label: _tuning._value_at(
+            label: value_at(
                 columns[:, j],
                 hits[:, j],
                 sample_weight,
@@ -249,19 +266,19 @@ def _tune_multiclass(
     # both report the class's recall: the fraction of its samples labelled right.
     scoring_name = name
     per_class_objective = objective
-    if objective is _tuning.accuracy:
-        objective, average = _tuning.f1, "micro"
-        per_class_objective = _tuning.recall
-    elif objective is _tuning.balanced_accuracy:
-        objective, average = _tuning.recall, "macro"
-        per_class_objective = _tuning.recall
+    if objective is accuracy:
+        objective, average = f1, "micro"
+        per_class_objective = recall
+    elif objective is balanced_accuracy:
+        objective, average = recall, "macro"
+        per_class_objective = recall
     k = len(classes)
     truth = np.asarray(truth)
     if sample_weight is None:
         counts = np.bincount(truth, minlength=k)
     else:
         counts = np.bincount(truth, weights=sample_weight, minlength=k)
-    tuning = _tuning.tune_multiclass(
+    tuning = tune_multiclass(
         scores.values,
         truth,
         objective=objective,
@@ -274,31 +291,29 @@ def _tune_multiclass(
     absent = [_label(classes[j]) for j in np.flatnonzero(counts == 0)]
     few = [
         f"{_label(classes[j])} ({int(counts[j])})"
-        for j in np.flatnonzero((counts > 0) & (counts < _tuning.FEW_POSITIVES))
+        for j in np.flatnonzero((counts > 0) & (counts < FEW_POSITIVES))
     ]
     if absent or few:
         detail = []
         if absent:
             detail.append(f"no samples of {', '.join(absent)}")
         if few:
-            detail.append(f"fewer than {_tuning.FEW_POSITIVES} of {', '.join(few[:8])}")
+            detail.append(f"fewer than {FEW_POSITIVES} of {', '.join(few[:8])}")
         warnings.warn(
             f"the multiclass tuning data has {' and '.join(detail)}: the tuned ratios "
             f"of those classes are likely to overfit. Consider fixed thresholds, "
             f"more data, or stratified folds.",
-            _tuning.FewPositivesWarning,
-            stacklevel=_tuning.user_stacklevel(),
+            FewPositivesWarning,
+            stacklevel=user_stacklevel(),
         )
-    thresholds = _tuning.offsets_to_ratios(tuning.offsets)
+    thresholds = offsets_to_ratios(tuning.offsets)
     class_values = tuning.class_values
     if per_class_objective is not objective:
         w = np.ones(len(truth)) if sample_weight is None else sample_weight
-        pred = _tuning.rule_argmax(
-            _tuning.log_space(scores.values, scores.kind == PROBA) + tuning.offsets
+        pred = rule_argmax(
+            log_space(scores.values, scores.kind == PROBA) + tuning.offsets
         )
-        class_values = _tuning.evaluate(
-            per_class_objective, name, *_tuning._counts(pred, truth, w, k)
-        )
+        class_values = evaluate(per_class_objective, name, *_counts(pred, truth, w, k))
     curves = {}
     if tuning.curves is not None:
         curves = dict(zip(classes, tuning.curves, strict=True))
@@ -438,71 +453,3 @@ def tune_thresholds(
         sample_weight=weight,
         keep_curves=return_curves,
     )
-
-
-def reject_curve(
-    confidence: np.ndarray, correct: np.ndarray, sample_weight: np.ndarray | None = None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Coverage and accuracy of every reject threshold, from one sort.
-
-    A sample is answered iff its winning probability is ``>= threshold``. Returns
-    the candidate thresholds (decreasing; each halfway to the next lower distinct
-    confidence, the last 0 = answer everything), the coverage (fraction answered)
-    and the accuracy among the answered samples at each.
-    """
-    confidence = np.asarray(confidence, dtype=np.float64)
-    weight = (
-        np.ones(len(confidence))
-        if sample_weight is None
-        else np.asarray(sample_weight, dtype=np.float64)
-    )
-    order = np.argsort(-confidence, kind="stable")
-    s = confidence[order]
-    w = weight[order]
-    answered = np.cumsum(w)
-    right = np.cumsum(np.where(np.asarray(correct)[order], w, 0.0))
-    ends = np.flatnonzero(np.r_[s[1:] != s[:-1], True])
-    lower = np.r_[s[ends[:-1] + 1], 0.0]
-    thresholds = np.where(lower > 0, (s[ends] + lower) / 2, 0.0)
-    thresholds[:-1] = np.maximum(thresholds[:-1], np.nextafter(lower[:-1], 1.0))
-    coverage = answered[ends] / answered[-1]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        accuracy = np.where(answered[ends] > 0, right[ends] / answered[ends], 0.0)
-    return thresholds, coverage, accuracy
-
-
-def tune_reject(
-    confidence: np.ndarray,
-    correct: np.ndarray,
-    *,
-    coverage: float | None = None,
-    accuracy: float | None = None,
-    sample_weight: np.ndarray | None = None,
-) -> tuple[float, float, float]:
-    """The reject threshold for a coverage or an accuracy target.
-
-    ``coverage``: answer at least that fraction, with the highest accuracy among such
-    thresholds. ``accuracy``: the highest coverage whose accuracy reaches it; where
-    none does, an ``UnreachableConstraintWarning`` names the best accuracy reachable,
-    whose threshold is used. Returns the threshold, its coverage and its accuracy.
-    """
-    thresholds, covered, right = reject_curve(confidence, correct, sample_weight)
-    if coverage is not None:
-        feasible = covered >= coverage - _tuning._TOL
-        candidates = np.flatnonzero(feasible)
-        best = candidates[np.flatnonzero(right[candidates] == right[candidates].max())]
-        pick = int(best[-1])
-    else:
-        feasible = right >= accuracy - _tuning._TOL
-        if feasible.any():
-            pick = int(np.flatnonzero(feasible)[-1])
-        else:
-            pick = int(np.flatnonzero(right == right.max())[-1])
-            warnings.warn(
-                f"no reject threshold reaches accuracy >= {accuracy:g} on the "
-                f"held-out scores; the best reachable is {right[pick]:.4g} (answering "
-                f"{covered[pick]:.1%} of samples), which is used.",
-                _tuning.UnreachableConstraintWarning,
-                stacklevel=_tuning.user_stacklevel(),
-            )
-    return float(thresholds[pick]), float(covered[pick]), float(right[pick])

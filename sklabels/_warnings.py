@@ -1,0 +1,47 @@
+"""Warnings of the tuning, and the stack level that points them at the user's call."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import sklearn
+
+# Per-class tuning on fewer positives than this is flagged as likely to overfit.
+FEW_POSITIVES = 10
+
+
+class UnreachableConstraintWarning(UserWarning):
+    """No threshold meets a precision/recall constraint on the tuning data."""
+
+
+class FewPositivesWarning(UserWarning):
+    """A class's threshold cannot be tuned reliably, or at all.
+
+    Raised for too few positives (the threshold is likely to overfit), for no
+    positives or no negatives, and for scores that are the same for every sample
+    (a constant predictor): in the last two cases nothing can be tuned and the
+    class keeps its default threshold.
+    """
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+_SKLEARN_DIR = os.path.dirname(os.path.abspath(sklearn.__file__))
+
+
+def user_stacklevel() -> int:
+    """``stacklevel`` for ``warnings.warn`` that points at the user's own call.
+
+    Counts the frames inside sklabels and scikit-learn (``fit`` wrappers) between
+    the function that warns (the caller of this one) and the user's code.
+    """
+    frame = sys._getframe(1)
+    level = 1
+    while frame is not None and frame.f_code.co_filename.startswith(
+        (_PACKAGE_DIR, _SKLEARN_DIR)
+    ):
+        frame = frame.f_back
+        level += 1
+    return level

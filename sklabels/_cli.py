@@ -32,12 +32,12 @@ import numpy as np
 from . import _objectives
 from ._decode import decode
 from ._reports import classification_report, confusion_matrix
+from ._targets import PROBLEMS
 from ._tune import tune_thresholds
 
 LABEL_SEPARATOR = "|"  # multilabel label sets in one CSV cell: "sky|sea"
 SETS_HEADER = "labels"  # the header `decode` writes over label sets
 FORMATS = (".npy", ".csv", ".parquet")
-PROBLEMS = ("binary", "multiclass", "multilabel")
 MAX_JSON_BYTES = 10 * 1024 * 1024  # a thresholds file is a few hundred bytes
 MAX_INT_DIGITS = 18  # larger integers in a thresholds file are not labels or values
 

@@ -48,10 +48,6 @@ class Scores:
     kind: str
     logits: bool = False
 
-    @property
-    def n_samples(self) -> int:
-        return self.values.shape[0]
-
 
 def is_tensor(obj: Any) -> bool:
     """Whether ``obj`` is a Torch tensor, read with ``obj.detach().cpu().numpy()``.

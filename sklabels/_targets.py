@@ -23,15 +23,6 @@ from sklearn.utils.multiclass import type_of_target
 
 PROBLEMS = ("binary", "multiclass", "multilabel")
 
-# The forms ``y`` can take, and so the forms ``predict`` returns.
-#   labels     1-D array of labels
-#   column     (n, 1) array of labels (scikit-learn's "column vector y")
-#   onehot     (n, k) 0/1 matrix, one 1 per row (single-label)
-#   indicator  (n, k) 0/1 matrix (multilabel)
-#   sparse     scipy.sparse (n, k) 0/1 matrix (multilabel)
-#   sets       sequence of label collections (multilabel), returned as a list of tuples
-FORMS = ("labels", "column", "onehot", "indicator", "sparse", "sets")
-
 
 def _preview(values: Any, limit: int = 6) -> str:
     """Short repr of a list of labels for error messages."""
@@ -250,7 +241,10 @@ class TargetEncoding:
     ----------
     problem : {"binary", "multiclass", "multilabel"}
     form : str
-        One of ``FORMS``; ``predict`` returns this form.
+        The form of ``y``, which ``predict`` returns: ``"labels"`` (1-D labels),
+        ``"column"`` (an ``(n, 1)`` column of labels), ``"onehot"`` (one 1 per
+        row), ``"indicator"`` (a 0/1 multilabel matrix), ``"sparse"`` (a scipy
+        sparse indicator) or ``"sets"`` (label collections; a list of tuples).
     classes : ndarray of shape (n_classes,)
         Original labels, in the column order of the model outputs.
     dtype : numpy dtype or None

@@ -9,11 +9,12 @@ engine of ``_sweep.py`` and returns thresholds in the units the rules expect.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 from scipy.special import expit, logit
+from sklearn.utils._param_validation import StrOptions, validate_params
 from sklearn.utils.validation import _check_sample_weight, check_consistent_length
 
 from ._multiclass import (
@@ -95,7 +96,6 @@ class TuningResult:
     average: str
     pos_label: Any = None
     start_score: float = float("nan")
-    info: dict = field(default_factory=dict, repr=False)
 
     def to_dict(self) -> dict:
         """A JSON-ready summary: problem, classes, thresholds, objective values."""
@@ -327,10 +327,24 @@ def _tune_multiclass(
         scoring=scoring_name,
         average=average,
         start_score=float(tuning.start),
-        info={"passes": tuning.passes},
     )
 
 
+@validate_params(
+    {
+        "y_true": ["array-like", "sparse matrix"],
+        "scores": ["array-like"],
+        "problem": [StrOptions({"auto", *PROBLEMS})],
+        "classes": ["array-like", None],
+        "pos_label": "no_validation",  # any label; checked against the classes
+        "scoring": "no_validation",  # names, objects or callables: resolve_objective
+        "average": [StrOptions(set(AVERAGES))],
+        "sample_weight": ["array-like", None],
+        "from_logits": ["boolean"],
+        "return_curves": ["boolean"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def tune_thresholds(
     y_true: Any,
     scores: Any,
@@ -419,13 +433,6 @@ def tune_thresholds(
     >>> decode([0.33, 0.31], ["ham", "spam"], threshold=result.thresholds).tolist()
     ['spam', 'ham']
     """
-    if problem not in ("auto", *PROBLEMS):
-        raise ValueError(
-            f"problem must be one of 'auto', 'binary', 'multiclass', 'multilabel'; "
-            f"got {problem!r}."
-        )
-    if not isinstance(from_logits, bool | np.bool_):
-        raise TypeError(f"from_logits must be True or False, got {from_logits!r}.")
     encoding, truth = fit_target(y_true, problem=problem, classes=classes)
     # The class a single score column scores, and the one a binary objective rates.
     pos_index = truth_positive_index(encoding, pos_label, classes)

@@ -361,9 +361,9 @@ def _indicator(label_sets, k):
     [
         ({"scoring": "f2"}, ValueError, "not a known objective"),
         ({"scoring": 3}, TypeError, "scoring must be"),
-        ({"average": "weighted"}, ValueError, "average must be"),
-        ({"problem": "ordinal"}, ValueError, "problem must be one of"),
-        ({"from_logits": "yes"}, TypeError, "from_logits must be"),
+        ({"average": "weighted"}, ValueError, "'average' parameter .* among"),
+        ({"problem": "ordinal"}, ValueError, "'problem' parameter .* among"),
+        ({"from_logits": "yes"}, TypeError, "'from_logits' parameter .* 'bool'"),
         ({"scoring": lambda tp, fp, fn, tn: tp / (tp + fp)}, ValueError, "NaN"),
         ({"scoring": lambda tp, fp, fn, tn: np.ones(3)}, ValueError, "elementwise"),
         ({"sample_weight": [1.0, 2.0]}, ValueError, "sample_weight"),

@@ -158,85 +158,105 @@ def tune_scores(
     (multilabel), as ``TargetEncoding.encode`` returns.
     """
     objective, name = check_tuning_options(scoring, average, problem)
-    values = scores.values
-    proba = scores.kind == PROBA
     if problem == "multiclass":
         return _tune_multiclass(
             scores, truth, classes, objective, name, average, sample_weight, keep_curves
         )
+    return _tune_cutoffs(
+        scores,
+        truth,
+        problem=problem,
+        classes=classes,
+        pos_index=pos_index,
+        objective=objective,
+        name=name,
+        average=average,
+        sample_weight=sample_weight,
+        keep_curves=keep_curves,
+    )
 
-    # Binary and multilabel: independent cut-offs, in the units of the scores.
-    default = default_threshold(scores.kind)
+
+def _cutoff_columns(
+    values: np.ndarray, truth: Any, problem: str, classes: np.ndarray, pos_index: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The columns tuned one by one, their 0/1 truth, and the labels they score."""
     if problem == "binary":
-        columns = values[:, [pos_index]]
         hits = (np.asarray(truth) == pos_index)[:, None]
-        owners = classes[[pos_index]]
-    else:
-        columns = values
-        hits = np.asarray(truth).astype(bool, copy=False)
-        owners = classes
+        return values[:, [pos_index]], hits, classes[[pos_index]]
+    return values, np.asarray(truth).astype(bool, copy=False), classes
+
+
+def _tune_cutoffs(
+    scores: Scores,
+    truth: Any,
+    *,
+    problem: str,
+    classes: np.ndarray,
+    pos_index: int,
+    objective: Any,
+    name: str,
+    average: str,
+    sample_weight: np.ndarray | None,
+    keep_curves: bool,
+) -> TuningResult:
+    """Binary and multilabel problems: independent cut-offs in the scores' units."""
+    columns, hits, owners = _cutoff_columns(
+        scores.values, truth, problem, classes, pos_index
+    )
+    default = default_threshold(scores.kind)
+    micro = problem == "multilabel" and average == "micro"
     kwargs = dict(
         objective=objective,
         name=name,
         sample_weight=sample_weight,
-        proba=proba,
+        proba=scores.kind == PROBA,
         keep_curves=keep_curves,
         start_at=default,
     )
-    if problem == "multilabel" and average == "micro":
+    if micro:
         tuning = tune_micro(columns, hits, **kwargs)
-        warn_about(
-            tuning, np.array(["the pooled labels"], dtype=object), objective, str
-        )
+        pooled = np.array(["the pooled labels"], dtype=object)
+        warn_about(tuning, pooled, objective, str)
     else:
-        tuning = tune_columns(
-            columns, hits, defaults=np.full(len(owners), default), **kwargs
-        )
+        defaults = np.full(len(owners), default)
+        tuning = tune_columns(columns, hits, defaults=defaults, **kwargs)
         warn_about(tuning, owners, objective, _label)
     thresholds = tuning.thresholds
     if scores.logits:
         thresholds = _logits_to_probabilities(thresholds, columns)
-    curves = {}
-    if tuning.curves is not None:
-        for label, curve, t in zip(owners, tuning.curves, thresholds, strict=True):
-            if scores.logits:
-                curve = replace(
-                    curve, thresholds=expit(curve.thresholds), best_threshold=float(t)
-                )
-            else:
-                curve = replace(curve, best_threshold=float(t))
-            curves[label] = curve
-    if problem == "multilabel" and average == "micro":
-        best = float(tuning.best[0])
+    if micro:  # each label's own value at the shared threshold (in score units)
+        per_class = [
+            value_at(columns[:, j], hits[:, j], sample_weight, t, objective, name)
+            for j, t in enumerate(tuning.thresholds)
+        ]
     else:
-        best = float(np.mean(tuning.best))
-    # The objective at the default threshold, read off the same curves.
-    start = float(tuning.start[0] if average == "micro" else np.mean(tuning.start))
-    class_scores = dict(zip(owners, (float(b) for b in tuning.best), strict=True))
-    if problem == "multilabel" and average == "micro":
-        class_scores = {
-            label: value_at(
-                columns[:, j],
-                hits[:, j],
-                sample_weight,
-                thresholds[j],
-                objective,
-                name,
-            )
-            for j, label in enumerate(owners)
-        }
+        per_class = [float(b) for b in tuning.best]
     return TuningResult(
         thresholds=float(thresholds[0]) if problem == "binary" else thresholds,
-        best_score=best,
-        class_scores=class_scores,
-        curves=curves,
+        # The pooled value (micro) or the mean over classes, before and after.
+        best_score=float(tuning.best[0] if micro else np.mean(tuning.best)),
+        class_scores=dict(zip(owners, per_class, strict=True)),
+        curves=_labelled_curves(tuning.curves, owners, thresholds, scores.logits),
         classes=classes,
         problem=problem,
         scoring=name,
         average=average,
         pos_label=classes[pos_index] if problem == "binary" else None,
-        start_score=start,
+        start_score=float(tuning.start[0] if micro else np.mean(tuning.start)),
     )
+
+
+def _labelled_curves(
+    curves: list | None, owners: np.ndarray, thresholds: np.ndarray, logits: bool
+) -> dict:
+    """``{label: curve}`` with the chosen threshold, in probabilities for logits."""
+    if curves is None:
+        return {}
+    out = {}
+    for label, curve, t in zip(owners, curves, thresholds, strict=True):
+        cuts = expit(curve.thresholds) if logits else curve.thresholds
+        out[label] = replace(curve, thresholds=cuts, best_threshold=float(t))
+    return out
 
 
 def _logits_to_probabilities(thresholds: np.ndarray, logits: np.ndarray) -> np.ndarray:

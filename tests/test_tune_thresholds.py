@@ -434,3 +434,23 @@ def test_return_curves_false_keeps_only_the_thresholds():
     assert lean.curves == {} and len(full.curves) == 4
     np.testing.assert_array_equal(lean.thresholds, full.thresholds)
     assert lean.best_score == full.best_score
+
+
+def test_micro_class_scores_of_logits_are_read_at_the_logit_cut():
+    """Check each label's score under a shared micro threshold on logits is its F1."""
+    rng = np.random.default_rng(11)
+    y = (rng.random((300, 3)) < 0.4).astype(int)
+    logits = rng.normal(size=(300, 3)) + 2 * y - 1
+    result = tune_thresholds(
+        y, logits, problem="multilabel", from_logits=True, average="micro"
+    )
+    pred = decode(
+        logits,
+        [0, 1, 2],
+        problem="multilabel",
+        from_logits=True,
+        threshold=result.thresholds,
+    )
+    for j in range(3):
+        on = np.array([j in row for row in pred])
+        assert result.class_scores[j] == pytest.approx(f1_score(y[:, j], on))

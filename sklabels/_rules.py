@@ -51,10 +51,26 @@ def resolve_thresholds(
     # margins), so their neutral default is 0.5 whatever the kind: t = (1 - tau, tau)
     # is then exactly the binary rule at tau.
     default = 0.5 if problem == "multiclass" else default_threshold(kind)
-    k = len(classes)
+    threshold = _check_threshold_form(threshold)
+    if problem == "binary":
+        value = _binary_threshold(threshold, classes, pos_index, default)
+        _check_range(np.asarray([value]), kind, problem)
+        return value
+    values = _per_class_thresholds(threshold, classes, problem, default)
+    _check_range(values, kind, problem)
+    return values
+
+
+def _check_threshold_form(threshold: Any) -> Any:
+    """A number, numbers, a mapping or None; a pandas Series as a mapping."""
     if hasattr(threshold, "index") and hasattr(threshold, "to_dict"):
         threshold = threshold.to_dict()  # a pandas Series: keyed by label, not position
-    if not isinstance(threshold, Mapping | str | None):
+    if isinstance(threshold, str):
+        raise ValueError(
+            f"threshold={threshold!r} is not supported; pass a number, one number per "
+            f"class, or a dict {{label: number}}."
+        )
+    if not isinstance(threshold, Mapping | None):
         try:
             np.asarray(threshold, dtype=np.float64)
         except (ValueError, TypeError):
@@ -62,41 +78,44 @@ def resolve_thresholds(
                 f"threshold must be a number, a flat list of numbers (one per class) "
                 f"or a dict {{label: number}}, got {threshold!r}."
             ) from None
-    if isinstance(threshold, str):
-        raise ValueError(
-            f"threshold={threshold!r} is not supported; pass a number, one number per "
-            f"class, or a dict {{label: number}}."
-        )
+    return threshold
 
-    if problem == "binary":
-        if threshold is None:
-            value = default
-        elif isinstance(threshold, Mapping):
-            value = _binary_from_dict(threshold, classes, pos_index, default)
-        elif _is_number(threshold) or np.ndim(threshold) == 0:
-            value = _as_float(threshold)
-        elif np.ndim(threshold) == 1 and len(threshold) == 1:
-            value = _as_float(np.asarray(threshold)[0])
-        else:
-            raise ValueError(
-                f"a binary problem takes one threshold on "
-                f"p({_to_python(classes[pos_index])!r}), "
-                f"got {_preview(np.ravel(threshold))}. Pass a single number, e.g. "
-                f"threshold=0.3."
-            )
-        _check_range(np.asarray([value]), kind, problem)
-        return value
 
+def _binary_threshold(
+    threshold: Any, classes: np.ndarray, pos_index: int, default: float
+) -> float:
+    """The one threshold of a binary problem, on the positive class's score."""
     if threshold is None:
-        values = np.full(k, default)
-    elif isinstance(threshold, Mapping):
+        return default
+    if isinstance(threshold, Mapping):
+        return _binary_from_dict(threshold, classes, pos_index, default)
+    if _is_number(threshold) or np.ndim(threshold) == 0:
+        return _as_float(threshold)
+    if np.ndim(threshold) == 1 and len(threshold) == 1:
+        return _as_float(np.asarray(threshold)[0])
+    raise ValueError(
+        f"a binary problem takes one threshold on "
+        f"p({_to_python(classes[pos_index])!r}), got {_preview(np.ravel(threshold))}. "
+        f"Pass a single number, e.g. threshold=0.3."
+    )
+
+
+def _per_class_thresholds(
+    threshold: Any, classes: np.ndarray, problem: str, default: float
+) -> np.ndarray:
+    """One threshold per class (multilabel cut-offs, multiclass ratios)."""
+    k = len(classes)
+    if threshold is None:
+        return np.full(k, default)
+    if isinstance(threshold, Mapping):
         values = np.full(k, default)
         keys = np.empty(len(threshold), dtype=object)
         keys[:] = list(threshold.keys())
         codes = label_codes(keys, classes, "threshold")
         for code, value in zip(codes, threshold.values(), strict=True):
             values[code] = _as_float(value)
-    elif _is_number(threshold) or np.ndim(threshold) == 0:
+        return values
+    if _is_number(threshold) or np.ndim(threshold) == 0:
         if problem == "multiclass":
             raise ValueError(
                 f"threshold={threshold!r}: one threshold for all classes of a "
@@ -105,27 +124,24 @@ def resolve_thresholds(
                 f"reject_threshold={threshold!r} to abstain when the winning "
                 f"probability is below it."
             )
-        values = np.full(k, _as_float(threshold))
-    else:
-        if isinstance(threshold, list | tuple) and any(
-            isinstance(v, bool | np.bool_) for v in threshold
-        ):
-            raise TypeError(
-                f"threshold must hold numbers, got {list(threshold)!r}: True and "
-                f"False are not thresholds."
-            )
-        values = np.asarray(threshold)
-        if values.ndim != 1 or len(values) != k:
-            raise ValueError(
-                f"threshold has shape {values.shape} but there are {k} classes "
-                f"{_preview(classes)}; pass one threshold per class in that order, "
-                f"or a dict {{label: value}}."
-            )
-        if values.dtype.kind not in "iuf":
-            raise TypeError(f"threshold must hold numbers, got {_preview(values)}.")
-        values = values.astype(np.float64)
-    _check_range(values, kind, problem)
-    return values
+        return np.full(k, _as_float(threshold))
+    if isinstance(threshold, list | tuple) and any(
+        isinstance(v, bool | np.bool_) for v in threshold
+    ):
+        raise TypeError(
+            f"threshold must hold numbers, got {list(threshold)!r}: True and "
+            f"False are not thresholds."
+        )
+    values = np.asarray(threshold)
+    if values.ndim != 1 or len(values) != k:
+        raise ValueError(
+            f"threshold has shape {values.shape} but there are {k} classes "
+            f"{_preview(classes)}; pass one threshold per class in that order, "
+            f"or a dict {{label: value}}."
+        )
+    if values.dtype.kind not in "iuf":
+        raise TypeError(f"threshold must hold numbers, got {_preview(values)}.")
+    return values.astype(np.float64)
 
 
 def _as_float(value: Any) -> float:

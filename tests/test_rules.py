@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 from numpy.testing import assert_array_equal
 from scipy.special import expit, logit, softmax
 
-from sklabels._reject import check_reject
 from sklabels._rules import (
     apply_rule,
     binary_codes,
@@ -410,48 +409,3 @@ def test_apply_rule_rejects_logit_rows_by_their_probability():
     )
     assert_array_equal(codes, (m >= 0).astype(int))
     assert_array_equal(rejected, np.maximum(expit(m), 1 - expit(m)) < 0.9)
-
-
-# ----------------------------------------------------------------------------------
-# check_reject
-# ----------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("threshold", "label", "problem", "proba", "classes", "message"),
-    [
-        (True, "x", "binary", True, NEG_POS, "probability in"),
-        ("0.5", "x", "binary", True, NEG_POS, "probability in"),
-        (1.5, "x", "binary", True, NEG_POS, "probability in"),
-        (-0.1, "x", "binary", True, NEG_POS, "probability in"),
-        (np.nan, "x", "binary", True, NEG_POS, "probability in"),
-        (0.5, "x", "multilabel", True, ABC, "single-label"),
-        (0.5, "x", "binary", False, NEG_POS, "needs probabilities"),
-        (0.5, None, "multiclass", True, ABC, "needs reject_label"),
-        (0.5, "pos", "binary", True, NEG_POS, "is one of the classes"),
-        (0.5, np.str_("b"), "multiclass", True, ABC, "is one of the classes"),
-        (0.5, 1.0, "binary", True, np.array([0, 1]), "is one of the classes"),
-        (0.5, True, "binary", True, np.array([0, 1]), "is one of the classes"),
-    ],
-)
-def test_check_reject_rejects_invalid_options(
-    threshold, label, problem, proba, classes, message
-):
-    """Check each invalid reject option raises a ValueError saying why."""
-    with pytest.raises(ValueError, match=message):
-        check_reject(threshold, label, problem, proba, classes)
-
-
-@pytest.mark.parametrize(
-    ("threshold", "label", "classes"),
-    [
-        (None, None, NEG_POS),
-        (0.0, "unknown", NEG_POS),
-        (1.0, -1, np.array([0, 1])),
-        (np.float64(0.7), "1", np.array([0, 1])),
-        (0.7, 2, np.array([False, True])),
-    ],
-)
-def test_check_reject_accepts_valid_options(threshold, label, classes):
-    """Check valid options (a label of another type than the classes) pass."""
-    assert check_reject(threshold, label, "binary", True, classes) is None

@@ -14,11 +14,9 @@ from scipy.special import expit, softmax
 from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import KNeighborsClassifier
 
-from sklabels._reject import winning_probability
 from sklabels._scores import (
     MARGIN,
     PROBA,
-    Scores,
     align_named_columns,
     as_float_array,
     check_finite,
@@ -597,35 +595,3 @@ def test_scores_from_estimator_one_column_for_two_labels_raises():
             problem="multilabel",
             n_classes=2,
         )
-
-
-# ----------------------------------------------------------------------------------
-# winning_probability
-# ----------------------------------------------------------------------------------
-
-
-def test_winning_probability_reads_probabilities_and_logits():
-    """Check the winner's probability from probabilities, binary and softmax logits."""
-    codes = np.array([1, 0, 2])
-    p = _softmax_rows(12, 3, 3)
-    assert_array_equal(
-        winning_probability(Scores(p, PROBA), codes, "multiclass"), p[[0, 1, 2], codes]
-    )
-    m = np.array([[1.0, 2.0, -1.0], [0.0, 0.0, 0.0], [5.0, -2.0, 3.0]])
-    assert_allclose(
-        winning_probability(Scores(m, MARGIN, True), codes, "multiclass"),
-        softmax(m, axis=1)[[0, 1, 2], codes],
-    )
-    b = np.array([-3.0, 0.5, 40.0])
-    binary = Scores(np.column_stack([-b, b]), MARGIN, True)
-    assert_allclose(
-        winning_probability(binary, np.array([0, 1, 1]), "binary"),
-        [1 - expit(-3.0), expit(0.5), expit(40.0)],
-    )
-
-
-def test_winning_probability_refuses_decision_scores():
-    """Check that margins that are not logits have no probability: ValueError."""
-    scores = Scores(np.array([[-1.0, 1.0]]), MARGIN, False)
-    with pytest.raises(ValueError, match="not probabilities"):
-        winning_probability(scores, np.array([1]), "binary")

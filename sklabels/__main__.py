@@ -62,6 +62,7 @@ def _command(name: str):
 
 
 def _add_common(parser: argparse.ArgumentParser, *, thresholds: bool) -> None:
+    """The options every decoding command shares: what the scores are."""
     parser.add_argument(
         "--classes",
         help="class names in the column order of SCORES, comma-separated "
@@ -95,11 +96,108 @@ def _add_common(parser: argparse.ArgumentParser, *, thresholds: bool) -> None:
         )
 
 
+def _add_inputs(parser: argparse.ArgumentParser, *, labels: bool) -> None:
+    """SCORES, and LABELS for the commands that compare with the truth."""
+    parser.add_argument("scores", metavar="SCORES", help=SCORES_HELP)
+    if labels:
+        parser.add_argument("labels", metavar="LABELS", help=LABELS_HELP)
+
+
+def _add_output(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "-o",
+        "--output",
+        help=f"write {what} here, atomically; never one of the inputs "
+        "(default: stdout)",
+    )
+
+
 def _demo(args: argparse.Namespace) -> int:
     from ._demo import run_demo  # imports scikit-learn's datasets: only when asked
 
     run_demo()
     return 0
+
+
+def _decode_arguments(parser: argparse.ArgumentParser) -> None:
+    _add_inputs(parser, labels=False)
+    _add_common(parser, thresholds=True)
+    _add_output(parser, "the CSV")
+
+
+def _tune_arguments(parser: argparse.ArgumentParser) -> None:
+    _add_inputs(parser, labels=True)
+    _add_common(parser, thresholds=False)
+    parser.add_argument("--scoring", default="f1", help="the objective (default: f1)")
+    parser.add_argument(
+        "--average",
+        default="macro",
+        choices=["macro", "micro"],
+        help="macro: each class on its own; micro: pooled (one shared multilabel "
+        "threshold)",
+    )
+    _add_output(parser, "the thresholds JSON")
+
+
+def _report_arguments(parser: argparse.ArgumentParser) -> None:
+    _add_inputs(parser, labels=True)
+    _add_common(parser, thresholds=True)
+
+
+# Each subcommand: its texts for --help (description and epilog keep their line
+# breaks), and what adds its arguments.
+SUBCOMMANDS = {
+    "demo": {
+        "help": "binary, multiclass and multilabel examples on bundled datasets",
+        "description": (
+            "Fit ProbabilisticLabelClassifier on breast cancer (binary), iris\n"
+            "(multiclass) and properties of digits (multilabel); print predictions\n"
+            "and classification reports. Needs no network and no arguments."
+        ),
+        "epilog": "example:\n  python -m sklabels demo\n",
+    },
+    "decode": {
+        "help": "turn a file of scores into labels (CSV)",
+        "description": "Decode model outputs into label names, one row per sample.",
+        "epilog": (
+            "examples:\n"
+            "  sklabels decode scores.npy --classes cat,dog,bird > labels.csv\n"
+            "  sklabels decode logits.csv --classes sky,sea,sand --problem "
+            "multilabel --from-logits --thresholds thresholds.json -o labels.csv\n"
+            "\noutput: a CSV with a 'label' column (multilabel: 'labels', as "
+            "'sky|sea')"
+        ),
+    },
+    "tune": {
+        "help": "tune per-class thresholds on scores and true labels",
+        "description": (
+            "Tune the thresholds exactly (one sorted sweep per class) for an\n"
+            "objective on validation scores; write them as JSON and print the report."
+        ),
+        "epilog": (
+            "example:\n"
+            "  sklabels tune val_scores.npy val_labels.csv --classes cat,dog,bird "
+            "--scoring f1 -o thresholds.json\n"
+            "\nscoring: f1, balanced_accuracy, youden, mcc, accuracy, jaccard, "
+            "fbeta=2, cost=1,10 (fp, fn), recall_at_precision=0.9, "
+            "precision_at_recall=0.9"
+        ),
+    },
+    "report": {
+        "help": "classification report and confusion matrix of scores vs labels",
+        "description": "Decode SCORES and compare with LABELS: report and matrix.",
+        "epilog": (
+            "example:\n"
+            "  sklabels report test_scores.npy test_labels.csv --classes "
+            "cat,dog,bird --thresholds thresholds.json"
+        ),
+    },
+}
+ARGUMENTS = {
+    "decode": _decode_arguments,
+    "tune": _tune_arguments,
+    "report": _report_arguments,
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -113,96 +211,22 @@ def build_parser() -> argparse.ArgumentParser:
     version = f"sklabels {__version__}"
     parser.add_argument("--version", action="version", version=version)
     commands = parser.add_subparsers(title="commands", dest="command", metavar="CMD")
-    demo = commands.add_parser(
-        "demo",
-        help="binary, multiclass and multilabel examples on bundled datasets",
-        description=(
-            "Fit ProbabilisticLabelClassifier on breast cancer (binary), iris\n"
-            "(multiclass) and properties of digits (multilabel); print predictions\n"
-            "and classification reports. Needs no network and no arguments."
-        ),
-        epilog="example:\n  python -m sklabels demo\n",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    demo.set_defaults(handler=_demo)
-
-    raw = argparse.RawDescriptionHelpFormatter
-    decode = commands.add_parser(
-        "decode",
-        help="turn a file of scores into labels (CSV)",
-        description="Decode model outputs into label names, one row per sample.",
-        epilog=(
-            "examples:\n"
-            "  sklabels decode scores.npy --classes cat,dog,bird > labels.csv\n"
-            "  sklabels decode logits.csv --classes sky,sea,sand --problem "
-            "multilabel --from-logits --thresholds thresholds.json -o labels.csv\n"
-            "\noutput: a CSV with a 'label' column (multilabel: 'labels', as "
-            "'sky|sea')"
-        ),
-        formatter_class=raw,
-    )
-    decode.add_argument("scores", metavar="SCORES", help=SCORES_HELP)
-    _add_common(decode, thresholds=True)
-    decode.add_argument(
-        "-o",
-        "--output",
-        help="write the CSV here, atomically; never one of the inputs "
-        "(default: stdout)",
-    )
-    decode.set_defaults(handler=_command("decode"))
-
-    tune = commands.add_parser(
-        "tune",
-        help="tune per-class thresholds on scores and true labels",
-        description=(
-            "Tune the thresholds exactly (one sorted sweep per class) for an\n"
-            "objective on validation scores; write them as JSON and print the report."
-        ),
-        epilog=(
-            "example:\n"
-            "  sklabels tune val_scores.npy val_labels.csv --classes cat,dog,bird "
-            "--scoring f1 -o thresholds.json\n"
-            "\nscoring: f1, balanced_accuracy, youden, mcc, accuracy, jaccard, "
-            "fbeta=2, cost=1,10 (fp, fn), recall_at_precision=0.9, "
-            "precision_at_recall=0.9"
-        ),
-        formatter_class=raw,
-    )
-    tune.add_argument("scores", metavar="SCORES", help=SCORES_HELP)
-    tune.add_argument("labels", metavar="LABELS", help=LABELS_HELP)
-    _add_common(tune, thresholds=False)
-    tune.add_argument("--scoring", default="f1", help="the objective (default: f1)")
-    tune.add_argument(
-        "--average",
-        default="macro",
-        choices=["macro", "micro"],
-        help="macro: each class on its own; micro: pooled (one shared multilabel "
-        "threshold)",
-    )
-    tune.add_argument(
-        "-o",
-        "--output",
-        help="write the thresholds JSON here, atomically; never one of the inputs "
-        "(default: stdout)",
-    )
-    tune.set_defaults(handler=_command("tune"))
-
-    report = commands.add_parser(
-        "report",
-        help="classification report and confusion matrix of scores vs labels",
-        description="Decode SCORES and compare with LABELS: report and matrix.",
-        epilog=(
-            "example:\n"
-            "  sklabels report test_scores.npy test_labels.csv --classes "
-            "cat,dog,bird --thresholds thresholds.json"
-        ),
-        formatter_class=raw,
-    )
-    report.add_argument("scores", metavar="SCORES", help=SCORES_HELP)
-    report.add_argument("labels", metavar="LABELS", help=LABELS_HELP)
-    _add_common(report, thresholds=True)
-    report.set_defaults(handler=_command("report"))
+    for name, texts in SUBCOMMANDS.items():
+        _add_subcommand(commands, name, texts)
     return parser
+
+
+def _add_subcommand(commands, name: str, texts: dict[str, str]) -> None:
+    """The subcommand ``name``: ``demo`` takes no arguments, the others run
+    ``_cli.run_<name>``."""
+    parser = commands.add_parser(
+        name, **texts, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    if name == "demo":  # no arguments, and none of the commands' error handling
+        parser.set_defaults(handler=_demo)
+    else:
+        ARGUMENTS[name](parser)
+        parser.set_defaults(handler=_command(name))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,130 @@
+"""The scores file of the command line: a matrix of model outputs, checked, with its
+column names when the file has them, and its columns put in the order of the classes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ._cli_files import (
+    HEADER_HINT,
+    CommandError,
+    checked_suffix,
+    column_order,
+    load_npy,
+    read_csv,
+    read_parquet,
+    shown_list,
+)
+
+
+@dataclass
+class ScoreFile:
+    """A score matrix read from a file, and its column names when it has them."""
+
+    path: str
+    values: np.ndarray
+    names: list[str] | None
+    lines: list[int] | None = None  # CSV: the file line of each row
+
+    @property
+    def n_columns(self) -> int:
+        return 1 if self.values.ndim == 1 else self.values.shape[1]
+
+    def where(self, row: int) -> str:
+        return f"line {self.lines[row]}" if self.lines else f"row {row}"
+
+
+def read_scores(path_text: str, names: Sequence[Sequence[str]] = ()) -> ScoreFile:
+    """The score matrix of a file, checked: numbers, finite, (n,) or (n, k)."""
+    path = Path(path_text)
+    suffix = checked_suffix(path, "scores")
+    columns = lines = None
+    if suffix == ".npy":
+        values = load_npy(path, "scores")
+    elif suffix == ".csv":
+        values, columns, lines = _csv_scores(path, path_text, names)
+    else:
+        values, columns = _parquet_scores(path, path_text)
+    if values.dtype.kind not in "iuf" or values.ndim not in (1, 2) or not values.size:
+        raise CommandError(
+            f"scores file {path_text!r} holds an array of shape {values.shape} and "
+            f"dtype {values.dtype}; expected numbers of shape (n_samples,) or "
+            f"(n_samples, n_classes)."
+        )
+    scores = ScoreFile(path_text, values, columns, lines)
+    _check_finite(scores)
+    return scores
+
+
+def _csv_scores(path: Path, path_text: str, names: Sequence[Sequence[str]]):
+    """The numbers of a CSV file, its header and the file line of each row."""
+    table = read_csv(path, "scores", names)
+    values = np.empty((len(table.rows), len(table.rows[0])), dtype=np.float64)
+    for i, row in enumerate(table.rows):
+        for j, cell in enumerate(row):
+            try:
+                values[i, j] = float(cell)
+            except ValueError:
+                raise CommandError(
+                    f"scores file {path_text!r} holds {cell!r} on line "
+                    f"{table.lines[i]}, column {j + 1}, which is not a number; scores "
+                    f"must be numbers (one column per class, an optional header "
+                    f"row of class names{HEADER_HINT if i == 0 else ''})."
+                ) from None
+    return values, table.header, table.lines
+
+
+def _parquet_scores(path: Path, path_text: str):
+    """The numbers of a parquet file (missing values as NaN) and its column names."""
+    frame, columns = read_parquet(path, "scores")
+    kinds = zip(columns, frame.dtypes, strict=True)
+    bad = [c for c, t in kinds if t.kind not in "iuf"]
+    if bad:
+        raise CommandError(
+            f"scores file {path_text!r} has non-numeric column(s) {bad}; scores "
+            f"must be numbers, one column per class."
+        )
+    return frame.to_numpy(dtype=np.float64, na_value=np.nan), columns
+
+
+def _check_finite(scores: ScoreFile) -> None:
+    values = scores.values
+    if values.dtype.kind != "f":
+        return
+    bad_cells = ~np.isfinite(values)
+    if bad_cells.any():
+        row, *col = np.argwhere(bad_cells)[0]
+        value = values[(row, *col)]
+        column = f", column {col[0] + 1}" if col else ""
+        raise CommandError(
+            f"scores file {scores.path!r} holds {value} on {scores.where(row)}"
+            f"{column}; scores must be finite numbers (probabilities, or logits "
+            f"with --from-logits). Drop or fix that row."
+        )
+
+
+def align_scores(scores: ScoreFile, classes: list) -> np.ndarray:
+    """The scores with column ``j`` scoring ``classes[j]``: named columns by name."""
+    values = scores.values
+    k = scores.n_columns
+    if k > 1 and k != len(classes):
+        raise CommandError(
+            f"scores file {scores.path!r} has {k} column(s) but {len(classes)} classes "
+            f"{shown_list(classes)} were given; name one class per column, in column "
+            f"order."
+        )
+    if scores.names is None or k == 1:
+        return values
+    order = column_order(
+        scores.names,
+        classes,
+        f"scores file {scores.path!r}",
+        "Name the columns by class (any order), or pass --classes with the column "
+        "names.",
+    )
+    return values if order == list(range(k)) else values[:, order]

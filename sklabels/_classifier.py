@@ -5,7 +5,8 @@ X -> estimator -> raw response -> Scores -> decision rule -> codes -> labels
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from numbers import Integral, Number, Real
 from typing import Any, NamedTuple
 
@@ -59,8 +60,9 @@ from ._objectives import OBJECTIVES
 from ._reject import check_reject, tune_reject, winning_probability
 from ._reports import classification_report, confusion_matrix
 from ._rules import apply_rule, resolve_thresholds
-from ._scores import Scores, scores_from_estimator
+from ._scores import MARGIN, PROBA, Scores, scores_from_estimator
 from ._targets import (
+    TargetEncoding,
     _preview,
     _to_python,
     as_class_array,
@@ -88,6 +90,42 @@ class _Decision(NamedTuple):
     pos_index: int
     reject_threshold: float | None
     reject_label: Any
+
+
+class _FitPlan(NamedTuple):
+    """The decision options of one ``fit``, checked before anything is fitted."""
+
+    pos_index: int
+    thresholds: float | np.ndarray | None  # fixed thresholds; None when tuned
+    objective: Callable | None  # the resolved scoring, with threshold="auto"
+    reject_auto: bool
+
+    @property
+    def needs_held_out(self) -> bool:
+        """Tuning reads scores of samples the model was not fitted on."""
+        return self.objective is not None or self.reject_auto
+
+
+class _HeldOut(NamedTuple):
+    """Scores of samples the model was not fitted on, their truth and weights."""
+
+    scores: Scores
+    truth: np.ndarray
+    sample_weight: np.ndarray | None
+
+
+class _EvaluationView(NamedTuple):
+    """A fitted classifier's scores and truth on some data, with its decision now.
+
+    What ``ProbabilisticLabelClassifier._evaluation_view`` returns to the displays.
+    """
+
+    problem: str
+    classes: np.ndarray
+    kind: str
+    decision: _Decision
+    scores: Scores | None
+    truth: np.ndarray | None
 
 
 def _param_key(value: Any) -> Any:
@@ -152,6 +190,30 @@ def _flatten_constant_columns(parts: list[np.ndarray]) -> np.ndarray:
         values = values.copy()
         values[:, flat] = values[:, flat].mean(axis=0)
     return values
+
+
+def _labels_never_on(truth: np.ndarray) -> np.ndarray | None:
+    """Labels with no positive in a multilabel ``y`` (``None``: every label occurs).
+
+    A constant sub-model scores them 0 (or a margin of 0, which the ``>=`` rule
+    would turn on); ``predict`` keeps them off.
+    """
+    never = truth.reshape(len(truth), -1).sum(axis=0) == 0
+    return never if never.any() else None
+
+
+def _top_k_order(proba: np.ndarray, k: int) -> np.ndarray:
+    """Column indices of the ``k`` largest values of each row, largest first.
+
+    Ties keep the column order (stable sorts).
+    """
+    if k == proba.shape[1]:
+        return np.argsort(-proba, axis=1, kind="stable")
+    # Partition, then sort the k kept columns.
+    part = np.argpartition(-proba, k - 1, axis=1)[:, :k]
+    part.sort(axis=1)
+    kept = np.take_along_axis(proba, part, axis=1)
+    return np.take_along_axis(part, np.argsort(-kept, axis=1, kind="stable"), axis=1)
 
 
 def _inner_tags(estimator: Any):
@@ -446,133 +508,175 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         self : object
             The fitted classifier.
         """
-        if hasattr(self, "_encoding"):
-            # Unfitted until this fit completes: a failed refit must not leave a
-            # mix of the old model and the new parameters usable.
-            del self._encoding
+        self._forget_last_fit()
         frozen = isinstance(self.estimator, FrozenEstimator)
+        encoding, truth = self._encode_target(X, y, frozen)
+        plan = self._check_decision_options()
+        held_out = self._fit_estimator(
+            X, truth, fit_params, frozen=frozen, held_out=plan.needs_held_out
+        )
+        thresholds = self._tune_thresholds(plan, held_out)
+        self._tune_reject_threshold(plan, held_out, thresholds)
+        self._record_fit(encoding, truth, frozen)
+        return self
+
+    def _forget_last_fit(self) -> None:
+        """Unfitted until this fit completes, with nothing left of an earlier tuning.
+
+        A failed refit must not leave a mix of the old model and the new parameters
+        usable.
+        """
+        for name in ("_encoding", "best_score_", "cv_results_"):
+            if hasattr(self, name):
+                delattr(self, name)
+
+    def _encode_target(
+        self, X: Any, y: Any, frozen: bool
+    ) -> tuple[TargetEncoding, np.ndarray]:
+        """Encode ``y`` in the column order of the model outputs.
+
+        Sets ``classes_`` and ``problem_``; returns the encoding and the codes (or
+        indicator matrix) of ``y``.
+        """
         if frozen:
             self._check_frozen_is_fitted()
         classes = self._frozen_classes() if frozen else self.classes
-        encoding, y_encoded = fit_target(y, problem=self.problem, classes=classes)
-        check_consistent_length(X, y_encoded)
+        encoding, truth = fit_target(y, problem=self.problem, classes=classes)
+        check_consistent_length(X, truth)
         self.classes_ = encoding.classes
         self.problem_ = encoding.problem
+        return encoding, truth
 
+    def _check_decision_options(self) -> _FitPlan:
+        """Check the decision parameters before anything is fitted; resolve them once.
+
+        Sets ``response_method_`` and the positive class of this fit (the one that
+        tuned thresholds belong to: predict reuses its index while ``pos_label`` is
+        unchanged).
+        """
         self.response_method_ = self._resolve_response_method()
-        kind = "proba" if self.response_method_ == "predict_proba" else "margin"
-        self._kind = kind
-        pos_index = positive_index(self.pos_label, self.classes_, self.problem_)
-        # The positive class that tuned thresholds belong to, and pos_label as it
-        # was in fit (predict reuses this index while pos_label is unchanged).
+        self._kind = PROBA if self.response_method_ == "predict_proba" else MARGIN
+        params = self._decision_params()
+        pos_index = positive_index(params["pos_label"], self.classes_, self.problem_)
         self._fit_pos_index = pos_index
-        self._fit_pos_label = _param_key(self.pos_label)
-        self._tuned_thresholds = None
-        self._tuned_reject = None
-        tune = _is_auto(self.threshold)
-        if tune:
-            check_tuning_options(self.scoring, self.average, self.problem_)
+        self._fit_pos_label = _param_key(params["pos_label"])
+        objective = thresholds = None
+        if _is_auto(params["threshold"]):
+            objective, _ = check_tuning_options(
+                self.scoring, self.average, self.problem_
+            )
         else:
-            thresholds = resolve_thresholds(
-                self.threshold,
-                problem=self.problem_,
-                classes=self.classes_,
-                kind=kind,
-                pos_index=pos_index,
-            )
-        reject_auto = self._check_reject_target()
-        check_reject(
-            0.5 if reject_auto else self.reject_threshold,
-            self.reject_label,
-            self.problem_,
-            kind == "proba",
-            self.classes_,
-        )
-        held_out = tune or reject_auto  # needs out-of-fold (or frozen) scores
+            thresholds = self._fixed_thresholds(params["threshold"], pos_index)
+        reject_auto = self._check_reject_option(params)
+        return _FitPlan(pos_index, thresholds, objective, reject_auto)
 
-        truth = y_encoded
-        if self.problem_ == "multilabel" and y_encoded.shape[1] == 1:
-            y_encoded = y_encoded[:, 0]  # one label: a 0/1 vector, not a column
-        sample_weight = fit_params.get("sample_weight")
-        if held_out and sample_weight is not None:
-            sample_weight = _check_sample_weight(
-                sample_weight, truth, ensure_non_negative=True
-            )
+    def _fit_estimator(
+        self,
+        X: Any,
+        truth: np.ndarray,
+        fit_params: dict,
+        *,
+        frozen: bool,
+        held_out: bool,
+    ) -> _HeldOut | None:
+        """Fit ``estimator_``; with ``held_out``, also the scores that tuning reads.
+
+        Those are out-of-fold scores when the model is fitted here (it is then refit
+        on all the data, unless ``refit=False``), and a frozen model's scores on the
+        data passed to ``fit``.
+        """
+        weight = fit_params.get("sample_weight")
+        if held_out and weight is not None:
+            weight = _check_sample_weight(weight, truth, ensure_non_negative=True)
         if get_config().get("enable_metadata_routing", False) and not frozen:
             # A frozen model is not fitted: sample_weight only weighs the sweep.
             fit_params = process_routing(self, "fit", **fit_params).estimator.fit
-        for name in ("best_score_", "cv_results_"):  # left over from an earlier fit
-            if hasattr(self, name):
-                delattr(self, name)
+        y_fit = truth
+        if self.problem_ == "multilabel" and truth.shape[1] == 1:
+            y_fit = truth[:, 0]  # one label: a 0/1 vector, not a column
         if held_out and not frozen:
-            # Out-of-fold scores tune the thresholds; the model is then refit.
-            self.estimator_, scores, rows = self._fit_out_of_fold(
-                X, y_encoded, fit_params, kind
-            )
-            truth = truth[rows]
-            if sample_weight is not None:
-                sample_weight = sample_weight[rows]
-        else:
-            self.estimator_ = clone(self.estimator)
-            try:
-                self.estimator_.fit(X, y_encoded, **fit_params)
-            except ValueError as exc:
-                self._explain_fit_error(exc)
-                raise
-            if held_out:  # a frozen model: tuned on the data passed to fit
-                scores = self._scores(X)
-        if tune:
-            result = tune_scores(
-                scores,
-                truth,
-                problem=self.problem_,
-                classes=self.classes_,
-                pos_index=pos_index,
-                scoring=self.scoring,
-                average=self.average,
-                sample_weight=sample_weight,
-                keep_curves=self.store_cv_results,
-            )
-            thresholds = self._tuned_thresholds = result.thresholds
-            self.best_score_ = result.best_score
-            if self.store_cv_results:
-                self.cv_results_ = result.curves
-        if reject_auto:
-            codes, _ = apply_rule(
-                scores,
-                problem=self.problem_,
-                thresholds=thresholds,
-                pos_index=pos_index,
-            )
-            confidence = winning_probability(scores, codes, self.problem_)
-            self._tuned_reject, _, _ = tune_reject(
-                confidence,
-                codes == truth,
-                coverage=self.reject_coverage,
-                accuracy=self.reject_accuracy,
-                sample_weight=sample_weight,
-            )
+            self.estimator_, scores, rows = self._fit_out_of_fold(X, y_fit, fit_params)
+            weight = None if weight is None else weight[rows]
+            return _HeldOut(scores, truth[rows], weight)
+        self.estimator_ = self._fit_clone(X, y_fit, fit_params)
+        return _HeldOut(self._scores(X), truth, weight) if held_out else None
+
+    def _tune_thresholds(
+        self, plan: _FitPlan, held_out: _HeldOut | None
+    ) -> float | np.ndarray:
+        """The thresholds in use after fit: tuned with ``threshold="auto"``, else fixed.
+
+        Tuning sets ``best_score_`` (and ``cv_results_`` with ``store_cv_results``).
+        """
+        self._tuned_thresholds = None
+        if plan.objective is None:
+            return plan.thresholds
+        result = tune_scores(
+            held_out.scores,
+            held_out.truth,
+            problem=self.problem_,
+            classes=self.classes_,
+            pos_index=plan.pos_index,
+            scoring=plan.objective,
+            average=self.average,
+            sample_weight=held_out.sample_weight,
+            keep_curves=self.store_cv_results,
+        )
+        self.best_score_ = result.best_score
+        if self.store_cv_results:
+            self.cv_results_ = result.curves
+        self._tuned_thresholds = result.thresholds
+        return result.thresholds
+
+    def _tune_reject_threshold(
+        self,
+        plan: _FitPlan,
+        held_out: _HeldOut | None,
+        thresholds: float | np.ndarray,
+    ) -> None:
+        """Tune the reject threshold for its target (``reject_threshold="auto"``).
+
+        The winning probabilities are those of the held-out predictions at
+        ``thresholds``, the ones ``predict`` applies.
+        """
+        self._tuned_reject = None
+        if not plan.reject_auto:
+            return
+        codes, _ = apply_rule(
+            held_out.scores,
+            problem=self.problem_,
+            thresholds=thresholds,
+            pos_index=plan.pos_index,
+        )
+        confidence = winning_probability(held_out.scores, codes, self.problem_)
+        self._tuned_reject, _, _ = tune_reject(
+            confidence,
+            codes == held_out.truth,
+            coverage=self.reject_coverage,
+            accuracy=self.reject_accuracy,
+            sample_weight=held_out.sample_weight,
+        )
+
+    def _record_fit(
+        self, encoding: TargetEncoding, truth: np.ndarray, frozen: bool
+    ) -> None:
+        """The remaining fitted state; the encoding last: its presence means fitted."""
         for name in ("n_features_in_", "feature_names_in_"):
             if hasattr(self.estimator_, name):
                 setattr(self, name, getattr(self.estimator_, name))
             elif hasattr(self, name):  # left over from an earlier fit
                 delattr(self, name)
-        # Labels never on in training: a constant sub-model scores them 0 (or a
-        # margin of 0, which the >= rule would turn on); they stay off.
         self._never_on = None
         if self.problem_ == "multilabel" and not frozen:
-            never = np.asarray(y_encoded).reshape(len(y_encoded), -1).sum(axis=0) == 0
-            self._never_on = never if never.any() else None
+            self._never_on = _labels_never_on(truth)
         # Fixed decision parameters are read at predict time; this cache holds
         # the last resolved set, keyed on the parameter values (see _decision).
         self._decision_cache = [None]
-        self._encoding = encoding  # last: its presence means "fitted"
+        self._encoding = encoding
         self._decision()  # fills the cache for the parameters of this fit
-        return self
 
-    def _check_reject_target(self, params: dict | None = None) -> bool:
+    def _check_reject_target(self, params: dict) -> bool:
         """Whether the reject threshold is tuned; its target is set exactly once."""
-        params = self.get_params(deep=False) if params is None else params
         targets = {
             name: params[name]
             for name in ("reject_coverage", "reject_accuracy")
@@ -593,7 +697,7 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
             )
         return auto
 
-    def _cv_splits(self, X: Any, y_encoded: np.ndarray) -> list:
+    def _cv_splits(self, X: Any, y_fit: np.ndarray) -> list:
         """The splits of ``cv``: stratified for single-label ``y``."""
         cv = self.cv
         if isinstance(cv, Real) and not isinstance(cv, Integral):
@@ -609,8 +713,8 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
             # their constant scores would drag that label's threshold to 0.
             cv = KFold(cv, shuffle=True, random_state=self.random_state)
         else:
-            cv = check_cv(cv, y_encoded, classifier=True)
-        splits = list(cv.split(X, y_encoded))
+            cv = check_cv(cv, y_fit, classifier=True)
+        splits = list(cv.split(X, y_fit))
         if not self.refit and len(splits) != 1:
             raise ValueError(
                 f"refit=False keeps the model fitted on the training part of a single "
@@ -620,37 +724,59 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         return splits
 
     def _fit_out_of_fold(
-        self, X: Any, y_encoded: np.ndarray, fit_params: dict, kind: str
+        self, X: Any, y_fit: np.ndarray, fit_params: dict
     ) -> tuple[Any, Scores, np.ndarray]:
-        """Fit one clone per split; return the final model and the held-out scores."""
+        """Fit one clone per split; the final model, the held-out scores, their rows."""
         X_split = indexable(X)[0]  # sparse formats and sequences without [idx]
-        splits = self._cv_splits(X_split, y_encoded)
-        method = self.response_method_
-        try:
+        splits = self._cv_splits(X_split, y_fit)
+        with self._fit_errors_explained():
             folds = Parallel(n_jobs=self.n_jobs)(
                 delayed(_fold_scores)(
                     self.estimator,
                     X_split,
-                    y_encoded,
+                    y_fit,
                     train,
                     test,
                     fit_params,
-                    method,
+                    self.response_method_,
                     self.problem_,
                     len(self.classes_),
                 )
                 for train, test in splits
             )
-            if self.refit:
-                model = clone(self.estimator).fit(X, y_encoded, **fit_params)
-            else:
-                model = folds[0][1]
-        except ValueError as exc:
-            self._explain_fit_error(exc)
-            raise
+        model = self._fit_clone(X, y_fit, fit_params) if self.refit else folds[0][1]
         rows = np.concatenate([test for _, test in splits])
         values = _flatten_constant_columns([fold[0] for fold in folds])
-        return model, Scores(values, kind), rows
+        return model, Scores(values, self._kind), rows
+
+    def _fit_clone(self, X: Any, y_fit: np.ndarray, fit_params: dict) -> Any:
+        """A clone of ``estimator`` fitted on all the data."""
+        model = clone(self.estimator)
+        with self._fit_errors_explained():
+            model.fit(X, y_fit, **fit_params)
+        return model
+
+    @contextmanager
+    def _fit_errors_explained(self) -> Iterator[None]:
+        """The inner fit's ValueError on a multilabel target says how to wrap the model.
+
+        Models that cannot fit an indicator matrix fail with messages about ``y``'s
+        shape; wrapping them fits one model per label.
+        """
+        try:
+            yield
+        except ValueError as exc:
+            if self.problem_ != "multilabel" or (
+                _inner_tags(self.estimator).target_tags.multi_output
+            ):
+                raise
+            name = type(self.estimator).__name__
+            raise ValueError(
+                f"{name} could not be fitted on a multilabel target ({exc}). Wrap it "
+                f"to fit one model per label: OneVsRestClassifier({name}(...)) or "
+                f"MultiOutputClassifier({name}(...)) from sklearn.multiclass / "
+                f"sklearn.multioutput."
+            ) from exc
 
     def _check_frozen_is_fitted(self) -> None:
         """A frozen model must be fitted already: say so before anything else.
@@ -723,19 +849,6 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
             )
         return self.response_method
 
-    def _explain_fit_error(self, exc: ValueError) -> None:
-        if self.problem_ != "multilabel":
-            return
-        if _inner_tags(self.estimator).target_tags.multi_output:
-            return
-        name = type(self.estimator).__name__
-        raise ValueError(
-            f"{name} could not be fitted on a multilabel target ({exc}). Wrap it to "
-            f"fit one model per label: OneVsRestClassifier({name}(...)) or "
-            f"MultiOutputClassifier({name}(...)) from sklearn.multiclass / "
-            f"sklearn.multioutput."
-        ) from exc
-
     # ------------------------------------------------------------------ predict
     def __sklearn_is_fitted__(self) -> bool:
         return hasattr(self, "_encoding")
@@ -749,7 +862,7 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
                 f"with appropriate arguments before using this estimator."
             )
 
-    def _scores(self, X: Any, method: str | None = None):
+    def _scores(self, X: Any, method: str | None = None) -> Scores:
         method = method or self.response_method_
         raw = getattr(self.estimator_, method)(X)
         return scores_from_estimator(
@@ -761,6 +874,10 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         )
 
     # ------------------------------------------------- decision parameters
+    def _decision_params(self) -> dict:
+        # Each read once: another thread may call set_params meanwhile.
+        return {name: getattr(self, name) for name in _DECISION_PARAMS}
+
     def _decision(self) -> _Decision:
         """The decision parameters as they are now, resolved and validated.
 
@@ -771,8 +888,7 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         snapshot of the parameter values, so that an unchanged model pays only a
         comparison per predict.
         """
-        # Read each parameter once: another thread may call set_params meanwhile.
-        params = {name: getattr(self, name) for name in _DECISION_PARAMS}
+        params = self._decision_params()
         key = _param_key(tuple(params.values()))
         cached = self._decision_cache[0]
         try:
@@ -780,63 +896,78 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
                 return cached[1]
         except (TypeError, ValueError):  # values that cannot be compared: resolve
             pass
-        decision = self._resolve_decision(params)
+        pos_index = self._current_pos_index(params["pos_label"])
+        decision = _Decision(
+            thresholds=self._current_thresholds(params, pos_index),
+            pos_index=pos_index,
+            reject_threshold=self._current_reject_threshold(params),
+            reject_label=params["reject_label"],
+        )
         # Cached only if no container changed in place while it was resolved.
         if _param_key(tuple(params.values())) == key:
             self._decision_cache[0] = (key, decision)  # one store: thread-safe
         return decision
 
-    def _resolve_decision(self, params: dict) -> _Decision:
-        problem, classes = self.problem_, self.classes_
-        pos_label, threshold = params["pos_label"], params["threshold"]
+    def _current_pos_index(self, pos_label: Any) -> int:
         if _param_key(pos_label) == self._fit_pos_label:
-            pos_index = self._fit_pos_index
-        else:
-            pos_index = positive_index(pos_label, classes, problem)
-        if _is_auto(threshold):
-            if self._tuned_thresholds is None:
-                raise NotFittedError(
-                    f"threshold='auto' was set after fit: thresholds are tuned in "
-                    f"fit, and this {type(self).__name__} was fitted with fixed "
-                    f"thresholds. Call fit to tune them, or set a fixed threshold."
-                )
-            if pos_index != self._fit_pos_index:
-                raise ValueError(
-                    f"pos_label={pos_label!r} was set after fit, but the "
-                    f"threshold was tuned on the score of "
-                    f"{_to_python(classes[self._fit_pos_index])!r}. Call fit "
-                    f"to tune it for the new positive class, or set a fixed "
-                    f"threshold."
-                )
-            thresholds = self._tuned_thresholds
-        else:
-            thresholds = resolve_thresholds(
-                threshold,
-                problem=problem,
-                classes=classes,
-                kind=self._kind,
-                pos_index=pos_index,
+            return self._fit_pos_index
+        return positive_index(pos_label, self.classes_, self.problem_)
+
+    def _current_thresholds(self, params: dict, pos_index: int) -> float | np.ndarray:
+        """The fixed ``threshold`` as it is now, or the thresholds tuned in ``fit``."""
+        threshold = params["threshold"]
+        if not _is_auto(threshold):
+            return self._fixed_thresholds(threshold, pos_index)
+        if self._tuned_thresholds is None:
+            raise NotFittedError(
+                f"threshold='auto' was set after fit: thresholds are tuned in "
+                f"fit, and this {type(self).__name__} was fitted with fixed "
+                f"thresholds. Call fit to tune them, or set a fixed threshold."
             )
-        reject_auto = self._check_reject_target(params)
-        reject, reject_label = params["reject_threshold"], params["reject_label"]
-        check_reject(
-            0.5 if reject_auto else reject,
-            reject_label,
-            problem,
-            self._kind == "proba",
-            classes,
+        if pos_index != self._fit_pos_index:
+            raise ValueError(
+                f"pos_label={params['pos_label']!r} was set after fit, but the "
+                f"threshold was tuned on the score of "
+                f"{_to_python(self.classes_[self._fit_pos_index])!r}. Call fit "
+                f"to tune it for the new positive class, or set a fixed threshold."
+            )
+        return self._tuned_thresholds
+
+    def _fixed_thresholds(self, threshold: Any, pos_index: int) -> float | np.ndarray:
+        return resolve_thresholds(
+            threshold,
+            problem=self.problem_,
+            classes=self.classes_,
+            kind=self._kind,
+            pos_index=pos_index,
         )
-        if not reject_auto:
-            reject = None if reject is None else float(reject)
-        elif self._tuned_reject is None:
+
+    def _current_reject_threshold(self, params: dict) -> float | None:
+        """The fixed ``reject_threshold`` as it is now, or the one tuned in ``fit``."""
+        if not self._check_reject_option(params):
+            reject = params["reject_threshold"]
+            return None if reject is None else float(reject)
+        if self._tuned_reject is None:
             raise NotFittedError(
                 f"reject_threshold='auto' was set after fit: the reject threshold is "
                 f"tuned in fit, and this {type(self).__name__} was fitted with a "
                 f"fixed one. Call fit to tune it, or set a fixed reject_threshold."
             )
-        else:
-            reject = self._tuned_reject
-        return _Decision(thresholds, pos_index, reject, reject_label)
+        return self._tuned_reject
+
+    def _check_reject_option(self, params: dict) -> bool:
+        """Check the reject parameters; whether the reject threshold is tuned."""
+        auto = self._check_reject_target(params)
+        check_reject(
+            # check_reject checks a value: "auto" stands for a tuned one, which
+            # lies in [0, 1] by construction.
+            0.5 if auto else params["reject_threshold"],
+            params["reject_label"],
+            self.problem_,
+            self._kind == PROBA,
+            self.classes_,
+        )
+        return auto
 
     @property
     def thresholds_(self) -> float | np.ndarray:
@@ -869,8 +1000,42 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         self._check_fitted()
         return self._decision().pos_index
 
-    def _codes(self, X: Any):
-        """Codes, rejected rows and the reject label, from one set of parameters."""
+    def _evaluation_view(self, X: Any = None, y: Any = None) -> _EvaluationView:
+        """The fitted classifier as displays and reports read it, on ``(X, y)``.
+
+        The one way the rest of the package reads a fitted classifier's scores
+        and truth: it never reads the classifier's private attributes.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features), \
+default=None
+            The samples to score.
+        y : array-like, sparse matrix or sequence of label collections, default=None
+            Their true labels, in any form ``fit`` accepts for this problem.
+
+        Returns
+        -------
+        view : _EvaluationView
+            ``problem``, ``classes`` and ``kind`` (``"proba"`` or ``"margin"``) of
+            the fit; ``decision``, the thresholds, positive class index and reject
+            option that ``predict`` applies now (one resolution); ``scores``, the
+            validated scores of ``X`` with columns in the order of ``classes``;
+            ``truth``, ``y`` encoded as in ``fit`` (codes, or an indicator matrix).
+            Without ``X`` and ``y``, ``scores`` and ``truth`` are ``None``.
+        """
+        self._check_fitted()
+        decision = self._decision()
+        scores = truth = None
+        if X is not None or y is not None:
+            truth = self._encoding.encode(y)
+            scores = self._scores(X)
+        return _EvaluationView(
+            self.problem_, self.classes_, self._kind, decision, scores, truth
+        )
+
+    def _codes(self, X: Any) -> tuple[np.ndarray, np.ndarray | None, _Decision]:
+        """Codes and rejected rows of ``X``, from one set of decision parameters."""
         self._check_fitted()
         decision = self._decision()  # before the model runs: bad values fail fast
         codes, rejected = apply_rule(
@@ -882,7 +1047,12 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         )
         if self._never_on is not None:
             codes[:, self._never_on] = False
-        return codes, rejected, decision.reject_label
+        return codes, rejected, decision
+
+    def _predict(self, X: Any) -> tuple[Any, _Decision]:
+        """:meth:`predict`, with the decision parameters it applied."""
+        codes, rejected, decision = self._codes(X)
+        return self._encoding.decode(codes, rejected, decision.reject_label), decision
 
     def predict(self, X: Any) -> Any:
         """Predict labels in the form of the ``y`` seen in ``fit``.
@@ -898,8 +1068,7 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
             matrix (same dtype as ``y``; rejected rows of a one-hot are all zero), or
             a list of tuples of labels, mirroring ``y``.
         """
-        codes, rejected, reject_label = self._codes(X)
-        return self._encoding.decode(codes, rejected, reject_label)
+        return self._predict(X)[0]
 
     def predict_labels(self, X: Any) -> np.ndarray | list[tuple]:
         """Predict label names, whatever form ``y`` had in ``fit``.
@@ -910,8 +1079,8 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
             1-D labels for binary and multiclass problems; one tuple of labels per
             sample (in the order of ``classes_``) for multilabel problems.
         """
-        codes, rejected, reject_label = self._codes(X)
-        return self._encoding.names(codes, rejected, reject_label)
+        codes, rejected, decision = self._codes(X)
+        return self._encoding.names(codes, rejected, decision.reject_label)
 
     @available_if(_estimator_has("predict_proba"))
     def predict_proba(self, X: Any) -> np.ndarray:
@@ -960,9 +1129,18 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         return float(accuracy_score(truth, codes, sample_weight=sample_weight))
 
     # ------------------------------------------------------------------ reports
-    def _reject_label(self) -> Any:
-        decision = self._decision()
-        return decision.reject_label if decision.reject_threshold is not None else None
+    def _report(self, report: Callable, X: Any, y: Any, **kwargs: Any) -> Any:
+        """``report`` (of ``_reports.py``) of :meth:`predict` on ``(X, y)``, by name."""
+        y_pred, decision = self._predict(X)
+        abstains = decision.reject_threshold is not None
+        return report(
+            y,
+            y_pred,
+            classes=self.classes_,
+            problem=self.problem_,
+            reject_label=decision.reject_label if abstains else None,
+            **kwargs,
+        )
 
     def classification_report(self, X: Any, y: Any, **kwargs: Any) -> str | dict:
         """scikit-learn's classification report of :meth:`predict` on ``(X, y)``.
@@ -983,15 +1161,7 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         -------
         report : str or dict
         """
-        self._check_fitted()
-        return classification_report(
-            y,
-            self.predict(X),
-            classes=self.classes_,
-            problem=self.problem_,
-            reject_label=self._reject_label(),
-            **kwargs,
-        )
+        return self._report(classification_report, X, y, **kwargs)
 
     def confusion_matrix(
         self, X: Any, y: Any, *, normalize: str | None = None, sample_weight: Any = None
@@ -1012,15 +1182,8 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
             of ``classes_`` (plus ``reject_label`` when the model abstained).
             Multilabel problems: ``{label: 2x2 table}``.
         """
-        self._check_fitted()
-        return confusion_matrix(
-            y,
-            self.predict(X),
-            classes=self.classes_,
-            problem=self.problem_,
-            reject_label=self._reject_label(),
-            normalize=normalize,
-            sample_weight=sample_weight,
+        return self._report(
+            confusion_matrix, X, y, normalize=normalize, sample_weight=sample_weight
         )
 
     @available_if(_estimator_has("predict_proba"))
@@ -1052,16 +1215,7 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
                 f"({n_classes}), got {k!r}."
             )
         proba = self.predict_proba(X)
-        if k < n_classes:
-            # Partition, then sort the k kept columns (stable: ties keep class order).
-            part = np.argpartition(-proba, k - 1, axis=1)[:, :k]
-            part.sort(axis=1)
-            kept = np.take_along_axis(proba, part, axis=1)
-            order = np.take_along_axis(
-                part, np.argsort(-kept, axis=1, kind="stable"), axis=1
-            )
-        else:
-            order = np.argsort(-proba, axis=1, kind="stable")
+        order = _top_k_order(proba, k)
         return self.classes_[order], np.take_along_axis(proba, order, axis=1)
 
     def get_metadata_routing(self) -> MetadataRouter:

@@ -17,13 +17,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from ._cli_files import CommandError, check_output, python_value, write_output
 from ._cli_labels import LabelFile, labels_text, read_labels
 from ._cli_options import parse_classes, parse_scoring
 from ._cli_scores import ScoreFile, read_scores
-from ._cli_settings import Settings, resolve
+from ._cli_settings import Settings, problem_of_labels, resolve
 from ._cli_thresholds import Saved, read_thresholds, thresholds_text
 from ._decode import decode
 from ._reports import classification_report, confusion_matrix
@@ -55,9 +53,15 @@ def run_tune(args) -> int:
     scores, labels = _read_pair(args, None)
     s = resolve(args, scores, labels, None)
     context = _pair_context(args)
-    options = {"classes": s.classes, "scoring": scoring, "average": args.average}
     result = _api(
-        context, tune_thresholds, s.truth, s.scores, **options, **s.decision_options()
+        context,
+        tune_thresholds,
+        s.truth,
+        s.scores,
+        classes=s.classes,
+        scoring=scoring,
+        average=args.average,
+        **s.decision_options(),
     )
     text = thresholds_text(result, s.from_logits)
     tuned = _tuned(s, result)
@@ -80,7 +84,7 @@ def run_report(args) -> int:
             raise _classes_required(args.scores, "negative,positive")
         s.classes = labels.distinct()  # a single column: the labels' two classes
     if s.problem == "auto":  # the labels say what kind of problem this is
-        s.problem = _problem_of(labels, s.truth, s.classes)
+        s.problem = problem_of_labels(labels, s.truth, s.classes)
     context = _pair_context(args)
     pred = _labels(context, s)
     problem = "multilabel" if isinstance(pred, list) else s.problem
@@ -146,17 +150,6 @@ def _tuned(s: Settings, result: Any) -> Settings:
         thresholds=result.thresholds,
         pos_label=result.pos_label if binary else None,
     )
-
-
-def _problem_of(labels: LabelFile, truth: Any, classes: list) -> str:
-    """The problem kind the labels describe (as ``fit`` infers it from ``y``)."""
-    if labels.kind == "sets":
-        return "multilabel"
-    if labels.kind == "indicator":
-        if (np.asarray(truth).sum(axis=1) == 1).all():  # one-hot
-            return "binary" if len(classes) == 2 else "multiclass"
-        return "multilabel"
-    return "binary" if len(classes) == 2 else "multiclass"
 
 
 # -------------------------------------------------------------- the library

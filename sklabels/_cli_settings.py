@@ -170,14 +170,23 @@ def _is_binary(problem, labels, truth, values, classes, from_logits) -> bool:
     if problem != "auto":
         return problem == "binary"
     if labels is not None:
-        if labels.kind == "indicator":
-            return bool((np.asarray(truth).sum(axis=1) == 1).all())  # one-hot
-        return labels.kind == "labels"
+        return problem_of_labels(labels, truth, classes) == "binary"
     try:  # what decode infers from the scores (rows that sum to 1: binary)
         labels_out = decode(values, classes, from_logits=from_logits)
     except (ValueError, TypeError):
         return False  # decode itself will explain
     return not isinstance(labels_out, list)
+
+
+def problem_of_labels(labels: LabelFile, truth: Any, classes: list) -> str:
+    """The problem kind the labels describe (as ``fit`` infers it from ``y``)."""
+    if labels.kind == "sets":
+        return "multilabel"
+    if labels.kind == "indicator":
+        if (np.asarray(truth).sum(axis=1) == 1).all():  # one-hot
+            return "binary" if len(classes) == 2 else "multiclass"
+        return "multilabel"
+    return "binary" if len(classes) == 2 else "multiclass"
 
 
 # -------------------------------------------------------------- positive class

@@ -2,8 +2,8 @@
 
 Each row writes a few small files, runs a command in-process and asserts what it
 prints: the words of the one-line error for a bad input, the labels or the report
-for an accepted one. Together with ``test_cli_files.py`` they pin the behaviour of
-every branch of the files, thresholds file, options and settings modules.
+for an accepted one. They reach the branches of reading the files and the
+thresholds file and of putting the settings together that other tests leave out.
 """
 
 import json
@@ -132,6 +132,24 @@ BAD_INPUTS = [
         {"s.csv": "0.2\n0.8\n", "t.json": "[]"},
         ["decode", "s.csv", "--classes", "a,b", "--thresholds", "t.json"],
         "thresholds file 't.json': the file is an empty list; expected thresholds.",
+    ),
+    (
+        "thresholds-file-class-not-a-label",
+        {"s.csv": "0.2\n0.8\n", "t.json": '{"thresholds": [0.5], "classes": [[1], 2]}'},
+        ["decode", "s.csv", "--thresholds", "t.json"],
+        "thresholds file 't.json' has [1] in 'classes'; labels are strings, integers "
+        "or true/false.",
+    ),
+    (
+        "thresholds-file-multiclass-ratio-of-zero",
+        {
+            "s.csv": "0.2,0.3,0.5\n",
+            "t.json": '{"thresholds": [0, 1, 1], "problem": "multiclass", '
+            '"classes": ["a", "b", "c"]}',
+        },
+        ["decode", "s.csv", "--thresholds", "t.json"],
+        "thresholds file 't.json' holds a multiclass ratio of 0; multiclass "
+        "thresholds are ratios in (0, 1] (predict argmax p_k / t_k). Tune again.",
     ),
     (
         "labels-npy-of-complex-numbers",

@@ -277,74 +277,79 @@ def _logits_to_probabilities(thresholds: np.ndarray, logits: np.ndarray) -> np.n
     return out
 
 
+def _multiclass_objectives(objective: Any, average: str) -> tuple[Any, str, Any]:
+    """The objective the ascent maximises, its average, and the per-class one.
+
+    Multiclass conventions, as scikit-learn's metrics: "accuracy" is the fraction
+    correct (micro F1 of single-label predictions), "balanced_accuracy" the mean
+    per-class recall. Per class, both report the class's recall: the fraction of
+    its samples labelled right.
+    """
+    if objective is accuracy:
+        return f1, "micro", recall
+    if objective is balanced_accuracy:
+        return recall, "macro", recall
+    return objective, average, objective
+
+
+def _warn_about_rare_classes(truth, classes, sample_weight) -> None:
+    """FewPositivesWarning for classes absent from the tuning data, or rare in it."""
+    counts = np.bincount(truth, weights=sample_weight, minlength=len(classes))
+    absent = [_label(classes[j]) for j in np.flatnonzero(counts == 0)]
+    few = [
+        f"{_label(classes[j])} ({int(counts[j])})"
+        for j in np.flatnonzero((counts > 0) & (counts < FEW_POSITIVES))
+    ]
+    if not (absent or few):
+        return
+    detail = []
+    if absent:
+        detail.append(f"no samples of {', '.join(absent)}")
+    if few:
+        detail.append(f"fewer than {FEW_POSITIVES} of {', '.join(few[:8])}")
+    warnings.warn(
+        f"the multiclass tuning data has {' and '.join(detail)}: the tuned ratios "
+        f"of those classes are likely to overfit. Consider fixed thresholds, "
+        f"more data, or stratified folds.",
+        FewPositivesWarning,
+        stacklevel=user_stacklevel(),
+    )
+
+
 def _tune_multiclass(
     scores, truth, classes, objective, name, average, sample_weight, keep_curves
 ) -> TuningResult:
-    # Multiclass conventions, as scikit-learn's metrics: "accuracy" is the fraction
-    # correct, "balanced_accuracy" the mean per-class recall.
-    # (Micro F1 of single-label predictions is the fraction correct.) Per class,
-    # both report the class's recall: the fraction of its samples labelled right.
-    scoring_name = name
-    per_class_objective = objective
-    if objective is accuracy:
-        objective, average = f1, "micro"
-        per_class_objective = recall
-    elif objective is balanced_accuracy:
-        objective, average = recall, "macro"
-        per_class_objective = recall
-    k = len(classes)
+    """Per-class ratios by coordinate ascent; per-class values of the result."""
+    ascent, average, per_class = _multiclass_objectives(objective, average)
     truth = np.asarray(truth)
-    if sample_weight is None:
-        counts = np.bincount(truth, minlength=k)
-    else:
-        counts = np.bincount(truth, weights=sample_weight, minlength=k)
     tuning = tune_multiclass(
         scores.values,
         truth,
-        objective=objective,
+        objective=ascent,
         name=name,
         average=average,
         sample_weight=sample_weight,
         proba=scores.kind == PROBA,
         keep_curves=keep_curves,
     )
-    absent = [_label(classes[j]) for j in np.flatnonzero(counts == 0)]
-    few = [
-        f"{_label(classes[j])} ({int(counts[j])})"
-        for j in np.flatnonzero((counts > 0) & (counts < FEW_POSITIVES))
-    ]
-    if absent or few:
-        detail = []
-        if absent:
-            detail.append(f"no samples of {', '.join(absent)}")
-        if few:
-            detail.append(f"fewer than {FEW_POSITIVES} of {', '.join(few[:8])}")
-        warnings.warn(
-            f"the multiclass tuning data has {' and '.join(detail)}: the tuned ratios "
-            f"of those classes are likely to overfit. Consider fixed thresholds, "
-            f"more data, or stratified folds.",
-            FewPositivesWarning,
-            stacklevel=user_stacklevel(),
-        )
-    thresholds = offsets_to_ratios(tuning.offsets)
+    _warn_about_rare_classes(truth, classes, sample_weight)
     class_values = tuning.class_values
-    if per_class_objective is not objective:
+    if per_class is not ascent:
         w = np.ones(len(truth)) if sample_weight is None else sample_weight
-        pred = rule_argmax(
-            log_space(scores.values, scores.kind == PROBA) + tuning.offsets
-        )
-        class_values = evaluate(per_class_objective, name, *_counts(pred, truth, w, k))
+        z = log_space(scores.values, scores.kind == PROBA) + tuning.offsets
+        counts = _counts(rule_argmax(z), truth, w, len(classes))
+        class_values = evaluate(per_class, name, *counts)
     curves = {}
     if tuning.curves is not None:
         curves = dict(zip(classes, tuning.curves, strict=True))
     return TuningResult(
-        thresholds=thresholds,
+        thresholds=offsets_to_ratios(tuning.offsets),
         best_score=float(tuning.best),
         class_scores=dict(zip(classes, (float(v) for v in class_values), strict=True)),
         curves=curves,
         classes=classes,
         problem="multiclass",
-        scoring=scoring_name,
+        scoring=name,
         average=average,
         start_score=float(tuning.start),
     )

@@ -995,11 +995,6 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
             return None
         return self.classes_[self._decision().pos_index]
 
-    @property
-    def _pos_index(self) -> int:
-        self._check_fitted()
-        return self._decision().pos_index
-
     def _evaluation_view(self, X: Any = None, y: Any = None) -> _EvaluationView:
         """The fitted classifier as displays and reports read it, on ``(X, y)``.
 

@@ -9,6 +9,10 @@ artists in attributes ending in ``_`` (``figure_``, ``ax_``, ``lines_``).
 * :class:`MultilabelConfusionDisplay` -- one 2x2 confusion matrix per label.
 * :class:`CoverageAccuracyDisplay` -- accuracy of the answered samples against the
   share answered, for the reject option.
+
+The ``from_estimator`` constructors read a fitted classifier through its public
+attributes and its ``_evaluation_view(X, y)`` (validated scores, encoded truth and
+the decision in use), never through its private state.
 """
 
 from __future__ import annotations
@@ -17,12 +21,11 @@ import math
 from typing import Any
 
 import numpy as np
-from sklearn.utils.validation import check_consistent_length
+from sklearn.utils.validation import check_consistent_length, check_is_fitted
 
 from ._reject import reject_curve, winning_probability
 from ._reports import confusion_matrix
 from ._rules import apply_rule, default_threshold
-from ._scores import PROBA
 from ._targets import (
     _preview,
     _to_python,
@@ -240,17 +243,12 @@ class ThresholdCurveDisplay:
         -------
         display : ThresholdCurveDisplay
         """
-        estimator._check_fitted()
-        problem = estimator.problem_
-        labels = estimator.classes_
-        in_use = estimator.thresholds_
-        kind = PROBA if estimator.response_method_ == "predict_proba" else "margin"
-        default = 0.5 if problem == "multiclass" else default_threshold(kind)
-        if problem == "binary":
-            marks = {labels[estimator._pos_index]: float(in_use)}
-        else:
-            marks = dict(zip(labels, np.asarray(in_use, dtype=float), strict=True))
-        if X is None and y is None:
+        view = estimator._evaluation_view(X, y)
+        problem, decision = view.problem, view.decision
+        default = 0.5 if problem == "multiclass" else default_threshold(view.kind)
+        pos_label = view.classes[decision.pos_index] if problem == "binary" else None
+        marks = _marks(problem, view.classes, decision.thresholds, pos_label)
+        if view.scores is None:
             curves = getattr(estimator, "cv_results_", None)
             if curves is None:
                 raise ValueError(
@@ -260,13 +258,12 @@ class ThresholdCurveDisplay:
                 )
             name = _scoring_name(scoring or estimator.scoring)
         else:
-            truth = estimator._encoding.encode(y)
             result = tune_scores(
-                estimator._scores(X),
-                truth,
+                view.scores,
+                view.truth,
                 problem=problem,
-                classes=labels,
-                pos_index=estimator._pos_index,
+                classes=view.classes,
+                pos_index=decision.pos_index,
                 scoring=scoring or estimator.scoring,
                 average=estimator.average,
             )
@@ -325,17 +322,22 @@ class ThresholdCurveDisplay:
             sample_weight=sample_weight,
             from_logits=from_logits,
         )
-        if result.problem == "binary":
-            marks = {result.pos_label: float(result.thresholds)}
-        else:
-            marks = dict(zip(result.classes, result.thresholds, strict=True))
         return cls(
             curves=result.curves,
-            thresholds=marks,
+            thresholds=_marks(
+                result.problem, result.classes, result.thresholds, result.pos_label
+            ),
             default_threshold=0.5,
             scoring=result.scoring,
             problem=result.problem,
         ).plot(ax, classes=plot_classes, **kwargs)
+
+
+def _marks(problem: str, classes: Any, thresholds: Any, pos_label: Any) -> dict:
+    """``{label: threshold in use}``: the positive class's alone when binary."""
+    if problem == "binary":
+        return {pos_label: float(thresholds)}
+    return dict(zip(classes, np.asarray(thresholds, dtype=float), strict=True))
 
 
 def _step(axis, x, keep, values, name, **style):
@@ -425,7 +427,7 @@ class MultilabelConfusionDisplay:
         -------
         display : MultilabelConfusionDisplay
         """
-        estimator._check_fitted()
+        check_is_fitted(estimator)
         if estimator.problem_ != "multilabel":
             raise ValueError(
                 f"MultilabelConfusionDisplay draws multilabel problems; this one is "
@@ -562,24 +564,23 @@ class CoverageAccuracyDisplay:
         -------
         display : CoverageAccuracyDisplay
         """
-        estimator._check_fitted()
+        check_is_fitted(estimator)
         if estimator.problem_ == "multilabel":
             raise ValueError(
                 "the reject option applies to single-label problems; this estimator "
                 "is multilabel."
             )
-        scores = estimator._scores(X)
+        view = estimator._evaluation_view(X, y)
         codes, _ = apply_rule(
-            scores,
-            problem=estimator.problem_,
-            thresholds=estimator.thresholds_,
-            pos_index=estimator._pos_index,
+            view.scores,
+            problem=view.problem,
+            thresholds=view.decision.thresholds,
+            pos_index=view.decision.pos_index,
         )
-        truth = estimator._encoding.encode(y)
-        confidence = winning_probability(scores, codes, estimator.problem_)
+        confidence = winning_probability(view.scores, codes, view.problem)
         return cls(
-            **_curve(confidence, codes == truth, sample_weight),
-            reject_threshold=estimator.reject_threshold_,
+            **_curve(confidence, codes == view.truth, sample_weight),
+            reject_threshold=view.decision.reject_threshold,
         ).plot(ax)
 
     @classmethod

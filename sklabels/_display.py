@@ -21,7 +21,11 @@ import math
 from typing import Any
 
 import numpy as np
-from sklearn.utils.validation import check_consistent_length, check_is_fitted
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_consistent_length,
+    check_is_fitted,
+)
 
 from ._reject import reject_curve, winning_probability
 from ._reports import confusion_matrix
@@ -630,8 +634,11 @@ class CoverageAccuracyDisplay:
 
 
 def _curve(confidence, correct, sample_weight) -> dict:
-    weight = None if sample_weight is None else np.asarray(sample_weight, float)
-    thresholds, coverage, accuracy = reject_curve(confidence, correct, weight)
+    if sample_weight is not None:
+        sample_weight = _check_sample_weight(
+            sample_weight, confidence, ensure_non_negative=True
+        )
+    thresholds, coverage, accuracy = reject_curve(confidence, correct, sample_weight)
     return {
         "thresholds": thresholds,
         "coverage": coverage,

@@ -10,11 +10,12 @@ works; abstentions (``reject_label``) get their own row or column.
 from __future__ import annotations
 
 from collections import namedtuple
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from sklearn.metrics import classification_report as _sk_report
 from sklearn.metrics import multilabel_confusion_matrix
+from sklearn.utils.validation import _check_sample_weight
 
 from ._targets import TargetEncoding, _preview, _to_python, fit_target
 
@@ -33,9 +34,25 @@ columns : list
 NORMALIZE = (None, "true", "pred", "all")
 
 
+class _Encoded(NamedTuple):
+    """Truth and predictions encoded alike, with the checked sample weights."""
+
+    encoding: TargetEncoding
+    truth: np.ndarray
+    pred: np.ndarray  # codes (-1 where the model abstained) or an indicator matrix
+    rejected: np.ndarray | None  # the rows where the model abstained; None: none
+    sample_weight: np.ndarray | None
+
+
 def _encode(
-    y_true: Any, y_pred: Any, classes: Any, problem: str, reject_label: Any
-) -> tuple[TargetEncoding, np.ndarray, np.ndarray, np.ndarray | None]:
+    y_true: Any,
+    y_pred: Any,
+    *,
+    classes: Any,
+    problem: str,
+    reject_label: Any,
+    sample_weight: Any,
+) -> _Encoded:
     """Truth and predictions as codes/indicators; the rows where the model abstained."""
     encoding, truth = fit_target(y_true, problem=problem, classes=classes)
     rejected = None
@@ -56,11 +73,15 @@ def _encode(
             f"y_true has {len(truth)} samples but y_pred has {len(pred)}; pass the "
             f"predictions for the same samples."
         )
+    if sample_weight is not None:
+        sample_weight = _check_sample_weight(
+            sample_weight, truth, ensure_non_negative=True
+        )
     if rejected is not None:
         pred = np.where(rejected, -1, pred)
         if not rejected.any():
             rejected = None
-    return encoding, truth, pred, rejected
+    return _Encoded(encoding, truth, pred, rejected, sample_weight)
 
 
 def _split_rejected(y_pred: Any, reject_label: Any, encoding: TargetEncoding):
@@ -138,37 +159,54 @@ def classification_report(
     >>> report["cat"]["recall"], report["abstained"]["count"]
     (0.5, 1)
     """
-    encoding, truth, pred, rejected = _encode(
-        y_true, y_pred, classes, problem, reject_label
-    )
-    k = encoding.n_classes
-    report = _sk_report(
-        truth,
-        pred,
-        labels=np.arange(k) if encoding.problem != "multilabel" else None,
-        target_names=_names(encoding.classes),
+    data = _encode(
+        y_true,
+        y_pred,
+        classes=classes,
+        problem=problem,
+        reject_label=reject_label,
         sample_weight=sample_weight,
+    )
+    report = _sk_report(
+        data.truth,
+        data.pred,
+        labels=(
+            None
+            if data.encoding.problem == "multilabel"
+            else np.arange(data.encoding.n_classes)
+        ),
+        target_names=_names(data.encoding.classes),
+        sample_weight=data.sample_weight,
         digits=digits,
         output_dict=output_dict,
         zero_division=zero_division,
     )
-    if rejected is None:
+    if data.rejected is None:
         return report
-    weight = np.ones(len(pred)) if sample_weight is None else np.asarray(sample_weight)
-    count = float(weight[rejected].sum())
-    fraction = count / float(weight.sum())
-    count_out: int | float = int(count) if sample_weight is None else count
-    if output_dict:
+    return _with_abstentions(report, data, reject_label, digits)
+
+
+def _with_abstentions(
+    report: str | dict, data: _Encoded, reject_label: Any, digits: int
+) -> str | dict:
+    """The report with the abstentions counted: a last line, or ``"abstained"``."""
+    weight = data.sample_weight
+    if weight is None:
+        count: int | float = int(data.rejected.sum())
+        total: int | float = len(data.rejected)
+    else:
+        count, total = float(weight[data.rejected].sum()), float(weight.sum())
+    fraction = count / total
+    if isinstance(report, dict):
         report["abstained"] = {
             "label": _to_python(reject_label),
-            "count": count_out,
+            "count": count,
             "fraction": fraction,
         }
         return report
     return (
         report.rstrip("\n")
-        + f"\n\n   abstained ({reject_label!r}): {count_out} of "
-        + f"{len(pred) if sample_weight is None else float(weight.sum())}"
+        + f"\n\n   abstained ({reject_label!r}): {count} of {total}"
         + f" ({fraction:.{digits}%})\n"
     )
 
@@ -217,25 +255,36 @@ def confusion_matrix(
         raise ValueError(
             f"normalize must be one of None, 'true', 'pred', 'all'; got {normalize!r}."
         )
-    encoding, truth, pred, rejected = _encode(
-        y_true, y_pred, classes, problem, reject_label
+    data = _encode(
+        y_true,
+        y_pred,
+        classes=classes,
+        problem=problem,
+        reject_label=reject_label,
+        sample_weight=sample_weight,
     )
-    names = [_to_python(c) for c in encoding.classes]
-    if encoding.problem == "multilabel":
-        tables = multilabel_confusion_matrix(truth, pred, sample_weight=sample_weight)
+    names = [_to_python(c) for c in data.encoding.classes]
+    if data.encoding.problem == "multilabel":
+        tables = multilabel_confusion_matrix(
+            data.truth, data.pred, sample_weight=data.sample_weight
+        )
         return {
             name: _table(_normalize(t, normalize), ["no", "yes"], ["no", "yes"], name)
             for name, t in zip(names, tables, strict=True)
         }
-    k = encoding.n_classes
-    weight = None if sample_weight is None else np.asarray(sample_weight, float)
-    width = k + (rejected is not None)
-    pred_index = np.where(pred < 0, k, pred)
-    flat = np.bincount(truth * width + pred_index, weights=weight, minlength=k * width)
-    matrix = flat.reshape(k, width)
-    if weight is None:
+    k = data.encoding.n_classes
+    width = k + (data.rejected is not None)
+    pred_index = np.where(data.pred < 0, k, data.pred)
+    matrix = np.bincount(
+        data.truth * width + pred_index,
+        weights=data.sample_weight,
+        minlength=k * width,
+    ).reshape(k, width)
+    if data.sample_weight is None:
         matrix = matrix.astype(np.int64)
-    columns = names + ([_to_python(reject_label)] if rejected is not None else [])
+    columns = names
+    if data.rejected is not None:
+        columns = [*names, _to_python(reject_label)]
     return _table(_normalize(matrix, normalize), names, columns, None)
 
 

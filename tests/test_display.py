@@ -189,9 +189,19 @@ def test_few_positives_warning_reaches_display_users():
 
 
 def test_coverage_from_predictions_checks_lengths():
-    """Check mismatched labels and scores get our error, not numpy's."""
+    """Check mismatched labels, scores or weights get a clear error, not numpy's."""
     rng = np.random.default_rng(5)
     with pytest.raises(ValueError, match="inconsistent numbers of samples"):
         CoverageAccuracyDisplay.from_predictions(
             rng.integers(0, 3, 40), rng.dirichlet(np.ones(3), 30)
+        )
+    with pytest.raises(ValueError, match=r"sample_weight.shape == \(41,\)"):
+        CoverageAccuracyDisplay.from_predictions(
+            rng.integers(0, 3, 40),
+            rng.dirichlet(np.ones(3), 40),
+            sample_weight=[1] * 41,
+        )
+    with pytest.raises(ValueError, match="Negative values"):
+        CoverageAccuracyDisplay.from_predictions(
+            [0, 1, 2], rng.dirichlet(np.ones(3), 3), sample_weight=[1, -1, 1]
         )

@@ -170,6 +170,43 @@ def test_report_errors_name_the_fix():
         confusion_matrix(["a", "b"], ["a", "b"], normalize="rows")
 
 
+@pytest.mark.parametrize("report", [classification_report, confusion_matrix])
+@pytest.mark.parametrize(
+    ("y_true", "y_pred"),
+    [
+        (["a", "b", "a"], ["a", "b", "b"]),
+        ([("a",), ("a", "b"), ()], [("a",), ("b",), ("b",)]),
+    ],
+    ids=["labels", "label-sets"],
+)
+@pytest.mark.parametrize(
+    ("sample_weight", "match"),
+    [
+        ([1.0, 2.0], r"sample_weight.shape == \(2,\), expected \(3,\)"),
+        ([1.0, 2.0, 1.0, 1.0], r"sample_weight.shape == \(4,\), expected \(3,\)"),
+        ([1.0, -2.0, 1.0], "Negative values in data passed to `sample_weight`"),
+    ],
+    ids=["too-short", "too-long", "negative"],
+)
+def test_report_sample_weight_is_checked(report, y_true, y_pred, sample_weight, match):
+    """Check a wrong-length or negative sample_weight raises a ValueError naming it."""
+    with pytest.raises(ValueError, match=match):
+        report(y_true, y_pred, sample_weight=sample_weight)
+
+
+def test_report_sample_weight_weighs_counts_and_abstentions():
+    """Check weights count in the matrix cells and in the abstention line."""
+    y_true, y_pred = ["a", "b", "a", "b"], ["a", "?", "b", "b"]
+    weight = [1.0, 2.0, 0.5, 4.0]
+    cm = confusion_matrix(y_true, y_pred, reject_label="?", sample_weight=weight)
+    np.testing.assert_array_equal(cm.to_numpy(), [[1.0, 0.5, 0.0], [0.0, 4.0, 2.0]])
+    report = classification_report(
+        y_true, y_pred, reject_label="?", sample_weight=weight, output_dict=True
+    )
+    assert report["abstained"] == {"label": "?", "count": 2.0, "fraction": 2.0 / 7.5}
+    assert report["b"]["recall"] == pytest.approx(4.0 / 6.0)
+
+
 def test_predict_topk_names_and_probabilities(multiclass, multilabel):
     """Check top-k against a full sort, for multiclass and multilabel models."""
     clf, X, _ = multiclass

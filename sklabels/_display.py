@@ -18,19 +18,23 @@ the decision in use), never through its private state.
 from __future__ import annotations
 
 import math
+from numbers import Real
 from typing import Any
 
 import numpy as np
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import (
     _check_sample_weight,
     check_consistent_length,
     check_is_fitted,
 )
 
+from ._decode import decode_codes
 from ._reject import reject_curve, winning_probability
 from ._reports import confusion_matrix
 from ._rules import apply_rule, default_threshold
 from ._targets import (
+    PROBLEMS,
     _preview,
     _to_python,
     contains_label,
@@ -588,6 +592,16 @@ class CoverageAccuracyDisplay:
         ).plot(ax)
 
     @classmethod
+    @validate_params(
+        {
+            # The others are checked where they are read, as decode checks them.
+            "y_true": ["array-like", "sparse matrix"],
+            "problem": [StrOptions({"auto", *PROBLEMS})],
+            "reject_threshold": [Interval(Real, 0, 1, closed="both"), None],
+            "sample_weight": ["array-like", None],
+        },
+        prefer_skip_nested_validation=True,
+    )
     def from_predictions(
         cls,
         y_true: Any,
@@ -608,8 +622,6 @@ class CoverageAccuracyDisplay:
         -------
         display : CoverageAccuracyDisplay
         """
-        from ._decode import decode_codes
-
         encoding, truth = fit_target(y_true, problem=problem, classes=classes)
         if encoding.problem == "multilabel":
             raise ValueError("the reject option applies to single-label problems.")

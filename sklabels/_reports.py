@@ -10,14 +10,21 @@ works; abstentions (``reject_label``) get their own row or column.
 from __future__ import annotations
 
 from collections import namedtuple
+from numbers import Integral, Real
 from typing import Any, NamedTuple
 
 import numpy as np
 from sklearn.metrics import classification_report as _sk_report
 from sklearn.metrics import multilabel_confusion_matrix
+from sklearn.utils._param_validation import (
+    Interval,
+    Options,
+    StrOptions,
+    validate_params,
+)
 from sklearn.utils.validation import _check_sample_weight
 
-from ._targets import TargetEncoding, _preview, _to_python, fit_target
+from ._targets import PROBLEMS, TargetEncoding, _preview, _to_python, fit_target
 
 LabelledMatrix = namedtuple("LabelledMatrix", ["values", "index", "columns"])
 LabelledMatrix.__doc__ = """A matrix with its row and column labels (without pandas).
@@ -31,7 +38,16 @@ columns : list
     Column labels (the predicted classes, then the abstention label if any).
 """
 
-NORMALIZE = (None, "true", "pred", "all")
+# The parameters both reports share; classes keep the message of as_class_array,
+# which shows the form expected.
+_REPORT_PARAMETERS = {
+    "y_true": ["array-like", "sparse matrix"],
+    "y_pred": ["array-like", "sparse matrix"],
+    "classes": "no_validation",
+    "problem": [StrOptions({"auto", *PROBLEMS})],
+    "reject_label": "no_validation",  # any label that no class uses
+    "sample_weight": ["array-like", None],
+}
 
 
 class _Encoded(NamedTuple):
@@ -111,6 +127,16 @@ def _names(classes: np.ndarray) -> list[str]:
     return [str(_to_python(c)) for c in classes]
 
 
+@validate_params(
+    {
+        **_REPORT_PARAMETERS,
+        # as scikit-learn's classification_report, whose checks this one replaces
+        "output_dict": ["boolean"],
+        "digits": [Interval(Integral, 0, None, closed="left")],
+        "zero_division": [Options(Real, {0.0, 1.0}), "nan", StrOptions({"warn"})],
+    },
+    prefer_skip_nested_validation=True,
+)
 def classification_report(
     y_true: Any,
     y_pred: Any,
@@ -211,6 +237,10 @@ def _with_abstentions(
     )
 
 
+@validate_params(
+    {**_REPORT_PARAMETERS, "normalize": [StrOptions({"true", "pred", "all"}), None]},
+    prefer_skip_nested_validation=True,
+)
 def confusion_matrix(
     y_true: Any,
     y_pred: Any,
@@ -251,10 +281,6 @@ def confusion_matrix(
     >>> cm.loc["a", "b"]  # one true 'a' predicted as 'b'
     np.int64(1)
     """
-    if normalize not in NORMALIZE:
-        raise ValueError(
-            f"normalize must be one of None, 'true', 'pred', 'all'; got {normalize!r}."
-        )
     data = _encode(
         y_true,
         y_pred,

@@ -205,3 +205,20 @@ def test_coverage_from_predictions_checks_lengths():
         CoverageAccuracyDisplay.from_predictions(
             [0, 1, 2], rng.dirichlet(np.ones(3), 3), sample_weight=[1, -1, 1]
         )
+
+
+@pytest.mark.parametrize(
+    ("params", "match"),
+    [
+        ({"problem": "multiclas"}, r"'problem' parameter .* Got 'multiclas' instead"),
+        ({"reject_threshold": 1.5}, r"'reject_threshold' parameter .* Got 1.5 instead"),
+        ({"reject_threshold": "auto"}, r"'reject_threshold' parameter .* Got 'auto'"),
+    ],
+)
+def test_coverage_from_predictions_validates_parameters(params, match):
+    """Check a bad parameter names itself, its value and the valid values."""
+    rng = np.random.default_rng(7)
+    with pytest.raises(ValueError, match=match):
+        CoverageAccuracyDisplay.from_predictions(
+            [0, 1, 2, 1], rng.dirichlet(np.ones(3), 4), **params
+        )

@@ -166,8 +166,56 @@ def test_report_errors_name_the_fix():
         classification_report(["a", "b", "a"], ["a", "b"])
     with pytest.raises(ValueError, match="pass classes="):
         classification_report(["a", "b", "a"], ["a", "b", "c"])
-    with pytest.raises(ValueError, match="normalize must be"):
-        confusion_matrix(["a", "b"], ["a", "b"], normalize="rows")
+
+
+@pytest.mark.parametrize(
+    ("report", "params", "match"),
+    [
+        (
+            confusion_matrix,
+            {"normalize": "rows"},
+            r"'normalize' parameter of confusion_matrix must be a str among "
+            r"\{.*'true'.*\} or None. Got 'rows' instead",
+        ),
+        (
+            classification_report,
+            {"problem": "multiclas"},
+            r"'problem' parameter of classification_report must be a str among "
+            r"\{.*'multiclass'.*\}. Got 'multiclas' instead",
+        ),
+        (
+            confusion_matrix,
+            {"problem": "x"},
+            r"'problem' parameter of confusion_matrix .* Got 'x' instead",
+        ),
+        (
+            classification_report,
+            {"digits": -1},
+            r"'digits' parameter of classification_report must be an int in the "
+            r"range \[0, inf\). Got -1 instead",
+        ),
+        (
+            classification_report,
+            {"output_dict": "yes"},
+            r"'output_dict' parameter of classification_report .* Got 'yes' instead",
+        ),
+        (
+            classification_report,
+            {"zero_division": "x"},
+            r"'zero_division' parameter of classification_report .* Got 'x' instead",
+        ),
+        (
+            confusion_matrix,
+            {"y_true": None},
+            r"'y_true' parameter of confusion_matrix must be an array-like",
+        ),
+    ],
+)
+def test_report_parameters_are_validated(report, params, match):
+    """Check a bad report parameter names itself, its value and the valid choices."""
+    args = {"y_true": ["a", "b", "a"], "y_pred": ["a", "b", "b"], **params}
+    with pytest.raises(ValueError, match=match):
+        report(**args)
 
 
 @pytest.mark.parametrize("report", [classification_report, confusion_matrix])

@@ -8,7 +8,7 @@ import numpy as np
 
 from ._reject import check_reject
 from ._rules import apply_rule, resolve_thresholds
-from ._scores import scores_from_array
+from ._scores import PROBA, Scores, scores_from_array
 from ._targets import (
     PROBLEMS,
     as_class_array,
@@ -104,14 +104,18 @@ def decode_codes(
     scores: Any,
     classes: np.ndarray,
     *,
-    problem: str = "auto",
-    threshold: Any = None,
-    from_logits: bool = False,
-    pos_label: Any = None,
+    problem: str,
+    threshold: Any,
+    from_logits: bool,
+    pos_label: Any,
     reject_threshold: float | None = None,
     reject_label: Any = None,
-):
-    """``decode`` up to the codes: (validated scores, problem, codes, rejected rows)."""
+) -> tuple[Scores, str, np.ndarray, np.ndarray | None]:
+    """``decode`` up to the codes: (validated scores, problem, codes, rejected rows).
+
+    Also for the displays, which read the scores behind the codes; without
+    ``reject_threshold`` nothing is rejected.
+    """
     if problem not in ("auto", *PROBLEMS):
         raise ValueError(
             f"problem must be one of 'auto', 'binary', 'multiclass', 'multilabel'; "
@@ -128,11 +132,11 @@ def decode_codes(
     )
     pos_index = positive_index(pos_label, classes, problem)
     # Thresholds are given as probabilities, also for logits (the rule converts them).
-    kind = "proba" if values.logits else values.kind
+    kind = PROBA if values.logits else values.kind
     thresholds = resolve_thresholds(
         threshold, problem=problem, classes=classes, kind=kind, pos_index=pos_index
     )
-    check_reject(reject_threshold, reject_label, problem, kind == "proba", classes)
+    check_reject(reject_threshold, reject_label, problem, kind == PROBA, classes)
     codes, rejected = apply_rule(
         values,
         problem=problem,

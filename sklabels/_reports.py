@@ -63,7 +63,6 @@ class _Encoded(NamedTuple):
 def _encode(
     y_true: Any,
     y_pred: Any,
-    *,
     classes: Any,
     problem: str,
     reject_label: Any,
@@ -185,14 +184,7 @@ def classification_report(
     >>> report["cat"]["recall"], report["abstained"]["count"]
     (0.5, 1)
     """
-    data = _encode(
-        y_true,
-        y_pred,
-        classes=classes,
-        problem=problem,
-        reject_label=reject_label,
-        sample_weight=sample_weight,
-    )
+    data = _encode(y_true, y_pred, classes, problem, reject_label, sample_weight)
     report = _sk_report(
         data.truth,
         data.pred,
@@ -281,14 +273,7 @@ def confusion_matrix(
     >>> cm.loc["a", "b"]  # one true 'a' predicted as 'b'
     np.int64(1)
     """
-    data = _encode(
-        y_true,
-        y_pred,
-        classes=classes,
-        problem=problem,
-        reject_label=reject_label,
-        sample_weight=sample_weight,
-    )
+    data = _encode(y_true, y_pred, classes, problem, reject_label, sample_weight)
     names = [_to_python(c) for c in data.encoding.classes]
     if data.encoding.problem == "multilabel":
         tables = multilabel_confusion_matrix(

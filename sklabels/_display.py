@@ -176,43 +176,44 @@ class ThresholdCurveDisplay:
         """
         labels = _select(list(self.curves), classes)
         fig, axes = _grid(ax, len(labels), n_cols, (4.0, 3.0))
-        self.lines_ = {}
-        for label, axis in zip(labels, axes, strict=True):
-            curve = self.curves[label]
-            x = np.asarray(curve.thresholds, dtype=np.float64)[::-1]
-            keep = np.isfinite(x)
-            lines = {}
-
-            lines["objective"] = _step(
-                axis, x, keep, curve.scores, self.scoring, linewidth=2
-            )
-            if precision_recall:
-                lines["precision"] = _step(
-                    axis, x, keep, curve.precision, "precision", alpha=0.7
-                )
-                lines["recall"] = _step(
-                    axis, x, keep, curve.recall, "recall", alpha=0.7
-                )
-            if self.thresholds is not None and label in self.thresholds:
-                t = float(self.thresholds[label])
-                lines["threshold"] = axis.axvline(
-                    t, color="black", linestyle="--", label=f"threshold {t:.3g}"
-                )
-            if self.default_threshold is not None:
-                d = float(self.default_threshold)
-                lines["default"] = axis.axvline(
-                    d, color="grey", linestyle=":", label=f"default {d:g}"
-                )
-            if self.problem == "multiclass":
-                axis.set_xscale("log")
-                axis.set_xlabel("ratio threshold (lower: predicted more often)")
-            else:
-                axis.set_xlabel("threshold")
-            axis.set_title(str(_to_python(label)))
-            axis.legend(fontsize="small", loc="best")
-            self.lines_[label] = lines
+        self.lines_ = {
+            label: self._plot_class(label, axis, precision_recall)
+            for label, axis in zip(labels, axes, strict=True)
+        }
         self.figure_, self.ax_ = fig, axes
         return self
+
+    def _plot_class(self, label: Any, axis: Any, precision_recall: bool) -> dict:
+        """One class's panel; its artists by name."""
+        curve = self.curves[label]
+        x = np.asarray(curve.thresholds, dtype=np.float64)[::-1]
+        keep = np.isfinite(x)
+        lines = {}
+        lines["objective"] = _step(
+            axis, x, keep, curve.scores, self.scoring, linewidth=2
+        )
+        if precision_recall:
+            for name in ("precision", "recall"):
+                values = getattr(curve, name)
+                lines[name] = _step(axis, x, keep, values, name, alpha=0.7)
+        if self.thresholds is not None and label in self.thresholds:
+            t = float(self.thresholds[label])
+            lines["threshold"] = axis.axvline(
+                t, color="black", linestyle="--", label=f"threshold {t:.3g}"
+            )
+        if self.default_threshold is not None:
+            d = float(self.default_threshold)
+            lines["default"] = axis.axvline(
+                d, color="grey", linestyle=":", label=f"default {d:g}"
+            )
+        if self.problem == "multiclass":
+            axis.set_xscale("log")
+            axis.set_xlabel("ratio threshold (lower: predicted more often)")
+        else:
+            axis.set_xlabel("threshold")
+        axis.set_title(str(_to_python(label)))
+        axis.legend(fontsize="small", loc="best")
+        return lines
 
     @classmethod
     def from_estimator(

@@ -58,7 +58,7 @@ def main():
     failures = 0
     checked_all = 0
     for name, objective in CASES.items():
-        checked = mismatches = 0
+        checked = mismatches = constant = 0
         for _ in range(args.trials):
             n = int(rng.integers(5, 80))
             levels = int(rng.integers(1, 7))  # few distinct scores: heavy ties
@@ -87,6 +87,12 @@ def main():
                 for j in range(3)
             ]
             for column, hits, reported, threshold in pairs:
+                if column.min() == column.max():
+                    # A constant column separates nothing: by rule it is not tuned
+                    # and keeps the default threshold (with a FewPositivesWarning).
+                    constant += 1
+                    mismatches += threshold != 0.5
+                    continue
                 expected = brute_force(column, hits, weight, objective)
                 if expected == -np.inf:
                     continue  # an unreachable constraint: warned about, not tuned
@@ -99,6 +105,7 @@ def main():
         print(
             f"{name:>24}: {checked:5d} columns, exact: "
             f"{'yes' if mismatches == 0 else f'NO ({mismatches} mismatches)'}"
+            f"{f'; {constant} constant columns kept the default' if constant else ''}"
         )
     print(
         f"summary: {checked_all} tuned columns, {failures} mismatches; "

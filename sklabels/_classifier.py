@@ -675,28 +675,6 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         self._encoding = encoding
         self._decision()  # fills the cache for the parameters of this fit
 
-    def _check_reject_target(self, params: dict) -> bool:
-        """Whether the reject threshold is tuned; its target is set exactly once."""
-        targets = {
-            name: params[name]
-            for name in ("reject_coverage", "reject_accuracy")
-            if params[name] is not None
-        }
-        auto = _is_auto(params["reject_threshold"])
-        if auto and len(targets) != 1:
-            raise ValueError(
-                f"reject_threshold='auto' tunes the reject threshold for one target; "
-                f"pass exactly one of reject_coverage=... (e.g. 0.9: answer at least "
-                f"90% of samples) or reject_accuracy=... (e.g. 0.98), got "
-                f"{targets or 'neither'}."
-            )
-        if not auto and targets:
-            raise ValueError(
-                f"{', '.join(targets)} only apply with reject_threshold='auto'; set "
-                f"reject_threshold='auto' or remove them."
-            )
-        return auto
-
     def _cv_splits(self, X: Any, y_fit: np.ndarray) -> list:
         """The splits of ``cv``: stratified for single-label ``y``."""
         cv = self.cv
@@ -967,6 +945,28 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
             self._kind == PROBA,
             self.classes_,
         )
+        return auto
+
+    def _check_reject_target(self, params: dict) -> bool:
+        """Whether the reject threshold is tuned; its target is set exactly once."""
+        targets = {
+            name: params[name]
+            for name in ("reject_coverage", "reject_accuracy")
+            if params[name] is not None
+        }
+        auto = _is_auto(params["reject_threshold"])
+        if auto and len(targets) != 1:
+            raise ValueError(
+                f"reject_threshold='auto' tunes the reject threshold for one target; "
+                f"pass exactly one of reject_coverage=... (e.g. 0.9: answer at least "
+                f"90% of samples) or reject_accuracy=... (e.g. 0.98), got "
+                f"{targets or 'neither'}."
+            )
+        if not auto and targets:
+            raise ValueError(
+                f"{', '.join(targets)} only apply with reject_threshold='auto'; set "
+                f"reject_threshold='auto' or remove them."
+            )
         return auto
 
     @property

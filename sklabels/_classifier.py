@@ -937,13 +937,12 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         """Check the reject parameters; whether the reject threshold is tuned."""
         auto = self._check_reject_target(params)
         check_reject(
-            # check_reject checks a value: "auto" stands for a tuned one, which
-            # lies in [0, 1] by construction.
-            0.5 if auto else params["reject_threshold"],
+            params["reject_threshold"],
             params["reject_label"],
             self.problem_,
             self._kind == PROBA,
             self.classes_,
+            allow_auto=True,
         )
         return auto
 

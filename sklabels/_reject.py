@@ -27,11 +27,15 @@ def check_reject(
     problem: str,
     has_probabilities: bool,
     classes: np.ndarray,
+    *,
+    allow_auto: bool = False,
 ) -> None:
-    """Validate the reject option: a probability, a label that is no class."""
+    """Validate the reject option: a probability (or ``"auto"`` where it is tuned,
+    ``allow_auto``), a label that is no class."""
     if reject_threshold is None:
         return
-    if (
+    auto = isinstance(reject_threshold, str) and reject_threshold == "auto"
+    if not (allow_auto and auto) and (
         not isinstance(reject_threshold, numbers.Real)
         or isinstance(reject_threshold, bool | np.bool_)
         or not 0 <= reject_threshold <= 1

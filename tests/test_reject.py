@@ -92,3 +92,12 @@ def test_check_reject_rejects_invalid_options(
 def test_check_reject_accepts_valid_options(threshold, label, classes):
     """Check valid options (a label of another type than the classes) pass."""
     assert check_reject(threshold, label, "binary", True, classes) is None
+
+
+def test_auto_is_checked_where_it_is_tuned_and_refused_elsewhere():
+    """Check "auto" passes only with allow_auto, and its messages name "auto"."""
+    with pytest.raises(ValueError, match="reject_threshold='auto' needs reject_label"):
+        check_reject("auto", None, "binary", True, NEG_POS, allow_auto=True)
+    assert check_reject("auto", "x", "binary", True, NEG_POS, allow_auto=True) is None
+    with pytest.raises(ValueError, match="must be a probability in"):
+        check_reject("auto", "x", "binary", True, NEG_POS)

@@ -443,14 +443,18 @@ class BaseAdapter(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
     def _archive(self, network: Any) -> bytes | None:
         """A network as bytes of its framework's format (None: pickle it as is).
 
-        Defined by every adapter with ``_ARCHIVED`` attributes, with
-        ``_unarchive``.
+        The default pickles the network as it is; adapters with ``_ARCHIVED``
+        attributes (Torch, Keras) write their framework's own format instead and
+        read it back in ``_unarchive``.
         """
-        raise NotImplementedError
+        return None
 
     def _unarchive(self, data: bytes) -> Any:
-        """The network back from the bytes of ``_archive``."""
-        raise NotImplementedError
+        """The network back from the bytes of ``_archive`` (only called for them)."""
+        raise TypeError(
+            f"{type(self).__name__} archives no network, but its pickle holds one; "
+            f"it was written by another version of sklabels: refit the model."
+        )
 
     def __getstate__(self) -> dict:
         state = dict(super().__getstate__())  # a copy: never edit self.__dict__

@@ -13,13 +13,22 @@ from ._version import __version__
 
 if TYPE_CHECKING:  # the same names, for type checkers and documentation tools
     from ._classifier import ProbabilisticLabelClassifier
+    from ._cost_display import CostCurveDisplay
+    from ._cost_estimator import CostSummary
     from ._decode import decode
     from ._display import (
         CoverageAccuracyDisplay,
         MultilabelConfusionDisplay,
         ThresholdCurveDisplay,
     )
-    from ._objectives import Cost, FBeta, PrecisionAtRecall, RecallAtPrecision
+    from ._objectives import (
+        Cost,
+        CostMatrix,
+        FBeta,
+        PrecisionAtRecall,
+        RecallAtPrecision,
+    )
+    from ._priors import PriorEstimate
     from ._reports import LabelledMatrix, classification_report, confusion_matrix
     from ._sweep import ThresholdCurve
     from ._tune import TuningResult, tune_thresholds
@@ -38,6 +47,10 @@ _EXPORTS = {
     "TuningResult": "._tune",
     "tune_thresholds": "._tune",
     "Cost": "._objectives",
+    "CostCurveDisplay": "._cost_display",
+    "CostMatrix": "._objectives",
+    "CostSummary": "._cost_estimator",
+    "PriorEstimate": "._priors",
     "FBeta": "._objectives",
     "FewPositivesWarning": "._warnings",
     "PrecisionAtRecall": "._objectives",
@@ -48,12 +61,16 @@ _EXPORTS = {
 
 __all__ = [
     "Cost",
+    "CostCurveDisplay",
+    "CostMatrix",
+    "CostSummary",
     "CoverageAccuracyDisplay",
     "FBeta",
     "FewPositivesWarning",
     "LabelledMatrix",
     "MultilabelConfusionDisplay",
     "PrecisionAtRecall",
+    "PriorEstimate",
     "ProbabilisticLabelClassifier",
     "RecallAtPrecision",
     "ThresholdCurve",

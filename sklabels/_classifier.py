@@ -56,7 +56,19 @@ from sklearn.utils.validation import (
     check_is_fitted,
 )
 
-from ._objectives import OBJECTIVES
+from ._cost_estimator import (
+    CostSummary,
+    adapt_priors,
+    check_fit_cost_options,
+    current_cost_rule,
+    fit_priors,
+    held_out_predictions,
+    reweighted_scores,
+    summarise_costs,
+    tune_costs,
+)
+from ._costs import CostRule, cost_codes
+from ._objectives import OBJECTIVES, CostMatrix
 from ._reject import check_reject, tune_reject, winning_probability
 from ._reports import classification_report, confusion_matrix
 from ._rules import apply_rule, resolve_thresholds
@@ -90,6 +102,8 @@ class _Decision(NamedTuple):
     pos_index: int
     reject_threshold: float | None
     reject_label: Any
+    cost_rule: CostRule | None = None  # decide by cost instead of thresholds
+    priors: np.ndarray | None = None  # deployment priors to re-weight for
 
 
 class _FitPlan(NamedTuple):
@@ -112,6 +126,8 @@ class _HeldOut(NamedTuple):
     scores: Scores
     truth: np.ndarray
     sample_weight: np.ndarray | None
+    X: Any = None  # the samples passed to fit, for costs that depend on them
+    rows: np.ndarray | None = None  # rows of X behind the scores (None: all)
 
 
 class _EvaluationView(NamedTuple):
@@ -163,6 +179,9 @@ _DECISION_PARAMS = (
     "reject_label",
     "reject_coverage",
     "reject_accuracy",
+    "costs",
+    "reject_cost",
+    "priors",
 )
 
 
@@ -436,13 +455,17 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         "reject_label": "no_validation",
         "reject_coverage": [Interval(Real, 0, 1, closed="right"), None],
         "reject_accuracy": [Interval(Real, 0, 1, closed="right"), None],
-        "scoring": [StrOptions(set(OBJECTIVES)), callable],
+        "scoring": [StrOptions(set(OBJECTIVES)), callable, CostMatrix],
         "average": [StrOptions(set(AVERAGES))],
         "cv": ["cv_object", Interval(RealNotInt, 0.0, 1.0, closed="neither")],
         "refit": ["boolean"],
         "n_jobs": [Integral, None],
         "random_state": ["random_state"],
         "store_cv_results": ["boolean"],
+        "costs": ["array-like", dict, callable, None],
+        "reject_cost": [Interval(Real, 0, None, closed="left"), None],
+        "priors": ["array-like", dict, None],
+        "train_priors": ["array-like", dict, None],
     }
 
     def __init__(
@@ -465,6 +488,10 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         n_jobs: int | None = None,
         random_state: Any = None,
         store_cv_results: bool = False,
+        costs: Any = None,
+        reject_cost: float | None = None,
+        priors: Any = None,
+        train_priors: Any = None,
     ) -> None:
         self.estimator = estimator
         self.problem = problem
@@ -483,6 +510,10 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.store_cv_results = store_cv_results
+        self.costs = costs
+        self.reject_cost = reject_cost
+        self.priors = priors
+        self.train_priors = train_priors
 
     # ------------------------------------------------------------------ fit
     @_fit_context(
@@ -511,6 +542,7 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         self._forget_last_fit()
         frozen = isinstance(self.estimator, FrozenEstimator)
         encoding, truth = self._encode_target(X, y, frozen)
+        self.priors_ = fit_priors(self, truth, fit_params.get("sample_weight"))
         plan = self._check_decision_options()
         held_out = self._fit_estimator(
             X, truth, fit_params, frozen=frozen, held_out=plan.needs_held_out
@@ -526,7 +558,7 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         A failed refit must not leave a mix of the old model and the new parameters
         usable.
         """
-        for name in ("_encoding", "best_score_", "cv_results_"):
+        for name in ("_encoding", "best_score_", "cv_results_", "cost_offsets_"):
             if hasattr(self, name):
                 delattr(self, name)
 
@@ -561,7 +593,11 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         self._fit_pos_index = pos_index
         self._fit_pos_label = _param_key(params["pos_label"])
         objective = thresholds = None
-        if _is_auto(params["threshold"]):
+        check_fit_cost_options(self, params)
+        if _is_auto(params["threshold"]) and isinstance(self.scoring, CostMatrix):
+            objective = self.scoring
+            thresholds = self._fixed_thresholds(None, pos_index)
+        elif _is_auto(params["threshold"]):
             objective, _ = check_tuning_options(
                 self.scoring, self.average, self.problem_
             )
@@ -597,9 +633,9 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         if held_out and not frozen:
             self.estimator_, scores, rows = self._fit_out_of_fold(X, y_fit, fit_params)
             weight = None if weight is None else weight[rows]
-            return _HeldOut(scores, truth[rows], weight)
+            return _HeldOut(scores, truth[rows], weight, X, rows)
         self.estimator_ = self._fit_clone(X, y_fit, fit_params)
-        return _HeldOut(self._scores(X), truth, weight) if held_out else None
+        return _HeldOut(self._scores(X), truth, weight, X) if held_out else None
 
     def _tune_thresholds(
         self, plan: _FitPlan, held_out: _HeldOut | None
@@ -609,6 +645,12 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         Tuning sets ``best_score_`` (and ``cv_results_`` with ``store_cv_results``).
         """
         self._tuned_thresholds = None
+        self._held_out_predictions = held_out_predictions(self, held_out)
+        self._tuned_cost = None
+        if isinstance(plan.objective, CostMatrix):
+            self._tuned_cost = tune_costs(self, plan.objective, plan.pos_index, held_out)
+            self._tuned_thresholds = plan.thresholds
+            return plan.thresholds
         if plan.objective is None:
             return plan.thresholds
         result = tune_scores(
@@ -880,6 +922,8 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
             pos_index=pos_index,
             reject_threshold=self._current_reject_threshold(params),
             reject_label=params["reject_label"],
+            cost_rule=current_cost_rule(self, params),
+            priors=self._current_priors(params),
         )
         # Cached only if no container changed in place while it was resolved.
         if _param_key(tuple(params.values())) == key:
@@ -932,6 +976,18 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
                 f"fixed one. Call fit to tune it, or set a fixed reject_threshold."
             )
         return self._tuned_reject
+
+    def _current_priors(self, params: dict) -> np.ndarray | None:
+        """The deployment priors to re-weight for, validated (None: no shift)."""
+        from ._priors import check_priors, check_shift
+
+        if params["priors"] is None:
+            return None
+        target = check_priors(
+            params["priors"], self.classes_, self.problem_, default=self.priors_
+        )
+        check_shift(self.priors_, target, self.classes_)
+        return target
 
     def _check_reject_option(self, params: dict) -> bool:
         """Check the reject parameters; whether the reject threshold is tuned."""
@@ -1023,7 +1079,7 @@ default=None
         scores = truth = None
         if X is not None or y is not None:
             truth = self._encoding.encode(y)
-            scores = self._scores(X)
+            scores = reweighted_scores(self, self._scores(X), decision)
         return _EvaluationView(
             self.problem_, self.classes_, self._kind, decision, scores, truth
         )
@@ -1032,13 +1088,24 @@ default=None
         """Codes and rejected rows of ``X``, from one set of decision parameters."""
         self._check_fitted()
         decision = self._decision()  # before the model runs: bad values fail fast
-        codes, rejected = apply_rule(
-            self._scores(X),
-            problem=self.problem_,
-            thresholds=decision.thresholds,
-            pos_index=decision.pos_index,
-            reject_threshold=decision.reject_threshold,
-        )
+        scores = reweighted_scores(self, self._scores(X), decision)
+        if decision.cost_rule is not None:
+            codes, rejected = cost_codes(
+                scores,
+                problem=self.problem_,
+                rule=decision.cost_rule,
+                classes=self.classes_,
+                pos_index=decision.pos_index,
+                X=X,
+            )
+        else:
+            codes, rejected = apply_rule(
+                scores,
+                problem=self.problem_,
+                thresholds=decision.thresholds,
+                pos_index=decision.pos_index,
+                reject_threshold=decision.reject_threshold,
+            )
         if self._never_on is not None:
             codes[:, self._never_on] = False
         return codes, rejected, decision
@@ -1088,7 +1155,8 @@ default=None
             format (including lists of ``(n, 2)`` arrays).
         """
         self._check_fitted()
-        return self._scores(X, "predict_proba").values
+        scores = self._scores(X, "predict_proba")
+        return reweighted_scores(self, scores, self._decision()).values
 
     @available_if(_estimator_has("predict_proba"))
     def predict_log_proba(self, X: Any) -> np.ndarray:
@@ -1126,7 +1194,10 @@ default=None
     def _report(self, report: Callable, X: Any, y: Any, **kwargs: Any) -> Any:
         """``report`` (of ``_reports.py``) of :meth:`predict` on ``(X, y)``, by name."""
         y_pred, decision = self._predict(X)
-        abstains = decision.reject_threshold is not None
+        abstains = decision.reject_threshold is not None or (
+            decision.cost_rule is not None
+            and decision.cost_rule.reject_cost is not None
+        )
         return report(
             y,
             y_pred,
@@ -1178,6 +1249,89 @@ default=None
         """
         return self._report(
             confusion_matrix, X, y, normalize=normalize, sample_weight=sample_weight
+        )
+
+    def cost(
+        self,
+        X: Any,
+        y: Any,
+        *,
+        costs: Any = None,
+        reject_cost: float | None = None,
+        sample_weight: Any = None,
+    ) -> CostSummary:
+        """The cost of :meth:`predict` on ``(X, y)``: total, mean and per sample.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+        y : array-like, sparse matrix or sequence of label collections
+            The true labels, in any form ``fit`` accepts for this problem.
+        costs : array-like, DataFrame, dict or callable, default=None
+            The costs to count, in any form ``costs=`` accepts. Default: the
+            classifier's own (``costs``, or the ``CostMatrix`` it was tuned for).
+            Give them explicitly to compare rules, e.g. in a scorer for
+            ``GridSearchCV``: ``lambda est, X, y: -est.cost(X, y, costs=C).mean``.
+        reject_cost : float >= 0, default=None
+            The cost of an abstention. Default: the classifier's ``reject_cost``.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the samples in the total and the mean.
+
+        Returns
+        -------
+        summary : CostSummary
+            ``total``, ``mean`` (weighted by ``sample_weight``), ``per_sample``
+            and ``n_rejected``.
+        """
+        return summarise_costs(
+            self, X, y, costs=costs, reject_cost=reject_cost, sample_weight=sample_weight
+        )
+
+    def adapt_priors(
+        self,
+        X: Any,
+        *,
+        method: str = "em",
+        X_val: Any = None,
+        y_val: Any = None,
+        tol: float = 1e-6,
+        max_iter: int = 1000,
+    ) -> ProbabilisticLabelClassifier:
+        """Estimate the class priors of unlabelled samples; a copy that predicts for them.
+
+        Under label shift (the class frequencies change, ``p(x | class)`` does
+        not) the estimate re-weights the probabilities ``p_k pi'_k / pi_k`` (see
+        ``priors``). Helps when the probabilities are calibrated; see the docs page
+        "Decisions by cost" for when it hurts.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+            Unlabelled samples from the deployment distribution.
+        method : {"em", "bbse"}, default="em"
+            ``"em"``: the EM procedure of Saerens et al. (2002) on the
+            probabilities of ``X``. ``"bbse"``: black-box shift estimation (Lipton
+            et al., 2018), from the confusion matrix of the predictions (argmax) on
+            held-out labelled samples -- ``X_val, y_val``, else the out-of-fold
+            scores of a tuned ``fit``.
+        X_val, y_val : array-like, default=None
+            ``"bbse"``: labelled samples of the training distribution that the
+            model was not fitted on.
+        tol : float, default=1e-6
+            ``"em"``: stop when no prior changes by more than this.
+        max_iter : int, default=1000
+            ``"em"``: the most iterations.
+
+        Returns
+        -------
+        adapted : ProbabilisticLabelClassifier
+            A copy of this fitted classifier (sharing its fitted model) whose
+            ``priors`` is the estimate, with ``prior_estimate_`` (a
+            :class:`PriorEstimate`: priors, iterations, convergence). This one is
+            unchanged.
+        """
+        return adapt_priors(
+            self, X, method=method, X_val=X_val, y_val=y_val, tol=tol, max_iter=max_iter
         )
 
     @available_if(_estimator_has("predict_proba"))

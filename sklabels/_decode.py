@@ -6,6 +6,8 @@ from typing import Any
 
 import numpy as np
 
+from ._costs import decide_by_cost
+from ._priors import shift_priors
 from ._reject import check_reject
 from ._rules import apply_rule, resolve_thresholds
 from ._scores import PROBA, Scores, scores_from_array
@@ -28,6 +30,10 @@ def decode(
     pos_label: Any = None,
     reject_threshold: float | None = None,
     reject_label: Any = None,
+    costs: Any = None,
+    reject_cost: float | None = None,
+    priors: Any = None,
+    train_priors: Any = None,
 ) -> np.ndarray | list[tuple]:
     """Turn a model's raw output array into label names.
 
@@ -63,7 +69,28 @@ def decode(
         Single-label only: predict ``reject_label`` where the winning probability is
         below it (Chow's rule).
     reject_label : label, default=None
-        The label for rejected rows; required with ``reject_threshold``.
+        The label for rejected rows; required with ``reject_threshold`` and with
+        ``reject_cost``.
+    costs : array-like, DataFrame or dict, default=None
+        Decide by cost instead of thresholds: ``C[true, predicted]``, the cost of
+        predicting ``predicted`` when the truth is ``true``, as a ``(k, k)`` array in
+        the order of ``classes``, a DataFrame indexed and labelled by class names
+        (any order), a dict of dicts ``{true: {predicted: cost}}`` (the diagonal
+        defaults to 0), or ``(n, k, k)`` costs per sample. Each sample gets the label
+        of least expected cost ``sum_t p_t C[t, a]`` (the Bayes rule). Multilabel:
+        2x2 costs ``[[tn, fp], [fn, tp]]`` for all labels, ``(k, 2, 2)``, a dict
+        ``{label: 2x2}`` or ``(n, k, 2, 2)``. Costs are finite and ``>= 0``.
+    reject_cost : float >= 0, default=None
+        Single-label only: abstaining (``reject_label``) costs this whatever the
+        truth, and is predicted where it is strictly cheaper than every class.
+        Without ``costs``, every error costs 1 (Chow's rule at ``1 - reject_cost``).
+    priors : array-like or dict, default=None
+        Deployment class priors (multilabel: each label's on-rate): probabilities
+        are re-weighted ``p_k priors_k / train_priors_k`` and renormalised (per
+        label for multilabel) before any rule. Needs ``train_priors``.
+    train_priors : array-like or dict, default=None
+        The class priors the probabilities were calibrated for (the training class
+        frequencies).
 
     Returns
     -------
@@ -83,6 +110,9 @@ def decode(
     [('sky', 'sea'), ()]
     >>> decode([2.0, -1.0], ["no", "yes"], from_logits=True).tolist()
     ['yes', 'no']
+    >>> costs = {"benign": {"malignant": 1}, "malignant": {"benign": 20}}
+    >>> decode([[0.9, 0.1], [0.97, 0.03]], ["benign", "malignant"], costs=costs).tolist()
+    ['malignant', 'benign']
     """
     classes = as_class_array(classes)
     _, problem, codes, rejected = decode_codes(
@@ -94,6 +124,10 @@ def decode(
         pos_label=pos_label,
         reject_threshold=reject_threshold,
         reject_label=reject_label,
+        costs=costs,
+        reject_cost=reject_cost,
+        priors=priors,
+        train_priors=train_priors,
     )
     if problem == "multilabel":
         return indicator_to_tuples(codes, classes)
@@ -110,6 +144,10 @@ def decode_codes(
     pos_label: Any,
     reject_threshold: float | None = None,
     reject_label: Any = None,
+    costs: Any = None,
+    reject_cost: float | None = None,
+    priors: Any = None,
+    train_priors: Any = None,
 ) -> tuple[Scores, str, np.ndarray, np.ndarray | None]:
     """``decode`` up to the codes: (validated scores, problem, codes, rejected rows).
 
@@ -137,6 +175,19 @@ def decode_codes(
         threshold, problem=problem, classes=classes, kind=kind, pos_index=pos_index
     )
     check_reject(reject_threshold, reject_label, problem, kind == PROBA, classes)
+    values = shift_priors(values, problem, classes, priors, train_priors)
+    if costs is not None or reject_cost is not None:
+        return values, problem, *decide_by_cost(
+            values,
+            problem=problem,
+            classes=classes,
+            pos_index=pos_index,
+            costs=costs,
+            reject_cost=reject_cost,
+            reject_label=reject_label,
+            threshold=threshold,
+            reject_threshold=reject_threshold,
+        )
     codes, rejected = apply_rule(
         values,
         problem=problem,

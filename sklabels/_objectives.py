@@ -188,6 +188,53 @@ class Cost:
         return hash((Cost, self.fp, self.fn, self.tp, self.tn))
 
 
+class CostMatrix:
+    """Tune the decisions for a cost matrix: ``threshold="auto", scoring=CostMatrix(C)``.
+
+    The plug-in Bayes rule (``costs=C``) is optimal only for calibrated
+    probabilities. ``CostMatrix`` tunes one offset per action on the expected costs
+    (predict ``argmin_a sum_t p_t C[t, a] - w_a``) to minimise the empirical cost on
+    the out-of-fold scores, by coordinate ascent with an exact line search per
+    action, starting from the plug-in rule: on the tuning data its cost is never
+    above the plug-in rule's. Multilabel problems tune one offset per label.
+
+    Parameters
+    ----------
+    costs : array-like, DataFrame, dict or callable
+        ``C[true, predicted]`` in any form ``costs=`` accepts: a ``(k, k)`` array in
+        class order, a DataFrame indexed and labelled by class names, a dict of
+        dicts ``{true: {predicted: cost}}``, per-label 2x2 costs for multilabel, or
+        a callable ``costs(X) -> (n, k, k)`` for costs that depend on the sample.
+    reject_cost : float >= 0, default=None
+        The cost of abstaining (``reject_label``), whatever the truth; its offset is
+        tuned too.
+
+    Examples
+    --------
+    >>> from sklabels import CostMatrix
+    >>> CostMatrix([[0, 1], [10, 0]])
+    CostMatrix([[0, 1], [10, 0]])
+    """
+
+    def __init__(self, costs: Any, *, reject_cost: float | None = None) -> None:
+        if costs is None:
+            raise ValueError(
+                "CostMatrix needs the costs C[true, predicted], e.g. "
+                "CostMatrix([[0, 1], [10, 0]])."
+            )
+        self.costs = costs
+        self.reject_cost = reject_cost
+
+    def __repr__(self) -> str:
+        shown = self.costs
+        if hasattr(shown, "tolist"):
+            shown = shown.tolist()
+        elif callable(shown):
+            shown = getattr(shown, "__name__", repr(shown))
+        extra = "" if self.reject_cost is None else f", reject_cost={self.reject_cost!r}"
+        return f"CostMatrix({shown!r}{extra})"
+
+
 class _Constrained:
     """Maximise one rate subject to a floor on another; ``-inf`` where it fails.
 
@@ -293,6 +340,13 @@ class PrecisionAtRecall(_Constrained):
 
 def resolve_objective(scoring: Any) -> tuple[Objective, str]:
     """The objective callable and its display name."""
+    if isinstance(scoring, CostMatrix):
+        raise ValueError(
+            f"scoring={scoring!r} tunes a cost rule, not thresholds on confusion "
+            f"counts; use it in ProbabilisticLabelClassifier(threshold='auto', "
+            f"scoring=CostMatrix(...)). For a 2x2 matrix, Cost(fp=..., fn=...) tunes "
+            f"a threshold here."
+        )
     if isinstance(scoring, str):
         if scoring not in OBJECTIVES:
             raise ValueError(

@@ -648,7 +648,9 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         self._held_out_predictions = held_out_predictions(self, held_out)
         self._tuned_cost = None
         if isinstance(plan.objective, CostMatrix):
-            self._tuned_cost = tune_costs(self, plan.objective, plan.pos_index, held_out)
+            self._tuned_cost = tune_costs(
+                self, plan.objective, plan.pos_index, held_out
+            )
             self._tuned_thresholds = plan.thresholds
             return plan.thresholds
         if plan.objective is None:
@@ -1284,7 +1286,12 @@ default=None
             and ``n_rejected``.
         """
         return summarise_costs(
-            self, X, y, costs=costs, reject_cost=reject_cost, sample_weight=sample_weight
+            self,
+            X,
+            y,
+            costs=costs,
+            reject_cost=reject_cost,
+            sample_weight=sample_weight,
         )
 
     def adapt_priors(
@@ -1297,7 +1304,7 @@ default=None
         tol: float = 1e-6,
         max_iter: int = 1000,
     ) -> ProbabilisticLabelClassifier:
-        """Estimate the class priors of unlabelled samples; a copy that predicts for them.
+        """Estimate the class priors of unlabelled samples; a copy adapted to them.
 
         Under label shift (the class frequencies change, ``p(x | class)`` does
         not) the estimate re-weights the probabilities ``p_k pi'_k / pi_k`` (see

@@ -177,9 +177,7 @@ def tune_costs(
     width = len(clf.classes_) + (rule.reject_cost is not None)
     if clf.problem_ == "multilabel":
         width = len(clf.classes_)
-    clf.cost_offsets_ = (
-        np.zeros(width) if rule.offsets is None else rule.offsets.copy()
-    )
+    clf.cost_offsets_ = np.zeros(width) if rule.offsets is None else rule.offsets.copy()
     return rule
 
 

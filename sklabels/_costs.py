@@ -314,10 +314,8 @@ def realized_costs(
 ) -> np.ndarray:
     """``L[i, a] = C[y_i, a]``: what each action would have cost on sample ``i``."""
     truth = np.asarray(truth, dtype=np.intp)
-    if matrix.ndim == 2:
-        loss = matrix[truth]
-    else:
-        loss = matrix[np.arange(len(truth)), truth]
+    rows = truth if matrix.ndim == 2 else (np.arange(len(truth)), truth)
+    loss = matrix[rows]
     if reject_cost is None:
         return loss
     return np.column_stack([loss, np.full(len(truth), reject_cost)])
@@ -551,7 +549,10 @@ def tune_cost_rule(
 
     def mean_cost(candidate: CostRule) -> float:
         codes, rejected = cost_codes(
-            scores, problem=problem, rule=candidate, classes=classes,
+            scores,
+            problem=problem,
+            rule=candidate,
+            classes=classes,
             pos_index=pos_index,
         )
         each = total_costs(truth, codes, rejected, matrix, rule.reject_cost, problem)
@@ -565,9 +566,11 @@ def tune_cost_rule(
         offsets = np.zeros(len(classes))
         for j in range(len(classes)):
             per_label = matrix[..., j, :, :]
-            loss = per_label[truth[:, j]] if per_label.ndim == 2 else per_label[
-                np.arange(len(truth)), truth[:, j]
-            ]
+            loss = (
+                per_label[truth[:, j]]
+                if per_label.ndim == 2
+                else per_label[np.arange(len(truth)), truth[:, j]]
+            )
             result = tune_cost_offsets(-risk[:, j, :], loss, sample_weight)
             offsets[j] = result.offsets[1] - result.offsets[0]
     else:

@@ -111,7 +111,8 @@ def decode(
     >>> decode([2.0, -1.0], ["no", "yes"], from_logits=True).tolist()
     ['yes', 'no']
     >>> costs = {"benign": {"malignant": 1}, "malignant": {"benign": 20}}
-    >>> decode([[0.9, 0.1], [0.97, 0.03]], ["benign", "malignant"], costs=costs).tolist()
+    >>> p = [[0.9, 0.1], [0.97, 0.03]]
+    >>> decode(p, ["benign", "malignant"], costs=costs).tolist()
     ['malignant', 'benign']
     """
     classes = as_class_array(classes)

@@ -189,7 +189,7 @@ class Cost:
 
 
 class CostMatrix:
-    """Tune the decisions for a cost matrix: ``threshold="auto", scoring=CostMatrix(C)``.
+    """Decisions tuned for a cost matrix: ``threshold="auto", scoring=CostMatrix(C)``.
 
     The plug-in Bayes rule (``costs=C``) is optimal only for calibrated
     probabilities. ``CostMatrix`` tunes one offset per action on the expected costs
@@ -231,7 +231,9 @@ class CostMatrix:
             shown = shown.tolist()
         elif callable(shown):
             shown = getattr(shown, "__name__", repr(shown))
-        extra = "" if self.reject_cost is None else f", reject_cost={self.reject_cost!r}"
+        extra = ""
+        if self.reject_cost is not None:
+            extra = f", reject_cost={self.reject_cost!r}"
         return f"CostMatrix({shown!r}{extra})"
 
 

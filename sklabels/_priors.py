@@ -62,7 +62,8 @@ class PriorEstimate:
     def as_dict(self) -> dict:
         """``{label: prior}``, ready for ``priors=``."""
         return {
-            _to_python(c): float(p) for c, p in zip(self.classes, self.priors, strict=True)
+            _to_python(c): float(p)
+            for c, p in zip(self.classes, self.priors, strict=True)
         }
 
 
@@ -90,7 +91,9 @@ def check_priors(
         keys = np.empty(len(priors), dtype=object)
         keys[:] = list(priors)
         for code, value in zip(
-            label_codes(keys, classes, f"the keys of {name}"), priors.values(), strict=True
+            label_codes(keys, classes, f"the keys of {name}"),
+            priors.values(),
+            strict=True,
         ):
             values[code] = _number(value, name)
         if np.isnan(values).any():
@@ -237,7 +240,9 @@ def em_priors(
     for iteration in range(1, max_iter + 1):
         weighted = proba * (current / safe)
         total = weighted.sum(axis=1, keepdims=True)
-        posterior = np.divide(weighted, total, out=np.zeros_like(weighted), where=total > 0)
+        posterior = np.divide(
+            weighted, total, out=np.zeros_like(weighted), where=total > 0
+        )
         new = posterior.mean(axis=0)
         new = new / new.sum()
         change = float(np.max(np.abs(new - current)))

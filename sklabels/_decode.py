@@ -178,7 +178,7 @@ def decode_codes(
     check_reject(reject_threshold, reject_label, problem, kind == PROBA, classes)
     values = shift_priors(values, problem, classes, priors, train_priors)
     if costs is not None or reject_cost is not None:
-        return values, problem, *decide_by_cost(
+        codes, rejected = decide_by_cost(
             values,
             problem=problem,
             classes=classes,
@@ -189,6 +189,7 @@ def decode_codes(
             threshold=threshold,
             reject_threshold=reject_threshold,
         )
+        return values, problem, codes, rejected
     codes, rejected = apply_rule(
         values,
         problem=problem,

@@ -465,10 +465,11 @@ def check_cost_options(
             f"c_fp / (c_fp + c_fn); to tune the decisions for costs, use "
             f"threshold='auto' with scoring=CostMatrix(costs).)"
         )
-    if reject_cost is not None and reject_threshold is not None:
+    if reject_threshold is not None:
         raise ValueError(
-            f"reject_cost={reject_cost!r} and reject_threshold={reject_threshold!r} "
-            f"are two abstention rules; pass one."
+            f"reject_threshold={reject_threshold!r} abstains on the winning "
+            f"probability, but here costs decide; pass reject_cost=... (the cost of "
+            f"abstaining) instead, and abstention is taken where it is cheapest."
         )
     if reject_cost is not None:
         if reject_label is None:

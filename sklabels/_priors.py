@@ -184,11 +184,9 @@ def reweight(
                 "decision scores. Use response_method='predict_proba', or calibrate "
                 "the model first: CalibratedClassifierCV(model)."
             )
-        if problem == "binary":  # canonical columns [-m, m]: m moves by half each
-            half = (shift[1] - shift[0]) / 2
-            return Scores(values + np.array([-half, half]), scores.kind, True)
-        if problem == "multiclass":
-            return Scores(values + shift, scores.kind, True)
+        if problem == "binary":  # canonical columns [-m, m], m the log odds
+            odds = shift[1] - shift[0]
+            return Scores(values + np.array([-odds, odds]), scores.kind, True)
         return Scores(values + shift, scores.kind, True)
     if problem == "multilabel":
         odds_on = values * target / np.where(train > 0, train, 1.0)

@@ -694,3 +694,59 @@ def test_multilabel_classifier_costs():
         scoring=CostMatrix(costs),
     ).fit(X, Y)
     assert tuned.cost_offsets_.shape == (3,)
+
+
+# ------------------------------------------------------------------ display
+def test_cost_curve_display_matches_cost():
+    """Check the curve's cost at the plug-in threshold is the classifier's mean
+    cost, its minimum is no higher, and from_predictions draws the same curve."""
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from sklabels import CostCurveDisplay
+
+    X, y = _data(2)
+    costs = [[0, 1], [5, 0]]
+    clf = ProbabilisticLabelClassifier(LogisticRegression(), costs=costs).fit(X, y)
+    display = CostCurveDisplay.from_estimator(clf, X, y)
+    assert_allclose(display.plug_in_threshold, 1 / 6)
+    assert_allclose(display.cost_at(1 / 6), clf.cost(X, y).mean)
+    assert display.best_cost <= display.cost_at(1 / 6)
+    assert set(display.markers_) == {"best", "plug-in"}
+    by_hand = CostCurveDisplay.from_predictions(
+        y, clf.predict_proba(X)[:, 1], costs=costs, ax=display.ax_
+    )
+    assert_allclose(by_hand.mean_costs, display.mean_costs)
+    # Every cut, by brute force.
+    p = clf.predict_proba(X)[:, 1]
+    for t, mean in zip(display.thresholds[:-1], display.mean_costs[:-1], strict=True):
+        pred = p >= t
+        want = np.where(pred, np.where(y == 0, 1, 0), np.where(y == 1, 5, 0))
+        assert_allclose(mean, want.mean())
+
+
+def test_cost_curve_display_per_sample_and_errors():
+    """Check per-sample costs (no plug-in mark) and the errors for other problems."""
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from sklabels import CostCurveDisplay
+
+    X, y = _fraud(300)
+    clf = ProbabilisticLabelClassifier(LogisticRegression(), costs=fraud_costs).fit(
+        X, y
+    )
+    display = CostCurveDisplay.from_estimator(clf, X, y)
+    assert display.plug_in_threshold is None
+    assert np.isfinite(display.best_cost)
+    X3, y3 = _data()
+    multi = ProbabilisticLabelClassifier(LogisticRegression(max_iter=500)).fit(X3, y3)
+    with pytest.raises(ValueError, match="binary problems"):
+        CostCurveDisplay.from_estimator(multi, X3, y3)
+    plain = ProbabilisticLabelClassifier(LogisticRegression()).fit(X, y)
+    with pytest.raises(ValueError, match="pass costs=C"):
+        CostCurveDisplay.from_estimator(plain, X, y)
+    marked = CostCurveDisplay.from_estimator(plain, X, y, costs=[[0, 1], [2, 0]])
+    assert "in use" in marked.markers_

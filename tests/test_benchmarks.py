@@ -16,6 +16,7 @@ CASES = {
     "bench_adapters_predict.py": ["--rows", "2000", "--repeats", "1"],
     "bench_decode_multilabel.py": ["--rows", "2000", "--cols", "30", "--repeats", "1"],
     "bench_predict_overhead.py": ["--rows", "2000", "--repeats", "1", "--calls", "10"],
+    "bench_prior_shift.py": ["--seeds", "1", "--target-rows", "300"],
 }
 
 
@@ -37,6 +38,7 @@ def test_benchmark_runs(script):
         "bench_tuning_multilabel.py": ["macro-F1 difference"],
         "bench_tuning_engine.py": ["never below the grid: yes"],
         "bench_tuning_exactness.py": ["all exact: yes"],
+        "bench_prior_shift.py": ["EM within 0.03 of the true priors on average:"],
     }.get(script, ["outputs identical: yes"])
     for line in expected:
         assert line in result.stdout, result.stdout

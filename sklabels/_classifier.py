@@ -377,6 +377,31 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
     store_cv_results : bool, default=False
         With ``threshold="auto"``: keep every class's objective curve in
         ``cv_results_``.
+    costs : array-like, DataFrame, dict or callable, default=None
+        Decide by cost instead of thresholds: ``C[true, predicted]`` as a ``(k, k)``
+        array in the order of ``classes_``, a DataFrame indexed and labelled by
+        class names (any order), a dict of dicts ``{true: {predicted: cost}}``
+        (diagonal 0 unless given), per-label 2x2 costs for multilabel problems, or a
+        callable ``costs(X) -> (n, k, k)`` for costs that depend on the sample.
+        ``predict`` takes the label of least expected cost under the probabilities
+        (the Bayes rule). Read at predict time; not with a fixed ``threshold``. To
+        tune the decisions for costs, use ``threshold="auto"`` with
+        ``scoring=CostMatrix(C)`` instead.
+    reject_cost : float >= 0, default=None
+        Single-label problems: abstaining (``reject_label``) costs this whatever
+        the truth and is predicted where it is strictly cheaper than every class.
+        Without ``costs``, every error costs 1 (Chow's rule at ``1 - reject_cost``).
+        Read at predict time.
+    priors : array-like or dict, default=None
+        Deployment class priors (multilabel: each label's on-rate, a dict may name
+        some labels): the probabilities are re-weighted by the ratio of these to
+        the training priors ``priors_`` and renormalised before any rule, in
+        ``predict`` and ``predict_proba``. Read at predict time; :meth:`adapt_priors`
+        estimates them from unlabelled samples.
+    train_priors : array-like or dict, default=None
+        The class priors the model was trained with, for ``priors_``; default:
+        estimated from ``y`` in ``fit`` (give them for a ``FrozenEstimator``
+        whose training data is not the data passed to ``fit``).
 
     Attributes
     ----------
@@ -411,6 +436,16 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         With ``threshold="auto"`` and ``store_cv_results=True``: ``{label:
         ThresholdCurve}``, the exact objective against each class's threshold (with
         the confusion counts, precision and recall behind it).
+    priors_ : ndarray of shape (n_classes,)
+        The training class priors: ``train_priors``, else the (weighted) class
+        frequencies of ``y`` (multilabel: each label's on-rate).
+    cost_offsets_ : ndarray
+        With ``threshold="auto", scoring=CostMatrix(...)``: the tuned offsets on
+        the expected costs, one per class then the abstention (multilabel: one per
+        label); zeros where the plug-in rule was not beaten.
+    prior_estimate_ : PriorEstimate
+        On a classifier returned by :meth:`adapt_priors`: the estimate behind its
+        ``priors``.
     n_features_in_ : int
         Number of features seen by the inner estimator in ``fit``.
     feature_names_in_ : ndarray of shape (n_features_in_,)

@@ -132,8 +132,12 @@ class CostCurveDisplay:
             fig, ax = _pyplot().subplots(figsize=(5, 4))
         else:
             fig = ax.figure
-        x = np.clip(self.thresholds, 0.0, 1.0)
-        (self.line_,) = ax.step(x, self.mean_costs, where="post", label="mean cost")
+        # Increasing thresholds: the cost of t in (s_j, s_j+1] is that at s_j+1;
+        # above the largest score nothing is positive (the last point, t = inf).
+        cuts, means = self.thresholds[:-1][::-1], self.mean_costs[:-1][::-1]
+        x = np.r_[min(0.0, cuts[0]), cuts, max(1.0, cuts[-1])]
+        y = np.r_[means[0], means, self.mean_costs[-1]]
+        (self.line_,) = ax.step(x, y, where="pre", label="mean cost")
         self.markers_ = {}
         marks = [("best", self.best_threshold, "o", "black")]
         if self.plug_in_threshold is not None:

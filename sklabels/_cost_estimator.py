@@ -278,7 +278,7 @@ def adapt_priors(
         )
     scores = clf._scores(X)
     if method == "em":
-        proba = probabilities(scores, clf.problem_, "prior adaptation")
+        proba = probabilities(scores, clf.problem_, "priors")
         priors, n_iter, converged, history = em_priors(
             proba, clf.priors_, clf.problem_, tol=tol, max_iter=max_iter
         )

@@ -751,3 +751,25 @@ def test_cost_curve_display_per_sample_and_errors():
         CostCurveDisplay.from_estimator(plain, X, y)
     marked = CostCurveDisplay.from_estimator(plain, X, y, costs=[[0, 1], [2, 0]])
     assert "in use" in marked.markers_
+
+
+def test_per_sample_costs_with_metadata_routing():
+    """Check that with metadata routing on, sample_weight routed to fit and costs as
+    a callable of X work together in cross_validate (no predict metadata needed)."""
+    from sklearn import config_context
+
+    X, y = _fraud(400)
+    weight = np.where(y == 1, 2.0, 1.0)
+
+    def neg_cost(est, X_, y_):
+        return -est.cost(X_, y_, costs=fraud_costs).mean
+
+    with config_context(enable_metadata_routing=True):
+        inner = LogisticRegression().set_fit_request(sample_weight=True)
+        clf = ProbabilisticLabelClassifier(inner, costs=fraud_costs)
+        scores = cross_validate(
+            clf, X, y, scoring=neg_cost, cv=3, params={"sample_weight": weight}
+        )["test_score"]
+        fitted = clone(clf).fit(X, y, sample_weight=weight)
+    assert np.isfinite(scores).all()
+    assert_allclose(fitted.priors_, np.bincount(y, weights=weight) / weight.sum())

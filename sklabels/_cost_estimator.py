@@ -112,6 +112,14 @@ def current_cost_rule(
     if tuned == "fitted":
         tuned = getattr(clf, "_tuned_cost", None)
     if _is_auto(params["threshold"]) and tuned is not None:
+        for name in ("costs", "reject_cost"):
+            if params[name] is not None:
+                raise ValueError(
+                    f"{name}={params[name]!r} was set after a fit tuned for "
+                    f"scoring=CostMatrix(...) (threshold='auto'). Set threshold=None "
+                    f"to decide by the plug-in rule of the new costs, or fit again "
+                    f"with a new CostMatrix."
+                )
         return tuned
     if params["costs"] is None and params["reject_cost"] is None:
         return None

@@ -618,6 +618,14 @@ def test_classifier_cost_matrix_tuning():
     # set_params(threshold=fixed) leaves the cost rule for the fixed threshold rule.
     tuned.set_params(threshold=[0.5, 0.5, 0.5])
     assert not (tuned.predict(X) == -1).any()
+    # New costs after a CostMatrix fit: not silently ignored.
+    tuned.set_params(threshold="auto", costs=C3.T)
+    with pytest.raises(ValueError, match="Set threshold=None"):
+        tuned.predict(X)
+    tuned.set_params(threshold=None)
+    assert_array_equal(
+        tuned.predict(X), decode(tuned.predict_proba(X), [0, 1, 2], costs=C3.T)
+    )
 
 
 def test_classifier_cost_matrix_tuning_frozen_is_exactly_no_worse():

@@ -781,3 +781,28 @@ def test_per_sample_costs_with_metadata_routing():
         fitted = clone(clf).fit(X, y, sample_weight=weight)
     assert np.isfinite(scores).all()
     assert_allclose(fitted.priors_, np.bincount(y, weights=weight) / weight.sum())
+
+
+@SEEDED
+@given(st.integers(0, 2**31), st.floats(0.1, 20), st.floats(0.1, 20))
+def test_binary_cost_tuning_reaches_the_exact_sweep(seed, c_fp, c_fn):
+    """Check that tuning a 2x2 CostMatrix reaches the least empirical cost of any
+    threshold, as the exact sweep of tune_thresholds(scoring=Cost(...)) finds it."""
+    from sklabels import Cost, tune_thresholds
+
+    rng = np.random.default_rng(seed)
+    n = 120
+    truth = rng.integers(0, 2, n)
+    p = np.clip(rng.beta(2, 2, n) + 0.25 * (truth - 0.5), 0, 1).round(2)
+    _, cost, plug_in = tune_cost_rule(
+        Scores(np.column_stack([1 - p, p]), PROBA),
+        truth,
+        problem="binary",
+        classes=np.array([0, 1]),
+        pos_index=1,
+        costs=[[0, c_fp], [c_fn, 0]],
+        reject_cost=None,
+    )
+    sweep = tune_thresholds(truth, p, scoring=Cost(fp=c_fp, fn=c_fn))
+    assert_allclose(cost, -sweep.best_score, rtol=1e-9)
+    assert cost <= plug_in

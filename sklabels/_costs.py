@@ -322,11 +322,11 @@ def realized_costs(
 
 
 def _binary_cut(matrix: np.ndarray, pos_index: int) -> float | None:
-    """The threshold on ``p(pos)`` that is the Bayes rule of a 2x2 matrix, if any.
+    """The threshold on ``p = p(pos)`` that is the Bayes rule of a 2x2 matrix, if any.
 
-    Predict the positive class iff ``p a_fp <= p_pos a_fn``-style comparison holds:
-    ``p_pos >= a / (a + b)`` with ``a`` the extra cost of a false positive over a true
-    negative and ``b`` of a false negative over a true positive.
+    Positive is not dearer iff ``(1 - p) a <= p b``, i.e. ``p >= a / (a + b)``, with
+    ``a`` the extra cost of a false positive over a true negative and ``b`` that of a
+    false negative over a true positive. None where that is no threshold rule.
     """
     neg = 1 - pos_index
     a = matrix[neg, pos_index] - matrix[neg, neg]

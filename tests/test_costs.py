@@ -806,3 +806,27 @@ def test_binary_cost_tuning_reaches_the_exact_sweep(seed, c_fp, c_fn):
     sweep = tune_thresholds(truth, p, scoring=Cost(fp=c_fp, fn=c_fn))
     assert_allclose(cost, -sweep.best_score, rtol=1e-9)
     assert cost <= plug_in
+
+
+def test_cost_rule_reports_and_pickle():
+    """Check that abstentions by cost get their own report row, and that a tuned
+    cost rule and priors survive pickling with the same predictions."""
+    import pickle
+
+    X, y = _data()
+    clf = ProbabilisticLabelClassifier(
+        GaussianNB(),
+        threshold="auto",
+        scoring=CostMatrix(C3, reject_cost=0.5),
+        reject_label="refer",
+        cv=3,
+    ).fit(X, y.astype(str))
+    report = clf.classification_report(X, y.astype(str), output_dict=True)
+    n_rejected = clf.cost(X, y.astype(str)).n_rejected
+    assert n_rejected > 0
+    assert report["abstained"]["label"] == "refer"
+    assert report["abstained"]["count"] == n_rejected
+    clf.set_params(priors=[0.5, 0.25, 0.25])
+    again = pickle.loads(pickle.dumps(clf))
+    assert_array_equal(again.predict(X), clf.predict(X))
+    assert_allclose(again.cost_offsets_, clf.cost_offsets_)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ._cli_columnar import csv_row, label_rows
 from ._cli_files import (
     HEADER_HINT,
     CommandError,
@@ -64,14 +65,33 @@ class LabelFile:
 
 
 def labels_text(labels: Any) -> str:
-    """One label per row in a ``label`` column (multilabel: "a|b" in ``labels``)."""
+    """One label per row in a ``label`` column (multilabel: "a|b" in ``labels``).
+
+    Each distinct label (or label set) is written once by Python's ``csv`` module,
+    then repeated for its rows; row by row only where labels cannot be told apart.
+    """
+    multilabel = isinstance(labels, list)
+    head = csv_row([SETS_HEADER if multilabel else "label"])
+    try:
+        if multilabel:
+            return head + label_rows(labels, lambda value: csv_row([_joined(value)]))
+        return head + label_rows(labels, lambda value: csv_row([value]))
+    except TypeError:  # unhashable labels
+        return _labels_text_by_row(labels)
+
+
+def _joined(labels: Any) -> str:
+    return LABEL_SEPARATOR.join(str(v) for v in labels)
+
+
+def _labels_text_by_row(labels: Any) -> str:
     multilabel = isinstance(labels, list)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow([SETS_HEADER if multilabel else "label"])
     for value in labels:
         if multilabel:
-            writer.writerow([LABEL_SEPARATOR.join(str(v) for v in value)])
+            writer.writerow([_joined(value)])
         else:
             writer.writerow([python_value(value)])
     return buffer.getvalue()

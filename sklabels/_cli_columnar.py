@@ -27,13 +27,14 @@ _BOM = b"\xef\xbb\xbf"
 
 
 def numeric_csv(
-    path: Any, where: str, names: Sequence[Sequence[str]]
+    path: Any, where: str, names: Sequence[Sequence[str]], least: int = 1
 ) -> tuple[np.ndarray, list[str] | None, range] | None:
     """``(values, header, lines)`` of a CSV file of numbers, or ``None``.
 
     ``values`` is a float64 ``(n, k)`` matrix, ``header`` the stripped header cells
     (``None`` without a header row) and ``lines`` the file line of each row. ``None``
-    means: read the file line by line (it is unusual, or invalid).
+    means: read the file line by line (it is unusual, or invalid, or has fewer than
+    ``least`` columns).
     """
     data = read_bytes(path, where)
     start = len(_BOM) if data.startswith(_BOM) else 0
@@ -49,6 +50,8 @@ def numeric_csv(
     if first is None:
         return None
     cells, after = first
+    if len(cells) < least:
+        return None
     header = cells if is_header_row(cells, names) else None
     if header is not None:
         start, line = after, line + 1

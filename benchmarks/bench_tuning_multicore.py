@@ -111,16 +111,15 @@ def main():
                 f"ratio to the floor {t / t_sort:5.2f}x"
             )
     print(f"peak memory, tune_thresholds n_jobs=-1: {mem_public:6.0f} MiB")
-    ratio = times["public", -1] / t_sort
-    speedup = times["public", 1] / times["public", -1]
-    print(
-        f"multi-core speed-up (n_jobs=1 / n_jobs=-1): {speedup:.2f}x on {cores} cores"
-    )
-    verdict = "PASS" if ratio <= 1.2 else "FAIL"
-    print(
-        f"ratio ours (n_jobs=-1) / np.sort floor: {ratio:.2f}x "
-        f"(target <= 1.2x): {verdict}"
-    )
+    speedup = times["engine", 1] / times["engine", -1]
+    print(f"multi-core speed-up of the engine (n_jobs=1 / -1): {speedup:.2f}x")
+    for where, label in (("engine", "engine"), ("public", "tune_thresholds")):
+        ratio = times[where, -1] / t_sort
+        verdict = "PASS" if ratio <= 1.2 else "FAIL"
+        print(
+            f"ratio {label} (n_jobs=-1) / np.sort floor: {ratio:.2f}x "
+            f"(target <= 1.2x): {verdict}"
+        )
     print(f"outputs identical: {'yes' if identical else 'no'}")
 
 

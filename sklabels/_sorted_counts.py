@@ -33,6 +33,7 @@ _UNSIGNED = {4: np.uint32, 8: np.uint64}
 _SIGNED = {4: np.int32, 8: np.int64}
 _CACHE_LINE = 64  # bytes: a block of columns reads whole lines of a C-ordered array
 _CHUNK = 8192  # rows transposed at a time: a chunk of a block stays in cache
+_CELLS_PER_THREAD = 200_000  # below this, starting a thread costs more than it saves
 
 
 def distinct_counts(
@@ -195,11 +196,13 @@ def map_columns(
     Each thread copies a block of adjacent columns into contiguous rows (the block
     spans about one cache line of each row of a C-ordered array) and runs ``func``
     on them one by one. ``n_jobs`` follows joblib: ``None`` is 1 unless inside a
-    ``joblib.parallel_config(n_jobs=...)`` context, ``-1`` is every core. Results
-    come back in column order, whatever the number of threads.
+    ``joblib.parallel_config(n_jobs=...)`` context, ``-1`` is every core; small
+    inputs run on fewer threads. Results come back in column order, whatever the
+    number of threads.
     """
-    k = values.shape[1]
-    workers = max(1, min(effective_n_jobs(n_jobs), k))
+    n, k = values.shape
+    enough = max(1, n * k // _CELLS_PER_THREAD) if _CELLS_PER_THREAD else k
+    workers = max(1, min(effective_n_jobs(n_jobs), k, enough))
     width = max(1, min(_CACHE_LINE // values.dtype.itemsize, -(-k // (4 * workers))))
     blocks = [range(j, min(j + width, k)) for j in range(0, k, width)]
 

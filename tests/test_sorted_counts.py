@@ -140,10 +140,12 @@ def tune(values, truth, weight=None, n_jobs=None, objective=f1, old=False):
         keep_curves=True,
         n_jobs=n_jobs,
     )
-    if old:
-        with mock.patch("sklabels._sweep.distinct_counts", argsort_counts):
-            return tune_columns(values, truth, **kwargs)
-    return tune_columns(values, truth, **kwargs)
+    # Threads even for tiny inputs, which would otherwise run on one.
+    with mock.patch("sklabels._sorted_counts._CELLS_PER_THREAD", 0):
+        if old:
+            with mock.patch("sklabels._sweep.distinct_counts", argsort_counts):
+                return tune_columns(values, truth, **kwargs)
+        return tune_columns(values, truth, **kwargs)
 
 
 def assert_same_tuning(a, b):
@@ -222,9 +224,10 @@ def test_map_columns_keeps_column_order_and_copies():
     """Check results come back in column order and the input is not modified."""
     values = np.arange(60, dtype=np.float64).reshape(6, 10) * -0.0
     before = values.copy()
-    seen = map_columns(
-        lambda j, col, hits: (j, col.copy(), hits.dtype), values, values > 0, 3
-    )
+    with mock.patch("sklabels._sorted_counts._CELLS_PER_THREAD", 0):
+        seen = map_columns(
+            lambda j, col, hits: (j, col.copy(), hits.dtype), values, values > 0, 3
+        )
     assert [j for j, _, _ in seen] == list(range(10))
     for j, col, dtype in seen:
         np.testing.assert_array_equal(col, values[:, j])

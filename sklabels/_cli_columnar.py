@@ -62,11 +62,12 @@ def numeric_csv(
         end -= 1  # blank lines after the rows
     if end <= start:
         return None
-    body = memoryview(data)[start:end]
-    values = _parse(body, len(cells))
-    if values is None or len(values) != data.count(b"\n", start, end) + 1:
+    rows = data.count(b"\n", start, end) + 1
+    parsed = _parse(memoryview(data)[start:end], len(cells))
+    del data  # the text, before the numbers are copied into one matrix
+    if parsed is None or len(parsed) != rows:
         return None  # a blank line or a quoted line break: rows are not lines
-    return values, header, range(line, line + len(values))
+    return _matrix(parsed), header, range(line, line + rows)
 
 
 def _first_row(data: bytes, start: int) -> tuple[list[str], int] | None:
@@ -85,9 +86,10 @@ def _first_row(data: bytes, start: int) -> tuple[list[str], int] | None:
     return [cell.strip() for cell in rows[0]], stop
 
 
-def _parse(body: memoryview, width: int) -> np.ndarray | None:
-    """The numbers of CSV text without header, blank ends or BOM; ``None`` if any
-    cell is not a plain number or a row has another width."""
+def _parse(body: memoryview, width: int) -> Any:
+    """The numbers of CSV text without header, blank ends or BOM (a pyarrow table or
+    a matrix); ``None`` if any cell is not a plain number or a row has another
+    width."""
     try:
         import pyarrow  # noqa: F401
     except ImportError:
@@ -95,7 +97,7 @@ def _parse(body: memoryview, width: int) -> np.ndarray | None:
     return _parse_arrow(body, width)
 
 
-def _parse_arrow(body: memoryview, width: int) -> np.ndarray | None:
+def _parse_arrow(body: memoryview, width: int) -> Any:
     import pyarrow as pa
     from pyarrow import csv as pacsv
 
@@ -117,9 +119,16 @@ def _parse_arrow(body: memoryview, width: int) -> np.ndarray | None:
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
         return None
-    values = np.empty((table.num_rows, width))
-    for j in range(width):
-        values[:, j] = table.column(j).to_numpy()
+    return table
+
+
+def _matrix(parsed: Any) -> np.ndarray:
+    """A float64 ``(n, k)`` matrix of a parsed table."""
+    if isinstance(parsed, np.ndarray):
+        return parsed
+    values = np.empty((parsed.num_rows, parsed.num_columns))
+    for j in range(parsed.num_columns):
+        values[:, j] = parsed.column(j).to_numpy()
     return values
 
 

@@ -220,17 +220,18 @@ def map_columns(
 
 
 def _rows_of(array: np.ndarray, block: range, dtype: Any = None) -> np.ndarray:
-    """Columns ``block`` of a 2-D array as contiguous rows (a transposed copy).
+    """Columns ``block`` of a 2-D array as contiguous rows, read-only.
 
-    Copied a chunk of rows at a time: transposing the whole block at once reads
-    each cache line of the array once per column instead of once.
+    A view where the columns are contiguous already (Fortran order, one column),
+    else a transposed copy made a chunk of rows at a time: transposing the whole
+    block at once would read each cache line of the array once per column.
     """
-    n = array.shape[0]
-    out = np.empty((len(block), n), dtype=array.dtype if dtype is None else dtype)
     part = array[:, block.start : block.stop]
-    if part.flags.f_contiguous:  # columns already contiguous
-        out[...] = part.T
-        return out
+    dtype = array.dtype if dtype is None else np.dtype(dtype)
+    if part.flags.f_contiguous and part.dtype == dtype:
+        return part.T
+    n = array.shape[0]
+    out = np.empty((len(block), n), dtype=dtype)
     for start in range(0, n, _CHUNK):
         out[:, start : start + _CHUNK] = part[start : start + _CHUNK].T
     return out

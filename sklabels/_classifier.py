@@ -369,7 +369,8 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         ``False`` keeps the model fitted on the training part of a single split
         (``cv`` a float, or one split), whose held-out part tuned the thresholds.
     n_jobs : int, default=None
-        Folds fitted in parallel (joblib); ``None`` is 1 unless in a
+        Folds fitted in parallel (joblib), and the threads sweeping the classes'
+        scores when tuning (same results for any value); ``None`` is 1 unless in a
         ``joblib.parallel_backend`` context, ``-1`` uses all processors.
     random_state : int, RandomState instance or None, default=None
         Shuffling of the held-out split when ``cv`` is a float, and of the folds of
@@ -700,6 +701,7 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
             average=self.average,
             sample_weight=held_out.sample_weight,
             keep_curves=self.store_cv_results,
+            n_jobs=self.n_jobs,
         )
         self.best_score_ = result.best_score
         if self.store_cv_results:

@@ -267,7 +267,7 @@ def read_csv(path: Path, what: str, names: Sequence[Sequence[str]]) -> CsvTable:
     where = f"{what} file {quoted(path)}"
     rows, lines = _csv_rows(path, what)
     header = None
-    if _is_header(rows[0], names):
+    if is_header_row(rows[0], names):
         header, rows, header_line = rows[0], rows[1:], lines.pop(0)
         _check_header(header, where, header_line)
         if not rows:
@@ -308,7 +308,7 @@ def _csv_rows(path: Path, what: str) -> tuple[list[list[str]], list[int]]:
     return [row or [""] for row in rows], lines
 
 
-def _is_header(first: list[str], names: Sequence[Sequence[str]]) -> bool:
+def is_header_row(first: list[str], names: Sequence[Sequence[str]]) -> bool:
     if any(_same_names(first, n) for n in names if n is not None):
         return True
     return not any(as_float(cell) is not None for cell in first)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ._cli_columnar import csv_row, label_rows, numeric_csv
 from ._cli_files import (
     HEADER_HINT,
     CommandError,
@@ -64,14 +65,33 @@ class LabelFile:
 
 
 def labels_text(labels: Any) -> str:
-    """One label per row in a ``label`` column (multilabel: "a|b" in ``labels``)."""
+    """One label per row in a ``label`` column (multilabel: "a|b" in ``labels``).
+
+    Each distinct label (or label set) is written once by Python's ``csv`` module,
+    then repeated for its rows; row by row only where labels cannot be told apart.
+    """
+    multilabel = isinstance(labels, list)
+    head = csv_row([SETS_HEADER if multilabel else "label"])
+    try:
+        if multilabel:
+            return head + label_rows(labels, lambda value: csv_row([_joined(value)]))
+        return head + label_rows(labels, lambda value: csv_row([value]))
+    except TypeError:  # unhashable labels
+        return _labels_text_by_row(labels)
+
+
+def _joined(labels: Any) -> str:
+    return LABEL_SEPARATOR.join(str(v) for v in labels)
+
+
+def _labels_text_by_row(labels: Any) -> str:
     multilabel = isinstance(labels, list)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow([SETS_HEADER if multilabel else "label"])
     for value in labels:
         if multilabel:
-            writer.writerow([LABEL_SEPARATOR.join(str(v) for v in value)])
+            writer.writerow([_joined(value)])
         else:
             writer.writerow([python_value(value)])
     return buffer.getvalue()
@@ -84,6 +104,9 @@ def read_labels(path_text: str, names: Sequence[Sequence[str]] = ()) -> LabelFil
     if suffix == ".npy":
         return _npy_labels(path, path_text)
     if suffix == ".csv":
+        indicator = _columnar_indicator(path, path_text, names)
+        if indicator is not None:
+            return indicator
         return _csv_labels(read_csv(path, "labels", names), path_text)
     return _parquet_labels(path, path_text)
 
@@ -122,6 +145,20 @@ def _csv_labels(table: CsvTable, path_text: str) -> LabelFile:
             )
     values = _typed_column(cells, table.lines, path_text)
     return LabelFile(path_text, values, "labels", None, header)
+
+
+def _columnar_indicator(
+    path: Path, path_text: str, names: Sequence[Sequence[str]]
+) -> LabelFile | None:
+    """A 0/1 indicator CSV read a column at a time; ``None`` for any other file
+    (one column of labels, other values: read line by line, which words errors)."""
+    columnar = numeric_csv(path, f"labels file {path_text!r}", names, least=2)
+    if columnar is None:
+        return None
+    values, header, _ = columnar
+    if not ((values == 0) | (values == 1)).all():
+        return None
+    return LabelFile(path_text, values.astype(np.int64), "indicator", header, header)
 
 
 def _parquet_labels(path: Path, path_text: str) -> LabelFile:

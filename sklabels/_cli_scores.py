@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ._cli_columnar import numeric_csv
 from ._cli_files import (
     HEADER_HINT,
     CommandError,
@@ -29,7 +30,7 @@ class ScoreFile:
     path: str
     values: np.ndarray
     names: list[str] | None
-    lines: list[int] | None = None  # CSV: the file line of each row
+    lines: Sequence[int] | None = None  # CSV: the file line of each row
 
     @property
     def n_columns(self) -> int:
@@ -62,7 +63,14 @@ def read_scores(path_text: str, names: Sequence[Sequence[str]] = ()) -> ScoreFil
 
 
 def _csv_scores(path: Path, path_text: str, names: Sequence[Sequence[str]]):
-    """The numbers of a CSV file, its header and the file line of each row."""
+    """The numbers of a CSV file, its header and the file line of each row.
+
+    Read a column at a time; a file the columnar reader does not vouch for (or an
+    invalid one) is read line by line, which words the error.
+    """
+    columnar = numeric_csv(path, f"scores file {path_text!r}", names)
+    if columnar is not None:
+        return columnar
     table = read_csv(path, "scores", names)
     values = np.empty((len(table.rows), len(table.rows[0])), dtype=np.float64)
     for i, row in enumerate(table.rows):

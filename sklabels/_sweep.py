@@ -26,6 +26,7 @@ from ._objectives import (
     precision,
     recall,
 )
+from ._sorted_counts import distinct_counts, map_columns
 from ._warnings import (
     FEW_POSITIVES,
     FewPositivesWarning,
@@ -120,42 +121,20 @@ def sweep(
                 truth[keep],
                 sample_weight[keep],
             )
+    distinct, positives_below, all_below, total_pos, total = distinct_counts(
+        scores, truth, sample_weight
+    )
     n = len(scores)
-    if sample_weight is None and scores.dtype == np.float32 and n:
-        s, pos = _sorted_with_truth(scores, truth)
-    else:
-        order = np.argsort(scores)  # unstable is fine: equal scores are grouped
-        s = scores[order]
-        pos = truth[order] if sample_weight is None else None
-    change = np.empty(n, dtype=bool)
-    if n:
-        change[0] = True
-        np.not_equal(s[1:], s[:-1], out=change[1:])
-    starts = np.flatnonzero(change)
-    m = len(starts) + 1  # candidates: the distinct scores and "predict nothing"
+    m = len(distinct) + 1  # candidates: the distinct scores and "predict nothing"
     tp = np.empty(m)
     pp = np.empty(m)  # predicted positive
     tp[0] = pp[0] = 0.0
-    if sample_weight is None:
-        cum = np.cumsum(pos, dtype=np.int64)
-        before_pos = cum[starts]
-        before_pos -= pos[starts]  # positives strictly below each run
-        total_pos, total = int(cum[-1]) if n else 0, n
-        np.subtract(total_pos, before_pos[::-1], out=tp[1:])
-        np.subtract(total, starts[::-1], out=pp[1:])
-    else:
-        w = np.asarray(sample_weight, dtype=np.float64)[order]
-        cum = np.zeros(n + 1)
-        np.cumsum(np.where(truth[order], w, 0.0), out=cum[1:])
-        cum_w = np.zeros(n + 1)
-        np.cumsum(w, out=cum_w[1:])
-        total_pos, total = float(cum[-1]), float(cum_w[-1])
-        np.subtract(total_pos, cum[starts][::-1], out=tp[1:])
-        np.subtract(total, cum_w[starts][::-1], out=pp[1:])
+    np.subtract(total_pos, positives_below[::-1], out=tp[1:])
+    np.subtract(total, all_below[::-1], out=pp[1:])
     total_neg = total - total_pos
     fp = pp - tp
-    cuts = np.empty(len(starts) + 1, dtype=np.float64)
-    cuts[1:] = s[starts][::-1]
+    cuts = np.empty(m, dtype=np.float64)
+    cuts[1:] = distinct[::-1]
     available = None
     top = cuts[1] if n else 0.0
     if proba and n and top >= 1.0:
@@ -167,30 +146,6 @@ def sweep(
     else:
         cuts[0] = np.nextafter(top, np.inf)
     return Sweep(cuts, tp, fp, total_pos - tp, total_neg - fp, available)
-
-
-def _sorted_with_truth(
-    scores: np.ndarray, truth: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Ascending float32 scores and the truth in the same order, by one value sort.
-
-    Each score's bits, mapped to an unsigned integer of the same order, are shifted
-    left and the truth bit put below them: sorting these keys (a plain sort, about
-    2.5x faster than an argsort) sorts the scores and carries the truth along. Equal
-    scores end up adjacent whatever their truth, which is all the sweep needs.
-    """
-    values = scores + np.float32(0)  # a contiguous copy; -0.0 becomes 0.0
-    bits = values.view(np.uint32)
-    negative = (bits >> np.uint32(31)).astype(bool)
-    flip = np.where(negative, np.uint32(0xFFFFFFFF), np.uint32(0x80000000))
-    keys = (bits ^ flip).astype(np.uint64) << np.uint64(1)
-    keys |= truth
-    keys.sort()
-    pos = (keys & np.uint64(1)).astype(bool)
-    ordered = (keys >> np.uint64(1)).astype(np.uint32)
-    negative = ~(ordered >> np.uint32(31)).astype(bool)
-    ordered ^= np.where(negative, np.uint32(0xFFFFFFFF), np.uint32(0x80000000))
-    return ordered.view(np.float32), pos
 
 
 def plateau_middle(values: np.ndarray) -> tuple[int, float]:
@@ -287,6 +242,7 @@ def tune_columns(
     defaults: np.ndarray | None = None,
     keep_curves: bool = False,
     start_at: float = 0.5,
+    n_jobs: int | None = None,
 ) -> ColumnTuning:
     """Tune every column of ``values`` alone against the 0/1 ``truth`` column.
 
@@ -294,38 +250,41 @@ def tune_columns(
     positives or no negatives, or whose scores are all equal (a constant predictor:
     no threshold separates anything), keeps its ``defaults`` value (``start_at``
     where none are given): there is nothing to tune on. ``start`` holds each
-    column's value at the threshold ``start_at``.
+    column's value at the threshold ``start_at``. Columns run on ``n_jobs``
+    threads (joblib's convention); the results do not depend on it.
     """
     n, k = values.shape
-    thresholds = np.empty(k)
-    best = np.empty(k)
-    curves: list[ThresholdCurve] | None = [] if keep_curves else None
-    result = ColumnTuning(thresholds, best, curves, start=np.empty(k))
     weight = None if sample_weight is None else np.asarray(sample_weight, float)
-    for j in range(k):
-        column = values[:, j]
-        hits = np.ascontiguousarray(truth[:, j], dtype=bool)
+
+    def tune(j: int, column: np.ndarray, hits: np.ndarray) -> tuple:
         count = int(np.count_nonzero(hits))
         positives = float(count if weight is None else weight[hits].sum())
         negatives = float((n - count) if weight is None else weight[~hits].sum())
-        t, b, curve, unreachable, result.start[j] = _tune_one(
+        t, b, curve, unreachable, start = _tune_one(
             column, hits, weight, objective, name, proba, keep_curves, start_at
         )
         untuned = positives <= 0 or negatives <= 0
         weighed = column if weight is None else column[weight != 0]
         constant = not untuned and weighed.min() == weighed.max()
         if untuned or constant:
-            (result.untuned if untuned else result.constant).append(j)
             t = float(defaults[j]) if defaults is not None else float(start_at)
             b = value_at(column, hits, weight, t, objective, name)
             if curve is not None:
                 curve = replace(curve, best_threshold=t, best_score=b)
+        return t, b, curve, unreachable, start, untuned, constant, count
+
+    curves: list[ThresholdCurve] | None = [] if keep_curves else None
+    result = ColumnTuning(np.empty(k), np.empty(k), curves, start=np.empty(k))
+    outcomes = map_columns(tune, values, truth, n_jobs)
+    for j, outcome in enumerate(outcomes):
+        t, b, curve, unreachable, start, untuned, constant, count = outcome
+        if untuned or constant:
+            (result.untuned if untuned else result.constant).append(j)
         elif unreachable is not None:
             result.unreachable.append((j, *unreachable))
         if 0 < count < FEW_POSITIVES and not constant:
             result.few.append((j, count))
-        thresholds[j] = t
-        best[j] = b
+        result.thresholds[j], result.best[j], result.start[j] = t, b, start
         if curves is not None:
             curves.append(curve)
     return result

@@ -654,7 +654,7 @@ def _check_binary_matrix(values: np.ndarray, name: str) -> np.ndarray:
         )
     if values.dtype.kind == "f" and not np.isfinite(values).all():
         raise ValueError(f"Input {name} contains NaN or infinity.")
-    if values.dtype.kind != "b" and not np.isin(values, (0, 1)).all():
+    if values.dtype.kind != "b" and not _is_zero_one(values):
         kind = type_of_target(values, input_name=name)
         raise ValueError(
             f"Unknown label type: {kind!r}. A 2-D {name} must be a 0/1 matrix "
@@ -664,6 +664,15 @@ def _check_binary_matrix(values: np.ndarray, name: str) -> np.ndarray:
             f"list of tuples."
         )
     return values
+
+
+def _is_zero_one(values: np.ndarray) -> bool:
+    """Whether every entry is 0 or 1 (``np.isin(values, (0, 1))``, without a sort)."""
+    if values.size == 0:
+        return True
+    if values.dtype.kind in "iu":
+        return bool(values.min() >= 0 and values.max() <= 1)
+    return bool(((values == 0) | (values == 1)).all())
 
 
 def _onehot_codes(values: np.ndarray, name: str) -> np.ndarray:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, replace
+from numbers import Integral
 from typing import Any
 
 import numpy as np
@@ -151,6 +152,7 @@ def tune_scores(
     average: str = "macro",
     sample_weight: np.ndarray | None = None,
     keep_curves: bool = True,
+    n_jobs: int | None = None,
 ) -> TuningResult:
     """Tune thresholds on validated scores against encoded truth.
 
@@ -173,6 +175,7 @@ def tune_scores(
         average=average,
         sample_weight=sample_weight,
         keep_curves=keep_curves,
+        n_jobs=n_jobs,
     )
 
 
@@ -198,6 +201,7 @@ def _tune_cutoffs(
     average: str,
     sample_weight: np.ndarray | None,
     keep_curves: bool,
+    n_jobs: int | None = None,
 ) -> TuningResult:
     """Binary and multilabel problems: independent cut-offs in the scores' units."""
     columns, hits, owners = _cutoff_columns(
@@ -219,7 +223,7 @@ def _tune_cutoffs(
         warn_about(tuning, pooled, objective, str)
     else:
         defaults = np.full(len(owners), default)
-        tuning = tune_columns(columns, hits, defaults=defaults, **kwargs)
+        tuning = tune_columns(columns, hits, defaults=defaults, n_jobs=n_jobs, **kwargs)
         warn_about(tuning, owners, objective, _label)
     thresholds = tuning.thresholds
     if scores.logits:
@@ -367,6 +371,7 @@ def _tune_multiclass(
         "sample_weight": ["array-like", None],
         "from_logits": ["boolean"],
         "return_curves": ["boolean"],
+        "n_jobs": [Integral, None],
     },
     prefer_skip_nested_validation=True,
 )
@@ -382,6 +387,7 @@ def tune_thresholds(
     sample_weight: Any = None,
     from_logits: bool = False,
     return_curves: bool = True,
+    n_jobs: int | None = None,
 ) -> TuningResult:
     """Tune per-class thresholds exactly on scores you already hold.
 
@@ -432,6 +438,11 @@ def tune_thresholds(
         Keep every class's full curve in ``result.curves``. Each holds six arrays as
         long as the class's distinct scores (about 48 MB per class for a million
         distinct scores); ``False`` keeps memory flat on large inputs.
+    n_jobs : int, default=None
+        Threads sweeping the classes' score columns at once (binary and
+        multilabel problems; NumPy's sort releases the GIL). ``None`` is 1 unless
+        in a ``joblib.parallel_config`` context, ``-1`` uses every core. The
+        results are identical for every value.
 
     Returns
     -------
@@ -484,4 +495,5 @@ def tune_thresholds(
         average=average,
         sample_weight=weight,
         keep_curves=return_curves,
+        n_jobs=n_jobs,
     )

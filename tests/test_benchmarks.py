@@ -17,6 +17,8 @@ CASES = {
     "bench_decode_multilabel.py": ["--rows", "2000", "--cols", "30", "--repeats", "1"],
     "bench_predict_overhead.py": ["--rows", "2000", "--repeats", "1", "--calls", "10"],
     "bench_prior_shift.py": ["--seeds", "1", "--target-rows", "300"],
+    "bench_tuning_multicore.py": ["--rows", "3000", "--cols", "5", "--repeats", "1"],
+    "bench_cli_decode.py": ["--rows", "2000", "--repeats", "1"],
 }
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from ._dask import is_dask
 from ._reject import check_reject
 from ._rules import apply_rule, resolve_thresholds
 from ._scores import PROBA, Scores, scores_from_array
@@ -84,6 +85,19 @@ def decode(
     >>> decode([2.0, -1.0], ["no", "yes"], from_logits=True).tolist()
     ['yes', 'no']
     """
+    if is_dask(scores):  # lazy, block by block: see docs/scale.md
+        from ._dask import decode_dask
+
+        return decode_dask(
+            scores,
+            classes,
+            problem=problem,
+            threshold=threshold,
+            from_logits=from_logits,
+            pos_label=pos_label,
+            reject_threshold=reject_threshold,
+            reject_label=reject_label,
+        )
     classes = as_class_array(classes)
     _, problem, codes, rejected = decode_codes(
         scores,

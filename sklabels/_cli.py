@@ -186,7 +186,9 @@ def _api(context: str, function: Callable, *args: Any, **kwargs: Any) -> Any:
 def _labels(context: str, s: Settings) -> Any:
     """The labels ``decode`` gives the scores with these settings."""
     options = s.decision_options()
-    labels = _api(context, decode, s.scores, s.classes, threshold=s.thresholds, **options)
+    labels = _api(
+        context, decode, s.scores, s.classes, threshold=s.thresholds, **options
+    )
     return _api(context, computed, labels)  # Dask scores: computed here
 
 

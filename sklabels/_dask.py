@@ -19,6 +19,7 @@ package imports without it.
 from __future__ import annotations
 
 import copy
+import itertools
 import sys
 from dataclasses import dataclass
 from functools import partial
@@ -46,8 +47,6 @@ from ._targets import (
     check_sequence_label_types,
     check_uniform_label_types,
     fit_target,
-    frame_in_class_order,
-    is_unnamed,
     truth_positive_index,
     with_extra_label,
 )
@@ -58,7 +57,7 @@ FAN_IN = 8
 
 def is_dask(obj: Any) -> bool:
     """Whether ``obj`` is a Dask collection; never imports Dask."""
-    if "dask" not in sys.modules:
+    if sys.modules.get("dask") is None:  # never imported, or blocked
         return False
     from dask import is_dask_collection
 
@@ -111,7 +110,6 @@ def _row_lengths(obj: Any) -> tuple[int, ...]:
 def _blocks_of(obj: Any, lengths: tuple[int, ...]) -> list:
     """``obj`` as a list of delayed row blocks of ``lengths`` rows each."""
     import dask
-    import dask.array as da
 
     if obj is None:
         return [None] * len(lengths)
@@ -128,7 +126,7 @@ def _blocks_of(obj: Any, lengths: tuple[int, ...]) -> list:
         blocks = obj.rechunk(chunks).to_delayed()
         return list(blocks.ravel())
     bounds = np.concatenate([[0], np.cumsum(lengths)])
-    slices = [slice(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:])]
+    slices = [slice(int(a), int(b)) for a, b in itertools.pairwise(bounds)]
     if hasattr(obj, "iloc"):
         return [dask.delayed(obj.iloc[s]) for s in slices]
     if isinstance(obj, list | tuple):
@@ -152,7 +150,8 @@ def aligned_blocks(*objs: Any) -> list[tuple]:
     if frames and all(is_dask(o) and _is_frame(o) for o in present):
         counts = {o.npartitions for o in frames}
         if len(counts) == 1:  # partitions zipped; their lengths checked per block
-            return list(zip(*(_blocks_of_frame(o) for o in objs), strict=True))
+            n = counts.pop()
+            return list(zip(*(_blocks_of_frame(o, n) for o in objs), strict=True))
     lengths = _row_lengths(lead)
     totals = []
     for obj in present:
@@ -162,8 +161,8 @@ def aligned_blocks(*objs: Any) -> list[tuple]:
     return list(zip(*(_blocks_of(o, lengths) for o in objs), strict=True))
 
 
-def _blocks_of_frame(obj: Any) -> list:
-    return [None] if obj is None else list(obj.to_delayed())
+def _blocks_of_frame(obj: Any, n: int) -> list:
+    return [None] * n if obj is None else list(obj.to_delayed())
 
 
 def _length(obj: Any) -> int:
@@ -573,7 +572,7 @@ def predict_dask(clf: Any, X: Any, method: str) -> Any:
     encoding = model._encoding
     k = len(model.classes_)
     sets = encoding.problem == "multilabel" and (
-        method == "predict_labels" or encoding.form == "sets"
+        method == "predict_labels" or (method == "predict" and encoding.form == "sets")
     )
     if sets:
         return _lazy_sets(X, run)
@@ -740,10 +739,23 @@ def _block_inputs(blocks: tuple, score, encoding) -> tuple[Scores, np.ndarray, A
     scores = score(data)
     truth = encoding.encode(y)
     if weight is not None:
+        # All-zero weights are refused for the whole input (tune_blocks), not
+        # for one block.
         weight = _check_sample_weight(
-            np.asarray(weight), scores.values, ensure_non_negative=True
+            np.asarray(weight),
+            scores.values,
+            ensure_non_negative=True,
+            allow_all_zero_weights=True,
         )
     return scores, truth, weight
+
+
+def _check_some_weight(tables: list[Table]) -> None:
+    """scikit-learn's error for weights that are all zero."""
+    from sklearn.utils.validation import _check_sample_weight
+
+    if not any(t.pos.any() or t.neg.any() for t in tables):
+        _check_sample_weight(np.zeros(1), np.zeros((1, 1)), ensure_non_negative=True)
 
 
 def _block_arrays(blocks: tuple, score, encoding) -> tuple:
@@ -785,6 +797,7 @@ def tune_blocks(
         weight = None
         if parts[0][2] is not None:
             weight = np.concatenate([p[2] for p in parts])
+            _check_some_weight([Table(weight[:1], weight, weight, 0)])
         return tune_scores(
             Scores(values, kind, logits),
             truth,
@@ -800,6 +813,8 @@ def tune_blocks(
     tables_of = dask.delayed(_block_tables, pure=True)
     parts = [tables_of(b, score, encoding, pos_index) for b in blocks]
     tables = _tree(parts, _merge_columns).compute()
+    if blocks[0][2] is not None:
+        _check_some_weight(tables)
     owners = classes[[pos_index]] if problem == "binary" else classes
     return _tune_tables(
         tables,

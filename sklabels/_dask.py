@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import operator
 import sys
 from dataclasses import dataclass
 from functools import partial
@@ -715,8 +716,18 @@ class Table:
         return values, truth, np.concatenate([self.pos, self.neg])
 
 
-def _merge_columns(*parts: list[Table]) -> list[Table]:
-    return [Table.merge(list(tables)) for tables in zip(*parts, strict=True)]
+def _merged_per_column(parts: list, k: int) -> list[Table]:
+    """One tree per column, computed together: a merge task holds one column's
+    table, and the columns merge in parallel on different workers."""
+    import dask
+
+    column = dask.delayed(operator.getitem, pure=True)
+    trees = [_tree([column(p, j) for p in parts], _merge_tables) for j in range(k)]
+    return list(dask.compute(*trees))
+
+
+def _merge_tables(*tables: Table) -> Table:
+    return Table.merge(list(tables))
 
 
 def _block_tables(blocks: tuple, score, encoding, pos_index: int) -> list[Table]:
@@ -812,7 +823,7 @@ def tune_blocks(
     micro = problem == "multilabel" and average == "micro"
     tables_of = dask.delayed(_block_tables, pure=True)
     parts = [tables_of(b, score, encoding, pos_index) for b in blocks]
-    tables = _tree(parts, _merge_columns).compute()
+    tables = _merged_per_column(parts, len(classes) if problem != "binary" else 1)
     if blocks[0][2] is not None:
         _check_some_weight(tables)
     owners = classes[[pos_index]] if problem == "binary" else classes

@@ -683,29 +683,46 @@ class Table:
 
     @classmethod
     def of(cls, column: np.ndarray, truth: np.ndarray, weight: Any) -> Table:
-        values, inverse = np.unique(column + column.dtype.type(0), return_inverse=True)
-        m = len(values)
         truth = truth.astype(bool, copy=False)
-        if weight is None:
-            pos = np.bincount(inverse, weights=truth, minlength=m)
-            neg = np.bincount(inverse, minlength=m) - pos
-        else:
-            pos = np.bincount(
-                inverse, weights=np.where(truth, weight, 0.0), minlength=m
+        hits = int(np.count_nonzero(truth))
+        if weight is None and column.dtype == np.float32 and len(column):
+            # The engine's value sort of (score bits, truth bit) keys: no argsort.
+            from ._sweep import _sorted_with_truth
+
+            ordered, pos = _sorted_with_truth(column, truth)
+            starts = _run_starts(ordered)
+            sizes = np.diff(starts, append=len(ordered))
+            positives = np.add.reduceat(pos.astype(np.int64), starts)
+            return cls(
+                ordered[starts], positives * 1.0, (sizes - positives) * 1.0, hits
             )
-            neg = np.bincount(
-                inverse, weights=np.where(truth, 0.0, weight), minlength=m
-            )
-        return cls(values, pos, neg, int(np.count_nonzero(truth)))
+        column = column + column.dtype.type(0)  # -0.0 is 0.0
+        order = np.argsort(column, kind="stable")
+        w = np.ones(len(column)) if weight is None else np.asarray(weight, float)
+        return cls._runs(column[order], truth[order], w[order], hits)
 
     @classmethod
     def merge(cls, tables: list[Table]) -> Table:
+        if len(tables) == 1:
+            return tables[0]
         values = np.concatenate([t.values for t in tables])
-        values, inverse = np.unique(values, return_inverse=True)
-        m = len(values)
-        pos = np.bincount(inverse, np.concatenate([t.pos for t in tables]), m)
-        neg = np.bincount(inverse, np.concatenate([t.neg for t in tables]), m)
-        return cls(values, pos, neg, sum(t.hits for t in tables))
+        # Stable sort (timsort) of sorted runs: it merges them.
+        order = np.argsort(values, kind="stable")
+        ordered = values[order]
+        starts = _run_starts(ordered)
+        pos = np.add.reduceat(np.concatenate([t.pos for t in tables])[order], starts)
+        neg = np.add.reduceat(np.concatenate([t.neg for t in tables])[order], starts)
+        return cls(ordered[starts], pos, neg, sum(t.hits for t in tables))
+
+    @classmethod
+    def _runs(cls, ordered, truth, weight, hits) -> Table:
+        if not len(ordered):
+            empty = np.zeros(0)
+            return cls(ordered, empty, empty, hits)
+        starts = _run_starts(ordered)
+        pos = np.add.reduceat(np.where(truth, weight, 0.0), starts)
+        neg = np.add.reduceat(np.where(truth, 0.0, weight), starts)
+        return cls(ordered[starts], pos, neg, hits)
 
     def rows(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Two weighted rows per distinct score, one positive and one negative:
@@ -714,6 +731,14 @@ class Table:
         values = np.concatenate([self.values, self.values])
         truth = np.concatenate([np.ones(m, dtype=bool), np.zeros(m, dtype=bool)])
         return values, truth, np.concatenate([self.pos, self.neg])
+
+
+def _run_starts(ordered: np.ndarray) -> np.ndarray:
+    """Where each run of equal values of a sorted array starts."""
+    change = np.empty(len(ordered), dtype=bool)
+    change[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=change[1:])
+    return np.flatnonzero(change)
 
 
 def _merged_per_column(parts: list, k: int) -> list[Table]:

@@ -392,6 +392,13 @@ def test_tune_dask_chunking_never_changes_thresholds(case, scoring):
     """Check that how scores, truth and weights are chunked never changes the tuned
     thresholds or objective values (ties and zero weights included)."""
     p, y, w, score_chunks, truth_chunks = case
+    if w is not None and not w.any():  # refused, whole or chunked
+        with pytest.raises(ValueError, match="at least one non-zero") as ref:
+            tune_thresholds(y, p, sample_weight=w)
+        with pytest.raises(ValueError, match="at least one non-zero") as got:
+            tune_thresholds(_chunked(y, 1), _chunked(p, 1), sample_weight=w)
+        assert str(got.value) == str(ref.value)
+        return
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         ref = tune_thresholds(y, p, sample_weight=w, scoring=scoring)

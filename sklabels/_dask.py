@@ -36,6 +36,7 @@ from ._scores import (
     Scores,
     _column_error,
     _float_tolerance,
+    align_named_columns,
     as_float_array,
     check_finite,
     infer_problem,
@@ -335,6 +336,8 @@ def decode_dask(scores: Any, classes: Any, **options: Any) -> Any:
     ):
         decode(np.zeros((1, 1)), classes, problem=problem, **options)  # its error
     width = _width(scores)
+    if _is_frame(scores):  # names that are no classes: raise before any pass
+        align_named_columns(scores._meta, classes)
     if problem == "auto":
         problem = _infer_problem(scores, classes, width, options["from_logits"])
     value = 0.0 if options["from_logits"] else 1.0 / max(width, 1)

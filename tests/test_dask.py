@@ -558,3 +558,29 @@ def test_package_imports_without_dask():
     )
     assert result.returncode == 0, result.stderr
     assert "['no', 'yes']" in result.stdout
+
+
+@pytest.mark.parametrize("form", ["sparse", "column", "onehot"])
+def test_classifier_dask_predict_mirrors_every_y_form(synchronous, form):
+    """Check that predict on Dask X returns the form of y in fit: CSR blocks for a
+    sparse indicator, a column of labels, a one-hot matrix."""
+    import scipy.sparse as sp
+
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(300, 4))
+    codes = np.argmax(X[:, :3] + rng.normal(size=(300, 3)), axis=1)
+    model = LogisticRegression()
+    if form == "sparse":
+        y = sp.csr_matrix((X[:, :3] + rng.normal(size=(300, 3)) > 0).astype(int))
+        model = OneVsRestClassifier(model)
+    else:
+        y = codes.reshape(-1, 1) if form == "column" else np.eye(3, dtype=int)[codes]
+    clf = ProbabilisticLabelClassifier(model).fit(X, y)
+    ref = clf.predict(X)
+    got = clf.predict(da.from_array(X, chunks=(70, 4))).compute()
+    if form == "sparse":
+        assert sp.issparse(got)
+        assert (got != ref).nnz == 0
+    else:
+        assert got.shape == ref.shape
+        np.testing.assert_array_equal(got, ref)

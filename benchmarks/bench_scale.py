@@ -37,35 +37,35 @@ from distributed import Client, LocalCluster
 from sklabels import decode, tune_thresholds
 
 
-def make_chunk(block_id=None, *, rows, labels, decimals, seed):
-    """Truth and scores of one chunk: ``[scores | truth]`` as float32 columns."""
+def make_truth(block_id=None, *, rows, labels, seed):
+    """The 0/1 truth of one chunk (label frequencies from 30% down to 1%)."""
     rng = np.random.default_rng([seed, block_id[0]])
-    freq = np.geomspace(0.3, 0.01, labels)
-    truth = rng.random((rows, labels), dtype=np.float32) < freq
+    return rng.random((rows, labels), dtype=np.float32) < np.geomspace(
+        0.3, 0.01, labels
+    )
+
+
+def make_scores(block_id=None, *, rows, labels, decimals, seed):
+    """Sigmoid scores of one chunk, from its truth (re-made from the same seed)."""
+    truth = make_truth(block_id, rows=rows, labels=labels, seed=seed)
+    rng = np.random.default_rng([seed, block_id[0], 1])
     logit = 2.5 * truth - 1.5 + rng.standard_normal((rows, labels), dtype=np.float32)
     scores = (1 / (1 + np.exp(-logit))).astype(np.float32)
     if decimals is not None:
         scores = np.round(scores, decimals).astype(np.float32)
-    return np.concatenate([scores, truth.astype(np.float32)], axis=1)
+    return scores
 
 
 def dataset(n, args):
+    """Dask arrays of scores and truth, each chunk made on the worker that needs it."""
     chunk = min(args.chunk, n)
-    chunks = (chunk,) * (n // chunk) + ((n % chunk,) if n % chunk else ())
-    k = args.labels
-    both = da.map_blocks(
-        make_chunk,
-        rows=chunk,
-        labels=k,
-        decimals=args.decimals,
-        seed=n,
-        chunks=(chunks, (2 * k,)),
-        dtype=np.float32,
-        name=f"validation-{n}-{chunk}-{k}-{args.decimals}",
+    chunks = ((chunk,) * -(-n // chunk), (args.labels,))
+    common = dict(rows=chunk, labels=args.labels, seed=n, chunks=chunks)
+    scores = da.map_blocks(
+        make_scores, decimals=args.decimals, dtype=np.float32, **common
     )
-    if n % chunk:  # the last chunk is generated full size, then cut
-        both = both[:n]
-    return both[:, :k], both[:, k:].astype(np.int8)
+    truth = da.map_blocks(make_truth, dtype=bool, **common).astype(np.int8)
+    return scores[:n], truth[:n]
 
 
 def worker_peak_mib(client):
@@ -147,7 +147,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000000,4000000,16000000")
     parser.add_argument("--labels", type=int, default=10)
-    parser.add_argument("--chunk", type=int, default=1_000_000, help="rows per chunk")
+    parser.add_argument("--chunk", type=int, default=250_000, help="rows per chunk")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--memory-limit", default="4GiB", help="per worker")
     parser.add_argument("--in-memory-max", type=int, default=16_000_000)

@@ -226,9 +226,8 @@ def _summarise_target(block: Any, problem: str) -> _TargetSummary:
         if labels.dtype.kind == "f" and not np.isfinite(labels).all():
             fit_target(labels, problem=problem)  # the in-memory error
         return _TargetSummary(form, _unique(labels), dtype=labels.dtype)
-    from ._targets import _check_binary_matrix
-
-    values = _check_binary_matrix(values, "y")
+    # Values other than 0 and 1 raise when the blocks are encoded (the in-memory
+    # error); here only the row sums matter.
     columns = list(block.columns) if hasattr(block, "columns") else None
     one = bool((values.sum(axis=1) == 1).all())
     return _TargetSummary(form, None, one, values.dtype, columns, values.shape[1])
@@ -730,10 +729,13 @@ class Table:
     def rows(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Two weighted rows per distinct score, one positive and one negative:
         the sweep over them gives the counts of the sweep over all rows."""
+        # Interleaved, so that the rows are already in order for the sweep's sort.
         m = len(self.values)
-        values = np.concatenate([self.values, self.values])
-        truth = np.concatenate([np.ones(m, dtype=bool), np.zeros(m, dtype=bool)])
-        return values, truth, np.concatenate([self.pos, self.neg])
+        values = np.repeat(self.values, 2)
+        truth = np.tile(np.array([True, False]), m)
+        weight = np.empty(2 * m)
+        weight[0::2], weight[1::2] = self.pos, self.neg
+        return values, truth, weight
 
 
 def _run_starts(ordered: np.ndarray) -> np.ndarray:
@@ -742,16 +744,6 @@ def _run_starts(ordered: np.ndarray) -> np.ndarray:
     change[:1] = True
     np.not_equal(ordered[1:], ordered[:-1], out=change[1:])
     return np.flatnonzero(change)
-
-
-def _merged_per_column(parts: list, k: int) -> list[Table]:
-    """One tree per column, computed together: a merge task holds one column's
-    table, and the columns merge in parallel on different workers."""
-    import dask
-
-    column = dask.delayed(operator.getitem, pure=True)
-    trees = [_tree([column(p, j) for p in parts], _merge_tables) for j in range(k)]
-    return list(dask.compute(*trees))
 
 
 def _merge_tables(*tables: Table) -> Table:
@@ -789,12 +781,11 @@ def _block_inputs(blocks: tuple, score, encoding) -> tuple[Scores, np.ndarray, A
     return scores, truth, weight
 
 
-def _check_some_weight(tables: list[Table]) -> None:
-    """scikit-learn's error for weights that are all zero."""
+def _check_some_weight() -> None:
+    """Raise scikit-learn's error for weights that are all zero."""
     from sklearn.utils.validation import _check_sample_weight
 
-    if not any(t.pos.any() or t.neg.any() for t in tables):
-        _check_sample_weight(np.zeros(1), np.zeros((1, 1)), ensure_non_negative=True)
+    _check_sample_weight(np.zeros(1), np.zeros((1, 1)), ensure_non_negative=True)
 
 
 def _block_arrays(blocks: tuple, score, encoding) -> tuple:
@@ -836,7 +827,8 @@ def tune_blocks(
         weight = None
         if parts[0][2] is not None:
             weight = np.concatenate([p[2] for p in parts])
-            _check_some_weight([Table(weight[:1], weight, weight, 0)])
+            if not weight.any():
+                _check_some_weight()
         return tune_scores(
             Scores(values, kind, logits),
             truth,
@@ -851,12 +843,9 @@ def tune_blocks(
     micro = problem == "multilabel" and average == "micro"
     tables_of = dask.delayed(_block_tables, pure=True)
     parts = [tables_of(b, score, encoding, pos_index) for b in blocks]
-    tables = _merged_per_column(parts, len(classes) if problem != "binary" else 1)
-    if blocks[0][2] is not None:
-        _check_some_weight(tables)
     owners = classes[[pos_index]] if problem == "binary" else classes
     return _tune_tables(
-        tables,
+        parts,
         owners=owners,
         problem=problem,
         classes=classes,
@@ -872,7 +861,7 @@ def tune_blocks(
 
 
 def _tune_tables(
-    tables: list[Table],
+    parts: list,
     *,
     owners,
     problem,
@@ -886,15 +875,17 @@ def _tune_tables(
     keep_curves,
     micro,
 ) -> Any:
-    """``_tune_cutoffs`` of ``_tune.py``, reading merged tables instead of rows."""
+    """``_tune_cutoffs`` of ``_tune.py``, reading merged tables instead of rows.
+
+    Each column's tree of merges ends on a worker with the sweep of that column
+    (and its logit conversion, or its value at the shared micro threshold): the
+    columns are tuned in parallel, and only their results come back.
+    """
+    import dask
+
     from ._rules import default_threshold
-    from ._sweep import tune_columns, value_at, warn_about
-    from ._tune import (
-        TuningResult,
-        _label,
-        _labelled_curves,
-        _logits_to_probabilities,
-    )
+    from ._sweep import warn_about
+    from ._tune import TuningResult, _label, _labelled_curves
 
     default = default_threshold(kind)
     kwargs = dict(
@@ -904,33 +895,43 @@ def _tune_tables(
         keep_curves=keep_curves,
         start_at=default,
     )
-    k = len(tables)
+    column = dask.delayed(operator.getitem, pure=True)
+    trees = [
+        _tree([column(p, j) for p in parts], _merge_tables) for j in range(len(owners))
+    ]
+    tune = dask.delayed(_tune_table, pure=True)
     if micro:
-        pooled = _tune_table(Table.merge(tables), tune_columns, default, kwargs)
-        tuning = _repeated(pooled, k)
+        pooled = tune(_tree(trees, _merge_tables), default, kwargs)
+        graph = {
+            "tunings": [pooled],
+            "values": [dask.delayed(_micro_value)(t, pooled, kwargs) for t in trees],
+            "probabilities": [dask.delayed(_probability)(t, pooled) for t in trees],
+        }
+    else:
+        tunings = [tune(t, default, kwargs) for t in trees]
+        graph = {
+            "tunings": tunings,
+            "probabilities": [
+                dask.delayed(_probability)(t, u)
+                for t, u in zip(trees, tunings, strict=True)
+            ],
+        }
+    if not logits:
+        del graph["probabilities"]
+    (out,) = dask.compute(graph)
+    if any(part is None for part in out["tunings"]):
+        _check_some_weight()  # every weight is 0: scikit-learn's error
+    if micro:
+        tuning = _repeated(out["tunings"][0], len(owners))
         warn_about(
             tuning, np.array(["the pooled labels"], dtype=object), objective, str
         )
+        per_class = out["values"]
     else:
-        tuning = _stacked(
-            [_tune_table(t, tune_columns, default, kwargs) for t in tables]
-        )
+        tuning = _stacked(out["tunings"])
         warn_about(tuning, owners, objective, _label)
-    thresholds = tuning.thresholds
-    if logits:
-        thresholds = np.array(
-            [
-                _logits_to_probabilities(thresholds[[j]], t.values[:, None])[0]
-                for j, t in enumerate(tables)
-            ]
-        )
-    if micro:  # each label's own value at the shared threshold (in score units)
-        per_class = [
-            value_at(*t.rows(), threshold, objective, name)
-            for t, threshold in zip(tables, tuning.thresholds, strict=True)
-        ]
-    else:
         per_class = [float(b) for b in tuning.best]
+    thresholds = np.array(out["probabilities"]) if logits else tuning.thresholds
     return TuningResult(
         thresholds=float(thresholds[0]) if problem == "binary" else thresholds,
         best_score=float(tuning.best[0] if micro else np.mean(tuning.best)),
@@ -945,11 +946,35 @@ def _tune_tables(
     )
 
 
-def _tune_table(table: Table, tune_columns, default: float, kwargs: dict) -> Any:
+def _probability(table: Table, part: Any) -> float | None:
+    """A logit cut-off as the probability the rule reproduces it with, checked on
+    the column's distinct scores (the in-memory ``_logits_to_probabilities``)."""
+    from ._tune import _logits_to_probabilities
+
+    if part is None:
+        return None
+    cut = part.thresholds[:1]
+    return float(_logits_to_probabilities(cut, table.values[:, None])[0])
+
+
+def _micro_value(table: Table, pooled: Any, kwargs: dict) -> float | None:
+    """One label's own objective at the shared (micro) threshold."""
+    from ._sweep import value_at
+
+    if pooled is None:
+        return None
+    threshold = pooled.thresholds[0]
+    return value_at(*table.rows(), threshold, kwargs["objective"], kwargs["name"])
+
+
+def _tune_table(table: Table, default: float, kwargs: dict) -> Any:
     """``tune_columns`` on one table's weighted rows; the few-positives count is
-    that of the rows the table stands for."""
+    that of the rows the table stands for. None when every weight is 0."""
+    from ._sweep import tune_columns
     from ._warnings import FEW_POSITIVES
 
+    if not (table.pos.any() or table.neg.any()):
+        return None
     values, truth, weight = table.rows()
     part = tune_columns(
         values[:, None],

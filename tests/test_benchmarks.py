@@ -17,7 +17,7 @@ CASES = {
     "bench_decode_multilabel.py": ["--rows", "2000", "--cols", "30", "--repeats", "1"],
     "bench_predict_overhead.py": ["--rows", "2000", "--repeats", "1", "--calls", "10"],
     "bench_scale.py": [
-        *("--sizes", "20000,40000", "--chunk", "10000", "--labels", "3"),
+        *("--sizes", "30000", "--chunk", "10000", "--labels", "3"),
         *("--memory-limit", "1GiB"),
     ],
 }

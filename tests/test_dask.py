@@ -1,9 +1,11 @@
 """Dask inputs: every result equals the in-memory result on the same data.
 
-The equality tests run on a ``distributed.LocalCluster`` of two process workers with
-a memory limit each (one cluster for the module); the metamorphic tests (hypothesis:
-chunking, partitioning and column order never change a result) run on Dask's
-synchronous scheduler, which executes the same graphs in this process, fast.
+The equality tests of each entry point and problem kind run on a
+``distributed.LocalCluster`` of two process workers with a memory limit each (one
+cluster for the module). Long tables of cases (every objective, every decode option)
+and the metamorphic tests (hypothesis: chunking, partitioning and column order never
+change a result) run the same graphs on Dask's synchronous scheduler, in this
+process, to stay fast.
 """
 
 import subprocess
@@ -153,7 +155,7 @@ def test_workers_import_this_sklabels(client):
         (lambda p: p * 8 - 4, CLASSES, {"problem": "multilabel", "from_logits": True}),
     ],
 )
-def test_decode_dask_array_equals_in_memory(client, make, classes, options):
+def test_decode_dask_array_equals_in_memory(synchronous, make, classes, options):
     """Check that decode on a chunked Dask Array is lazy and gives the same labels."""
     p, _ = _data(n=500)
     scores = make(p)
@@ -171,6 +173,27 @@ def test_decode_dask_array_equals_in_memory(client, make, classes, options):
         assert lazy.chunks[0] == _chunked(scores, 77).chunks[0]
         assert got.dtype == ref.dtype
         np.testing.assert_array_equal(got, ref)
+
+
+def test_decode_dask_on_the_cluster(client):
+    """Check binary, rounded multiclass and multilabel decoding on process workers."""
+    p, _ = _data(n=500)
+    cases = [
+        (p[:, 0], ["no", "yes"]),
+        (np.round(_softmax(p), 3), CLASSES),
+        (p, CLASSES),
+    ]
+    for scores, classes in cases:
+        ref = decode(scores, classes, threshold=0.4 if len(classes) == 2 else None)
+        got = decode(
+            _chunked(scores, 77),
+            classes,
+            threshold=0.4 if len(classes) == 2 else None,
+        ).compute()
+        if isinstance(ref, list):
+            assert got == ref
+        else:
+            np.testing.assert_array_equal(got, ref)
 
 
 @pytest.mark.parametrize("softmax", [True, False])
@@ -279,7 +302,7 @@ def test_decode_dask_chunking_never_changes_labels(data):
 
 # --------------------------------------------------------------------- tuning
 @pytest.mark.parametrize("scoring", OBJECTIVES, ids=repr)
-def test_tune_dask_binary_every_objective(client, scoring):
+def test_tune_dask_binary_every_objective(synchronous, scoring):
     """Check that every built-in objective tunes the same binary threshold."""
     p, y = _data(n=800, k=1, seed=3)
     labels = np.where(y[:, 0] == 1, "spam", "ham")

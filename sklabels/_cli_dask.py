@@ -53,6 +53,16 @@ def dataset_files(path_text: str, what: str) -> list[str]:
     return files
 
 
+def dataset_inputs(inputs: dict[str, str | None]) -> dict[str, str]:
+    """The files matched by the directories and patterns among ``inputs``."""
+    out = {}
+    for what, given in inputs.items():
+        if given is not None and is_dataset(given):
+            pattern = os.path.join(given, "*") if os.path.isdir(given) else given
+            out.update({f"{what} ({f})": f for f in sorted(glob.glob(pattern))})
+    return out
+
+
 def read_dataset_scores(path_text: str):
     """A ``ScoreFile`` whose values are a float64 Dask Array, columns named."""
     from ._cli_scores import ScoreFile

@@ -126,3 +126,16 @@ def test_cli_dataset_errors_are_one_line(tmp_path, setup, message):
     assert code == 1
     assert message in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_cli_dataset_output_is_never_one_of_its_files(tmp_path):
+    """Check that -o naming a file matched by the scores pattern is refused."""
+    _files(tmp_path, False, CLASSES)
+    target = tmp_path / "val" / "part01.parquet"
+    before = target.read_bytes()
+    code, _, err = cli(
+        "decode", tmp_path / "val", "--classes", "cat,dog,bird", "-o", target
+    )
+    assert code == 1
+    assert "never writes over its input" in err
+    assert target.read_bytes() == before

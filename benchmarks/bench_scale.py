@@ -178,7 +178,7 @@ def main():
                 n_workers=args.workers,
                 threads_per_worker=1,
                 memory_limit=args.memory_limit,
-                dashboard_address=None,
+                dashboard_address=":0",
             ) as cluster,
             Client(cluster) as client,
         ):

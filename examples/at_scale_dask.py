@@ -31,7 +31,10 @@ def validation_chunk(block_id=None, rows=50_000):
 def main() -> None:
     with (
         LocalCluster(
-            n_workers=2, threads_per_worker=1, memory_limit="512MiB"
+            n_workers=2,
+            threads_per_worker=1,
+            memory_limit="512MiB",
+            dashboard_address=":0",  # any free port
         ) as cluster,
         Client(cluster),
     ):

@@ -735,7 +735,8 @@ class Table:
         truth = np.tile(np.array([True, False]), m)
         weight = np.empty(2 * m)
         weight[0::2], weight[1::2] = self.pos, self.neg
-        return values, truth, weight
+        keep = weight != 0  # the sweep leaves out weight-0 rows anyway
+        return values[keep], truth[keep], weight[keep]
 
 
 def _run_starts(ordered: np.ndarray) -> np.ndarray:

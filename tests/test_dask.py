@@ -607,3 +607,31 @@ def test_classifier_dask_predict_mirrors_every_y_form(synchronous, form):
     else:
         assert got.shape == ref.shape
         np.testing.assert_array_equal(got, ref)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.permutations(list(CLASSES)),
+    st.integers(1, 5),
+    st.integers(0, 2**32 - 1),
+    st.booleans(),
+)
+def test_dask_named_columns_in_any_order(order, npartitions, seed, softmax):
+    """Check that permuting named score columns (and indicator truth columns) of Dask
+    DataFrames, and their partitioning, never change labels or thresholds."""
+    p, y = _data(n=120, seed=seed % 1000)
+    scores = _softmax(p) if softmax else p
+    frame = pd.DataFrame(scores, columns=CLASSES)
+    truth = pd.DataFrame(y, columns=CLASSES)
+    with dask.config.set(scheduler="synchronous"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref_labels = decode(frame, CLASSES)
+        lazy_scores = dd.from_pandas(frame[order], npartitions=npartitions)
+        got_labels = decode(lazy_scores, CLASSES).compute()
+        assert list(got_labels) == list(ref_labels)
+        if softmax:
+            return
+        ref = tune_thresholds(truth, frame, classes=CLASSES)
+        lazy_truth = dd.from_pandas(truth[order[::-1]], npartitions=npartitions)
+        got = tune_thresholds(lazy_truth, lazy_scores, classes=CLASSES)
+    _assert_same_tuning(got, ref)

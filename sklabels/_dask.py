@@ -109,14 +109,15 @@ def _row_lengths(obj: Any) -> tuple[int, ...]:
     return tuple(int(n) for n in obj.map_partitions(len).compute())
 
 
-def _blocks_of(obj: Any, lengths: tuple[int, ...]) -> list:
-    """``obj`` as a list of delayed row blocks of ``lengths`` rows each."""
+def _blocks_of(obj: Any, lengths: tuple[int, ...], own: tuple | None) -> list:
+    """``obj`` as a list of delayed row blocks of ``lengths`` rows each (``own``:
+    its own block lengths when it is a Dask collection)."""
     import dask
 
     if obj is None:
         return [None] * len(lengths)
     if is_dask(obj) and _is_frame(obj):
-        if _row_lengths(obj) != lengths:
+        if own != lengths:
             raise ValueError(
                 "the Dask DataFrames passed are partitioned differently; take them "
                 "from the same DataFrame (e.g. df[score_columns] and df['label']) "
@@ -134,15 +135,16 @@ def _blocks_of(obj: Any, lengths: tuple[int, ...]) -> list:
     if isinstance(obj, list | tuple):
         return [dask.delayed(list(obj[s])) for s in slices]
     values = np.asarray(obj)
-    return [dask.delayed(values[s]) if values.ndim else values for s in slices]
+    return [dask.delayed(values[s]) for s in slices]
 
 
 def aligned_blocks(*objs: Any) -> list[tuple]:
     """The inputs (Dask collections, arrays, frames, lists or None) cut alike.
 
-    The row blocks follow the first Dask collection among ``objs``; Dask frames
-    must all be partitioned alike (same DataFrame), arrays are rechunked, in-memory
-    inputs sliced. Unequal lengths raise scikit-learn's consistent-length error.
+    The row blocks follow the first Dask DataFrame among ``objs``, else the first
+    Dask Array; Dask frames must all be partitioned alike (same DataFrame), arrays
+    are rechunked, in-memory inputs sliced. Unequal lengths raise scikit-learn's
+    consistent-length error.
     """
     from sklearn.utils.validation import check_consistent_length
 
@@ -154,13 +156,21 @@ def aligned_blocks(*objs: Any) -> list[tuple]:
         if len(counts) == 1:  # partitions zipped; their lengths checked per block
             n = counts.pop()
             return list(zip(*(_blocks_of_frame(o, n) for o in objs), strict=True))
-    lengths = _row_lengths(lead)
-    totals = []
-    for obj in present:
-        total = sum(_row_lengths(obj)) if is_dask(obj) else _length(obj)
-        totals.append(np.empty(total, dtype=bool))
+    # Each collection's block lengths once: for frames, a pass over the data.
+    own = [_row_lengths(o) if is_dask(o) else None for o in objs]
+    lengths = own[next(i for i, o in enumerate(objs) if o is lead)]
+    totals = [
+        np.empty(sum(n) if n is not None else _length(o), dtype=bool)
+        for o, n in zip(objs, own, strict=True)
+        if o is not None
+    ]
     check_consistent_length(*totals)
-    return list(zip(*(_blocks_of(o, lengths) for o in objs), strict=True))
+    return list(
+        zip(
+            *(_blocks_of(o, lengths, n) for o, n in zip(objs, own, strict=True)),
+            strict=True,
+        )
+    )
 
 
 def _blocks_of_frame(obj: Any, n: int) -> list:

@@ -68,6 +68,7 @@ from ._cost_estimator import (
     tune_costs,
 )
 from ._costs import CostRule, cost_codes
+from ._dask import any_dask, fit_dask, is_dask, predict_dask
 from ._objectives import OBJECTIVES, CostMatrix
 from ._reject import check_reject, tune_reject, winning_probability
 from ._reports import classification_report, confusion_matrix
@@ -575,6 +576,8 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         self : object
             The fitted classifier.
         """
+        if any_dask(X, y):  # a frozen model tuned on every partition
+            return fit_dask(self, X, y, fit_params)
         self._forget_last_fit()
         frozen = isinstance(self.estimator, FrozenEstimator)
         encoding, truth = self._encode_target(X, y, frozen)
@@ -1168,6 +1171,8 @@ default=None
             matrix (same dtype as ``y``; rejected rows of a one-hot are all zero), or
             a list of tuples of labels, mirroring ``y``.
         """
+        if is_dask(X):
+            return predict_dask(self, X, "predict")
         return self._predict(X)[0]
 
     def predict_labels(self, X: Any) -> np.ndarray | list[tuple]:
@@ -1179,6 +1184,8 @@ default=None
             1-D labels for binary and multiclass problems; one tuple of labels per
             sample (in the order of ``classes_``) for multilabel problems.
         """
+        if is_dask(X):
+            return predict_dask(self, X, "predict_labels")
         codes, rejected, decision = self._codes(X)
         return self._encoding.names(codes, rejected, decision.reject_label)
 
@@ -1193,6 +1200,8 @@ default=None
             per-label probabilities for multilabel -- whatever the inner estimator's
             format (including lists of ``(n, 2)`` arrays).
         """
+        if is_dask(X):
+            return predict_dask(self, X, "predict_proba")
         self._check_fitted()
         scores = self._scores(X, "predict_proba")
         return reweighted_scores(self, scores, self._decision()).values
@@ -1213,6 +1222,8 @@ default=None
             Binary: the margin of ``classes_[1]`` (as in scikit-learn). Otherwise one
             column per class or label.
         """
+        if is_dask(X):
+            return predict_dask(self, X, "decision_function")
         self._check_fitted()
         values = self._scores(X, "decision_function").values
         return values[:, 1] if self.problem_ == "binary" else values

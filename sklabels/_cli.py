@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ._cli_dask import computed, dataset_inputs
 from ._cli_files import CommandError, check_output, python_value, write_output
 from ._cli_labels import LabelFile, labels_text, read_labels
 from ._cli_options import parse_classes, parse_scoring
@@ -103,8 +104,10 @@ def run_report(args) -> int:
 
 # ----------------------------------------------------------------- their files
 def _inputs(args, *names: str) -> dict[str, str | None]:
-    """The input files of a command, which ``-o`` must not name."""
-    return {name: getattr(args, name) for name in names}
+    """The input files of a command, which ``-o`` must not name (every file of a
+    directory or glob of scores too)."""
+    inputs = {name: getattr(args, name) for name in names}
+    return {**inputs, **dataset_inputs(inputs)}
 
 
 def _write(out: Path | None, text: str, given: str | None) -> None:
@@ -185,7 +188,10 @@ def _api(context: str, function: Callable, *args: Any, **kwargs: Any) -> Any:
 def _labels(context: str, s: Settings) -> Any:
     """The labels ``decode`` gives the scores with these settings."""
     options = s.decision_options()
-    return _api(context, decode, s.scores, s.classes, threshold=s.thresholds, **options)
+    labels = _api(
+        context, decode, s.scores, s.classes, threshold=s.thresholds, **options
+    )
+    return _api(context, computed, labels)  # Dask scores: computed here
 
 
 def _report(context: str, s: Settings, pred: Any, problem: str) -> str:

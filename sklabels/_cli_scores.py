@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from ._cli_columnar import numeric_csv
+from ._cli_dask import is_dataset, read_dataset_scores
 from ._cli_files import (
     HEADER_HINT,
     CommandError,
@@ -42,6 +43,8 @@ class ScoreFile:
 
 def read_scores(path_text: str, names: Sequence[Sequence[str]] = ()) -> ScoreFile:
     """The score matrix of a file, checked: numbers, finite, (n,) or (n, k)."""
+    if is_dataset(path_text):  # a directory or glob of parquet files: Dask
+        return read_dataset_scores(path_text)
     path = Path(path_text)
     suffix = checked_suffix(path, "scores")
     columns = lines = None

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from ._cli_dask import computed
 from ._cli_files import CommandError, as_int, python_value, shown_list
 from ._cli_labels import LabelFile, align_labels
 from ._cli_options import parse_classes, typed_classes, typed_label
@@ -172,7 +173,7 @@ def _is_binary(problem, labels, truth, values, classes, from_logits) -> bool:
     if labels is not None:
         return problem_of_labels(labels, truth, classes) == "binary"
     try:  # what decode infers from the scores (rows that sum to 1: binary)
-        labels_out = decode(values, classes, from_logits=from_logits)
+        labels_out = computed(decode(values, classes, from_logits=from_logits))
     except (ValueError, TypeError):
         return False  # decode itself will explain
     return not isinstance(labels_out, list)

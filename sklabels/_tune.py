@@ -18,6 +18,7 @@ from scipy.special import expit, logit
 from sklearn.utils._param_validation import StrOptions, validate_params
 from sklearn.utils.validation import _check_sample_weight, check_consistent_length
 
+from ._dask import any_dask
 from ._multiclass import (
     _counts,
     log_space,
@@ -469,6 +470,21 @@ def tune_thresholds(
     >>> decode([0.33, 0.31], ["ham", "spam"], threshold=result.thresholds).tolist()
     ['spam', 'ham']
     """
+    if any_dask(y_true, scores, sample_weight):  # exact, from merged counts
+        from ._dask import tune_dask
+
+        return tune_dask(
+            y_true,
+            scores,
+            problem=problem,
+            classes=classes,
+            pos_label=pos_label,
+            scoring=scoring,
+            average=average,
+            sample_weight=sample_weight,
+            from_logits=from_logits,
+            return_curves=return_curves,
+        )
     encoding, truth = fit_target(y_true, problem=problem, classes=classes)
     # The class a single score column scores, and the one a binary objective rates.
     pos_index = truth_positive_index(encoding, pos_label, classes)

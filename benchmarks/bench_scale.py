@@ -1,0 +1,201 @@
+"""Exact tuning and decoding on Dask against the in-memory engine: time and memory.
+
+Per-label F1 tuning (``tune_thresholds(..., return_curves=False)``) and multilabel
+decoding of ``rows x labels`` float32 sigmoid scores with a 0/1 truth (label
+frequencies from 30% down to 1%), generated chunk by chunk on the workers of a
+``distributed.LocalCluster`` (never materialised in one process), at growing sizes:
+
+- dask tune: ``tune_thresholds`` on the Dask arrays (chunk generation included; the
+  generation alone is timed too);
+- dask decode: ``decode(scores, labels, problem="multilabel", threshold=...)``, the
+  Bag of label tuples counted on the workers;
+- in memory (up to ``--in-memory-max`` rows): the same rows computed into this
+  process, then the in-memory ``tune_thresholds``; the thresholds and objective
+  values must be identical, and the time ratio dask / in-memory is printed.
+
+Peak worker memory is the largest peak RSS of the worker processes (``ru_maxrss``;
+each size runs on a fresh cluster, and the workers' RSS at its start is
+printed as the baseline). In-memory peak memory is the input plus the
+``tracemalloc`` peak of one call. With ``--decimals d`` the scores are rounded to
+``d`` decimals, as in CSV exports: the merged tables then hold at most ``10**d + 1``
+values per label whatever the number of rows.
+
+    python benchmarks/bench_scale.py [--sizes 1000000,4000000,16000000] [--labels 10]
+"""
+
+import argparse
+import os
+import resource
+import time
+import tracemalloc
+import warnings
+
+import dask.array as da
+import numpy as np
+from distributed import Client, LocalCluster
+
+from sklabels import decode, tune_thresholds
+
+
+def make_truth(block_id=None, *, rows, labels, seed):
+    """The 0/1 truth of one chunk (label frequencies from 30% down to 1%)."""
+    rng = np.random.default_rng([seed, block_id[0]])
+    return rng.random((rows, labels), dtype=np.float32) < np.geomspace(
+        0.3, 0.01, labels
+    )
+
+
+def make_scores(block_id=None, *, rows, labels, decimals, seed):
+    """Sigmoid scores of one chunk, from its truth (re-made from the same seed)."""
+    truth = make_truth(block_id, rows=rows, labels=labels, seed=seed)
+    rng = np.random.default_rng([seed, block_id[0], 1])
+    logit = 2.5 * truth - 1.5 + rng.standard_normal((rows, labels), dtype=np.float32)
+    scores = (1 / (1 + np.exp(-logit))).astype(np.float32)
+    if decimals is not None:
+        scores = np.round(scores, decimals).astype(np.float32)
+    return scores
+
+
+def dataset(n, args):
+    """Dask arrays of scores and truth, each chunk made on the worker that needs it."""
+    chunk = min(args.chunk, n)
+    chunks = ((chunk,) * -(-n // chunk), (args.labels,))
+    common = dict(rows=chunk, labels=args.labels, seed=n, chunks=chunks)
+    scores = da.map_blocks(
+        make_scores, decimals=args.decimals, dtype=np.float32, **common
+    )
+    truth = da.map_blocks(make_truth, dtype=bool, **common).astype(np.int8)
+    return scores[:n], truth[:n]
+
+
+def worker_peak_mib(client):
+    """The largest peak RSS of the worker processes, in MiB."""
+    peaks = client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+    return max(peaks.values()) / 1024
+
+
+def worker_rss_mib(client):
+    import psutil
+
+    rss = client.run(lambda: psutil.Process().memory_info().rss)
+    return max(rss.values()) / 2**20
+
+
+def timed(func):
+    start = time.perf_counter()
+    out = func()
+    return out, time.perf_counter() - start
+
+
+def quiet(func):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return func()
+
+
+def one_size(client, n, args, labels):
+    """One row of the table, on a fresh cluster (so that peaks are this size's)."""
+    baseline = worker_rss_mib(client)
+    scores, truth = dataset(n, args)
+    _, t_gen = timed(lambda: (scores.sum() + truth.sum()).compute())
+
+    def tune_dask():
+        return quiet(
+            lambda: tune_thresholds(truth, scores, classes=labels, return_curves=False)
+        )
+
+    result, t_tune = timed(tune_dask)
+    tune_peak = worker_peak_mib(client)
+    lazy = decode(scores, labels, problem="multilabel", threshold=0.5)
+    count, t_decode = timed(lambda: lazy.count().compute())
+    assert count == n
+    peak = worker_peak_mib(client)
+    if n > args.in_memory_max:
+        cells = f"{'-':>13} {'-':>15} {'-':>10} {'-':>9}"
+        same = True
+    else:
+        s_np, y_np = scores.compute(), truth.compute()
+
+        def tune_memory():
+            return quiet(
+                lambda: tune_thresholds(y_np, s_np, classes=labels, return_curves=False)
+            )
+
+        ref, t_mem = timed(tune_memory)
+        tracemalloc.start()
+        tune_memory()
+        mem_peak = tracemalloc.get_traced_memory()[1] / 2**20
+        tracemalloc.stop()
+        mem_peak += (s_np.nbytes + y_np.nbytes) / 2**20
+        same = bool(
+            np.array_equal(ref.thresholds, result.thresholds)
+            and ref.best_score == result.best_score
+            and ref.class_scores == result.class_scores
+        )
+        ratio = t_tune / t_mem
+        cells = (
+            f"{t_mem:>13.2f} {mem_peak:>15.0f} {ratio:>10.2f} "
+            f"{'yes' if same else 'NO':>9}"
+        )
+    row = (
+        f"{n:>12,} {t_gen:>10.2f} {t_tune:>11.2f} {t_decode:>9.2f} "
+        f"{tune_peak:>7.0f} {peak:>7.0f} ({baseline:>4.0f}) {cells}"
+    )
+    return row, same
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000000,4000000,16000000")
+    parser.add_argument("--labels", type=int, default=10)
+    parser.add_argument("--chunk", type=int, default=250_000, help="rows per chunk")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--memory-limit", default="4GiB", help="per worker")
+    parser.add_argument("--in-memory-max", type=int, default=16_000_000)
+    parser.add_argument("--decimals", type=int, default=None)
+    args = parser.parse_args()
+    sizes = [int(float(s)) for s in args.sizes.split(",")]
+    labels = [f"label_{j:02d}" for j in range(args.labels)]
+
+    import psutil
+
+    total = psutil.virtual_memory().total / 2**30
+    print(
+        f"machine: {os.cpu_count()} cores, {total:.1f} GiB memory; LocalCluster of "
+        f"{args.workers} worker processes x 1 thread, memory limit {args.memory_limit} "
+        f"each; chunks of {args.chunk:,} rows; {args.labels} labels, float32 scores"
+        + (f" rounded to {args.decimals} decimals" if args.decimals else "")
+    )
+    header = (
+        f"{'rows':>12} {'generate s':>10} {'dask tune s':>11} {'decode s':>9} "
+        f"{'worker peak MiB: tune, +decode':>30} {'in-mem tune s':>13} "
+        f"{'in-mem peak MiB':>15} "
+        f"{'time ratio':>10} {'identical':>9}"
+    )
+    all_identical = True
+    rows_out = []
+    for n in sizes:
+        with (
+            LocalCluster(
+                n_workers=args.workers,
+                threads_per_worker=1,
+                memory_limit=args.memory_limit,
+                dashboard_address=":0",
+            ) as cluster,
+            Client(cluster) as client,
+        ):
+            row, same = one_size(client, n, args, labels)
+        all_identical &= same
+        rows_out.append(row)
+        print(row if len(rows_out) > 1 else header + "\n" + row, flush=True)
+    print(
+        "worker peak MiB: largest peak RSS of a worker process after the tuning, "
+        "then after the decoding too "
+        "(its RSS when the fresh cluster started in parentheses); time ratio = "
+        "dask tune / in-memory tune_thresholds on the same rows"
+    )
+    print(f"outputs identical: {'yes' if all_identical else 'NO'}")
+
+
+if __name__ == "__main__":
+    main()

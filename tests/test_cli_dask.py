@@ -1,0 +1,141 @@
+"""The command line on a directory or glob of parquet score files, read through Dask:
+the same thresholds, labels and reports as on the concatenated file."""
+
+import contextlib
+import io
+import itertools
+import json
+
+import numpy as np
+import pytest
+
+pd = pytest.importorskip("pandas")
+pytest.importorskip("pyarrow")
+pytest.importorskip("dask.dataframe")
+
+import dask  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from sklabels.__main__ import main  # noqa: E402
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklabels.FewPositivesWarning")
+CLASSES = ["cat", "dog", "bird"]
+
+
+@pytest.fixture(autouse=True)
+def synchronous():
+    """The CLI computes with Dask's default scheduler; here, in this process."""
+    with dask.config.set(scheduler="synchronous"):
+        yield
+
+
+def cli(*args):
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main([str(a) for a in args])
+        except SystemExit as exc:
+            code = exc.code
+    return code, out.getvalue(), err.getvalue()
+
+
+def _write_parts(frame, folder, bounds):
+    folder.mkdir()
+    for i, (a, b) in enumerate(itertools.pairwise(bounds)):
+        frame.iloc[a:b].to_parquet(folder / f"part{i:02d}.parquet")
+
+
+def _files(tmp_path, softmax, order, seed=0, n=600, bounds=(0, 150, 420, 600)):
+    rng = np.random.default_rng(seed)
+    p = rng.random((n, 3)).astype(np.float32)
+    if softmax:
+        p = p / p.sum(axis=1, keepdims=True)
+        truth = pd.DataFrame(
+            {"label": np.array(CLASSES)[np.argmax(p + rng.random((n, 3)), axis=1)]}
+        )
+    else:
+        truth = pd.DataFrame((rng.random((n, 3)) < p).astype(int), columns=CLASSES)
+    scores = pd.DataFrame(p, columns=CLASSES)[order]
+    scores.to_parquet(tmp_path / "all.parquet")
+    _write_parts(scores, tmp_path / "val", list(bounds))
+    truth.to_parquet(tmp_path / "labels.parquet")
+    return tmp_path
+
+
+@pytest.mark.parametrize("softmax", [False, True])
+@pytest.mark.parametrize("pattern", ["val", "val/*.parquet"])
+def test_cli_tune_decode_report_dataset_equal_single_file(tmp_path, softmax, pattern):
+    """Check that tune, decode and report on a directory or glob of parquet files
+    write exactly what they write for the same rows in one file."""
+    _files(tmp_path, softmax, ["dog", "bird", "cat"])
+    dataset = str(tmp_path / pattern)
+    one = str(tmp_path / "all.parquet")
+    labels = tmp_path / "labels.parquet"
+    outputs = {}
+    for name, scores in (("one", one), ("many", dataset)):
+        code, out, err = cli("tune", scores, labels, "-o", tmp_path / f"{name}.json")
+        assert code == 0, err
+        thresholds = tmp_path / f"{name}.json"
+        decoded = cli("decode", scores, "--thresholds", thresholds)
+        reported = cli("report", scores, labels, "--thresholds", thresholds)
+        outputs[name] = (out, thresholds.read_text(), decoded, reported)
+    assert outputs["many"] == outputs["one"]
+    assert json.loads(outputs["one"][1])["classes"] == ["dog", "bird", "cat"]
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    st.lists(st.integers(1, 80), min_size=1, max_size=5),
+    st.permutations(CLASSES),
+)
+def test_cli_dataset_partitioning_never_changes_thresholds(
+    tmp_path_factory, cuts, order
+):
+    """Check that how the rows are split into files, and the column order, never
+    change the thresholds written."""
+    tmp_path = tmp_path_factory.mktemp("parts")
+    bounds = sorted({0, 200, *[min(c * 3, 199) for c in cuts]})
+    _files(tmp_path, False, list(order), seed=len(cuts), n=200, bounds=bounds)
+    ref = cli("tune", tmp_path / "all.parquet", tmp_path / "labels.parquet")
+    got = cli("tune", tmp_path / "val", tmp_path / "labels.parquet")
+    assert got[0] == 0, got[2]
+    ref_json = json.loads(ref[1])
+    got_json = json.loads(got[1])
+    assert got_json["thresholds"] == ref_json["thresholds"]
+    assert got_json["best_score"] == ref_json["best_score"]
+
+
+@pytest.mark.parametrize(
+    "setup, message",
+    [
+        (lambda d: None, "matches no file"),
+        (lambda d: (d / "val.csv").write_text("cat\n0.5\n"), "not a .parquet file"),
+        (
+            lambda d: pd.DataFrame({"cat": ["x"]}).to_parquet(d / "val.parquet"),
+            "non-numeric column",
+        ),
+    ],
+)
+def test_cli_dataset_errors_are_one_line(tmp_path, setup, message):
+    """Check that an empty pattern, a non-parquet file and text scores are one-line
+    errors that name the pattern."""
+    (tmp_path / "labels.csv").write_text("label\ncat\n")
+    setup(tmp_path)
+    code, _, err = cli("tune", str(tmp_path / "val*"), tmp_path / "labels.csv")
+    assert code == 1
+    assert message in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_cli_dataset_output_is_never_one_of_its_files(tmp_path):
+    """Check that -o naming a file matched by the scores pattern is refused."""
+    _files(tmp_path, False, CLASSES)
+    target = tmp_path / "val" / "part01.parquet"
+    before = target.read_bytes()
+    code, _, err = cli(
+        "decode", tmp_path / "val", "--classes", "cat,dog,bird", "-o", target
+    )
+    assert code == 1
+    assert "never writes over its input" in err
+    assert target.read_bytes() == before

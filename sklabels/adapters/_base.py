@@ -251,7 +251,7 @@ class BaseAdapter(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
                     f"column(s) but returned {self._width} in fit."
                 )
             return self._head
-        return head_for_width(width, self.problem, type(self).__name__)[0]
+        return head_for_width(width, self._given_problem(), type(self).__name__)[0]
 
     def _known_head(self, width: int, what: str) -> str:
         """The head for ``width`` columns; an error naming ``what`` if unknown."""
@@ -267,7 +267,7 @@ class BaseAdapter(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
         ``probe``; ``hint`` is what the network's structure shows (or None)."""
         check_finite(probe, f"{type(self).__name__} outputs")
         head, problem = head_for_target(
-            probe.shape[1], target, self.problem, type(self).__name__
+            probe.shape[1], target, self._given_problem(), type(self).__name__
         )
         output = self._output_for(probe, hint)
         if output == PROBABILITIES:
@@ -281,6 +281,10 @@ class BaseAdapter(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
         self._head = head  # last: its presence means "fitted"
 
     # ----------------------------------------------------------- output kind
+    def _given_problem(self) -> str:
+        """The ``problem`` parameter (a network may declare its own for ``"auto"``)."""
+        return self.problem
+
     def _label_names(self) -> Any:
         """The label names the network carries, in output order (None: none)."""
         return None
@@ -362,9 +366,9 @@ class BaseAdapter(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
         """``"binary"``, ``"multiclass"`` or ``"multilabel"``, as fitted or given."""
         if hasattr(self, "_head"):
             return self._problem
-        problem = head_for_width(self._width_now(), self.problem, type(self).__name__)[
-            1
-        ]
+        problem = head_for_width(
+            self._width_now(), self._given_problem(), type(self).__name__
+        )[1]
         if problem is None:
             raise AttributeError(
                 f"{type(self).__name__}: problem_ of a handed-in network with "
@@ -471,7 +475,10 @@ class BaseAdapter(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
                 f"{type(self).__name__}: the network returns probabilities (it ends "
                 f"in a sigmoid or softmax), which are not logits; use predict_proba."
             )
-        head = self._known_head(raw.shape[1], "decision_function")
+        head = self._current_head(raw.shape[1])
+        if head == UNKNOWN and raw.shape[1] == 2:
+            # Two softmax logits give one margin (z1 - z0); two sigmoid logits, two.
+            raise ambiguous_error(type(self).__name__, 2, "decision_function")
         if head == SIGMOID:
             return raw[:, 0]
         if head == SOFTMAX and raw.shape[1] == 2:  # only the logit difference matters

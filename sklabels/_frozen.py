@@ -271,8 +271,9 @@ def warn_class_order(
 
     Fires when the decisions agree with ``truth`` no better than chance (within
     two standard errors, at least 5 points) while some reordering of the columns
-    agrees far better (at least halfway from chance to perfect, and 25 points
-    above the agreement as given).
+    agrees far better (at least halfway to perfect from the better of chance and
+    the most frequent class's share, and 25 points above the agreement as
+    given).
     """
     n, k = len(truth), len(classes)
     if problem == "multilabel" or n < _ORDER_MIN_ROWS or k > _ORDER_MAX_CLASSES:
@@ -281,7 +282,10 @@ def warn_class_order(
     slack = max(0.05, 2 * np.sqrt(chance * (1 - chance) / n))
     if agreement > chance + slack:
         return
-    if best < chance + 0.5 * (1 - chance) or best - agreement < 0.25:
+    # Far better: halfway from the better of chance and "always the most frequent
+    # class" to perfect (a constant model, reordered, only finds the majority).
+    baseline = max(chance, float(np.bincount(truth, minlength=k).max()) / n)
+    if best < baseline + 0.5 * (1 - baseline) or best - agreement < 0.25:
         return
     likely = [_to_python(classes[j]) for j in match]
     warnings.warn(

@@ -400,6 +400,14 @@ def test_class_order_warning_quiet_on_correct_use(estimator):
         ProbabilisticLabelClassifier(
             FrozenEstimator(TorchClassifier(weak)), classes=DIGITS
         ).fit(X_val, DIGITS[codes])
+        # a constant network: reordered, it only finds the most frequent class
+        constant = torch.nn.Sequential(torch.nn.Linear(64, 10))
+        with torch.no_grad():
+            constant[0].weight.zero_()
+            constant[0].bias.copy_(torch.arange(10.0))
+        ProbabilisticLabelClassifier(
+            FrozenEstimator(TorchClassifier(constant)), classes=DIGITS
+        ).fit(X_val, DIGITS[np.where(codes < 7, 0, codes)])
 
 
 def test_class_order_warning_fires_on_swapped_binary_sklearn():

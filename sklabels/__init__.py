@@ -14,6 +14,7 @@ from ._version import __version__
 if TYPE_CHECKING:  # the same names, for type checkers and documentation tools
     from ._classifier import ProbabilisticLabelClassifier
     from ._decode import decode
+    from ._frozen import ClassOrderWarning
     from ._display import (
         CoverageAccuracyDisplay,
         MultilabelConfusionDisplay,
@@ -29,6 +30,7 @@ if TYPE_CHECKING:  # the same names, for type checkers and documentation tools
 _EXPORTS = {
     "ProbabilisticLabelClassifier": "._classifier",
     "decode": "._decode",
+    "ClassOrderWarning": "._frozen",
     "CoverageAccuracyDisplay": "._display",
     "MultilabelConfusionDisplay": "._display",
     "ThresholdCurveDisplay": "._display",
@@ -47,6 +49,7 @@ _EXPORTS = {
 }
 
 __all__ = [
+    "ClassOrderWarning",
     "Cost",
     "CoverageAccuracyDisplay",
     "FBeta",

@@ -14,7 +14,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from scipy.special import expit, softmax
 from sklearn.frozen import FrozenEstimator
 
-from sklabels import ProbabilisticLabelClassifier
+from sklabels import ClassOrderWarning, ProbabilisticLabelClassifier
 from sklabels.adapters import (
     FunctionClassifier,
     KerasClassifier,
@@ -365,8 +365,6 @@ DIGITS = np.array(
 
 def test_class_order_warning_fires_on_sorted_names():
     """Check that sorted names on a frozen network warn and name the likely order."""
-    from sklabels._frozen import ClassOrderWarning
-
     net, X_val, codes = trained_digits()
     clf = ProbabilisticLabelClassifier(
         FrozenEstimator(TorchClassifier(net)), classes=sorted(DIGITS)
@@ -413,8 +411,6 @@ def test_class_order_warning_quiet_on_correct_use(estimator):
 def test_class_order_warning_fires_on_swapped_binary_sklearn():
     """Check that a frozen scikit-learn model named in the wrong order warns too."""
     from sklearn.linear_model import LogisticRegression
-
-    from sklabels._frozen import ClassOrderWarning
 
     rng = np.random.default_rng(0)
     X_bin = rng.normal(size=(200, 3))

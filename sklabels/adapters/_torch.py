@@ -32,6 +32,9 @@ from ._heads import (
 )
 from ._trainable import TrainableAdapter, TrainingData, seed_from
 
+# Rows per forward pass in predict_proba when predict_batch_size is None: training
+# batches are small for the optimizer's sake; inference has no such reason.
+_PREDICT_ROWS = 1024
 _OPTIMIZERS = {"adam": "Adam", "adamw": "AdamW", "sgd": "SGD", "rmsprop": "RMSprop"}
 # Layers that keep the last dimension: skipped when reading a Sequential's width.
 _SHAPE_KEEPING = (
@@ -101,7 +104,8 @@ class TorchClassifier(TrainableAdapter):
         Adam at ``lr=1e-3``, it reaches in the same epochs the accuracy Keras does
         (larger batches take fewer optimizer steps per epoch).
     predict_batch_size : int, default=None
-        Rows per forward pass in ``predict_proba``; ``None`` uses ``batch_size``.
+        Rows per forward pass in ``predict_proba``; ``None`` uses 1024 (or
+        ``batch_size`` if larger): inference needs no small batches.
     optimizer : {"adam", "adamw", "sgd", "rmsprop"} or callable, default="adam"
         A ``torch.optim`` optimizer by name, or a class/callable called as
         ``optimizer(params, lr=lr, **optimizer__kwargs)``.
@@ -427,7 +431,7 @@ class TorchClassifier(TrainableAdapter):
         copy_batches = shared and device.type == "cpu"  # .to("cpu") does not copy
         X_t = self._to_tensor(torch, X, _input_dtype(torch, module))
         network = self._eval_network(torch, module)
-        step = self.predict_batch_size or self.batch_size
+        step = self.predict_batch_size or max(self.batch_size, _PREDICT_ROWS)
         out, head = None, None
         with torch.no_grad():
             for start in range(0, len(X_t), step):

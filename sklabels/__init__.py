@@ -14,12 +14,12 @@ from ._version import __version__
 if TYPE_CHECKING:  # the same names, for type checkers and documentation tools
     from ._classifier import ProbabilisticLabelClassifier
     from ._decode import decode
-    from ._frozen import ClassOrderWarning
     from ._display import (
         CoverageAccuracyDisplay,
         MultilabelConfusionDisplay,
         ThresholdCurveDisplay,
     )
+    from ._frozen import ClassOrderWarning
     from ._objectives import Cost, FBeta, PrecisionAtRecall, RecallAtPrecision
     from ._reports import LabelledMatrix, classification_report, confusion_matrix
     from ._sweep import ThresholdCurve

@@ -234,6 +234,8 @@ def check_fitted_model(
         clf._network_output = None
         scores, output = _network_scores(clf, adapter, X, None)
         clf._network_output = (adapter, output)
+    elif clf.problem_ == "multilabel" or hasattr(X, "__dask_graph__"):
+        return None  # no order check: multilabel, or data not in memory
     else:
         scores = clf._scores(X)
     warn_class_order(scores, truth, clf.classes_, clf.problem_, _owner(clf.estimator))

@@ -29,6 +29,7 @@ from sklearn.frozen import FrozenEstimator
 from ._scores import PROBA, Scores, scores_from_array
 from ._targets import _preview, _to_python, as_class_array, fit_target
 from ._warnings import user_stacklevel
+from .adapters._base import BaseAdapter
 
 # Names that say nothing: transformers' defaults ("LABEL_0", "LABEL_1", ...).
 _PLACEHOLDER = re.compile(r"LABEL_\d+")
@@ -49,8 +50,6 @@ class ClassOrderWarning(UserWarning):
 
 def network_adapter(estimator: Any) -> Any:
     """The sklabels adapter inside ``estimator`` (a ``FrozenEstimator``), or None."""
-    from .adapters._base import BaseAdapter
-
     if isinstance(estimator, FrozenEstimator):
         estimator = estimator.estimator
     return estimator if isinstance(estimator, BaseAdapter) else None

@@ -10,6 +10,8 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy.special import expit, softmax
 from sklearn.frozen import FrozenEstimator
@@ -454,3 +456,43 @@ def test_network_without_names_and_classes_says_so():
     # integer labels are the outputs' own indices: no names needed
     clf.fit(X_val, codes)
     assert_array_equal(clf.classes_, np.arange(10))
+
+
+# ------------------------------------------------------------ metamorphic
+@settings(max_examples=10, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    problem=st.sampled_from(["multiclass", "multilabel"]),
+    container=st.sampled_from(["array", "list", "frame"]),
+)
+def test_frozen_network_outputs_permuted_with_names_same_labels(
+    seed, problem, container
+):
+    """Check that permuting a network's outputs together with classes= changes no
+    label, whatever container X comes in."""
+    rng = np.random.default_rng(seed)
+    X_in = rng.normal(size=(30, N_FEATURES)).astype(np.float32)
+    W = rng.normal(size=(N_FEATURES, 3)).astype(np.float32) * 3
+    order = rng.permutation(3)
+    names = np.array(MULTICLASS if problem == "multiclass" else LABELS)
+    logits = X_in @ W
+    if problem == "multiclass":
+        y = names[logits.argmax(axis=1)]
+    else:
+        y = [tuple(names[row].tolist()) for row in logits >= 0]
+
+    def fit_predict(weights, classes):
+        f = FunctionClassifier(lambda A: np.asarray(A, dtype=np.float32) @ weights)
+        clf = ProbabilisticLabelClassifier(FrozenEstimator(f), classes=classes)
+        data = {"array": X_in, "list": X_in.tolist()}.get(container)
+        if data is None:
+            pd = pytest.importorskip("pandas")
+            data = pd.DataFrame(X_in)
+        return clf.fit(data, y).predict(data)
+
+    base = fit_predict(W, names)
+    permuted = fit_predict(W[:, order], names[order])
+    if problem == "multilabel":  # label tuples follow the order of classes
+        assert [set(t) for t in base] == [set(t) for t in permuted]
+    else:
+        assert_array_equal(base, permuted)

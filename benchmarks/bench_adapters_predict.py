@@ -14,12 +14,19 @@ An MLP (``--features`` inputs, two hidden layers of ``--hidden`` units with ReLU
 * Keras (``KERAS_BACKEND``, Torch by default) -- ours:
   ``KerasClassifier(model, predict_batch_size=B).predict_proba(X)`` on a model ending
   in a softmax. Peer: ``model.predict(X, batch_size=B, verbose=0)``.
+* transformers -- ours: ``TransformersClassifier(model, tokenizer,
+  batch_size=B).predict_proba(texts)`` on a BERT sequence classifier built from a
+  config (``--bert-layers`` layers of width ``--bert-hidden``, random weights, no
+  download) with a word-level tokenizer trained locally, over ``--texts`` texts of
+  ``--words`` words. Peer: the hand-written loop -- tokenize each batch
+  (``padding=True, truncation=True, return_tensors="pt"``), ``model(**batch).logits``
+  under ``no_grad`` in eval mode, softmax, ``torch.cat(...).numpy()``. Target >= 0.9.
 
 Both sides of a pair run in the same process, interleaved in each of ``--repeats``
 rounds (``time.perf_counter``); the best and the median round are reported, and the
 outputs are checked to agree before any time is printed. The ratio printed is
 throughput ours / peer (``peer time / our time``): 1.0 means as fast, above 1 faster.
-Target for Torch: >= 0.9.
+Target for Torch and transformers: >= 0.9.
 
 Run ``python benchmarks/bench_adapters_predict.py --help`` for the flags.
 """
@@ -40,7 +47,7 @@ import numpy as np
 import sklearn
 
 import sklabels
-from sklabels.adapters import KerasClassifier, TorchClassifier
+from sklabels.adapters import KerasClassifier, TorchClassifier, TransformersClassifier
 
 TARGET_RATIO = 0.9
 
@@ -152,6 +159,92 @@ def bench_keras(X: np.ndarray, args: argparse.Namespace) -> None:
     )
 
 
+def tiny_bert(args: argparse.Namespace):
+    """A BERT sequence classifier (random weights) and a word-level tokenizer."""
+    import torch
+    from tokenizers import Tokenizer, models, pre_tokenizers, processors, trainers
+    from transformers import (
+        BertConfig,
+        BertForSequenceClassification,
+        PreTrainedTokenizerFast,
+    )
+
+    rng = np.random.default_rng(0)
+    vocabulary = [f"w{i}" for i in range(500)]
+    specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]"]
+    tok = Tokenizer(models.WordLevel(unk_token="[UNK]"))
+    tok.pre_tokenizer = pre_tokenizers.Whitespace()
+    tok.train_from_iterator(
+        [" ".join(vocabulary)], trainers.WordLevelTrainer(special_tokens=specials)
+    )
+    tok.post_processor = processors.TemplateProcessing(
+        single="[CLS] $A [SEP]", special_tokens=[("[CLS]", 2), ("[SEP]", 3)]
+    )
+    tokenizer = PreTrainedTokenizerFast(
+        tokenizer_object=tok, unk_token="[UNK]", pad_token="[PAD]"
+    )
+    names = [f"topic{i}" for i in range(args.classes)]
+    config = BertConfig(
+        vocab_size=tok.get_vocab_size(),
+        hidden_size=args.bert_hidden,
+        num_hidden_layers=args.bert_layers,
+        num_attention_heads=4,
+        intermediate_size=2 * args.bert_hidden,
+        max_position_embeddings=args.words + 8,
+        num_labels=args.classes,
+        id2label=dict(enumerate(names)),
+        label2id={name: i for i, name in enumerate(names)},
+        problem_type="single_label_classification",
+    )
+    torch.manual_seed(0)
+    model = BertForSequenceClassification(config).eval()
+    lengths = rng.integers(args.words // 2, args.words + 1, args.texts)
+    texts = [" ".join(rng.choice(vocabulary, n).tolist()) for n in lengths]
+    return model, tokenizer, texts
+
+
+def bench_transformers(args: argparse.Namespace) -> None:
+    import torch
+    import transformers
+
+    model, tokenizer, texts = tiny_bert(args)
+    step = args.text_batch_size
+    adapter = TransformersClassifier(model, tokenizer, batch_size=step)
+
+    def hand_written() -> np.ndarray:
+        parts = []
+        with torch.no_grad():
+            for start in range(0, len(texts), step):
+                batch = tokenizer(
+                    texts[start : start + step],
+                    padding=True,
+                    truncation=True,
+                    max_length=512,
+                    return_tensors="pt",
+                )
+                parts.append(torch.softmax(model(**batch).logits, dim=1))
+        return torch.cat(parts).numpy()
+
+    ours, peer = adapter.predict_proba(texts), hand_written()
+    np.testing.assert_allclose(ours, peer, rtol=1e-5, atol=1e-6)
+    print(
+        f"\ntransformers {transformers.__version__}, BERT {args.bert_layers} layers x "
+        f"{args.bert_hidden}, {len(texts):,} texts of up to {args.words} words"
+    )
+    times = interleaved(
+        {"peer": hand_written, "ours": lambda: adapter.predict_proba(texts)},
+        args.repeats,
+    )
+    print("outputs identical: yes (np.testing.assert_allclose)")
+    report(
+        f"transformers: TransformersClassifier.predict_proba vs hand-written "
+        f"no_grad tokenize-and-forward loop, texts={len(texts):,}, batch={step}",
+        times,
+        len(texts),
+        TARGET_RATIO,
+    )
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=200_000)
@@ -162,8 +255,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--batch-size", type=int, default=1024, help="rows per forward pass"
     )
     parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--texts", type=int, default=2000, help="transformers texts")
+    parser.add_argument("--words", type=int, default=32, help="words per text (max)")
+    parser.add_argument("--text-batch-size", type=int, default=64)
+    parser.add_argument("--bert-hidden", type=int, default=128)
+    parser.add_argument("--bert-layers", type=int, default=2)
     parser.add_argument(
-        "--only", choices=["torch", "keras"], default=None, help="run one backend"
+        "--only",
+        choices=["torch", "keras", "transformers"],
+        default=None,
+        help="run one backend",
     )
     return parser.parse_args(argv)
 
@@ -185,6 +286,8 @@ def main(argv: list[str] | None = None) -> int:
         bench_torch(X, args)
     if args.only in (None, "keras"):
         bench_keras(X, args)
+    if args.only in (None, "transformers"):
+        bench_transformers(args)
     return 0
 
 

@@ -2,16 +2,24 @@
 
 A training script left a network that outputs 3 logits, one per iris species in the
 order ``["setosa", "versicolor", "virginica"]``, and knows nothing of names.
-``FrozenEstimator(TorchClassifier(net, problem="multiclass"))`` with ``classes=``
-naming the output columns makes ``ProbabilisticLabelClassifier`` use it as is:
-``fit`` on validation data (labels as names) only sets up the label coding, the
-weights do not move, and ``predict`` returns names.
+``FrozenEstimator(TorchClassifier(net))`` with ``classes=`` naming the output columns
+makes ``ProbabilisticLabelClassifier`` use it as is: ``fit`` on validation data
+(labels as names) only sets up the label coding, the weights do not move, and
+``predict`` returns names.
 
-``problem="multiclass"`` says the 3 logits are softmax logits (one class per
-sample), not 3 independent sigmoid labels: both look alike from outside.
+No ``problem=`` on the adapter: it reads from the last ``Linear`` layer that the
+network returns logits, and the classifier, which knows from ``y`` that each sample
+has one species, reads them as softmax logits.
+
+The common mistake shown at the end: ``classes=`` in another order than the
+network's outputs (typically ``sorted(names)``; iris names happen to sort in output
+order, so the example reverses them). ``fit`` warns (``ClassOrderWarning``): the
+network agrees with the validation labels no better than chance, while reading its
+outputs in another order would agree far better; the warning names that order.
 """
 
 import copy
+import warnings
 
 import numpy as np
 import torch
@@ -19,7 +27,7 @@ from sklearn.datasets import load_iris
 from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import train_test_split
 
-from sklabels import ProbabilisticLabelClassifier
+from sklabels import ClassOrderWarning, ProbabilisticLabelClassifier
 from sklabels.adapters import TorchClassifier
 
 iris = load_iris()
@@ -47,7 +55,7 @@ print(f"pre-trained network: {net}")
 # Here: validation labels are names; output column i is OUTPUT_NAMES[i].
 OUTPUT_NAMES = ["setosa", "versicolor", "virginica"]
 y_val = np.array(OUTPUT_NAMES)[codes_val]
-adapter = TorchClassifier(net, problem="multiclass")
+adapter = TorchClassifier(net)
 print(
     f"adapter fitted before any fit: {adapter.__sklearn_is_fitted__()}; "
     f"classes_ read from the last Linear layer: {adapter.classes_.tolist()}"
@@ -67,7 +75,17 @@ print(f"weights unchanged by fit: {unchanged}")
 with torch.no_grad():
     direct = net(torch.from_numpy(X_val)).argmax(1).numpy()
 
+# The mistake: classes= in another order than the outputs.
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    ProbabilisticLabelClassifier(
+        FrozenEstimator(TorchClassifier(net)), classes=OUTPUT_NAMES[::-1]
+    ).fit(X_val, y_val)
+messages = [str(w.message) for w in caught if w.category is ClassOrderWarning]
+print(f"with classes={OUTPUT_NAMES[::-1]}, fit warns:\n  {messages[0]}")
+
 assert unchanged
 assert np.array_equal(predicted, np.array(OUTPUT_NAMES)[direct])
+assert messages and str(OUTPUT_NAMES) in messages[0]
 assert clf.score(X_val, y_val) > 0.9
 assert np.allclose(proba.sum(), 1.0)

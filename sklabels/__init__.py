@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # the same names, for type checkers and documentation tools
         MultilabelConfusionDisplay,
         ThresholdCurveDisplay,
     )
+    from ._frozen import ClassOrderWarning
     from ._objectives import (
         Cost,
         CostMatrix,
@@ -38,6 +39,7 @@ if TYPE_CHECKING:  # the same names, for type checkers and documentation tools
 _EXPORTS = {
     "ProbabilisticLabelClassifier": "._classifier",
     "decode": "._decode",
+    "ClassOrderWarning": "._frozen",
     "CoverageAccuracyDisplay": "._display",
     "MultilabelConfusionDisplay": "._display",
     "ThresholdCurveDisplay": "._display",
@@ -60,6 +62,7 @@ _EXPORTS = {
 }
 
 __all__ = [
+    "ClassOrderWarning",
     "Cost",
     "CostCurveDisplay",
     "CostMatrix",

@@ -69,6 +69,7 @@ from ._cost_estimator import (
 )
 from ._costs import CostRule, cost_codes
 from ._dask import any_dask, fit_dask, is_dask, predict_dask
+from ._frozen import check_fitted_model, network_classes, network_scores
 from ._objectives import OBJECTIVES, CostMatrix
 from ._reject import check_reject, tune_reject, winning_probability
 from ._reports import classification_report, confusion_matrix
@@ -611,7 +612,9 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         """
         if frozen:
             self._check_frozen_is_fitted()
-        classes = self._frozen_classes() if frozen else self.classes
+        classes = network_classes(self.estimator, self.classes, y, self.problem, frozen)
+        if classes is None:
+            classes = self._frozen_classes() if frozen else self.classes
         encoding, truth = fit_target(y, problem=self.problem, classes=classes)
         check_consistent_length(X, truth)
         self.classes_ = encoding.classes
@@ -671,10 +674,14 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
             y_fit = truth[:, 0]  # one label: a 0/1 vector, not a column
         if held_out and not frozen:
             self.estimator_, scores, rows = self._fit_out_of_fold(X, y_fit, fit_params)
+            check_fitted_model(self, X, truth, frozen)
             weight = None if weight is None else weight[rows]
             return _HeldOut(scores, truth[rows], weight, X, rows)
         self.estimator_ = self._fit_clone(X, y_fit, fit_params)
-        return _HeldOut(self._scores(X), truth, weight, X) if held_out else None
+        scores = check_fitted_model(self, X, truth, frozen)
+        if not held_out:
+            return None
+        return _HeldOut(self._scores(X) if scores is None else scores, truth, weight, X)
 
     def _tune_thresholds(
         self, plan: _FitPlan, held_out: _HeldOut | None
@@ -925,6 +932,9 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
             )
 
     def _scores(self, X: Any, method: str | None = None) -> Scores:
+        network = network_scores(self, X, method)  # a network adapter's outputs
+        if network is not None:
+            return network
         method = method or self.response_method_
         raw = getattr(self.estimator_, method)(X)
         return scores_from_estimator(

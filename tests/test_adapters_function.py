@@ -99,7 +99,7 @@ def test_function_batches_and_shares_the_callable_on_clone(iris):
     ("adapter", "y", "error", "message"),
     [
         (
-            FunctionClassifier(lambda X: X[:, :3] * 10),
+            FunctionClassifier(lambda X: X[:, :3] * 10, output="probabilities"),
             np.arange(150) % 3,
             ValueError,
             r"outside \[0, 1\].*output='logits'",

@@ -340,7 +340,9 @@ def test_unfitted_builder_raises_not_fitted():
     ("adapter", "y", "error", "message"),
     [
         (
-            KerasClassifier(build, model__activation=None, epochs=1),
+            KerasClassifier(
+                build, model__activation=None, epochs=1, output="probabilities"
+            ),
             np.arange(40) % 10,
             ValueError,
             r"outside \[0, 1\].*output='logits'",

@@ -2,6 +2,7 @@
 
 import copy
 import pickle
+import re
 import sys
 
 import numpy as np
@@ -325,13 +326,12 @@ def test_grid_search_over_learning_rate(digits):
 
 
 def test_verbose_prints_one_line_per_epoch(digits, capsys):
-    """Check that verbose=1 prints the loss after every epoch."""
+    """Check that verbose=1 prints one Keras-style line per epoch: epoch, time, loss."""
     X_train, _, y_train, _ = digits
     TorchClassifier(MLP, epochs=3, batch_size=256, verbose=1).fit(X_train, y_train)
-    lines = [line for line in capsys.readouterr().out.splitlines() if "epoch" in line]
+    lines = [line for line in capsys.readouterr().out.splitlines() if "Epoch" in line]
     assert len(lines) == 3
-    assert "epoch 3/3" in lines[-1]
-    assert "loss" in lines[-1]
+    assert re.fullmatch(r"Epoch 3/3 - \d+\.\d\ds - loss: \d+\.\d{4}", lines[-1])
 
 
 def test_sample_weight_changes_training(cancer):

@@ -13,7 +13,8 @@ CASES = {
     "bench_tuning_multilabel.py": ["--rows", "1000", "--labels", "3"],
     "bench_tuning_engine.py": ["--rows", "3000", "--cols", "4", "--grid-cols", "1"],
     "bench_tuning_exactness.py": ["--trials", "10"],
-    "bench_adapters_predict.py": ["--rows", "2000", "--repeats", "1"],
+    "bench_adapters_defaults.py": ["--epochs", "1", "--seeds", "1", "--rows", "300"],
+    "bench_adapters_predict.py": ["--rows", "2000", "--repeats", "1", "--texts", "64"],
     "bench_decode_multilabel.py": ["--rows", "2000", "--cols", "30", "--repeats", "1"],
     "bench_predict_overhead.py": ["--rows", "2000", "--repeats", "1", "--calls", "10"],
     "bench_prior_shift.py": ["--seeds", "1", "--target-rows", "300"],
@@ -40,6 +41,7 @@ def test_benchmark_runs(script):
     assert "ratio" in result.stdout
     expected = {
         "bench_predict_overhead.py": ["overhead vs peer", "us/call"],
+        "bench_adapters_defaults.py": ["accuracy ratio ours/Keras"],
         "bench_tuning_binary.py": ["held-out F1 difference"],
         "bench_tuning_multilabel.py": ["macro-F1 difference"],
         "bench_tuning_engine.py": ["never below the grid: yes"],

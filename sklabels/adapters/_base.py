@@ -31,7 +31,9 @@ from sklearn.utils.validation import validate_data
 
 from .._scores import check_finite, check_proba_range
 from ._heads import (
+    LOGITS,
     OUTPUTS,
+    PROBABILITIES,
     PROBLEM_OPTIONS,
     SIGMOID,
     SOFTMAX,
@@ -41,7 +43,9 @@ from ._heads import (
     ambiguous_error,
     head_for_target,
     head_for_width,
+    output_from_values,
     two_columns,
+    unknown_output_error,
 )
 
 # One lock for the caches of every adapter: taken only while a cache is built.
@@ -178,8 +182,13 @@ class Archive:
         self.data = data
 
 
-def _is_logits(adapter: BaseAdapter) -> bool:
-    return adapter.output == "logits"
+def _may_be_logits(adapter: BaseAdapter) -> bool:
+    """``decision_function`` exists unless the network is known to return
+    probabilities."""
+    try:
+        return adapter._known_output() != PROBABILITIES
+    except (ImportError, ValueError, TypeError):  # a model that cannot load yet
+        return adapter.output != PROBABILITIES
 
 
 class BaseAdapter(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
@@ -242,7 +251,7 @@ class BaseAdapter(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
                     f"column(s) but returned {self._width} in fit."
                 )
             return self._head
-        return head_for_width(width, self.problem, type(self).__name__)[0]
+        return head_for_width(width, self._given_problem(), type(self).__name__)[0]
 
     def _known_head(self, width: int, what: str) -> str:
         """The head for ``width`` columns; an error naming ``what`` if unknown."""
@@ -251,19 +260,83 @@ class BaseAdapter(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
             raise ambiguous_error(type(self).__name__, width, what)
         return head
 
-    def _head_for(self, probe: np.ndarray, target: EncodedTarget) -> tuple[str, str]:
-        """The head and problem of a network whose first outputs are ``probe``."""
+    def _head_for(
+        self, probe: np.ndarray, target: EncodedTarget, hint: str | None
+    ) -> tuple[str, str, str]:
+        """The head, problem and output kind of a network whose first outputs are
+        ``probe``; ``hint`` is what the network's structure shows (or None)."""
+        check_finite(probe, f"{type(self).__name__} outputs")
         head, problem = head_for_target(
-            probe.shape[1], target, self.problem, type(self).__name__
+            probe.shape[1], target, self._given_problem(), type(self).__name__
         )
-        if self.output == "probabilities":
+        output = self._output_for(probe, hint)
+        if output == PROBABILITIES:
             self._check_probabilities(probe)
-        return head, problem
+        return head, problem, output
 
-    def _set_fitted(self, width: int, head: str, problem: str) -> None:
+    def _set_fitted(self, width: int, head: str, problem: str, output: str) -> None:
         self._width = width
         self._problem = problem
+        self._fit_output = output
         self._head = head  # last: its presence means "fitted"
+
+    # ----------------------------------------------------------- output kind
+    def _given_problem(self) -> str:
+        """The ``problem`` parameter (a network may declare its own for ``"auto"``)."""
+        return self.problem
+
+    def _label_names(self) -> Any:
+        """The label names the network carries, in output order (None: none)."""
+        return None
+
+    def _output_hint(self) -> str | None:
+        """``"logits"`` or ``"probabilities"`` where the network in use shows it
+        (its final layer), else None. Subclasses read their framework's layers."""
+        return None
+
+    def _known_output(self) -> str | None:
+        """What the network returns, when known without running it: the
+        ``output`` parameter, else what ``fit`` found, else the network's structure."""
+        if self.output != "auto":
+            return self.output
+        if hasattr(self, "_head"):
+            return self._fit_output
+        return self._output_hint()
+
+    def _output_for(self, values: np.ndarray, hint: str | None = None) -> str:
+        """What the network returns: as known (or ``hint``), else read from
+        ``values``; a ValueError that asks when nothing tells."""
+        if self.output != "auto":
+            return self.output
+        known = hint if hint is not None else self._output_hint()
+        if known is None:
+            known = output_from_values(values)
+        if known is None:
+            raise unknown_output_error(type(self).__name__, values)
+        return known
+
+    def _output_now(self, values: np.ndarray) -> str:
+        """What the network returns, for predictions (see ``_output_for``)."""
+        if self.output == "auto" and hasattr(self, "_head"):
+            return self._fit_output
+        return self._output_for(values)
+
+    def _network_response(
+        self, X: Any, output: str | None = None
+    ) -> tuple[np.ndarray, str]:
+        """The network's raw ``(n, width)`` outputs on ``X`` and what they are.
+
+        What ``ProbabilisticLabelClassifier`` reads: it turns logits into
+        decisions with its own problem. ``output`` pins the kind found earlier
+        (in the classifier's ``fit``), so that every call reads it alike.
+        """
+        self._check_ready()
+        raw = self._raw(X)
+        check_finite(raw, f"{type(self).__name__} outputs")
+        output = output or self._output_now(raw)
+        if output == PROBABILITIES:
+            self._check_probabilities(raw)
+        return raw, output
 
     def _width_now(self) -> int:
         if hasattr(self, "_head"):
@@ -293,9 +366,9 @@ class BaseAdapter(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
         """``"binary"``, ``"multiclass"`` or ``"multilabel"``, as fitted or given."""
         if hasattr(self, "_head"):
             return self._problem
-        problem = head_for_width(self._width_now(), self.problem, type(self).__name__)[
-            1
-        ]
+        problem = head_for_width(
+            self._width_now(), self._given_problem(), type(self).__name__
+        )[1]
         if problem is None:
             raise AttributeError(
                 f"{type(self).__name__}: problem_ of a handed-in network with "
@@ -330,7 +403,8 @@ class BaseAdapter(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
     def _proba(self, X: Any) -> np.ndarray:
         raw = self._raw(X)
         head = self._current_head(raw.shape[1])
-        if self.output == "logits":
+        check_finite(raw, f"{type(self).__name__} outputs")
+        if self._output_now(raw) == LOGITS:
             return activate(raw, head, type(self).__name__)
         self._check_probabilities(raw)
         return raw
@@ -380,9 +454,9 @@ class BaseAdapter(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
         on = (proba >= 0.5).astype(np.int64)
         return on[:, 0] if head == SIGMOID else on
 
-    @available_if(_is_logits)
+    @available_if(_may_be_logits)
     def decision_function(self, X: Any) -> np.ndarray:
-        """The network's logits (only with ``output="logits"``).
+        """The network's logits (not with ``output="probabilities"``).
 
         Parameters
         ----------
@@ -395,10 +469,16 @@ class BaseAdapter(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
             difference, as in scikit-learn). Otherwise one column per class or
             label.
         """
-        self._check_ready()
-        raw = self._raw(X)
-        check_finite(raw, f"{type(self).__name__} outputs")
-        head = self._known_head(raw.shape[1], "decision_function")
+        raw, output = self._network_response(X)
+        if output != LOGITS:
+            raise ValueError(
+                f"{type(self).__name__}: the network returns probabilities (it ends "
+                f"in a sigmoid or softmax), which are not logits; use predict_proba."
+            )
+        head = self._current_head(raw.shape[1])
+        if head == UNKNOWN and raw.shape[1] == 2:
+            # Two softmax logits give one margin (z1 - z0); two sigmoid logits, two.
+            raise ambiguous_error(type(self).__name__, 2, "decision_function")
         if head == SIGMOID:
             return raw[:, 0]
         if head == SOFTMAX and raw.shape[1] == 2:  # only the logit difference matters

@@ -47,9 +47,13 @@ class FunctionClassifier(PretrainedAdapter):
     func : callable
         ``func(X) -> array`` of shape ``(n,)`` or ``(n, k)`` (NumPy array, list,
         tensor of any library NumPy can read). Shared, not copied, by ``clone``.
-    output : {"probabilities", "logits"}, default="probabilities"
+    output : {"auto", "probabilities", "logits"}, default="auto"
         What ``func`` returns; with ``"logits"`` the adapter applies sigmoid or
         softmax in ``predict_proba`` and ``decision_function`` returns the logits.
+        A function shows no final layer, so ``"auto"`` reads the values: any
+        outside [0, 1] are logits, rows of two or more columns summing to 1 are
+        softmax probabilities; anything else (one sigmoid column, per-label
+        sigmoids) is ambiguous and asks for ``output=``.
     problem : {"auto", "binary", "multiclass", "multilabel"}, default="auto"
         ``"auto"`` reads it from ``y`` in ``fit``. Before ``fit``, needed only for
         several logit columns (softmax and per-label sigmoid look alike).
@@ -91,7 +95,8 @@ class FunctionClassifier(PretrainedAdapter):
     ...     return 1 / (1 + np.exp(-X[:, :1]))  # one sigmoid output
     >>> X = np.array([[-2.0], [0.5], [3.0]])
     >>> clf = ProbabilisticLabelClassifier(
-    ...     FrozenEstimator(FunctionClassifier(network)), classes=["ok", "spam"]
+    ...     FrozenEstimator(FunctionClassifier(network, output="probabilities")),
+    ...     classes=["ok", "spam"],
     ... )
     >>> clf.fit(X, ["ok", "spam", "spam"]).predict(X).tolist()
     ['ok', 'spam', 'spam']
@@ -107,7 +112,7 @@ class FunctionClassifier(PretrainedAdapter):
         self,
         func: Any,
         *,
-        output: str = "probabilities",
+        output: str = "auto",
         problem: str = "auto",
         batch_size: int | None = None,
     ) -> None:

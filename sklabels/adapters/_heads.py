@@ -30,13 +30,14 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.special import expit, softmax
 
-from .._scores import check_finite, is_tensor
+from .._scores import _PROBA_SLACK, check_finite, is_tensor, row_sum_kind
 from .._targets import PROBLEMS
 
 SIGMOID, SOFTMAX, MULTILABEL, UNKNOWN = "sigmoid", "softmax", "multilabel", "unknown"
 # The values of the adapters' ``problem=`` and ``output=`` parameters.
 PROBLEM_OPTIONS = {"auto", *PROBLEMS}
-OUTPUTS = {"logits", "probabilities"}
+OUTPUTS = {"auto", "logits", "probabilities"}
+LOGITS, PROBABILITIES = "logits", "probabilities"
 # What an unknown head prevents, in the error that asks for problem=.
 ACTIVATING = "turning logits into probabilities"
 
@@ -227,3 +228,31 @@ def as_2d_output(raw: Any, owner: str) -> np.ndarray:
     if values.dtype.kind != "f":
         values = values.astype(np.float64)
     return values
+
+
+def output_from_values(values: np.ndarray) -> str | None:
+    """What network outputs are, read from their values, or None when they do not say.
+
+    Any value outside [0, 1] means logits; rows of two or more columns that each
+    sum to 1 mean softmax probabilities. Values inside [0, 1] that do not sum to 1
+    per row (one sigmoid column, per-label sigmoids, or small logits) say nothing.
+    """
+    lo, hi = float(values.min()), float(values.max())
+    if lo < -_PROBA_SLACK or hi > 1 + _PROBA_SLACK:
+        return LOGITS
+    if values.shape[1] >= 2 and row_sum_kind(values) == "softmax":
+        return PROBABILITIES
+    return None
+
+
+def unknown_output_error(owner: str, values: np.ndarray) -> ValueError:
+    """The network shows no final activation and its values do not tell."""
+    lo, hi = float(values.min()), float(values.max())
+    return ValueError(
+        f"{owner}(output='auto') cannot tell whether the network returns logits or "
+        f"probabilities: it shows no final activation, and its outputs (from {lo:.4g} "
+        f"to {hi:.4g}, {values.shape[1]} column(s)) lie in [0, 1] without summing to "
+        f"1 per row, which both can do. Say which: {owner}(..., "
+        f"output='probabilities') if it ends in a sigmoid or softmax, or "
+        f"output='logits' if it does not."
+    )

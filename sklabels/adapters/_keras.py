@@ -24,7 +24,7 @@ from ._base import (
     loaded,
     width_error,
 )
-from ._heads import SOFTMAX, as_2d_output
+from ._heads import LOGITS, PROBABILITIES, SOFTMAX, as_2d_output
 from ._trainable import TrainableAdapter, TrainingData, seed_from
 
 # Keras' words when an input does not fit a layer's input spec, and Torch's.
@@ -153,6 +153,33 @@ def _shape_error(exc: Exception, X: np.ndarray) -> ValueError | None:
     return None
 
 
+def _final_activation(model: Any) -> str | None:
+    """What a ``Sequential`` or functional model returns, from its last layer.
+
+    ``softmax``/``sigmoid`` activations (or a ``Softmax`` layer) give
+    probabilities; ``linear`` and ``log_softmax`` give logits. A subclassed
+    model's ``layers`` are not in the order of computation: None.
+    """
+    if type(model).__name__ not in ("Sequential", "Functional"):
+        return None
+    layers = [
+        layer
+        for layer in model.layers
+        if type(layer).__name__ not in ("Dropout", "InputLayer", "Flatten")
+    ]
+    if not layers:
+        return None
+    last = layers[-1]
+    if type(last).__name__ == "Softmax":
+        return PROBABILITIES
+    name = getattr(getattr(last, "activation", None), "__name__", None)
+    if name in ("softmax", "sigmoid"):
+        return PROBABILITIES
+    if name in ("linear", "log_softmax"):
+        return LOGITS
+    return None
+
+
 def _loss_name(loss: Any) -> str:
     if isinstance(loss, str):
         return loss
@@ -190,7 +217,8 @@ class KerasClassifier(TrainableAdapter):
     ``(n, k)`` sigmoid, 0/1 indicator    ``BinaryCrossentropy(from_logits=...)``
     ===================================  =========================================
 
-    ``from_logits`` is ``output == "logits"``.
+    ``from_logits`` is true when the model returns logits (``output``, or with
+    ``output="auto"`` its final layer's activation).
 
     Parameters
     ----------
@@ -200,10 +228,14 @@ class KerasClassifier(TrainableAdapter):
         copy of it (made with Keras' own serialisation), never the model itself.
         A callable (a builder function) is called with the ``model__*``
         parameters in ``fit``, after seeding with ``random_state``.
-    output : {"probabilities", "logits"}, default="probabilities"
+    output : {"auto", "probabilities", "logits"}, default="auto"
         What the model returns: probabilities (a final sigmoid/softmax, checked to
         lie in [0, 1]) or logits (the adapter applies the activation in
-        ``predict_proba``; ``decision_function`` returns the logits).
+        ``predict_proba``; ``decision_function`` returns the logits). ``"auto"``
+        reads the activation of the final layer of a ``Sequential`` or functional
+        model (``softmax``/``sigmoid``: probabilities; ``linear``,
+        ``log_softmax``: logits), else the values (any outside [0, 1]: logits;
+        rows summing to 1: probabilities), and otherwise asks.
     problem : {"auto", "binary", "multiclass", "multilabel"}, default="auto"
         ``"auto"`` reads it from ``y`` in ``fit``. Needed only for a handed-in,
         unfitted model with several logit outputs.
@@ -319,7 +351,7 @@ class KerasClassifier(TrainableAdapter):
         self,
         model: Any,
         *,
-        output: str = "probabilities",
+        output: str = "auto",
         problem: str = "auto",
         epochs: int = 10,
         batch_size: int = 32,
@@ -369,6 +401,9 @@ class KerasClassifier(TrainableAdapter):
         width = 1 if len(shape) == 1 else shape[-1]
         return int(width) if isinstance(width, Integral) and len(shape) <= 2 else None
 
+    def _hint_of(self, network: Any) -> str | None:
+        return _final_activation(network)
+
     def _spec_of(self, network: Any) -> InputSpec | None:
         try:
             shape = network.input_shape
@@ -413,7 +448,7 @@ class KerasClassifier(TrainableAdapter):
         if not network.compiled:
             compile_kwargs = {
                 "optimizer": self._new_optimizer(keras),
-                "loss": self._loss(keras, data.head),
+                "loss": self._loss(keras, data.head, data.output == LOGITS),
                 **(self.compile_kwargs or {}),
             }
             network.compile(**compile_kwargs)
@@ -444,8 +479,7 @@ class KerasClassifier(TrainableAdapter):
                 ) from None
         return self.optimizer(learning_rate=self.lr)
 
-    def _loss(self, keras: Any, head: str) -> Any:
-        logits = self.output == "logits"
+    def _loss(self, keras: Any, head: str, logits: bool) -> Any:
         if head == SOFTMAX:
             return keras.losses.SparseCategoricalCrossentropy(from_logits=logits)
         return keras.losses.BinaryCrossentropy(from_logits=logits)

@@ -19,6 +19,8 @@ from ._base import (
     width_error,
 )
 from ._heads import (
+    LOGITS,
+    PROBABILITIES,
     EncodedTarget,
     as_2d_output,
     check_encoded_target,
@@ -78,6 +80,42 @@ def _node_named(nodes: list, name: str, what: str) -> Any:
     )
 
 
+_LOGIT_NODES = {"Gemm", "MatMul", "Add", "LogSoftmax"}
+_PROBABILITY_NODES = {"Softmax", "Sigmoid"}
+_PASS_THROUGH = {"Identity", "Reshape", "Flatten", "Squeeze", "Cast"}
+
+
+def _graph_activation(model: Any, output: str) -> str | None:
+    """What the node computing ``output`` makes, read with the ``onnx`` package.
+
+    None where ``onnx`` is not installed or the node says nothing.
+    """
+    try:
+        import onnx
+    except ImportError:
+        return None
+    try:
+        if isinstance(model, bytes | bytearray):
+            proto = onnx.load_from_string(bytes(model))
+        elif isinstance(model, str | os.PathLike):
+            proto = onnx.load(os.fspath(model), load_external_data=False)
+        else:
+            proto = model
+        makers = {name: node for node in proto.graph.node for name in node.output}
+    except Exception:  # an unreadable graph says nothing; the session decides
+        return None
+    node = makers.get(output)
+    while node is not None and node.op_type in _PASS_THROUGH and node.input:
+        node = makers.get(node.input[0])
+    if node is None:
+        return None
+    if node.op_type in _PROBABILITY_NODES:
+        return PROBABILITIES
+    if node.op_type in _LOGIT_NODES:
+        return LOGITS
+    return None
+
+
 def _zipmap_to_array(maps: list) -> np.ndarray:
     """skl2onnx's ZipMap output (one ``{class: p}`` dict per row) as ``(n, k)``."""
     keys = list(maps[0]) if maps else []
@@ -105,9 +143,14 @@ class OnnxClassifier(PretrainedAdapter):
         ``"prob"`` (skl2onnx's ``output_probability``, next to ``output_label``).
     input_name : str, default=None
         The input fed with ``X``; ``None`` for a model with one input.
-    output : {"probabilities", "logits"}, default="probabilities"
+    output : {"auto", "probabilities", "logits"}, default="auto"
         What the chosen output holds; with ``"logits"`` the adapter applies
         sigmoid or softmax and ``decision_function`` returns the logits.
+        ``"auto"`` reads the graph: a ZipMap output, or one named ``*prob*``,
+        or made by a ``Softmax``/``Sigmoid`` node holds probabilities; one made
+        by ``Gemm``, ``MatMul``, ``Add`` or ``LogSoftmax`` holds logits. Where the
+        graph does not tell, the values do (any outside [0, 1]: logits; rows
+        summing to 1: probabilities), and otherwise the adapter asks.
     problem : {"auto", "binary", "multiclass", "multilabel"}, default="auto"
         ``"auto"`` reads it from ``y`` in ``fit``. Before ``fit``, needed only for
         several logit columns (softmax and per-label sigmoid look alike).
@@ -174,7 +217,8 @@ class OnnxClassifier(PretrainedAdapter):
         "batch_size": [Interval(Integral, 1, None, closed="left"), None],
         "providers": [list, tuple, None],
     }
-    _CACHES = ("_session_cache",)  # the InferenceSession, made at the first call
+    # The InferenceSession, made at the first call; what the graph shows.
+    _CACHES = ("_session_cache", "_hint_cache")
 
     def __init__(
         self,
@@ -182,7 +226,7 @@ class OnnxClassifier(PretrainedAdapter):
         *,
         output_name: str | None = None,
         input_name: str | None = None,
-        output: str = "probabilities",
+        output: str = "auto",
         problem: str = "auto",
         batch_size: int | None = None,
         providers: Any = None,
@@ -283,6 +327,24 @@ class OnnxClassifier(PretrainedAdapter):
             return None
         width = 1 if len(shape) == 1 else shape[1]
         return width if isinstance(width, int) else None
+
+    def _output_hint(self) -> str | None:
+        session = self._session()
+        node = self._output_node(session)
+        if node.type.startswith("seq(map("):
+            return PROBABILITIES  # skl2onnx's ZipMap of probabilities
+        name = node.name.lower()
+        if "prob" in name:
+            return PROBABILITIES
+        if "logit" in name:
+            return LOGITS
+        if _is_session(self.model):
+            return None  # the graph is not readable from a session
+        return self._cached(
+            "_hint_cache",
+            (self.model, node.name),
+            lambda: _graph_activation(self.model, node.name),
+        )
 
     # ---------------------------------------------------------------- fitting
     def _check_fit_data(self, X: Any, y: Any) -> tuple[Any, EncodedTarget]:

@@ -61,5 +61,5 @@ class PretrainedAdapter(BaseAdapter):
         """
         X, target = self._check_fit_data(X, y)
         probe = self._probe(X)
-        self._set_fitted(probe.shape[1], *self._head_for(probe, target))
+        self._set_fitted(probe.shape[1], *self._head_for(probe, target, None))
         return self

@@ -47,6 +47,9 @@ class TrainingData:
         The head read from the network's first outputs (see ``_heads.py``).
     width : int
         The network's output width.
+    output : str
+        ``"logits"`` or ``"probabilities"``: what the network returns (the
+        ``output`` parameter, or read from the network with ``output="auto"``).
     seed : int or None
         The seed of ``random_state`` (the framework is seeded with it already).
     """
@@ -57,6 +60,7 @@ class TrainingData:
     head: str
     width: int
     seed: int | None
+    output: str = "logits"
 
 
 class TrainableAdapter(BaseAdapter):
@@ -117,6 +121,15 @@ class TrainableAdapter(BaseAdapter):
     @abstractmethod
     def _spec_of(self, network: Any) -> InputSpec | None:
         """The input shape ``network`` shows before running, if it shows one."""
+
+    def _hint_of(self, network: Any) -> str | None:
+        """``"logits"`` / ``"probabilities"`` where ``network``'s final layer
+        shows what it returns, else None."""
+        return None
+
+    def _output_hint(self) -> str | None:
+        network = self._network_in_use(reset=False)
+        return None if network is None else self._hint_of(network)
 
     # ----------------------------------------------------------- routed params
     def _take_routed(self, kwargs: dict) -> None:
@@ -288,11 +301,13 @@ class TrainableAdapter(BaseAdapter):
         with self._seeded(lib) as seed:
             network = self._new_network()
             probe = self._probe(lib, network, X)
-            head, problem = self._head_for(probe, target)
+            head, problem, output = self._head_for(
+                probe, target, self._hint_of(network)
+            )
             width = probe.shape[1]
-            data = TrainingData(X, target, weights, head, width, seed)
+            data = TrainingData(X, target, weights, head, width, seed, output)
             history = self._train(lib, network, data)
         setattr(self, f"{self._NETWORK}_", network)
         self.history_ = history
-        self._set_fitted(width, head, problem)
+        self._set_fitted(width, head, problem, output)
         return self

@@ -1,0 +1,301 @@
+"""Networks and frozen models inside ``ProbabilisticLabelClassifier``.
+
+Two things the classifier does for models it did not train, or whose outputs are a
+network's:
+
+- **It decides the activation.** An adapter (``sklabels.adapters``) says what its
+  network returns, probabilities or logits; the classifier, which knows the problem
+  from ``y`` (or ``problem=``), reads logits through the exact logit path of
+  :class:`~sklabels._scores.Scores` -- softmax logits for one class per sample,
+  sigmoid logits per label -- so no adapter needs ``problem=``.
+- **It catches the mistakes of a frozen model at fit**: a network whose width is
+  not the number of classes, a network without label names and no ``classes=``,
+  and ``classes=`` listed in another order than the model's outputs (its decisions
+  agree with ``y`` no better than chance while a reordering would agree far
+  better: :class:`ClassOrderWarning`, naming the likely order).
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from typing import Any
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+from scipy.special import expit, softmax
+from sklearn.frozen import FrozenEstimator
+
+from ._scores import PROBA, Scores, scores_from_array
+from ._targets import _preview, _to_python, as_class_array, fit_target
+from ._warnings import user_stacklevel
+from .adapters._base import BaseAdapter
+
+# Names that say nothing: transformers' defaults ("LABEL_0", "LABEL_1", ...).
+_PLACEHOLDER = re.compile(r"LABEL_\d+")
+# The class-order check: needs this many rows, skips problems with more classes.
+_ORDER_MIN_ROWS, _ORDER_MAX_CLASSES = 20, 1000
+
+
+class ClassOrderWarning(UserWarning):
+    """A frozen model's outputs seem to be named in the wrong order.
+
+    Raised by ``ProbabilisticLabelClassifier.fit`` with a ``FrozenEstimator`` when
+    the model's decisions on the fit data agree with ``y`` no better than chance,
+    while reading its output columns in another order would agree far better: the
+    usual sign of ``classes=`` listed sorted instead of in the model's output
+    order. The message names the likely order.
+    """
+
+
+def network_adapter(estimator: Any) -> Any:
+    """The sklabels adapter inside ``estimator`` (a ``FrozenEstimator``), or None."""
+    if isinstance(estimator, FrozenEstimator):
+        estimator = estimator.estimator
+    return estimator if isinstance(estimator, BaseAdapter) else None
+
+
+def _owner(estimator: Any) -> str:
+    if isinstance(estimator, FrozenEstimator):
+        return f"{type(estimator.estimator).__name__} (frozen)"
+    return type(estimator).__name__
+
+
+def label_names(adapter: Any) -> np.ndarray | None:
+    """The label names a network carries in output order, or None (placeholders
+    such as transformers' ``LABEL_0`` name nothing)."""
+    names = adapter._label_names()
+    if names is None:
+        return None
+    names = as_class_array(names)
+    if all(_PLACEHOLDER.fullmatch(str(name)) for name in names):
+        return None
+    return names
+
+
+def network_classes(
+    estimator: Any, classes: Any, y: Any, problem: str, frozen: bool
+) -> np.ndarray | None:
+    """The label order of a network's outputs, where the network decides it.
+
+    ``classes=`` when given (checked against the names the network carries);
+    else the network's own names (``config.id2label``); else, for a frozen
+    network and labels that are not its output indices, a ValueError that says
+    so and shows the fix. None: the classifier's usual rules apply.
+    """
+    adapter = network_adapter(estimator)
+    if adapter is None:
+        return None
+    names = label_names(adapter)
+    owner = _owner(estimator)
+    if classes is not None:
+        given = as_class_array(classes)
+        if names is not None:
+            _check_against_names(given, names, owner)
+        return given
+    if names is not None:
+        if frozen:
+            return names
+        # Fine-tuning: keep the head's order when y uses the model's names.
+        labels = fit_target(y, problem=problem)[0].classes
+        known = {_to_python(name) for name in names}
+        return names if all(_to_python(v) in known for v in labels) else None
+    if not frozen:
+        return None
+    labels = fit_target(y, problem=problem)[0].classes
+    if labels.dtype.kind in "iu" and labels.min() >= 0:
+        return None  # output indices: the usual rules (its classes_) apply
+    width = _width_or_none(adapter)
+    outputs = f"{width} outputs" if width is not None else "outputs"
+    example = [f"'{_to_python(v)}'" for v in labels[:3]]
+    raise ValueError(
+        f"{owner}: the network's {outputs} carry no label names, and no classes= "
+        f"was given, so which output is which of the labels in y "
+        f"{_preview(labels)} is unknown (sorting them would be a guess). Pass the "
+        f"names in the order of the network's outputs: "
+        f"ProbabilisticLabelClassifier(FrozenEstimator({type(adapter).__name__}"
+        f"(...)), classes=[{', '.join(example)}, ...])."
+    )
+
+
+def _width_or_none(adapter: Any) -> int | None:
+    try:
+        return int(adapter.n_outputs_)
+    except (AttributeError, ValueError, TypeError, ImportError):
+        return None
+
+
+def _check_against_names(given: np.ndarray, names: np.ndarray, owner: str) -> None:
+    same = len(given) == len(names) and {_to_python(v) for v in given} == {
+        _to_python(v) for v in names
+    }
+    if same and not all(
+        _to_python(a) == _to_python(b) for a, b in zip(given, names, strict=True)
+    ):
+        raise ValueError(
+            f"classes={_preview(given)} lists the labels of {owner} in another order "
+            f"than its outputs, which are {_preview(names)} (the model's own names, "
+            f"in output order). Omit classes= or pass them in that order."
+        )
+
+
+# --------------------------------------------------------------- scores
+def _width_error(width: int, classes: np.ndarray, owner: str) -> ValueError:
+    k = len(classes)
+    return ValueError(
+        f"{owner}: the network has {width} output(s) but there are {k} classes "
+        f"{_preview(classes)}. A network needs one output per class (or one sigmoid "
+        f"output for 2 classes), in classes= order; outputs are never filled in or "
+        f"dropped. Pass classes= naming exactly its {width} output(s) in order, or "
+        f"use a network with {k} outputs."
+    )
+
+
+def _check_width(width: int, classes: np.ndarray, problem: str, owner: str) -> None:
+    if width == len(classes) or (width == 1 and problem == "binary"):
+        return
+    raise _width_error(width, classes, owner)
+
+
+def _pinned_output(clf: Any, adapter: Any) -> str | None:
+    """What ``fit`` found the frozen network to return (None: ask the adapter)."""
+    pinned = clf.__dict__.get("_network_output")
+    return pinned[1] if pinned is not None and pinned[0] is adapter else None
+
+
+def _network_scores(
+    clf: Any, adapter: Any, X: Any, output: str | None
+) -> tuple[Scores, str]:
+    raw, output = adapter._network_response(X, output)
+    _check_width(raw.shape[1], clf.classes_, clf.problem_, _owner(clf.estimator_))
+    scores, _ = scores_from_array(
+        raw,
+        classes=clf.classes_,
+        problem=clf.problem_,
+        from_logits=output == "logits",
+        name=f"{type(adapter).__name__} outputs",
+    )
+    return scores, output
+
+
+def probabilities(scores: Scores, problem: str) -> Scores:
+    """Logit scores as probabilities: sigmoid for binary and multilabel problems,
+    softmax for multiclass ones."""
+    if not scores.logits:
+        return scores
+    values = scores.values
+    if problem == "binary":  # values are [-m, m]
+        return Scores(
+            np.column_stack([expit(values[:, 0]), expit(values[:, 1])]), PROBA
+        )
+    if problem == "multiclass":
+        return Scores(softmax(values, axis=1), PROBA)
+    return Scores(expit(values), PROBA)
+
+
+def network_scores(clf: Any, X: Any, method: str | None) -> Scores | None:
+    """The classifier's scores of ``X`` when a network adapter produces them.
+
+    ``method`` None: what the decision rule reads (logits stay logits);
+    ``"predict_proba"``: probabilities; ``"decision_function"``: logits. None:
+    not a network adapter, a response method other than ``predict_proba``, or
+    a network that returns probabilities asked for its decision function.
+    """
+    adapter = network_adapter(clf.estimator_)
+    if adapter is None or clf.response_method_ != "predict_proba":
+        return None
+    scores, output = _network_scores(clf, adapter, X, _pinned_output(clf, adapter))
+    if method == "predict_proba":
+        return probabilities(scores, clf.problem_)
+    if method == "decision_function" and output != "logits":
+        return None
+    return scores
+
+
+def check_fitted_model(
+    clf: Any, X: Any, truth: np.ndarray, frozen: bool
+) -> Scores | None:
+    """Checks of the model just fitted (or frozen); its scores of ``X`` if computed.
+
+    A network's width must be the number of classes. For a frozen model, what its
+    network returns is read once here and kept for every later call, and its
+    decisions on ``X`` are compared with ``truth`` (:class:`ClassOrderWarning`).
+    """
+    adapter = network_adapter(clf.estimator_)
+    uses_network = adapter is not None and clf.response_method_ == "predict_proba"
+    if not frozen:
+        if uses_network:
+            _check_width(
+                adapter.n_outputs_, clf.classes_, clf.problem_, _owner(clf.estimator_)
+            )
+        return None
+    if uses_network:
+        clf._network_output = None
+        scores, output = _network_scores(clf, adapter, X, None)
+        clf._network_output = (adapter, output)
+    elif clf.problem_ == "multilabel" or hasattr(X, "__dask_graph__"):
+        return None  # no order check: multilabel, or data not in memory
+    else:
+        scores = clf._scores(X)
+    warn_class_order(scores, truth, clf.classes_, clf.problem_, _owner(clf.estimator))
+    return scores
+
+
+# --------------------------------------------------------------- class order
+def class_order_agreement(
+    scores: Scores, truth: np.ndarray, n_classes: int
+) -> tuple[float, float, float, np.ndarray]:
+    """How well argmax decisions agree with ``truth`` as they are and reordered.
+
+    Returns the agreement, its chance level (independent decisions with the same
+    marginals), the best agreement over all reorderings of the columns
+    (``scipy.optimize.linear_sum_assignment`` on the confusion matrix), and for
+    each column the class it best matches.
+    """
+    predicted = np.asarray(scores.values).argmax(axis=1)
+    confusion = np.zeros((n_classes, n_classes))
+    np.add.at(confusion, (truth, predicted), 1)
+    n = confusion.sum()
+    agreement = np.trace(confusion) / n
+    chance = float(confusion.sum(axis=1) @ confusion.sum(axis=0)) / n**2
+    rows, columns = linear_sum_assignment(confusion, maximize=True)
+    best = confusion[rows, columns].sum() / n
+    match = np.empty(n_classes, dtype=np.intp)
+    match[columns] = rows
+    return float(agreement), chance, float(best), match
+
+
+def warn_class_order(
+    scores: Scores, truth: np.ndarray, classes: np.ndarray, problem: str, owner: str
+) -> None:
+    """Warn when ``classes`` are likely in another order than the model's outputs.
+
+    Fires when the decisions agree with ``truth`` no better than chance (within
+    two standard errors, at least 5 points) while some reordering of the columns
+    agrees far better (at least halfway to perfect from the better of chance and
+    the most frequent class's share, and 25 points above the agreement as
+    given).
+    """
+    n, k = len(truth), len(classes)
+    if problem == "multilabel" or n < _ORDER_MIN_ROWS or k > _ORDER_MAX_CLASSES:
+        return
+    agreement, chance, best, match = class_order_agreement(scores, truth, k)
+    slack = max(0.05, 2 * np.sqrt(chance * (1 - chance) / n))
+    if agreement > chance + slack:
+        return
+    # Far better: halfway from the better of chance and "always the most frequent
+    # class" to perfect (a constant model, reordered, only finds the majority).
+    baseline = max(chance, float(np.bincount(truth, minlength=k).max()) / n)
+    if best < baseline + 0.5 * (1 - baseline) or best - agreement < 0.25:
+        return
+    likely = [_to_python(classes[j]) for j in match]
+    warnings.warn(
+        f"{owner}: its decisions on the data passed to fit agree with y on "
+        f"{agreement:.1%} of the samples, no better than chance ({chance:.1%}), "
+        f"while reading its outputs in another order would agree on {best:.1%}. "
+        f"classes= is probably not in the order of the model's outputs (sorted "
+        f"names, or another model's order). Likely order: classes={likely!r}. "
+        f"Pass the names in the order of the model's output columns.",
+        ClassOrderWarning,
+        stacklevel=user_stacklevel(),
+    )

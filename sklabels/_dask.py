@@ -98,13 +98,16 @@ def _refuse_bag(obj: Any, name: str) -> None:
 # ----------------------------------------------------------------------------------
 
 
-def _row_lengths(obj: Any) -> tuple[int, ...]:
-    """Rows per block of a Dask collection (computed for partitions of unknown size)."""
-    import dask.array as da
+def _known_chunks(obj: Any) -> Any:
+    """A Dask Array with row chunks of unknown size (``to_dask_array()``) measured."""
+    if is_dask(obj) and not _is_frame(obj) and any(np.isnan(obj.chunks[0])):
+        return obj.compute_chunk_sizes()
+    return obj
 
-    if isinstance(obj, da.Array):
-        if any(np.isnan(c) for c in obj.chunks[0]):
-            obj = obj.compute_chunk_sizes()
+
+def _row_lengths(obj: Any) -> tuple[int, ...]:
+    """Rows per block of a Dask collection (a pass over a DataFrame's partitions)."""
+    if not _is_frame(obj):
         return tuple(int(c) for c in obj.chunks[0])
     return tuple(int(n) for n in obj.map_partitions(len).compute())
 
@@ -148,6 +151,7 @@ def aligned_blocks(*objs: Any) -> list[tuple]:
     """
     from sklearn.utils.validation import check_consistent_length
 
+    objs = tuple(_known_chunks(o) for o in objs)
     present = [o for o in objs if o is not None]
     frames = [o for o in present if is_dask(o) and _is_frame(o)]
     lead = frames[0] if frames else next(o for o in present if is_dask(o))

@@ -61,6 +61,10 @@ def is_dask(obj: Any) -> bool:
     """Whether ``obj`` is a Dask collection; never imports Dask."""
     if sys.modules.get("dask") is None:  # never imported, or blocked
         return False
+    # Dask's own Array, DataFrame, Series and Bag only; a cheap test first, since
+    # is_dask_collection reads an attribute that pandas looks up among the columns.
+    if type(obj).__module__.partition(".")[0] not in ("dask", "dask_expr"):
+        return False
     from dask import is_dask_collection
 
     return is_dask_collection(obj)

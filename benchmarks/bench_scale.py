@@ -97,7 +97,9 @@ def one_size(client, n, args, labels):
     """One row of the table, on a fresh cluster (so that peaks are this size's)."""
     baseline = worker_rss_mib(client)
     scores, truth = dataset(n, args)
-    _, t_gen = timed(lambda: (scores.sum() + truth.sum()).compute())
+    t_gen = float("nan")
+    if not args.tune_only:  # generation timed alone (it also runs inside the tune)
+        _, t_gen = timed(lambda: (scores.sum() + truth.sum()).compute())
 
     def tune_dask():
         return quiet(
@@ -106,6 +108,9 @@ def one_size(client, n, args, labels):
 
     result, t_tune = timed(tune_dask)
     tune_peak = worker_peak_mib(client)
+    if args.tune_only:
+        row = f"{n:>12,} {'-':>10} {t_tune:>11.2f} {'-':>9} {tune_peak:>7.0f}"
+        return row + f" {'-':>7} ({baseline:>4.0f})", True
     lazy = decode(scores, labels, problem="multilabel", threshold=0.5)
     count, t_decode = timed(lambda: lazy.count().compute())
     assert count == n
@@ -153,6 +158,11 @@ def main():
     parser.add_argument("--memory-limit", default="4GiB", help="per worker")
     parser.add_argument("--in-memory-max", type=int, default=16_000_000)
     parser.add_argument("--decimals", type=int, default=None)
+    parser.add_argument(
+        "--tune-only",
+        action="store_true",
+        help="only the Dask tuning on each fresh cluster (its own worker peak)",
+    )
     args = parser.parse_args()
     sizes = [int(float(s)) for s in args.sizes.split(",")]
     labels = [f"label_{j:02d}" for j in range(args.labels)]

@@ -61,6 +61,10 @@ def is_dask(obj: Any) -> bool:
     """Whether ``obj`` is a Dask collection; never imports Dask."""
     if sys.modules.get("dask") is None:  # never imported, or blocked
         return False
+    # Dask's own Array, DataFrame, Series and Bag only; a cheap test first, since
+    # is_dask_collection reads an attribute that pandas looks up among the columns.
+    if type(obj).__module__.partition(".")[0] not in ("dask", "dask_expr"):
+        return False
     from dask import is_dask_collection
 
     return is_dask_collection(obj)
@@ -98,13 +102,16 @@ def _refuse_bag(obj: Any, name: str) -> None:
 # ----------------------------------------------------------------------------------
 
 
-def _row_lengths(obj: Any) -> tuple[int, ...]:
-    """Rows per block of a Dask collection (computed for partitions of unknown size)."""
-    import dask.array as da
+def _known_chunks(obj: Any) -> Any:
+    """A Dask Array with row chunks of unknown size (``to_dask_array()``) measured."""
+    if is_dask(obj) and not _is_frame(obj) and any(np.isnan(obj.chunks[0])):
+        return obj.compute_chunk_sizes()
+    return obj
 
-    if isinstance(obj, da.Array):
-        if any(np.isnan(c) for c in obj.chunks[0]):
-            obj = obj.compute_chunk_sizes()
+
+def _row_lengths(obj: Any) -> tuple[int, ...]:
+    """Rows per block of a Dask collection (a pass over a DataFrame's partitions)."""
+    if not _is_frame(obj):
         return tuple(int(c) for c in obj.chunks[0])
     return tuple(int(n) for n in obj.map_partitions(len).compute())
 
@@ -148,6 +155,7 @@ def aligned_blocks(*objs: Any) -> list[tuple]:
     """
     from sklearn.utils.validation import check_consistent_length
 
+    objs = tuple(_known_chunks(o) for o in objs)
     present = [o for o in objs if o is not None]
     frames = [o for o in present if is_dask(o) and _is_frame(o)]
     lead = frames[0] if frames else next(o for o in present if is_dask(o))

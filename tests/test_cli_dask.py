@@ -84,7 +84,7 @@ def test_cli_tune_decode_report_dataset_equal_single_file(tmp_path, softmax, pat
     assert json.loads(outputs["one"][1])["classes"] == ["dog", "bird", "cat"]
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=8, deadline=None)
 @given(
     st.lists(st.integers(1, 80), min_size=1, max_size=5),
     st.permutations(CLASSES),

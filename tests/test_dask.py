@@ -662,3 +662,15 @@ def test_dask_named_columns_in_any_order(order, npartitions, seed, softmax):
         lazy_truth = dd.from_pandas(truth[order[::-1]], npartitions=npartitions)
         got = tune_thresholds(lazy_truth, lazy_scores, classes=CLASSES)
     _assert_same_tuning(got, ref)
+
+
+def test_tune_dask_chunks_of_unknown_size(synchronous):
+    """Check that an Array of unknown chunk sizes (``to_dask_array()``) beside a
+    Series is measured and cut like it."""
+    p, y = _data(n=200, k=1, seed=19)
+    frame = dd.from_pandas(pd.DataFrame({"s": p[:, 0], "y": y[:, 0]}), npartitions=3)
+    scores = frame[["s"]].to_dask_array()
+    assert np.isnan(scores.chunks[0]).any()
+    ref = tune_thresholds(y[:, 0], p[:, 0])
+    got = tune_thresholds(frame["y"].repartition(npartitions=2), scores)
+    _assert_same_tuning(got, ref)

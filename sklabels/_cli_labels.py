@@ -208,25 +208,30 @@ def _check_finite(values: np.ndarray, path_text: str) -> None:
 
 
 def _typed_column(cells: list[str], lines: list[int], path_text: str) -> np.ndarray:
-    """Integers as int64, True/False as bool, other numbers as float64, else text."""
-    ints = [as_int(cell) for cell in cells]
-    if all(v is not None for v in ints):
-        if all(-(2**63) <= v < 2**63 for v in ints):
-            return np.array(ints, dtype=np.int64)
+    """Integers as int64, True/False as bool, other numbers as float64, else text.
+
+    Each distinct cell is read once (a column of labels repeats a few values).
+    """
+    distinct = dict.fromkeys(cells)
+    ints = {cell: as_int(cell) for cell in distinct}
+    if all(v is not None for v in ints.values()):
+        if all(-(2**63) <= v < 2**63 for v in ints.values()):
+            return np.array([ints[cell] for cell in cells], dtype=np.int64)
         return np.array(cells)  # too large for int64: labels are names, keep the text
-    if all(cell in ("True", "False") for cell in cells):
+    if all(cell in ("True", "False") for cell in distinct):
         return np.array([cell == "True" for cell in cells])
-    floats = [as_float(cell) for cell in cells]
-    if all(v is not None for v in floats):
-        for v, cell, line in zip(floats, cells, lines, strict=True):
-            if not math.isfinite(v):
+    floats = {cell: as_float(cell) for cell in distinct}
+    if all(v is not None for v in floats.values()):
+        finite = all(math.isfinite(v) for v in floats.values())
+        for cell, line in zip(cells, lines, strict=True) if not finite else ():
+            if not math.isfinite(floats[cell]):
                 raise CommandError(
                     f"labels file {path_text!r} holds {cell!r} on line {line}, which "
                     f"is a missing value, not a label; drop that sample or give it "
                     f"its label."
                 )
-        if not any(cell.lower() in ("nan", "inf", "-inf") for cell in cells):
-            return np.array(floats, dtype=np.float64)
+        if not any(cell.lower() in ("nan", "inf", "-inf") for cell in distinct):
+            return np.array([floats[cell] for cell in cells], dtype=np.float64)
     return np.array(cells)
 
 

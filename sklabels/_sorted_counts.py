@@ -112,21 +112,22 @@ def _packed_counts(packed: np.ndarray, low: Any, dtype: np.dtype) -> tuple:
     """Counts below each distinct score from sorted ``key << 1 | truth`` values."""
     packed.sort()
     one = packed.dtype.type(1)
-    positive = packed & one
     n = len(packed)
+    # Few large temporaries: each costs page faults as well as a pass.
+    count = np.int32 if n < 2**31 else np.int64
+    cumulative = np.cumsum(packed & one, dtype=count)
+    packed >>= one  # the keys alone
     change = np.empty(n, dtype=bool)
     change[0] = True
-    step = packed[1:] ^ packed[:-1]  # differs above the truth bit: a new score
-    np.greater(step, one, out=change[1:])
-    del step
+    np.not_equal(packed[1:], packed[:-1], out=change[1:])
     starts = np.flatnonzero(change)
     del change
-    cumulative = np.cumsum(positive, dtype=np.int64)
-    positives_below = cumulative[starts]
-    positives_below -= positive[starts].astype(np.int64)
+    # Positives strictly below a run: those up to the element before its start.
+    positives_below = np.zeros(len(starts), dtype=np.int64)
+    positives_below[1:] = cumulative[starts[1:] - 1]
     total_positives = int(cumulative[-1])
-    del cumulative, positive
-    distinct = packed[starts] >> one
+    del cumulative
+    distinct = packed[starts]
     distinct += distinct.dtype.type(low)
     return _floats_of(distinct, dtype), positives_below, starts, total_positives, n
 

@@ -132,7 +132,7 @@ def sweep(
     np.subtract(total_pos, positives_below[::-1], out=tp[1:])
     np.subtract(total, all_below[::-1], out=pp[1:])
     total_neg = total - total_pos
-    fp = pp - tp
+    fp = np.subtract(pp, tp, out=pp)  # predicted positive, less the true ones
     cuts = np.empty(m, dtype=np.float64)
     cuts[1:] = distinct[::-1]
     available = None

@@ -197,3 +197,50 @@ def test_columnar_indicator_agrees_with_line_by_line(tmp_path, text):
         got = read(names)
         with mock.patch("sklabels._cli_labels.numeric_csv", return_value=None):
             assert got == read(names)
+
+
+def typed_column_by_cell(cells, lines, path_text):
+    """How a column of labels was typed before distinct cells were read once."""
+    from sklabels._cli_files import as_float, as_int
+
+    ints = [as_int(cell) for cell in cells]
+    if all(v is not None for v in ints):
+        if all(-(2**63) <= v < 2**63 for v in ints):
+            return np.array(ints, dtype=np.int64)
+        return np.array(cells)
+    if all(cell in ("True", "False") for cell in cells):
+        return np.array([cell == "True" for cell in cells])
+    floats = [as_float(cell) for cell in cells]
+    if all(v is not None for v in floats):
+        for v, cell, line in zip(floats, cells, lines, strict=True):
+            if not np.isfinite(v):
+                raise CommandError(
+                    f"labels file {path_text!r} holds {cell!r} on line {line}, which "
+                    f"is a missing value, not a label; drop that sample or give it "
+                    f"its label."
+                )
+        if not any(cell.lower() in ("nan", "inf", "-inf") for cell in cells):
+            return np.array(floats, dtype=np.float64)
+    return np.array(cells)
+
+
+LABEL_CELLS = ["1", "2", "-3", "007", "+4", "True", "False", "0.5", "-0.0", "1e3"]
+LABEL_CELLS += ["nan", "inf", "NaN", "1e400", "cat", "99999999999999999999", "\u0663"]
+
+
+@SETTINGS
+@given(st.lists(st.sampled_from(LABEL_CELLS), min_size=1, max_size=12))
+def test_typed_column_reads_distinct_cells_as_each_cell(cells):
+    """Check typing each distinct label once gives the per-cell result or error."""
+    from sklabels._cli_labels import _typed_column
+
+    lines = list(range(2, 2 + len(cells)))
+
+    def result(function):
+        try:
+            values = function(cells, lines, "y.csv")
+        except CommandError as exc:
+            return str(exc)
+        return values.dtype, values.tobytes()
+
+    assert result(_typed_column) == result(typed_column_by_cell)

@@ -56,6 +56,15 @@ from sklearn.utils.validation import (
     check_is_fitted,
 )
 
+from ._generalize import (
+    CONFIDENCE,
+    N_BOOTSTRAPS,
+    TUNINGS,
+    Progress,
+    bootstrap_intervals,
+    timed_fold,
+    tune_with_evidence,
+)
 from ._objectives import OBJECTIVES
 from ._reject import check_reject, tune_reject, winning_probability
 from ._reports import classification_report, confusion_matrix
@@ -69,7 +78,7 @@ from ._targets import (
     fit_target,
     positive_index,
 )
-from ._tune import AVERAGES, check_tuning_options, tune_scores
+from ._tune import AVERAGES, check_tuning_options
 
 
 def _estimator_has(attr: str):
@@ -112,6 +121,7 @@ class _HeldOut(NamedTuple):
     scores: Scores
     truth: np.ndarray
     sample_weight: np.ndarray | None
+    folds: list[np.ndarray] | None = None  # rows of each cv split, if any
 
 
 class _EvaluationView(NamedTuple):
@@ -356,8 +366,22 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         Shuffling of the held-out split when ``cv`` is a float, and of the folds of
         a multilabel ``y`` when ``cv`` is an int.
     store_cv_results : bool, default=False
-        With ``threshold="auto"``: keep every class's objective curve in
-        ``cv_results_``.
+        With ``threshold="auto"``: also keep every class's objective curve in
+        ``cv_results_["curves"]``.
+    tuning : {"robust", "exact"}, default="robust"
+        With ``threshold="auto"``: how the held-out scores choose the thresholds.
+        ``"robust"`` judges tuning on held-out folds: binary and multilabel
+        cut-offs are taken at the top of the smoothed objective curve, and a class
+        keeps the default threshold unless tuning beats it on the folds by more
+        than one standard error; multiclass ratios are shrunk toward plain argmax
+        by the factor that scores best on the folds, and kept at argmax unless
+        the gain exceeds one standard error. ``"exact"`` takes the exact optimum
+        of the pooled out-of-fold scores. Constraint objectives
+        (``RecallAtPrecision``, ``PrecisionAtRecall``) always use the exact
+        optimum. See the tuning guide for the measured trade-offs.
+    verbose : int, default=0
+        Print fold-by-fold progress of ``fit`` with the elapsed time (folds fitted
+        in worker processes print there), then the tuning and refit steps.
 
     Attributes
     ----------
@@ -388,10 +412,27 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         out-of-fold scores (the mean over classes for ``average="macro"``). Like
         ``cv_results_``, it describes the tuning of the last ``fit``, also after a
         fixed ``threshold`` is set with ``set_params``.
+    best_score_interval_ : ndarray of shape (2,)
+        With ``threshold="auto"``: a 90% percentile-bootstrap interval of
+        ``best_score_`` over the out-of-fold rows (200 resamples, seeded by
+        ``random_state``; computed on first access).
+    thresholds_interval_ : ndarray of shape (2,) or (2, n_classes)
+        With ``threshold="auto"``: the same bootstrap's interval of the tuned
+        thresholds (lower and upper bounds), each resample re-tuned by the rule
+        that chose them.
     cv_results_ : dict
-        With ``threshold="auto"`` and ``store_cv_results=True``: ``{label:
-        ThresholdCurve}``, the exact objective against each class's threshold (with
-        the confusion counts, precision and recall behind it).
+        With ``threshold="auto"``: the evidence behind the thresholds, one column
+        per tuned class (binary: ``pos_label``) -- ``fold_thresholds`` (each
+        fold's own optimum, shape ``(n_folds, n_columns)``), ``fold_scores`` and
+        ``fold_default_scores`` (each fold's objective at the thresholds in use
+        and at the default), ``pooled_thresholds`` (the exact optimum of all
+        out-of-fold scores), ``thresholds``, ``gain`` and ``gain_se`` (the
+        cross-fitted held-out gain of tuning over the default and its standard
+        error across folds), ``kept_default`` (classes that kept the default
+        because that gain was not clear), ``classes``, ``tuning``, ``n_folds``;
+        multiclass also ``shrinkage``. With ``store_cv_results=True``,
+        ``"curves"``: ``{label: ThresholdCurve}``, the exact objective against
+        each class's threshold (with the confusion counts behind it).
     n_features_in_ : int
         Number of features seen by the inner estimator in ``fit``.
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -443,6 +484,8 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         "n_jobs": [Integral, None],
         "random_state": ["random_state"],
         "store_cv_results": ["boolean"],
+        "tuning": [StrOptions(set(TUNINGS))],
+        "verbose": ["verbose"],
     }
 
     def __init__(
@@ -465,6 +508,8 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         n_jobs: int | None = None,
         random_state: Any = None,
         store_cv_results: bool = False,
+        tuning: str = "robust",
+        verbose: int = 0,
     ) -> None:
         self.estimator = estimator
         self.problem = problem
@@ -483,6 +528,8 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.store_cv_results = store_cv_results
+        self.tuning = tuning
+        self.verbose = verbose
 
     # ------------------------------------------------------------------ fit
     @_fit_context(
@@ -509,6 +556,7 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
             The fitted classifier.
         """
         self._forget_last_fit()
+        self._progress = Progress(self.verbose, type(self).__name__)
         frozen = isinstance(self.estimator, FrozenEstimator)
         encoding, truth = self._encode_target(X, y, frozen)
         plan = self._check_decision_options()
@@ -526,7 +574,7 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         A failed refit must not leave a mix of the old model and the new parameters
         usable.
         """
-        for name in ("_encoding", "best_score_", "cv_results_"):
+        for name in ("_encoding", "best_score_", "cv_results_", "_tuning_record"):
             if hasattr(self, name):
                 delattr(self, name)
 
@@ -597,7 +645,7 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         if held_out and not frozen:
             self.estimator_, scores, rows = self._fit_out_of_fold(X, y_fit, fit_params)
             weight = None if weight is None else weight[rows]
-            return _HeldOut(scores, truth[rows], weight)
+            return _HeldOut(scores, truth[rows], weight, self._split_positions)
         self.estimator_ = self._fit_clone(X, y_fit, fit_params)
         return _HeldOut(self._scores(X), truth, weight) if held_out else None
 
@@ -611,7 +659,7 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         self._tuned_thresholds = None
         if plan.objective is None:
             return plan.thresholds
-        result = tune_scores(
+        result = tune_with_evidence(
             held_out.scores,
             held_out.truth,
             problem=self.problem_,
@@ -621,10 +669,17 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
             average=self.average,
             sample_weight=held_out.sample_weight,
             keep_curves=self.store_cv_results,
+            tuning=self.tuning,
+            folds=held_out.folds,
+            random_state=self.random_state,
+            progress=self._progress,
         )
         self.best_score_ = result.best_score
+        self.cv_results_ = dict(result.cv_results)
         if self.store_cv_results:
-            self.cv_results_ = result.curves
+            self.cv_results_["curves"] = result.curves
+        # Kept for the intervals, computed on first access.
+        self._tuning_record = (held_out, plan.pos_index, result, [None])
         self._tuned_thresholds = result.thresholds
         return result.thresholds
 
@@ -707,9 +762,17 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         """Fit one clone per split; the final model, the held-out scores, their rows."""
         X_split = indexable(X)[0]  # sparse formats and sequences without [idx]
         splits = self._cv_splits(X_split, y_fit)
+        ends = np.cumsum([len(test) for _, test in splits])
+        self._split_positions = [
+            np.arange(e - len(t), e) for e, (_, t) in zip(ends, splits, strict=True)
+        ]
         with self._fit_errors_explained():
             folds = Parallel(n_jobs=self.n_jobs)(
-                delayed(_fold_scores)(
+                delayed(timed_fold)(
+                    self._progress,
+                    index,
+                    len(splits),
+                    _fold_scores,
                     self.estimator,
                     X_split,
                     y_fit,
@@ -720,9 +783,11 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
                     self.problem_,
                     len(self.classes_),
                 )
-                for train, test in splits
+                for index, (train, test) in enumerate(splits)
             )
         model = self._fit_clone(X, y_fit, fit_params) if self.refit else folds[0][1]
+        if self.refit:
+            self._progress("refitted on all the data")
         rows = np.concatenate([test for _, test in splits])
         values = _flatten_constant_columns([fold[0] for fold in folds])
         return model, Scores(values, self._kind), rows
@@ -979,6 +1044,38 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         self._check_fitted()
         thresholds = self._decision().thresholds
         return thresholds.copy() if isinstance(thresholds, np.ndarray) else thresholds
+
+    def _intervals(self) -> tuple[np.ndarray, np.ndarray]:
+        """Bootstrap intervals of the tuned thresholds and best score (cached)."""
+        self._check_fitted()
+        record = getattr(self, "_tuning_record", None)
+        if record is None:
+            raise AttributeError(
+                "intervals exist for tuned thresholds only: fit with threshold='auto'."
+            )
+        held_out, pos_index, result, cache = record
+        if cache[0] is None:
+            cache[0] = bootstrap_intervals(
+                held_out.scores,
+                held_out.truth,
+                result,
+                pos_index=pos_index,
+                sample_weight=held_out.sample_weight,
+                n_bootstraps=N_BOOTSTRAPS,
+                confidence=CONFIDENCE,
+                random_state=self.random_state,
+            )
+        return cache[0]
+
+    @property
+    def thresholds_interval_(self) -> np.ndarray:
+        """Bootstrap interval of the tuned thresholds: lower and upper bounds."""
+        return self._intervals()[0].copy()
+
+    @property
+    def best_score_interval_(self) -> np.ndarray:
+        """Bootstrap interval of ``best_score_``: lower and upper bounds."""
+        return self._intervals()[1].copy()
 
     @property
     def reject_threshold_(self) -> float | None:

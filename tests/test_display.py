@@ -61,11 +61,11 @@ def test_threshold_curves_from_stored_tuning(problem, tmp_path):
     X, y = _data(problem)
     clf = _model(problem, threshold="auto", store_cv_results=True).fit(X, y)
     display = ThresholdCurveDisplay.from_estimator(clf)
-    drawn = list(clf.cv_results_)
+    drawn = list(clf.cv_results_["curves"])
     assert list(display.lines_) == drawn
     assert [ax.get_title() for ax in display.ax_] == [str(c) for c in drawn]
     for label, lines in display.lines_.items():
-        curve = clf.cv_results_[label]
+        curve = clf.cv_results_["curves"][label]
         objective = lines["objective"].get_ydata()
         assert np.max(objective) == pytest.approx(curve.scores.max())
         marked = lines["threshold"].get_xdata()[0]
@@ -109,7 +109,8 @@ def test_threshold_curves_from_predictions_into_given_axes(tmp_path):
     fig, ax = plt.subplots()
     display = ThresholdCurveDisplay.from_predictions(y, score, pos_label="yes", ax=ax)
     assert display.ax_[0] is ax and list(display.lines_) == ["yes"]
-    assert len(ax.get_lines()) == 5  # objective, precision, recall, two markers
+    # objective, precision, recall, two markers, the folds' optima
+    assert len(ax.get_lines()) == 6
     with pytest.raises(ValueError, match="ax holds 1 axes but 3 panels"):
         ThresholdCurveDisplay.from_predictions(
             np.eye(3, dtype=int)[rng.integers(0, 3, 60)] | (rng.random((60, 3)) < 0.3),

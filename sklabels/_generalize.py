@@ -57,8 +57,25 @@ from ._tune import (
 
 TUNINGS = ("robust", "exact")
 # Every strategy measured by the generalization benchmark; "robust" won.
-STRATEGIES = ("exact", "median", "mean", "smooth", "shrink", "guard", "robust")
-MULTICLASS_STRATEGIES = ("exact", "median", "shrink", "bound", "guard", "robust")
+STRATEGIES = (
+    "exact",
+    "median",
+    "mean",
+    "smooth",
+    "shrink",
+    "guard",
+    "robust",
+    "lenient",
+)
+MULTICLASS_STRATEGIES = (
+    "exact",
+    "median",
+    "shrink",
+    "bound",
+    "guard",
+    "robust",
+    "lenient",
+)
 N_BOOTSTRAPS = 200
 CONFIDENCE = 0.9
 N_FOLDS = 5  # folds made from the tuning rows when none are given
@@ -300,10 +317,11 @@ _CUTOFF_BASES = {
 def _cutoff_base(strategy: str, task: _Task) -> tuple[str, bool]:
     """The cut-off rule behind a strategy, and whether the guard applies."""
     if task.constrained:  # the default is no alternative to a precision floor
-        return ("exact" if strategy in ("guard", "robust") else strategy), False
+        guarded = strategy in ("guard", "robust", "lenient")
+        return ("exact" if guarded else strategy), False
     if strategy == "guard":
         return "exact", True
-    if strategy == "robust":
+    if strategy in ("robust", "lenient"):
         return "smooth", True
     return strategy, False
 
@@ -336,21 +354,21 @@ def _cutoff_choice(task: _Task, folds: list[np.ndarray], strategy: str) -> _Choi
     gain = np.array(gains)
     kept = np.zeros(task.n_columns, dtype=bool)
     if guarded:
-        kept = ~_clear_gain(gain)
+        kept = ~_clear_gain(gain, 0.0 if strategy == "lenient" else 1.0)
         chosen = np.where(kept, default, chosen)
     fold_optima = np.array([_tuned_exact(task, rows) for rows in folds])
     pooled = _tuned_exact(task, everything)
     return _Choice(chosen, pooled, fold_optima, gain, kept, base)
 
 
-def _clear_gain(gain: np.ndarray) -> np.ndarray:
-    """Columns whose mean held-out gain exceeds one standard error across folds."""
+def _clear_gain(gain: np.ndarray, n_se: float = 1.0) -> np.ndarray:
+    """Columns whose mean held-out gain exceeds ``n_se`` standard errors (folds)."""
     n_folds = gain.shape[0]
     mean = gain.mean(axis=0)
     if n_folds < 2:
         return mean > 0
     se = gain.std(axis=0, ddof=1) / np.sqrt(n_folds)
-    return (mean > 0) & (mean > se)
+    return (mean > 0) & (mean > n_se * se)
 
 
 # ---------------------------------------------------------------- multiclass
@@ -425,7 +443,7 @@ def _multiclass_choice(task: _Task, folds: list[np.ndarray], strategy: str) -> _
             _ratio_value(task, rows, _ratio_rule(strategy, offsets, others))[0] - base
         )
     factor = 1.0
-    if strategy == "robust":
+    if strategy in ("robust", "lenient"):
         best = int(
             np.argmax(table.mean(axis=0) + 1e-12 * np.arange(len(_SHRINK))[::-1])
         )
@@ -435,8 +453,9 @@ def _multiclass_choice(task: _Task, folds: list[np.ndarray], strategy: str) -> _
         gain = rule_gain
     chosen = factor * _ratio_rule(strategy, pooled, fold_optima)
     kept = False
-    if strategy in ("guard", "robust"):
-        kept = not bool(_clear_gain(gain[:, None])[0])
+    if strategy in ("guard", "robust", "lenient"):
+        n_se = 0.0 if strategy == "lenient" else 1.0
+        kept = not bool(_clear_gain(gain[:, None], n_se)[0])
         if kept:
             chosen, factor = zero, 0.0
     return _Choice(
@@ -696,7 +715,7 @@ def _overall(task: _Task, rows: np.ndarray, chosen: np.ndarray) -> float:
 def _retuned(task: _Task, rows, tuning: str, kept: np.ndarray, info: dict):
     """The thresholds the same rule picks on resampled rows, in the rule's units."""
     if task.multiclass:
-        factor = float(info.get("shrinkage", 1.0)) if tuning == "robust" else 1.0
+        factor = float(info.get("shrinkage", 1.0))
         offsets = factor * _ratio_offsets(task, rows) if not kept.all() else 0.0
         return offsets_to_ratios(np.zeros(task.n_columns) + offsets)
     base, _ = _cutoff_base(tuning, task) if tuning in STRATEGIES else ("exact", False)

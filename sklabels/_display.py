@@ -524,7 +524,7 @@ def _band(axis, x, keep, curves):
         mean + sd,
         step="pre",
         color="C0",
-        alpha=0.2,
+        alpha=0.3,
         linewidth=0,
         label=f"over {len(curves)} folds (mean +- 1 SD)",
     )

@@ -25,6 +25,12 @@ and on average above the exact optimum and scikit-learn's tuner.
         [--problems cancer-logistic,...]
 """
 
+import os
+
+# One thread per model fit for every method alike (ours, the peer): OpenMP threads
+# of the boosting models oversubscribe a busy machine and blur the fit times.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
 import argparse
 import time
 import warnings

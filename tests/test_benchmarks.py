@@ -16,6 +16,14 @@ CASES = {
     "bench_adapters_predict.py": ["--rows", "2000", "--repeats", "1"],
     "bench_decode_multilabel.py": ["--rows", "2000", "--cols", "30", "--repeats", "1"],
     "bench_predict_overhead.py": ["--rows", "2000", "--repeats", "1", "--calls", "10"],
+    "bench_generalization.py": [
+        "--seeds",
+        "2",
+        "--scale",
+        "0.2",
+        "--problems",
+        "cancer-logistic,5-classes-logistic,rare-labels-logistic",
+    ],
 }
 
 
@@ -37,6 +45,10 @@ def test_benchmark_runs(script):
         "bench_tuning_multilabel.py": ["macro-F1 difference"],
         "bench_tuning_engine.py": ["never below the grid: yes"],
         "bench_tuning_exactness.py": ["all exact: yes"],
+        "bench_generalization.py": [
+            "never below the default rule beyond 1 SD:",
+            "robust - sklearn",
+        ],
     }.get(script, ["outputs identical: yes"])
     for line in expected:
         assert line in result.stdout, result.stdout

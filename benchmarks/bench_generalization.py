@@ -10,9 +10,11 @@ part), then the test score (F1 of the positive class, or macro-F1) of:
   and folds: ``exact`` (the pooled optimum, ``tuning="exact"``), ``median`` /
   ``mean`` of the per-fold optima, ``smooth`` (top of the smoothed curve),
   ``shrink`` (toward the shared threshold / the F1 plug-in, by positives), ``guard``
-  (exact, default kept unless the cross-fitted gain exceeds 1 SE), ``robust`` (the
-  new default: smoothed + guard; multiclass: cross-validated shrinkage + guard);
-  multiclass ``bound`` (ratios within a factor 2) and ``shrink`` (half the offsets);
+  (exact, default kept unless the cross-fitted gain exceeds 1 SE), ``smooth-guard``
+  (smoothed, the same guard), ``robust`` (the new default: smoothed, default kept
+  where the cross-fitted gain is not positive); multiclass ``bound`` (ratios within
+  a factor 2), ``shrink`` (half the offsets), ``cv-shrink`` (the shrinkage that
+  scores best on the folds, 1-SE guard) and ``robust`` (exact ratios, 1-SE guard);
 * ``sklearn`` -- ``TunedThresholdClassifierCV`` (binary) or
   ``MultiOutputClassifier(TunedThresholdClassifierCV)`` (multilabel), same folds'
   count, fitted in the same process.

@@ -370,13 +370,12 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         ``cv_results_["curves"]``.
     tuning : {"robust", "exact"}, default="robust"
         With ``threshold="auto"``: how the held-out scores choose the thresholds.
-        ``"robust"`` judges tuning on held-out folds: binary and multilabel
-        cut-offs are taken at the top of the smoothed objective curve, and a class
-        keeps the default threshold unless tuning beats it on the folds by more
-        than one standard error; multiclass ratios are shrunk toward plain argmax
-        by the factor that scores best on the folds, and kept at argmax unless
-        the gain exceeds one standard error. ``"exact"`` takes the exact optimum
-        of the pooled out-of-fold scores. Constraint objectives
+        ``"robust"`` judges tuning on held-out folds (tuned on the others): binary
+        and multilabel cut-offs are taken at the top of the smoothed objective
+        curve, and a class keeps the default threshold where tuning does not beat
+        it on the folds; multiclass ratios are kept at plain argmax unless they
+        beat it on the folds by more than one standard error. ``"exact"`` takes
+        the exact optimum of the pooled out-of-fold scores. Constraint objectives
         (``RecallAtPrecision``, ``PrecisionAtRecall``) always use the exact
         optimum. See the tuning guide for the measured trade-offs.
     verbose : int, default=0

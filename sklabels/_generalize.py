@@ -10,10 +10,9 @@ cross-validation folds of the classifier, or seeded folds of scores the user hol
   on rows it did not see, with a standard error across folds;
 * ``tuning="robust"``: cut-offs (binary, multilabel) are taken at the top of the
   *smoothed* objective curve (a wide plateau, not a spike), and a class keeps the
-  default threshold unless its cross-fitted gain exceeds one standard error.
-  Multiclass ratios are shrunk toward plain argmax by the factor that scores best
-  on the cross-fitted folds, and kept at argmax unless the gain exceeds one
-  standard error. ``tuning="exact"`` is the plain pooled optimum.
+  default threshold where its cross-fitted gain is not positive. Multiclass ratios
+  are the exact ones, kept at plain argmax unless their cross-fitted gain exceeds
+  one standard error. ``tuning="exact"`` is the plain pooled optimum.
 * percentile-bootstrap intervals (seeded) over the tuning rows for the thresholds
   and for the objective at them.
 
@@ -56,26 +55,23 @@ from ._tune import (
 )
 
 TUNINGS = ("robust", "exact")
-# Every strategy measured by the generalization benchmark; "robust" won.
-STRATEGIES = (
-    "exact",
-    "median",
-    "mean",
-    "smooth",
-    "shrink",
-    "guard",
-    "robust",
-    "lenient",
-)
-MULTICLASS_STRATEGIES = (
-    "exact",
-    "median",
-    "shrink",
-    "bound",
-    "guard",
-    "robust",
-    "lenient",
-)
+# Cut-off strategies measured by the generalization benchmark: the rule, and the
+# guard (keep the default unless the cross-fitted gain exceeds this many standard
+# errors; None: no guard). "robust" won; a one-SE guard lost on rare labels.
+_CUTOFF_RULES = {
+    "exact": ("exact", None),
+    "median": ("median", None),
+    "mean": ("mean", None),
+    "smooth": ("smooth", None),
+    "shrink": ("shrink", None),
+    "guard": ("exact", 1.0),
+    "smooth-guard": ("smooth", 1.0),
+    "robust": ("smooth", 0.0),
+}
+STRATEGIES = tuple(_CUTOFF_RULES)
+# Multiclass: "robust" is the exact ratios behind a one-SE guard on the whole
+# vector; "cv-shrink" picks the shrinkage toward argmax on the folds (it lost).
+MULTICLASS_STRATEGIES = ("exact", "median", "shrink", "bound", "cv-shrink", "robust")
 N_BOOTSTRAPS = 200
 CONFIDENCE = 0.9
 N_FOLDS = 5  # folds made from the tuning rows when none are given
@@ -314,16 +310,13 @@ _CUTOFF_BASES = {
 }
 
 
-def _cutoff_base(strategy: str, task: _Task) -> tuple[str, bool]:
-    """The cut-off rule behind a strategy, and whether the guard applies."""
-    if task.constrained:  # the default is no alternative to a precision floor
-        guarded = strategy in ("guard", "robust", "lenient")
-        return ("exact" if guarded else strategy), False
-    if strategy == "guard":
-        return "exact", True
-    if strategy in ("robust", "lenient"):
-        return "smooth", True
-    return strategy, False
+def _cutoff_base(strategy: str, task: _Task) -> tuple[str, float | None]:
+    """The cut-off rule behind a strategy, and its guard's standard errors."""
+    base, n_se = _CUTOFF_RULES[strategy]
+    if task.constrained and n_se is not None:
+        # The default is no alternative to a precision floor: the exact optimum.
+        return "exact", None
+    return base, n_se
 
 
 @dataclass
@@ -341,7 +334,7 @@ class _Choice:
 
 def _cutoff_choice(task: _Task, folds: list[np.ndarray], strategy: str) -> _Choice:
     everything = np.arange(len(task.values))
-    base, guarded = _cutoff_base(strategy, task)
+    base, n_se = _cutoff_base(strategy, task)
     rule = _CUTOFF_BASES[base]
     chosen = rule(task, everything, folds)
     default = np.full(task.n_columns, task.default)
@@ -353,8 +346,8 @@ def _cutoff_choice(task: _Task, folds: list[np.ndarray], strategy: str) -> _Choi
         gains.append(_cut_values(task, rows, tuned) - _cut_values(task, rows, default))
     gain = np.array(gains)
     kept = np.zeros(task.n_columns, dtype=bool)
-    if guarded:
-        kept = ~_clear_gain(gain, 0.0 if strategy == "lenient" else 1.0)
+    if n_se is not None:
+        kept = ~_clear_gain(gain, n_se)
         chosen = np.where(kept, default, chosen)
     fold_optima = np.array([_tuned_exact(task, rows) for rows in folds])
     pooled = _tuned_exact(task, everything)
@@ -443,7 +436,7 @@ def _multiclass_choice(task: _Task, folds: list[np.ndarray], strategy: str) -> _
             _ratio_value(task, rows, _ratio_rule(strategy, offsets, others))[0] - base
         )
     factor = 1.0
-    if strategy in ("robust", "lenient"):
+    if strategy == "cv-shrink":
         best = int(
             np.argmax(table.mean(axis=0) + 1e-12 * np.arange(len(_SHRINK))[::-1])
         )
@@ -453,9 +446,8 @@ def _multiclass_choice(task: _Task, folds: list[np.ndarray], strategy: str) -> _
         gain = rule_gain
     chosen = factor * _ratio_rule(strategy, pooled, fold_optima)
     kept = False
-    if strategy in ("guard", "robust", "lenient"):
-        n_se = 0.0 if strategy == "lenient" else 1.0
-        kept = not bool(_clear_gain(gain[:, None], n_se)[0])
+    if strategy in ("cv-shrink", "robust"):
+        kept = not bool(_clear_gain(gain[:, None], 1.0)[0])
         if kept:
             chosen, factor = zero, 0.0
     return _Choice(
@@ -718,7 +710,7 @@ def _retuned(task: _Task, rows, tuning: str, kept: np.ndarray, info: dict):
         factor = float(info.get("shrinkage", 1.0))
         offsets = factor * _ratio_offsets(task, rows) if not kept.all() else 0.0
         return offsets_to_ratios(np.zeros(task.n_columns) + offsets)
-    base, _ = _cutoff_base(tuning, task) if tuning in STRATEGIES else ("exact", False)
+    base, _ = _cutoff_base(tuning, task) if tuning in STRATEGIES else ("exact", None)
     if base in ("median", "mean"):
         base = "exact"  # the folds do not survive resampling
     cut = _CUTOFF_BASES[base](task, rows, [])

@@ -464,8 +464,8 @@ def tune_thresholds(
         ``"exact"``: the thresholds that maximise the objective on these scores.
         ``"robust"``: judged on held-out folds of these rows (5 seeded folds):
         cut-offs at the top of the smoothed objective curve, a class kept at the
-        default unless tuning beats it by more than one standard error across
-        folds; multiclass ratios shrunk toward argmax by cross-validation.
+        default where tuning does not beat it on the folds; multiclass ratios kept
+        at argmax unless they beat it by more than one standard error.
         Either way ``result.cv_results`` then holds the per-fold optima and
         scores. See the tuning guide for the measured trade-offs.
     n_bootstraps : int, default=0

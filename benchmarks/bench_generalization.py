@@ -307,7 +307,7 @@ def report_problem(name, results, seeds):
     print(f"\n{name} ({seeds} seeded splits): held-out score mean +- SD, fit s")
     for method, (values, times) in results.items():
         print(
-            f"  {method:>8}: {values.mean():.4f} +- {_sd(values):.4f}"
+            f"  {method:>12}: {values.mean():.4f} +- {_sd(values):.4f}"
             f"   fit {times.mean():6.2f} s"
         )
 
@@ -341,7 +341,7 @@ def summarize(table):
     print("\nmean over problems of each method's mean held-out score:")
     for method in every:
         having = [table[n][method][0].mean() for n in names if method in table[n]]
-        print(f"  {method:>8}: {np.mean(having):.4f} over {len(having)} problems")
+        print(f"  {method:>12}: {np.mean(having):.4f} over {len(having)} problems")
 
     def mean_over(method, among):
         return np.mean([table[n][method][0].mean() for n in among])

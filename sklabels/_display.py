@@ -159,7 +159,7 @@ class ThresholdCurveDisplay:
     ...     ["no", "yes", "yes", "no", "yes", "no"], [0.1, 0.35, 0.8, 0.3, 0.6, 0.2],
     ...     pos_label="yes")
     >>> sorted(display.lines_["yes"])
-    ['default', 'objective', 'precision', 'recall', 'threshold']
+    ['band', 'default', 'folds', 'objective', 'precision', 'recall', 'threshold']
     """
 
     def __init__(

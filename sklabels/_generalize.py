@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 from scipy.ndimage import uniform_filter1d
 from scipy.special import expit
-from sklearn.model_selection import KFold, StratifiedKFold
+from sklearn.model_selection import KFold
 from sklearn.utils import check_random_state
 
 from ._multiclass import (
@@ -107,15 +107,24 @@ def timed_fold(progress: Progress, index: int, n_folds: int, fit_fold, *args):
 def split_rows(
     truth: np.ndarray, problem: str, random_state: Any = None, n_folds: int = N_FOLDS
 ) -> list[np.ndarray]:
-    """Seeded folds of the tuning rows (stratified for single-label truth)."""
+    """Seeded folds of the tuning rows (stratified for single-label truth).
+
+    A row's fold depends on the seed, the number of rows and which rows share its
+    class -- not on the class codes -- so that reordering the classes (columns
+    with their names) gives the same folds.
+    """
     n = len(truth)
     seed = _seed(random_state)
-    if problem != "multilabel":
-        counts = np.bincount(np.asarray(truth, dtype=np.intp))
-        present = counts[counts > 0]
-        if len(present) and present.min() >= n_folds:
-            splitter = StratifiedKFold(n_folds, shuffle=True, random_state=seed)
-            return [test for _, test in splitter.split(np.zeros(n), truth)]
+    if problem != "multilabel" and n >= n_folds:
+        order = check_random_state(seed).permutation(n)
+        codes = np.asarray(truth, dtype=np.intp)[order]
+        # Each class's rows, in the shuffled order, dealt to the folds in turn.
+        by_class = np.argsort(codes, kind="stable")
+        starts = np.r_[0, np.flatnonzero(np.diff(codes[by_class])) + 1]
+        rank = np.arange(n) - np.repeat(starts, np.diff(np.r_[starts, n]))
+        fold = np.empty(n, dtype=np.intp)
+        fold[order[by_class]] = rank % n_folds
+        return [np.flatnonzero(fold == f) for f in range(n_folds)]
     splits = min(n_folds, n)
     if splits < 2:
         return [np.arange(n)]
@@ -336,7 +345,8 @@ def _cutoff_choice(task: _Task, folds: list[np.ndarray], strategy: str) -> _Choi
     everything = np.arange(len(task.values))
     base, n_se = _cutoff_base(strategy, task)
     rule = _CUTOFF_BASES[base]
-    chosen = rule(task, everything, folds)
+    pooled = _tuned_exact(task, everything)
+    chosen = pooled if base == "exact" else rule(task, everything, folds)
     default = np.full(task.n_columns, task.default)
     gains = []
     for f, rows in enumerate(folds):
@@ -350,7 +360,6 @@ def _cutoff_choice(task: _Task, folds: list[np.ndarray], strategy: str) -> _Choi
         kept = ~_clear_gain(gain, n_se)
         chosen = np.where(kept, default, chosen)
     fold_optima = np.array([_tuned_exact(task, rows) for rows in folds])
-    pooled = _tuned_exact(task, everything)
     return _Choice(chosen, pooled, fold_optima, gain, kept, base)
 
 

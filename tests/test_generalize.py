@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.special import expit, logit
 from scipy.stats import norm
 from sklearn.datasets import load_breast_cancer
@@ -171,3 +173,33 @@ def test_split_rows_are_seeded_and_cover_every_row():
     assert all(np.bincount(y[rows]).tolist() == [10, 6, 4] for rows in folds)
     again = split_rows(y, "multiclass", random_state=0)
     assert all(np.array_equal(a, b) for a, b in zip(folds, again, strict=True))
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 10_000), k=st.integers(2, 5))
+def test_robust_multilabel_follows_reordered_columns(seed, k):
+    """Check reordering labels with their columns reorders the robust thresholds."""
+    rng = np.random.default_rng(seed)
+    Y = (rng.random((300, k)) < rng.uniform(0.05, 0.5, k)).astype(int)
+    scores = np.clip(0.3 * Y + rng.random((300, k)) * 0.7, 0, 1)
+    names = np.array([f"l{j}" for j in range(k)])
+    first = tune_thresholds(Y, scores, classes=names, tuning="robust")
+    order = rng.permutation(k)
+    again = tune_thresholds(
+        Y[:, order], scores[:, order], classes=names[order], tuning="robust"
+    )
+    np.testing.assert_array_equal(again.thresholds, first.thresholds[order])
+    kept = first.cv_results["kept_default"][order]
+    np.testing.assert_array_equal(again.cv_results["kept_default"], kept)
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 10_000), k=st.integers(2, 6))
+def test_split_rows_ignore_how_classes_are_coded(seed, k):
+    """Check the folds of single-label rows do not depend on the class codes."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, k, 120)
+    relabelled = rng.permutation(k)[y]
+    first = split_rows(y, "multiclass", random_state=seed)
+    again = split_rows(relabelled, "multiclass", random_state=seed)
+    assert all(np.array_equal(a, b) for a, b in zip(first, again, strict=True))

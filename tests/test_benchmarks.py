@@ -22,7 +22,7 @@ CASES = {
         "--scale",
         "0.2",
         "--problems",
-        "cancer-logistic,5-classes-logistic,rare-labels-logistic",
+        "cancer-logistic,5-classes-logistic",
     ],
 }
 

@@ -14,7 +14,8 @@ part), then the test score (F1 of the positive class, or macro-F1) of:
   (smoothed, the same guard), ``robust`` (the new default: smoothed, default kept
   where the cross-fitted gain is not positive); multiclass ``bound`` (ratios within
   a factor 2), ``shrink`` (half the offsets), ``cv-shrink`` (the shrinkage that
-  scores best on the folds, 1-SE guard) and ``robust`` (exact ratios, 1-SE guard);
+  scores best on the folds, 1-SE guard), ``guard-1se`` (exact ratios, 1-SE guard)
+  and ``robust`` (exact ratios, 2-SE guard);
 * ``sklearn`` -- ``TunedThresholdClassifierCV`` (binary) or
   ``MultiOutputClassifier(TunedThresholdClassifierCV)`` (multilabel), same folds'
   count, fitted in the same process.

@@ -374,7 +374,7 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         and multilabel cut-offs are taken at the top of the smoothed objective
         curve, and a class keeps the default threshold where tuning does not beat
         it on the folds; multiclass ratios are kept at plain argmax unless they
-        beat it on the folds by more than one standard error. ``"exact"`` takes
+        beat it on the folds by more than two standard errors. ``"exact"`` takes
         the exact optimum of the pooled out-of-fold scores. Constraint objectives
         (``RecallAtPrecision``, ``PrecisionAtRecall``) always use the exact
         optimum. See the tuning guide for the measured trade-offs.

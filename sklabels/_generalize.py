@@ -12,7 +12,7 @@ cross-validation folds of the classifier, or seeded folds of scores the user hol
   *smoothed* objective curve (a wide plateau, not a spike), and a class keeps the
   default threshold where its cross-fitted gain is not positive. Multiclass ratios
   are the exact ones, kept at plain argmax unless their cross-fitted gain exceeds
-  one standard error. ``tuning="exact"`` is the plain pooled optimum.
+  two standard errors. ``tuning="exact"`` is the plain pooled optimum.
 * percentile-bootstrap intervals (seeded) over the tuning rows for the thresholds
   and for the objective at them.
 
@@ -69,9 +69,18 @@ _CUTOFF_RULES = {
     "robust": ("smooth", 0.0),
 }
 STRATEGIES = tuple(_CUTOFF_RULES)
-# Multiclass: "robust" is the exact ratios behind a one-SE guard on the whole
-# vector; "cv-shrink" picks the shrinkage toward argmax on the folds (it lost).
-MULTICLASS_STRATEGIES = ("exact", "median", "shrink", "bound", "cv-shrink", "robust")
+# Multiclass: "robust" is the exact ratios behind a two-SE guard on the whole
+# vector (k ratios tuned jointly: a one-SE guard still let a frozen network fall
+# below argmax); "cv-shrink" picks the shrinkage toward argmax on the folds.
+MULTICLASS_STRATEGIES = (
+    "exact",
+    "median",
+    "shrink",
+    "bound",
+    "cv-shrink",
+    "guard-1se",
+    "robust",
+)
 N_BOOTSTRAPS = 200
 CONFIDENCE = 0.9
 N_FOLDS = 5  # folds made from the tuning rows when none are given
@@ -455,8 +464,9 @@ def _multiclass_choice(task: _Task, folds: list[np.ndarray], strategy: str) -> _
         gain = rule_gain
     chosen = factor * _ratio_rule(strategy, pooled, fold_optima)
     kept = False
-    if strategy in ("cv-shrink", "robust"):
-        kept = not bool(_clear_gain(gain[:, None], 1.0)[0])
+    if strategy in ("cv-shrink", "guard-1se", "robust"):
+        n_se = 2.0 if strategy == "robust" else 1.0
+        kept = not bool(_clear_gain(gain[:, None], n_se)[0])
         if kept:
             chosen, factor = zero, 0.0
     return _Choice(

@@ -465,7 +465,7 @@ def tune_thresholds(
         ``"robust"``: judged on held-out folds of these rows (5 seeded folds):
         cut-offs at the top of the smoothed objective curve, a class kept at the
         default where tuning does not beat it on the folds; multiclass ratios kept
-        at argmax unless they beat it by more than one standard error.
+        at argmax unless they beat it by more than two standard errors.
         Either way ``result.cv_results`` then holds the per-fold optima and
         scores. See the tuning guide for the measured trade-offs.
     n_bootstraps : int, default=0

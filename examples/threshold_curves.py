@@ -4,9 +4,12 @@ A multilabel model (which properties does a handwritten digit have: even, prime,
 greater than 4, round, a perfect square, and the rare "seven"?) is fitted with
 ``threshold="auto"`` and ``store_cv_results=True``: the out-of-fold curves behind each
 tuned threshold are kept. ``ThresholdCurveDisplay`` draws, for every label, F1,
-precision and recall against the threshold, with the tuned threshold (dashed) and the
+precision and recall against the threshold, with the threshold in use (dashed) and the
 0.5 default (dotted) marked -- on the held-out test set, so the picture shows how
-well the tuned thresholds carry over.
+well the tuned thresholds carry over. The shaded band is the F1 curve's spread over
+folds (mean +- 1 SD) and the ticks at the bottom each fold's own best threshold: a
+wide band or scattered ticks say the threshold is uncertain. ``cv_results_`` holds the
+same numbers, and ``thresholds_interval_`` a bootstrap interval for each threshold.
 
 Writes ``threshold_curves.png`` (and ``threshold_curves_cv.png``, the out-of-fold
 curves the tuner saw) into the current directory.
@@ -52,22 +55,32 @@ default = ProbabilisticLabelClassifier(model, classes=names).fit(X_train, Y_trai
 
 tuned_f1 = f1_score(Y_test, clf.predict(X_test), average=None)
 default_f1 = f1_score(Y_test, default.predict(X_test), average=None)
-print(f"{'label':>15} {'threshold':>9} {'F1 at 0.5':>9} {'F1 tuned':>9}")
+folds = clf.cv_results_["fold_thresholds"]
+low, high = clf.thresholds_interval_
+kept = clf.cv_results_["kept_default"]
+print(
+    f"{'label':>15} {'threshold':>9} {'90% interval':>15} {'folds: min-max':>15} "
+    f"{'F1 at 0.5':>9} {'F1 tuned':>9}"
+)
 for j, name in enumerate(names):
+    note = "  (default kept: no clear gain on the folds)" if kept[j] else ""
     print(
-        f"{name:>15} {clf.thresholds_[j]:9.3f} {default_f1[j]:9.3f} {tuned_f1[j]:9.3f}"
+        f"{name:>15} {clf.thresholds_[j]:9.3f} {low[j]:7.3f}-{high[j]:<7.3f} "
+        f"{folds[:, j].min():7.3f}-{folds[:, j].max():<7.3f} "
+        f"{default_f1[j]:9.3f} {tuned_f1[j]:9.3f}{note}"
     )
-print(f"{'macro-F1':>15} {'':>9} {default_f1.mean():9.3f} {tuned_f1.mean():9.3f}")
+print(f"{'macro-F1':>15} {'':>41} {default_f1.mean():9.3f} {tuned_f1.mean():9.3f}")
 
 display = ThresholdCurveDisplay.from_estimator(clf, X_test, Y_test, n_cols=3)
+# The display lays its figure out itself (x labels inside, the legend below).
 display.figure_.suptitle("Held-out F1, precision and recall against each threshold")
-display.figure_.tight_layout()
 display.figure_.savefig("threshold_curves.png", dpi=100)
 cv = ThresholdCurveDisplay.from_estimator(clf, n_cols=3)  # the out-of-fold curves
 cv.figure_.suptitle("Out-of-fold curves the thresholds were tuned on")
-cv.figure_.tight_layout()
 cv.figure_.savefig("threshold_curves_cv.png", dpi=100)
 print("wrote threshold_curves.png and threshold_curves_cv.png")
 
 assert tuned_f1.mean() >= default_f1.mean()
 assert list(display.lines_) == names
+assert all("band" in lines for lines in cv.lines_.values())
+assert np.all(low <= high)

@@ -70,6 +70,15 @@ from ._cost_estimator import (
 from ._costs import CostRule, cost_codes
 from ._dask import any_dask, fit_dask, is_dask, predict_dask
 from ._frozen import check_fitted_model, network_classes, network_scores
+from ._generalize import (
+    CONFIDENCE,
+    N_BOOTSTRAPS,
+    TUNINGS,
+    Progress,
+    bootstrap_intervals,
+    timed_fold,
+    tune_with_evidence,
+)
 from ._objectives import OBJECTIVES, CostMatrix
 from ._reject import check_reject, tune_reject, winning_probability
 from ._reports import classification_report, confusion_matrix
@@ -83,7 +92,7 @@ from ._targets import (
     fit_target,
     positive_index,
 )
-from ._tune import AVERAGES, check_tuning_options, tune_scores
+from ._tune import AVERAGES, check_tuning_options
 
 
 def _estimator_has(attr: str):
@@ -130,6 +139,7 @@ class _HeldOut(NamedTuple):
     sample_weight: np.ndarray | None
     X: Any = None  # the samples passed to fit, for costs that depend on them
     rows: np.ndarray | None = None  # rows of X behind the scores (None: all)
+    folds: list[np.ndarray] | None = None  # rows of each cv split, if any
 
 
 class _EvaluationView(NamedTuple):
@@ -378,8 +388,8 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         Shuffling of the held-out split when ``cv`` is a float, and of the folds of
         a multilabel ``y`` when ``cv`` is an int.
     store_cv_results : bool, default=False
-        With ``threshold="auto"``: keep every class's objective curve in
-        ``cv_results_``.
+        With ``threshold="auto"``: also keep every class's objective curve in
+        ``cv_results_["curves"]``.
     costs : array-like, DataFrame, dict or callable, default=None
         Decide by cost instead of thresholds: ``C[true, predicted]`` as a ``(k, k)``
         array in the order of ``classes_``, a DataFrame indexed and labelled by
@@ -405,6 +415,19 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         The class priors the model was trained with, for ``priors_``; default:
         estimated from ``y`` in ``fit`` (give them for a ``FrozenEstimator``
         whose training data is not the data passed to ``fit``).
+    tuning : {"robust", "exact"}, default="robust"
+        With ``threshold="auto"``: how the held-out scores choose the thresholds.
+        ``"robust"`` judges tuning on held-out folds (tuned on the others): binary
+        and multilabel cut-offs are taken at the top of the smoothed objective
+        curve, and a class keeps the default threshold where tuning does not beat
+        it on the folds; multiclass ratios are kept at plain argmax unless they
+        beat it on the folds by more than two standard errors. ``"exact"`` takes
+        the exact optimum of the pooled out-of-fold scores. Constraint objectives
+        (``RecallAtPrecision``, ``PrecisionAtRecall``) always use the exact
+        optimum. See the tuning guide for the measured trade-offs.
+    verbose : int, default=0
+        Print fold-by-fold progress of ``fit`` with the elapsed time (folds fitted
+        in worker processes print there), then the tuning and refit steps.
 
     Attributes
     ----------
@@ -435,10 +458,27 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         out-of-fold scores (the mean over classes for ``average="macro"``). Like
         ``cv_results_``, it describes the tuning of the last ``fit``, also after a
         fixed ``threshold`` is set with ``set_params``.
+    best_score_interval_ : ndarray of shape (2,)
+        With ``threshold="auto"``: a 90% percentile-bootstrap interval of
+        ``best_score_`` over the out-of-fold rows (200 resamples, seeded by
+        ``random_state``; computed on first access).
+    thresholds_interval_ : ndarray of shape (2,) or (2, n_classes)
+        With ``threshold="auto"``: the same bootstrap's interval of the tuned
+        thresholds (lower and upper bounds), each resample re-tuned by the rule
+        that chose them.
     cv_results_ : dict
-        With ``threshold="auto"`` and ``store_cv_results=True``: ``{label:
-        ThresholdCurve}``, the exact objective against each class's threshold (with
-        the confusion counts, precision and recall behind it).
+        With ``threshold="auto"``: the evidence behind the thresholds, one column
+        per tuned class (binary: ``pos_label``) -- ``fold_thresholds`` (each
+        fold's own optimum, shape ``(n_folds, n_columns)``), ``fold_scores`` and
+        ``fold_default_scores`` (each fold's objective at the thresholds in use
+        and at the default), ``pooled_thresholds`` (the exact optimum of all
+        out-of-fold scores), ``thresholds``, ``gain`` and ``gain_se`` (the
+        cross-fitted held-out gain of tuning over the default and its standard
+        error across folds), ``kept_default`` (classes that kept the default
+        because that gain was not clear), ``classes``, ``tuning``, ``n_folds``;
+        multiclass also ``shrinkage``. With ``store_cv_results=True``,
+        ``"curves"``: ``{label: ThresholdCurve}``, the exact objective against
+        each class's threshold (with the confusion counts behind it).
     priors_ : ndarray of shape (n_classes,)
         The training class priors: ``train_priors``, else the (weighted) class
         frequencies of ``y`` (multilabel: each label's on-rate).
@@ -504,6 +544,8 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         "reject_cost": [Interval(Real, 0, None, closed="left"), None],
         "priors": ["array-like", dict, None],
         "train_priors": ["array-like", dict, None],
+        "tuning": [StrOptions(set(TUNINGS))],
+        "verbose": ["verbose"],
     }
 
     def __init__(
@@ -530,6 +572,8 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         reject_cost: float | None = None,
         priors: Any = None,
         train_priors: Any = None,
+        tuning: str = "robust",
+        verbose: int = 0,
     ) -> None:
         self.estimator = estimator
         self.problem = problem
@@ -552,6 +596,8 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         self.reject_cost = reject_cost
         self.priors = priors
         self.train_priors = train_priors
+        self.tuning = tuning
+        self.verbose = verbose
 
     # ------------------------------------------------------------------ fit
     @_fit_context(
@@ -580,6 +626,7 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         if any_dask(X, y):  # a frozen model tuned on every partition
             return fit_dask(self, X, y, fit_params)
         self._forget_last_fit()
+        self._progress = Progress(self.verbose, type(self).__name__)
         frozen = isinstance(self.estimator, FrozenEstimator)
         encoding, truth = self._encode_target(X, y, frozen)
         self.priors_ = fit_priors(self, truth, fit_params.get("sample_weight"))
@@ -598,7 +645,13 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         A failed refit must not leave a mix of the old model and the new parameters
         usable.
         """
-        for name in ("_encoding", "best_score_", "cv_results_", "cost_offsets_"):
+        for name in (
+            "_encoding",
+            "best_score_",
+            "cv_results_",
+            "cost_offsets_",
+            "_tuning_record",
+        ):
             if hasattr(self, name):
                 delattr(self, name)
 
@@ -676,7 +729,9 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
             self.estimator_, scores, rows = self._fit_out_of_fold(X, y_fit, fit_params)
             check_fitted_model(self, X, truth, frozen)
             weight = None if weight is None else weight[rows]
-            return _HeldOut(scores, truth[rows], weight, X, rows)
+            return _HeldOut(
+                scores, truth[rows], weight, X, rows, folds=self._split_positions
+            )
         self.estimator_ = self._fit_clone(X, y_fit, fit_params)
         scores = check_fitted_model(self, X, truth, frozen)
         if not held_out:
@@ -701,7 +756,7 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
             return plan.thresholds
         if plan.objective is None:
             return plan.thresholds
-        result = tune_scores(
+        result = tune_with_evidence(
             held_out.scores,
             held_out.truth,
             problem=self.problem_,
@@ -712,10 +767,17 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
             sample_weight=held_out.sample_weight,
             keep_curves=self.store_cv_results,
             n_jobs=self.n_jobs,
+            tuning=self.tuning,
+            folds=held_out.folds,
+            random_state=self.random_state,
+            progress=self._progress,
         )
         self.best_score_ = result.best_score
+        self.cv_results_ = dict(result.cv_results)
         if self.store_cv_results:
-            self.cv_results_ = result.curves
+            self.cv_results_["curves"] = result.curves
+        # Kept for the intervals, computed on first access.
+        self._tuning_record = (held_out, plan.pos_index, result, [None])
         self._tuned_thresholds = result.thresholds
         return result.thresholds
 
@@ -798,9 +860,17 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         """Fit one clone per split; the final model, the held-out scores, their rows."""
         X_split = indexable(X)[0]  # sparse formats and sequences without [idx]
         splits = self._cv_splits(X_split, y_fit)
+        ends = np.cumsum([len(test) for _, test in splits])
+        self._split_positions = [
+            np.arange(e - len(t), e) for e, (_, t) in zip(ends, splits, strict=True)
+        ]
         with self._fit_errors_explained():
             folds = Parallel(n_jobs=self.n_jobs)(
-                delayed(_fold_scores)(
+                delayed(timed_fold)(
+                    self._progress,
+                    index,
+                    len(splits),
+                    _fold_scores,
                     self.estimator,
                     X_split,
                     y_fit,
@@ -811,9 +881,11 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
                     self.problem_,
                     len(self.classes_),
                 )
-                for train, test in splits
+                for index, (train, test) in enumerate(splits)
             )
         model = self._fit_clone(X, y_fit, fit_params) if self.refit else folds[0][1]
+        if self.refit:
+            self._progress("refitted on all the data")
         rows = np.concatenate([test for _, test in splits])
         values = _flatten_constant_columns([fold[0] for fold in folds])
         return model, Scores(values, self._kind), rows
@@ -1035,6 +1107,12 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
 
         if params["priors"] is None:
             return None
+        if self.priors_ is None:  # fitted on Dask inputs without train_priors
+            raise ValueError(
+                f"priors={params['priors']!r} re-weights by the training priors, "
+                "which a fit on Dask inputs does not count: pass "
+                "train_priors=..., the class frequencies the model was trained with."
+            )
         target = check_priors(
             params["priors"], self.classes_, self.problem_, default=self.priors_
         )
@@ -1087,6 +1165,38 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         self._check_fitted()
         thresholds = self._decision().thresholds
         return thresholds.copy() if isinstance(thresholds, np.ndarray) else thresholds
+
+    def _intervals(self) -> tuple[np.ndarray, np.ndarray]:
+        """Bootstrap intervals of the tuned thresholds and best score (cached)."""
+        self._check_fitted()
+        record = getattr(self, "_tuning_record", None)
+        if record is None:
+            raise AttributeError(
+                "intervals exist for tuned thresholds only: fit with threshold='auto'."
+            )
+        held_out, pos_index, result, cache = record
+        if cache[0] is None:
+            cache[0] = bootstrap_intervals(
+                held_out.scores,
+                held_out.truth,
+                result,
+                pos_index=pos_index,
+                sample_weight=held_out.sample_weight,
+                n_bootstraps=N_BOOTSTRAPS,
+                confidence=CONFIDENCE,
+                random_state=self.random_state,
+            )
+        return cache[0]
+
+    @property
+    def thresholds_interval_(self) -> np.ndarray:
+        """Bootstrap interval of the tuned thresholds: lower and upper bounds."""
+        return self._intervals()[0].copy()
+
+    @property
+    def best_score_interval_(self) -> np.ndarray:
+        """Bootstrap interval of ``best_score_``: lower and upper bounds."""
+        return self._intervals()[1].copy()
 
     @property
     def reject_threshold_(self) -> float | None:

@@ -651,13 +651,34 @@ def fit_dask(clf: Any, X: Any, y: Any, fit_params: dict) -> Any:
         [b[1] for b in blocks], problem=clf.problem, classes=clf._frozen_classes()
     )
     clf.classes_, clf.problem_ = encoding.classes, encoding.problem
+    clf.priors_ = None
+    if clf.train_priors is not None:
+        from ._cost_estimator import fit_priors
+
+        clf.priors_ = fit_priors(clf, None, None)
     plan = clf._check_decision_options()
+    from ._objectives import CostMatrix
+
+    if plan.objective is not None and (
+        clf.tuning != "exact" or isinstance(clf.scoring, CostMatrix)
+    ):
+        raise ValueError(
+            f"threshold='auto' on Dask inputs tunes the thresholds exactly from "
+            f"merged counts (tuning='exact' with a threshold objective); "
+            f"tuning={clf.tuning!r} with scoring={clf.scoring!r} needs the scores "
+            f"in memory. Set tuning='exact', or fit on NumPy or pandas inputs."
+        )
     if plan.reject_auto:
         raise ValueError(
             "reject_threshold='auto' is tuned in memory: fit on NumPy or pandas "
             "inputs, or set a fixed reject_threshold with Dask inputs."
         )
     clf.estimator_ = clf._fit_clone(None, None, {})  # frozen: nothing is fitted
+    from ._frozen import pin_network_output
+
+    first = _first_rows(blocks)
+    pin_network_output(clf, first)
+    sample = clf._scores(first)  # the kind every block's scores have
     clf._tuned_thresholds = clf._tuned_reject = None
     if plan.objective is not None:
         result = tune_blocks(
@@ -665,18 +686,36 @@ def fit_dask(clf: Any, X: Any, y: Any, fit_params: dict) -> Any:
             partial(_estimator_scores, model=clf),
             encoding,
             pos_index=plan.pos_index,
-            kind=clf._kind,
-            logits=False,
+            kind=sample.kind,
+            logits=sample.logits,
             scoring=clf.scoring,
             average=clf.average,
             keep_curves=clf.store_cv_results,
         )
         clf.best_score_ = result.best_score
+        # The pooled exact optimum; per-fold evidence needs the rows in memory.
+        clf.cv_results_ = {
+            "classes": np.asarray(list(result.class_scores), dtype=object),
+            "tuning": "exact",
+            "thresholds": np.atleast_1d(result.thresholds).astype(float),
+            "pooled_thresholds": np.atleast_1d(result.thresholds).astype(float),
+        }
         if clf.store_cv_results:
-            clf.cv_results_ = result.curves
+            clf.cv_results_["curves"] = result.curves
         clf._tuned_thresholds = result.thresholds
     clf._record_fit(encoding, None, True)
     return clf
+
+
+def _first_rows(blocks: list[tuple]) -> Any:
+    """The first non-empty block of X, computed (a network's output kind)."""
+    import dask
+
+    for block in blocks:
+        rows = dask.compute(block[0])[0]
+        if len(rows):
+            return rows
+    return rows
 
 
 def _estimator_scores(block: Any, *, model) -> Scores:

@@ -18,6 +18,7 @@ the decision in use), never through its private state.
 from __future__ import annotations
 
 import math
+import warnings
 from numbers import Real
 from typing import Any
 
@@ -30,6 +31,8 @@ from sklearn.utils.validation import (
 )
 
 from ._decode import decode_codes
+from ._generalize import TUNINGS, tune_with_evidence
+from ._objectives import _Constrained, resolve_objective
 from ._reject import reject_curve, winning_probability
 from ._reports import confusion_matrix
 from ._rules import apply_rule, default_threshold
@@ -41,7 +44,7 @@ from ._targets import (
     fit_target,
     truth_positive_index,
 )
-from ._tune import tune_scores, tune_thresholds
+from ._tune import _validated
 
 
 def _pyplot():
@@ -54,8 +57,14 @@ def _pyplot():
     return plt
 
 
-def _grid(ax: Any, n: int, n_cols: int | None, size: tuple[float, float]):
-    """``n`` axes: the given ones, or a new grid of subplots."""
+def _grid(
+    ax: Any,
+    n: int,
+    n_cols: int | None,
+    size: tuple[float, float],
+    layout: str | None = None,
+):
+    """``n`` axes: the given ones, or a new grid of subplots (with ``layout``)."""
     plt = _pyplot()
     if ax is not None:
         axes = np.atleast_1d(np.asarray(ax, dtype=object)).ravel()
@@ -68,7 +77,11 @@ def _grid(ax: Any, n: int, n_cols: int | None, size: tuple[float, float]):
     cols = n_cols or min(n, 4)
     rows = math.ceil(n / cols)
     fig, grid = plt.subplots(
-        rows, cols, squeeze=False, figsize=(size[0] * cols, size[1] * rows)
+        rows,
+        cols,
+        squeeze=False,
+        figsize=(size[0] * cols, size[1] * rows),
+        layout=layout,
     )
     axes = grid.ravel()
     for extra in axes[n:]:
@@ -96,7 +109,11 @@ class ThresholdCurveDisplay:
 
     The curves are exact: every distinct score is a point, as the tuner saw them. The
     threshold in use (tuned, or the one the estimator holds) and the default
-    threshold are marked with vertical lines.
+    threshold are marked with vertical lines. Where folds are known, the objective's
+    spread over them is a shaded band (mean +- 1 SD of the folds' own curves) and
+    each fold's own optimum a tick at the bottom. A constraint objective
+    (``RecallAtPrecision``, ``PrecisionAtRecall``) is drawn where its floor is met,
+    with the floor as a horizontal line.
 
     Parameters
     ----------
@@ -112,6 +129,13 @@ class ThresholdCurveDisplay:
         The objective's name, for the legend.
     problem : str, default=None
         ``"multiclass"`` draws the ratio thresholds on a log scale.
+    fold_curves : dict, default=None
+        ``{label: [ThresholdCurve, ...]}``, one curve per fold (as
+        ``cv_results_["fold_curves"]``), drawn as a band.
+    fold_thresholds : dict, default=None
+        ``{label: array}``, each fold's own optimum, drawn as ticks.
+    floor : tuple, default=None
+        ``(name, value)`` of a constraint's floor, e.g. ``("precision", 0.9)``.
 
     Attributes
     ----------
@@ -120,7 +144,11 @@ class ThresholdCurveDisplay:
         One per drawn class.
     lines_ : dict
         ``{label: {"objective", "precision", "recall", "threshold", "default"}}``
-        matplotlib artists.
+        matplotlib artists, with ``"band"``, ``"folds"`` and ``"floor"`` where
+        drawn.
+    legend_ : matplotlib Legend
+        One legend for the figure, below the panels when the display made the
+        figure (so that it covers no curve), else in the first panel.
 
     Examples
     --------
@@ -131,7 +159,7 @@ class ThresholdCurveDisplay:
     ...     ["no", "yes", "yes", "no", "yes", "no"], [0.1, 0.35, 0.8, 0.3, 0.6, 0.2],
     ...     pos_label="yes")
     >>> sorted(display.lines_["yes"])
-    ['default', 'objective', 'precision', 'recall', 'threshold']
+    ['band', 'default', 'folds', 'objective', 'precision', 'recall', 'threshold']
     """
 
     def __init__(
@@ -142,12 +170,18 @@ class ThresholdCurveDisplay:
         default_threshold: float | None = None,
         scoring: str = "objective",
         problem: str | None = None,
+        fold_curves: dict | None = None,
+        fold_thresholds: dict | None = None,
+        floor: tuple | None = None,
     ) -> None:
         self.curves = curves
         self.thresholds = thresholds
         self.default_threshold = default_threshold
         self.scoring = scoring
         self.problem = problem
+        self.fold_curves = fold_curves
+        self.fold_thresholds = fold_thresholds
+        self.floor = floor
 
     def plot(
         self,
@@ -175,13 +209,39 @@ class ThresholdCurveDisplay:
         display : ThresholdCurveDisplay
         """
         labels = _select(list(self.curves), classes)
-        fig, axes = _grid(ax, len(labels), n_cols, (4.0, 3.0))
+        own_figure = ax is None
+        size = (6.5, 3.2) if len(labels) == 1 else (4.0, 3.0)  # room for the legend
+        fig, axes = _grid(
+            ax, len(labels), n_cols, size, "constrained" if own_figure else None
+        )
         self.lines_ = {
             label: self._plot_class(label, axis, precision_recall)
             for label, axis in zip(labels, axes, strict=True)
         }
         self.figure_, self.ax_ = fig, axes
+        self.legend_ = self._legend(fig, axes, own_figure)
         return self
+
+    def _legend(self, fig: Any, axes: Any, own_figure: bool) -> Any:
+        """One legend (the first panel's artists): below the panels in own figures."""
+        handles, names = axes[0].get_legend_handles_labels()
+        for axis in axes[1:]:  # marks whose values differ per panel
+            for handle, name in zip(*axis.get_legend_handles_labels(), strict=True):
+                if name.split(" ")[0] not in {n.split(" ")[0] for n in names}:
+                    handles.append(handle)
+                    names.append(name)
+        names = [_generic(name) if len(axes) > 1 else name for name in names]
+        if own_figure:
+            one = len(axes) == 1
+            return fig.legend(
+                handles,
+                names,
+                loc="outside right upper" if one else "outside lower center",
+                ncols=1 if one else min(len(names), 2 * len(axes), 4),
+                fontsize="small",
+                frameon=False,
+            )
+        return axes[0].legend(handles, names, loc="best", fontsize="x-small")
 
     def _plot_class(self, label: Any, axis: Any, precision_recall: bool) -> dict:
         """One class's panel; its artists by name."""
@@ -189,13 +249,58 @@ class ThresholdCurveDisplay:
         x = np.asarray(curve.thresholds, dtype=np.float64)[::-1]
         keep = np.isfinite(x)
         lines = {}
-        lines["objective"] = _step(
-            axis, x, keep, curve.scores, self.scoring, linewidth=2
-        )
+        if self.fold_curves is not None and label in self.fold_curves:
+            lines["band"] = _band(axis, x, keep, self.fold_curves[label])
         if precision_recall:
-            for name in ("precision", "recall"):
+            for name, style, color in (
+                ("precision", "-", "C2"),
+                ("recall", "--", "C1"),
+            ):
                 values = getattr(curve, name)
-                lines[name] = _step(axis, x, keep, values, name, alpha=0.7)
+                lines[name] = _step(
+                    axis,
+                    x,
+                    keep,
+                    values,
+                    name,
+                    alpha=0.8,
+                    linewidth=1,
+                    linestyle=style,
+                    color=color,
+                )
+        # Drawn last and thickest: a constraint objective equals its target rate
+        # where the floor is met and would hide under that curve.
+        lines["objective"] = _step(
+            axis,
+            x,
+            keep,
+            curve.scores,
+            self.scoring,
+            linewidth=2.5,
+            color="C0",
+            zorder=3,
+        )
+        if self.floor is not None:
+            name, value = self.floor
+            lines["floor"] = axis.axhline(
+                value,
+                color="C3",
+                linestyle="-.",
+                linewidth=1,
+                label=f"{name} floor {value:g}",
+            )
+        if self.fold_thresholds is not None and label in self.fold_thresholds:
+            ticks = np.asarray(self.fold_thresholds[label], dtype=np.float64)
+            lines["folds"] = axis.plot(
+                ticks,
+                np.full(len(ticks), 0.03),
+                "|",
+                color="C0",
+                markersize=12,
+                markeredgewidth=2,
+                transform=axis.get_xaxis_transform(),
+                label="fold optima",
+            )[0]
         if self.thresholds is not None and label in self.thresholds:
             t = float(self.thresholds[label])
             lines["threshold"] = axis.axvline(
@@ -212,7 +317,6 @@ class ThresholdCurveDisplay:
         else:
             axis.set_xlabel("threshold")
         axis.set_title(str(_to_python(label)))
-        axis.legend(fontsize="small", loc="best")
         return lines
 
     @classmethod
@@ -257,32 +361,37 @@ class ThresholdCurveDisplay:
         default = 0.5 if problem == "multiclass" else default_threshold(view.kind)
         pos_label = view.classes[decision.pos_index] if problem == "binary" else None
         marks = _marks(problem, view.classes, decision.thresholds, pos_label)
+        objective = scoring or estimator.scoring
         if view.scores is None:
-            curves = getattr(estimator, "cv_results_", None)
-            if curves is None:
+            evidence = getattr(estimator, "cv_results_", None) or {}
+            if "curves" not in evidence:
                 raise ValueError(
                     "this estimator stored no threshold curves; fit it with "
                     "threshold='auto', store_cv_results=True, or pass X and y to draw "
                     "the curves on that data."
                 )
-            name = _scoring_name(scoring or estimator.scoring)
+            curves, name = evidence["curves"], _scoring_name(objective)
         else:
-            result = tune_scores(
+            result = tune_with_evidence(
                 view.scores,
                 view.truth,
                 problem=problem,
                 classes=view.classes,
                 pos_index=decision.pos_index,
-                scoring=scoring or estimator.scoring,
+                scoring=objective,
                 average=estimator.average,
+                tuning=estimator.tuning,
+                random_state=estimator.random_state,
             )
-            curves, name = result.curves, result.scoring
+            curves, name, evidence = result.curves, result.scoring, result.cv_results
         return cls(
             curves=curves,
             thresholds=marks,
             default_threshold=default,
             scoring=name,
             problem=problem,
+            **_fold_marks(evidence),
+            floor=_floor(objective),
         ).plot(ax, classes=classes, **kwargs)
 
     @classmethod
@@ -300,9 +409,13 @@ class ThresholdCurveDisplay:
         sample_weight: Any = None,
         ax: Any = None,
         plot_classes: Any = None,
+        tuning: str = "exact",
+        random_state: Any = None,
         **kwargs: Any,
     ) -> ThresholdCurveDisplay:
         """Curves of scores you hold, tuned with :func:`sklabels.tune_thresholds`.
+
+        The band and the fold ticks come from 5 seeded folds of the rows.
 
         Parameters
         ----------
@@ -310,6 +423,9 @@ class ThresholdCurveDisplay:
         y_score : array-like of shape (n_samples,) or (n_samples, n_columns)
         classes, problem, pos_label, scoring, average, from_logits, sample_weight
             As :func:`sklabels.tune_thresholds`.
+        tuning, random_state
+            As :func:`sklabels.tune_thresholds`: the rule that picks the marked
+            threshold, and the seed of the folds.
         ax : matplotlib Axes or array of Axes, default=None
         plot_classes : array-like, default=None
             The classes to draw (default: all).
@@ -320,16 +436,22 @@ class ThresholdCurveDisplay:
         -------
         display : ThresholdCurveDisplay
         """
-        result = tune_thresholds(
-            y_true,
-            y_score,
+        encoding, truth, pos_index, values, problem, weight = _validated(
+            y_true, y_score, problem, classes, pos_label, sample_weight, from_logits
+        )
+        if tuning not in TUNINGS:
+            raise ValueError(f"tuning must be one of {TUNINGS}, got {tuning!r}.")
+        result = tune_with_evidence(
+            values,
+            truth,
             problem=problem,
-            classes=classes,
-            pos_label=pos_label,
+            classes=encoding.classes,
+            pos_index=pos_index,
             scoring=scoring,
             average=average,
-            sample_weight=sample_weight,
-            from_logits=from_logits,
+            sample_weight=weight,
+            tuning=tuning,
+            random_state=random_state,
         )
         return cls(
             curves=result.curves,
@@ -339,7 +461,28 @@ class ThresholdCurveDisplay:
             default_threshold=0.5,
             scoring=result.scoring,
             problem=result.problem,
+            **_fold_marks(result.cv_results),
+            floor=_floor(scoring),
         ).plot(ax, classes=plot_classes, **kwargs)
+
+
+def _fold_marks(evidence: dict) -> dict:
+    """The band's curves and the folds' optima, by label, from fold evidence."""
+    if "fold_thresholds" not in evidence:
+        return {}
+    optima = np.asarray(evidence["fold_thresholds"], dtype=np.float64).T
+    return {
+        "fold_curves": evidence.get("fold_curves"),
+        "fold_thresholds": dict(zip(evidence["classes"], optima, strict=True)),
+    }
+
+
+def _floor(scoring: Any) -> tuple | None:
+    """``(rate, minimum)`` of a constraint objective, else ``None``."""
+    objective, _ = resolve_objective(scoring)
+    if isinstance(objective, _Constrained):
+        return objective._constraint_name, float(objective.minimum)
+    return None
 
 
 def _marks(problem: str, classes: Any, thresholds: Any, pos_label: Any) -> dict:
@@ -350,9 +493,47 @@ def _marks(problem: str, classes: Any, thresholds: Any, pos_label: Any) -> dict:
 
 
 def _step(axis, x, keep, values, name, **style):
-    """A curve that is constant between cuts (values given in decreasing cut order)."""
+    """A curve that is constant between cuts (values given in decreasing cut order).
+
+    Values of ``-inf`` (a constraint not met) are left out, not drawn at the bottom.
+    """
     y = np.asarray(values, dtype=np.float64)[::-1][keep]
+    y = np.where(np.isfinite(y), y, np.nan)
     return axis.plot(x[keep], y, drawstyle="steps-pre", label=name, **style)[0]
+
+
+def _values_at(curve: Any, x: np.ndarray) -> np.ndarray:
+    """A curve's objective at thresholds ``x``: predict iff score >= x."""
+    cuts = np.asarray(curve.thresholds, dtype=np.float64)
+    at = np.searchsorted(-cuts, -x, side="right") - 1
+    values = np.asarray(curve.scores, dtype=np.float64)[np.maximum(at, 0)]
+    return np.where(np.isfinite(values), values, np.nan)
+
+
+def _band(axis, x, keep, curves):
+    """Mean +- 1 SD of the folds' objective curves, shaded."""
+    grid = x[keep]
+    values = np.array([_values_at(curve, grid) for curve in curves])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns
+        mean = np.nanmean(values, axis=0)
+        sd = np.nanstd(values, axis=0)
+    return axis.fill_between(
+        grid,
+        mean - sd,
+        mean + sd,
+        step="pre",
+        color="C0",
+        alpha=0.3,
+        linewidth=0,
+        label=f"over {len(curves)} folds (mean +- 1 SD)",
+    )
+
+
+def _generic(name: str) -> str:
+    """A legend entry for every panel: ``threshold 0.42`` becomes ``threshold``."""
+    head = name.split(" ")[0]
+    return {"threshold": "threshold in use", "default": name}.get(head, name)
 
 
 def _scoring_name(scoring: Any) -> str:

@@ -212,6 +212,19 @@ def network_scores(clf: Any, X: Any, method: str | None) -> Scores | None:
     return scores
 
 
+def pin_network_output(clf: Any, first_block: Any) -> bool:
+    """For a fit that never holds all of ``X`` (Dask): pin what the frozen network
+    returns, read from its structure or else from the values of a first block, for
+    every later call; whether those are logits."""
+    adapter = network_adapter(clf.estimator_)
+    if adapter is None or clf.response_method_ != "predict_proba":
+        return False
+    clf._network_output = None
+    _, output = _network_scores(clf, adapter, first_block, None)
+    clf._network_output = (adapter, output)
+    return output == "logits"
+
+
 def check_fitted_model(
     clf: Any, X: Any, truth: np.ndarray, frozen: bool
 ) -> Scores | None:

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, replace
-from numbers import Integral
+from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
 from scipy.special import expit, logit
-from sklearn.utils._param_validation import StrOptions, validate_params
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import _check_sample_weight, check_consistent_length
 
 from ._dask import any_dask
@@ -86,6 +86,20 @@ class TuningResult:
         The objective before tuning: at the default thresholds (0.5, or plain argmax
         for multiclass problems). ``best_score >= start_score`` up to rounding, except
         where a constraint forced a fallback.
+    cv_results : dict or None
+        With ``tuning=`` given: the fold evidence -- ``fold_thresholds`` (each
+        fold's own optimum), ``fold_scores`` and ``fold_default_scores`` (each
+        fold's objective at the chosen and at the default thresholds),
+        ``pooled_thresholds`` (the exact optimum of all rows), ``gain`` and
+        ``gain_se`` (cross-fitted held-out gain of tuning over the default, and its
+        standard error across folds), ``kept_default`` (classes the guard left at
+        the default). See :doc:`tuning`.
+    thresholds_interval : ndarray or None
+        With ``n_bootstraps``: the bootstrap interval of the thresholds, shape
+        ``(2,)`` (binary) or ``(2, n_classes)`` -- lower and upper bounds.
+    best_score_interval : ndarray or None
+        With ``n_bootstraps``: the bootstrap interval of ``best_score``, shape
+        ``(2,)``.
     """
 
     thresholds: float | np.ndarray
@@ -98,6 +112,9 @@ class TuningResult:
     average: str
     pos_label: Any = None
     start_score: float = float("nan")
+    cv_results: dict | None = None
+    thresholds_interval: np.ndarray | None = None
+    best_score_interval: np.ndarray | None = None
 
     def to_dict(self) -> dict:
         """A JSON-ready summary: problem, classes, thresholds, objective values."""
@@ -373,6 +390,11 @@ def _tune_multiclass(
         "from_logits": ["boolean"],
         "return_curves": ["boolean"],
         "n_jobs": [Integral, None],
+        "tuning": [StrOptions({"exact", "robust"})],
+        "n_bootstraps": [Interval(Integral, 0, None, closed="left")],
+        "confidence": [Interval(Real, 0, 1, closed="neither")],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
     },
     prefer_skip_nested_validation=True,
 )
@@ -389,6 +411,11 @@ def tune_thresholds(
     from_logits: bool = False,
     return_curves: bool = True,
     n_jobs: int | None = None,
+    tuning: str = "exact",
+    n_bootstraps: int = 0,
+    confidence: float = 0.9,
+    random_state: Any = None,
+    verbose: int = 0,
 ) -> TuningResult:
     """Tune per-class thresholds exactly on scores you already hold.
 
@@ -444,6 +471,26 @@ def tune_thresholds(
         multilabel problems; NumPy's sort releases the GIL). ``None`` is 1 unless
         in a ``joblib.parallel_config`` context, ``-1`` uses every core. The
         results are identical for every value.
+    tuning : {"exact", "robust"}, default="exact"
+        ``"exact"``: the thresholds that maximise the objective on these scores.
+        ``"robust"``: judged on held-out folds of these rows (5 seeded folds):
+        cut-offs at the top of the smoothed objective curve, a class kept at the
+        default where tuning does not beat it on the folds; multiclass ratios kept
+        at argmax unless they beat it by more than two standard errors.
+        Either way ``result.cv_results`` then holds the per-fold optima and
+        scores. See the tuning guide for the measured trade-offs.
+    n_bootstraps : int, default=0
+        Resamples of the rows (with replacement) for the intervals
+        ``result.thresholds_interval`` and ``result.best_score_interval``; 0
+        computes none (``tuning`` or 200 resamples are typical).
+    confidence : float in (0, 1), default=0.9
+        The coverage of those percentile intervals.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the folds of ``tuning="robust"`` and the bootstrap (``None``: 0,
+        reproducible).
+    verbose : int, default=0
+        Print the steps of the work with the elapsed time (``>= 2``: also the
+        bootstrap's progress).
 
     Returns
     -------
@@ -470,6 +517,15 @@ def tune_thresholds(
     >>> decode([0.33, 0.31], ["ham", "spam"], threshold=result.thresholds).tolist()
     ['spam', 'ham']
     """
+    if any_dask(y_true, scores, sample_weight) and (
+        tuning != "exact" or n_bootstraps or verbose
+    ):
+        raise ValueError(
+            f"tune_thresholds on Dask inputs tunes exactly from merged counts; "
+            f"tuning={tuning!r}, n_bootstraps={n_bootstraps!r} and "
+            f"verbose={verbose!r} need every row in memory. Use tuning='exact', "
+            f"n_bootstraps=0 and verbose=0, or compute() the inputs first."
+        )
     if any_dask(y_true, scores, sample_weight):  # exact, from merged counts
         from ._dask import tune_dask
 
@@ -485,6 +541,45 @@ def tune_thresholds(
             from_logits=from_logits,
             return_curves=return_curves,
         )
+    encoding, truth, pos_index, values, problem, weight = _validated(
+        y_true, scores, problem, classes, pos_label, sample_weight, from_logits
+    )
+    if tuning == "exact" and not n_bootstraps and not verbose:
+        return tune_scores(
+            values,
+            truth,
+            problem=problem,
+            classes=encoding.classes,
+            pos_index=pos_index,
+            scoring=scoring,
+            average=average,
+            sample_weight=weight,
+            keep_curves=return_curves,
+            n_jobs=n_jobs,
+        )
+    from ._generalize import tune_with_evidence  # it builds on this module
+
+    return tune_with_evidence(
+        values,
+        truth,
+        problem=problem,
+        classes=encoding.classes,
+        pos_index=pos_index,
+        scoring=scoring,
+        average=average,
+        sample_weight=weight,
+        keep_curves=return_curves,
+        n_jobs=n_jobs,
+        tuning=tuning,
+        n_bootstraps=n_bootstraps,
+        confidence=confidence,
+        random_state=random_state,
+        verbose=verbose,
+    )
+
+
+def _validated(y_true, scores, problem, classes, pos_label, sample_weight, from_logits):
+    """The encoding, truth, positive index, Scores, problem and weights to tune."""
     encoding, truth = fit_target(y_true, problem=problem, classes=classes)
     # The class a single score column scores, and the one a binary objective rates.
     pos_index = truth_positive_index(encoding, pos_label, classes)
@@ -501,15 +596,4 @@ def tune_thresholds(
         weight = _check_sample_weight(
             sample_weight, values.values, ensure_non_negative=True
         )
-    return tune_scores(
-        values,
-        truth,
-        problem=problem,
-        classes=encoding.classes,
-        pos_index=pos_index,
-        scoring=scoring,
-        average=average,
-        sample_weight=weight,
-        keep_curves=return_curves,
-        n_jobs=n_jobs,
-    )
+    return encoding, truth, pos_index, values, problem, weight

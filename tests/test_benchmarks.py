@@ -24,6 +24,14 @@ CASES = {
         *("--sizes", "30000", "--chunk", "10000", "--labels", "3"),
         *("--memory-limit", "1GiB"),
     ],
+    "bench_generalization.py": [
+        "--seeds",
+        "2",
+        "--scale",
+        "0.2",
+        "--problems",
+        "cancer-logistic,5-classes-logistic",
+    ],
 }
 
 
@@ -47,6 +55,10 @@ def test_benchmark_runs(script):
         "bench_tuning_engine.py": ["never below the grid: yes"],
         "bench_tuning_exactness.py": ["all exact: yes"],
         "bench_prior_shift.py": ["EM within 0.03 of the true priors on average:"],
+        "bench_generalization.py": [
+            "never below the default rule beyond 1 SD:",
+            "robust - sklearn",
+        ],
     }.get(script, ["outputs identical: yes"])
     for line in expected:
         assert line in result.stdout, result.stdout

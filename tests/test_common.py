@@ -47,7 +47,9 @@ CONFIGS = [
     ),
     # a non-default threshold (binary only: multi_class tag is False)
     ProbabilisticLabelClassifier(LogisticRegression(), problem="binary", threshold=0.3),
-    # thresholds tuned in fit on out-of-fold scores
+    # thresholds tuned in fit on out-of-fold scores (tuning="robust", the default:
+    # on the checks' easy data the held-out folds show no gain, so the default rule
+    # is kept and check_classifiers_train passes; tuning="exact" would move it)
     ProbabilisticLabelClassifier(LogisticRegression(), threshold="auto", cv=3),
 ]
 
@@ -57,7 +59,8 @@ def expected_failed_checks(estimator):
     if not estimator.__sklearn_tags__().target_tags.multi_output:
         failures["check_supervised_y_2d"] = COLUMN_Y_IS_A_FORM
     if estimator.threshold == "auto":
-        failures["check_classifiers_train"] = TUNED_THRESHOLDS_CHANGE_PREDICTIONS
+        if estimator.tuning == "exact":
+            failures["check_classifiers_train"] = TUNED_THRESHOLDS_CHANGE_PREDICTIONS
     elif estimator.threshold is not None:
         failures["check_classifiers_train"] = THRESHOLD_CHANGES_PREDICTIONS
     return failures

@@ -15,6 +15,7 @@ from sklabels import (
     FewPositivesWarning,
     MultilabelConfusionDisplay,
     ProbabilisticLabelClassifier,
+    RecallAtPrecision,
     ThresholdCurveDisplay,
 )
 
@@ -61,11 +62,11 @@ def test_threshold_curves_from_stored_tuning(problem, tmp_path):
     X, y = _data(problem)
     clf = _model(problem, threshold="auto", store_cv_results=True).fit(X, y)
     display = ThresholdCurveDisplay.from_estimator(clf)
-    drawn = list(clf.cv_results_)
+    drawn = list(clf.cv_results_["curves"])
     assert list(display.lines_) == drawn
     assert [ax.get_title() for ax in display.ax_] == [str(c) for c in drawn]
     for label, lines in display.lines_.items():
-        curve = clf.cv_results_[label]
+        curve = clf.cv_results_["curves"][label]
         objective = lines["objective"].get_ydata()
         assert np.max(objective) == pytest.approx(curve.scores.max())
         marked = lines["threshold"].get_xdata()[0]
@@ -109,7 +110,8 @@ def test_threshold_curves_from_predictions_into_given_axes(tmp_path):
     fig, ax = plt.subplots()
     display = ThresholdCurveDisplay.from_predictions(y, score, pos_label="yes", ax=ax)
     assert display.ax_[0] is ax and list(display.lines_) == ["yes"]
-    assert len(ax.get_lines()) == 5  # objective, precision, recall, two markers
+    # objective, precision, recall, two markers, the folds' optima
+    assert len(ax.get_lines()) == 6
     with pytest.raises(ValueError, match="ax holds 1 axes but 3 panels"):
         ThresholdCurveDisplay.from_predictions(
             np.eye(3, dtype=int)[rng.integers(0, 3, 60)] | (rng.random((60, 3)) < 0.3),
@@ -118,6 +120,53 @@ def test_threshold_curves_from_predictions_into_given_axes(tmp_path):
             ax=ax,
         )
     _png(fig, tmp_path)
+
+
+def _inside_figure(artist, fig):
+    """Whether ``artist`` is drawn within the saved figure's canvas."""
+    renderer = fig.canvas.get_renderer()
+    box = artist.get_window_extent(renderer)
+    width, height = fig.canvas.get_width_height()
+    return box.x0 >= 0 and box.y0 >= 0 and box.x1 <= width and box.y1 <= height
+
+
+def test_threshold_curves_band_folds_and_layout(tmp_path):
+    """Check the fold band and ticks, and a saved layout: labels in, legend apart."""
+    X, y = _data("multilabel")
+    clf = _model(
+        "multilabel", threshold="auto", store_cv_results=True, random_state=0
+    ).fit(X, y)
+    display = ThresholdCurveDisplay.from_estimator(clf, n_cols=2)
+    _png(display.figure_, tmp_path)
+    folds = clf.cv_results_["fold_thresholds"]
+    for j, lines in enumerate(display.lines_.values()):
+        assert {"band", "folds"} <= set(lines)
+        np.testing.assert_allclose(lines["folds"].get_xdata(), folds[:, j])
+        assert lines["band"].get_paths()  # a filled area, not empty
+    fig = display.figure_
+    for axis in display.ax_:
+        assert _inside_figure(axis.xaxis.label, fig)
+        legend_box = display.legend_.get_window_extent(fig.canvas.get_renderer())
+        assert not legend_box.overlaps(axis.get_window_extent())
+    assert _inside_figure(display.legend_, fig)
+
+
+def test_threshold_curves_mark_a_constraint_floor(tmp_path):
+    """Check RecallAtPrecision: its objective visible where met, its floor drawn."""
+    rng = np.random.default_rng(4)
+    y = rng.integers(0, 2, 400)
+    score = np.clip(0.35 * y + rng.random(400) * 0.65, 0, 1)
+    display = ThresholdCurveDisplay.from_predictions(
+        y, score, scoring=RecallAtPrecision(0.8)
+    )
+    _png(display.figure_, tmp_path)
+    lines = display.lines_[1]
+    assert lines["floor"].get_ydata()[0] == 0.8
+    assert "precision floor 0.8" in lines["floor"].get_label()
+    drawn = np.asarray(lines["objective"].get_ydata(), dtype=float)
+    assert np.isfinite(drawn).sum() > 1  # visible where the floor is met
+    assert lines["objective"].get_zorder() > lines["recall"].get_zorder()
+    assert _inside_figure(display.legend_, display.figure_)
 
 
 def test_multilabel_confusion_grid(tmp_path):

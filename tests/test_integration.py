@@ -83,3 +83,24 @@ def test_dask_rows_give_the_in_memory_decisions(network):
     np.testing.assert_array_equal(got, clf.predict(X))
     plain = clf.set_params(costs=1.0 - np.eye(3)).predict(X)
     assert (got != plain).any()  # the row's costs changed some decisions
+
+
+@pytest.mark.parametrize("width", [1, 3])
+def test_dask_fit_of_a_logit_network_tunes_as_in_memory(network, width):
+    """Check thresholds tuned on Dask blocks of a frozen logit network's inputs."""
+    net, X, _, y = network
+    names = NAMES
+    if width == 1:  # a single sigmoid logit: malignant or not
+        torch.manual_seed(1)
+        net = torch.nn.Sequential(torch.nn.Linear(5, 1))
+        names = NAMES[[0, 2]]
+        y = np.where(y == "malignant", "malignant", "benign")
+    params = dict(threshold="auto", tuning="exact", classes=names)
+    model = FrozenEstimator(TorchClassifier(net))
+    ref = ProbabilisticLabelClassifier(model, **params).fit(X, y)
+    got = ProbabilisticLabelClassifier(model, **params)
+    with dask.config.set(scheduler="synchronous"):
+        got.fit(da.from_array(X, chunks=(64, 5)), da.from_array(y, chunks=64))
+    np.testing.assert_allclose(got.thresholds_, ref.thresholds_, rtol=0, atol=0)
+    assert got.best_score_ == ref.best_score_
+    np.testing.assert_array_equal(got.predict(X), ref.predict(X))

@@ -115,6 +115,7 @@ def tuned(
         refit=refit,
         random_state=random_state,
         store_cv_results=store_cv_results,
+        tuning="exact",  # scikit-learn's tuner takes the optimum as it is
     )
 
 
@@ -151,7 +152,7 @@ def test_curves_are_ordered_and_bounded():
         LogisticRegression(), cv=[(np.arange(50), np.arange(50, 100))], refit=False
     )
     model.set_params(store_cv_results=True).fit(X, y)
-    curve = model.cv_results_[1]
+    curve = model.cv_results_["curves"][1]
     assert np.all(curve.thresholds[:-1] > curve.thresholds[1:])
     assert np.logical_and(curve.scores >= 0, curve.scores <= 1).all()
 
@@ -167,7 +168,7 @@ def test_prefit_curve():
     classifier = DecisionTreeClassifier(random_state=0).fit(X, y)
     assert classifier.score(X[50:], y[50:]) == pytest.approx(1.0)
     model = tuned(classifier, cv="prefit", store_cv_results=True).fit(X[50:], y[50:])
-    curve = model.cv_results_[1]
+    curve = model.cv_results_["curves"][1]
     assert np.all(curve.thresholds[:-1] > curve.thresholds[1:])
     assert_allclose(curve.scores[1:], [1.0, 0.5])
     assert model.best_score_ == 1.0
@@ -315,7 +316,7 @@ def test_tuned_threshold_classifier_without_constraint_value(response_method):
     score_optimized = balanced_accuracy_score(y, model.fit(X, y).predict(X))
     score_baseline = balanced_accuracy_score(y, lr.predict(X))
     assert score_optimized > score_baseline
-    curve = model.cv_results_[1]
+    curve = model.cv_results_["curves"][1]
     assert curve.thresholds.shape == curve.scores.shape
     assert curve.best_score == pytest.approx(model.best_score_)
 
@@ -453,7 +454,7 @@ def test_tuned_threshold_classifier_store_cv_results(store_cv_results):
     """Port of test_tuned_threshold_classifier_store_cv_results."""
     X, y = make_classification(random_state=0)
     model = tuned(LogisticRegression(), store_cv_results=store_cv_results).fit(X, y)
-    assert hasattr(model, "cv_results_") == store_cv_results
+    assert ("curves" in model.cv_results_) == store_cv_results
 
 
 def test_tuned_threshold_classifier_cv_float():

@@ -68,7 +68,9 @@ def test_binary_auto_equals_tuning_the_out_of_fold_scores(cancer):
     """Check thresholds_ against tune_thresholds on cross_val_predict's scores."""
     X, y = cancer
     cv = StratifiedKFold(5)
-    clf = ProbabilisticLabelClassifier(model(), threshold="auto", cv=cv).fit(X, y)
+    clf = ProbabilisticLabelClassifier(
+        model(), threshold="auto", cv=cv, tuning="exact"
+    ).fit(X, y)
     codes = (y == "malignant").astype(int)
     oof = cross_val_predict(model(), X, codes, cv=cv, method="predict_proba")
     expected = tune_thresholds(y, oof[:, 1], classes=["benign", "malignant"])
@@ -110,7 +112,9 @@ def test_multilabel_macro_tunes_per_label_and_micro_shares_one(multilabel):
     X, Y = multilabel
     inner = OneVsRestClassifier(LogisticRegression(max_iter=1000))
     cv = KFold(5, shuffle=True, random_state=0)
-    macro = ProbabilisticLabelClassifier(inner, threshold="auto", cv=cv).fit(X, Y)
+    macro = ProbabilisticLabelClassifier(
+        inner, threshold="auto", cv=cv, tuning="exact"
+    ).fit(X, Y)
     micro = ProbabilisticLabelClassifier(inner, threshold="auto", average="micro")
     micro.fit(X, Y)
     assert macro.thresholds_.shape == (5,) and len(set(macro.thresholds_)) > 1
@@ -151,7 +155,9 @@ def test_frozen_estimator_is_not_refit_and_tunes_on_the_fit_data(iris):
     X, y = iris
     trained = LogisticRegression(max_iter=1000).fit(X[::2], y[::2])
     coef = trained.coef_.copy()
-    clf = ProbabilisticLabelClassifier(FrozenEstimator(trained), threshold="auto")
+    clf = ProbabilisticLabelClassifier(
+        FrozenEstimator(trained), threshold="auto", tuning="exact"
+    )
     clf.fit(X[1::2], y[1::2])
     np.testing.assert_array_equal(trained.coef_, coef)
     assert clf.estimator_.estimator is trained
@@ -167,7 +173,7 @@ def test_sample_weight_reaches_the_inner_fit_and_the_sweep(cancer):
     weight = np.random.default_rng(0).choice([0.2, 1.0, 5.0], len(y))
     cv = StratifiedKFold(4)
     est = LogisticRegression(max_iter=5000)
-    clf = ProbabilisticLabelClassifier(est, threshold="auto", cv=cv)
+    clf = ProbabilisticLabelClassifier(est, threshold="auto", cv=cv, tuning="exact")
     clf.fit(X, y, sample_weight=weight)
     codes = (y == "malignant").astype(int)
     oof = cross_val_predict(
@@ -212,17 +218,20 @@ def test_store_cv_results_keeps_one_curve_per_class(iris):
     """Check cv_results_ holds a curve per class consistent with thresholds_."""
     X, y = iris
     clf = ProbabilisticLabelClassifier(
-        LogisticRegression(max_iter=1000), threshold="auto", store_cv_results=True
+        LogisticRegression(max_iter=1000),
+        threshold="auto",
+        store_cv_results=True,
+        tuning="exact",
     ).fit(X, y)
-    assert list(clf.cv_results_) == list(clf.classes_)
-    for j, curve in enumerate(clf.cv_results_.values()):
+    assert list(clf.cv_results_["curves"]) == list(clf.classes_)
+    for j, curve in enumerate(clf.cv_results_["curves"].values()):
         assert isinstance(curve, ThresholdCurve)
         assert curve.best_threshold == pytest.approx(clf.thresholds_[j])
         assert curve.scores.max() == pytest.approx(clf.best_score_)
     plain = ProbabilisticLabelClassifier(
         LogisticRegression(max_iter=1000), threshold="auto"
     ).fit(X, y)
-    assert not hasattr(plain, "cv_results_")
+    assert "curves" not in plain.cv_results_
 
 
 def test_parallel_folds_give_the_same_result(cancer):
@@ -493,6 +502,6 @@ def test_unreachable_constraint_in_the_classifier_reports_what_is_achieved(cance
     with pytest.warns(UnreachableConstraintWarning, match="recall there"):
         clf.fit(X, y)
     assert np.isfinite(clf.best_score_)
-    assert clf.cv_results_["malignant"].best_score == clf.best_score_
+    assert clf.cv_results_["curves"]["malignant"].best_score == clf.best_score_
     pred = flipped.predict_proba(X)[:, 1] >= clf.thresholds_
     assert clf.best_score_ == pytest.approx(np.sum(pred & (codes == 1)) / codes.sum())

@@ -1,0 +1,780 @@
+"""Tuning judged on held-out folds: fold spread, a guard, smoothing, intervals.
+
+The exact sweep finds the best thresholds *on the tuning data*. This module decides
+which thresholds to trust on new data. The tuning rows are split into folds (the
+cross-validation folds of the classifier, or seeded folds of scores the user holds):
+
+* **per-fold optima** -- each fold tuned alone -- show how much the choice moves;
+* **cross-fitting** -- tune on all folds but one, score the held-out one, for the
+  tuned rule and for the default rule -- measures whether tuning beats the default
+  on rows it did not see, with a standard error across folds;
+* ``tuning="robust"``: cut-offs (binary, multilabel) are taken at the top of the
+  *smoothed* objective curve (a wide plateau, not a spike), and a class keeps the
+  default threshold where its cross-fitted gain is not positive. Multiclass ratios
+  are the exact ones, kept at plain argmax unless their cross-fitted gain exceeds
+  two standard errors. ``tuning="exact"`` is the plain pooled optimum.
+* percentile-bootstrap intervals (seeded) over the tuning rows for the thresholds
+  and for the objective at them.
+
+Every strategy compared in ``benchmarks/bench_generalization.py`` is in
+``STRATEGIES``; the public ``tuning=`` values are ``"robust"`` and ``"exact"``.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+import warnings
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+from scipy.ndimage import uniform_filter1d
+from scipy.special import expit
+from sklearn.model_selection import KFold
+from sklearn.utils import check_random_state
+
+from ._multiclass import (
+    log_space,
+    multiclass_value,
+    offsets_to_ratios,
+    rule_argmax,
+    tune_multiclass,
+)
+from ._objectives import _Constrained, evaluate
+from ._rules import default_threshold
+from ._scores import PROBA, Scores
+from ._sweep import midpoint, sweep, tune_columns, tune_micro
+from ._tune import (
+    TuningResult,
+    _cutoff_columns,
+    _logits_to_probabilities,
+    _multiclass_objectives,
+    check_tuning_options,
+    tune_scores,
+)
+
+TUNINGS = ("robust", "exact")
+# Cut-off strategies measured by the generalization benchmark: the rule, and the
+# guard (keep the default unless the cross-fitted gain exceeds this many standard
+# errors; None: no guard). "robust" won; a one-SE guard lost on rare labels.
+_CUTOFF_RULES = {
+    "exact": ("exact", None),
+    "median": ("median", None),
+    "mean": ("mean", None),
+    "smooth": ("smooth", None),
+    "shrink": ("shrink", None),
+    "guard": ("exact", 1.0),
+    "smooth-guard": ("smooth", 1.0),
+    "robust": ("smooth", 0.0),
+}
+STRATEGIES = tuple(_CUTOFF_RULES)
+# Multiclass: "robust" is the exact ratios behind a two-SE guard on the whole
+# vector (k ratios tuned jointly: a one-SE guard still let a frozen network fall
+# below argmax); "cv-shrink" picks the shrinkage toward argmax on the folds.
+MULTICLASS_STRATEGIES = (
+    "exact",
+    "median",
+    "shrink",
+    "bound",
+    "cv-shrink",
+    "guard-1se",
+    "robust",
+)
+N_BOOTSTRAPS = 200
+CONFIDENCE = 0.9
+N_FOLDS = 5  # folds made from the tuning rows when none are given
+_SHRINK = np.linspace(0.0, 1.0, 5)  # multiclass: fractions of the tuned offsets
+
+
+# ---------------------------------------------------------------- progress
+class Progress:
+    """Prints ``[owner] message (elapsed ...)`` lines when ``verbose > 0``."""
+
+    def __init__(self, verbose: int, owner: str, start: float | None = None) -> None:
+        self.verbose = int(verbose or 0)
+        self.owner = owner
+        self.start = time.perf_counter() if start is None else start
+
+    def __call__(self, message: str, level: int = 1) -> None:
+        if self.verbose >= level:
+            elapsed = time.perf_counter() - self.start
+            print(f"[{self.owner}] {message} (elapsed {elapsed:.1f}s)", file=sys.stdout)
+            sys.stdout.flush()
+
+
+def timed_fold(progress: Progress, index: int, n_folds: int, fit_fold, *args):
+    """``fit_fold(*args)``, reporting the fold's number and time when verbose."""
+    start = time.perf_counter()
+    out = fit_fold(*args)
+    took = time.perf_counter() - start
+    progress(f"fold {index + 1}/{n_folds}: fitted and scored in {took:.2f}s")
+    return out
+
+
+# ---------------------------------------------------------------- folds
+def split_rows(
+    truth: np.ndarray, problem: str, random_state: Any = None, n_folds: int = N_FOLDS
+) -> list[np.ndarray]:
+    """Seeded folds of the tuning rows (stratified for single-label truth).
+
+    A row's fold depends on the seed, the number of rows and which rows share its
+    class -- not on the class codes -- so that reordering the classes (columns
+    with their names) gives the same folds.
+    """
+    n = len(truth)
+    seed = _seed(random_state)
+    if problem != "multilabel" and n >= n_folds:
+        order = check_random_state(seed).permutation(n)
+        codes = np.asarray(truth, dtype=np.intp)[order]
+        # Each class's rows, in the shuffled order, dealt to the folds in turn.
+        by_class = np.argsort(codes, kind="stable")
+        starts = np.r_[0, np.flatnonzero(np.diff(codes[by_class])) + 1]
+        rank = np.arange(n) - np.repeat(starts, np.diff(np.r_[starts, n]))
+        fold = np.empty(n, dtype=np.intp)
+        fold[order[by_class]] = rank % n_folds
+        return [np.flatnonzero(fold == f) for f in range(n_folds)]
+    splits = min(n_folds, n)
+    if splits < 2:
+        return [np.arange(n)]
+    splitter = KFold(splits, shuffle=True, random_state=seed)
+    return [test for _, test in splitter.split(np.zeros(n))]
+
+
+def _seed(random_state: Any) -> Any:
+    """An int seed for the folds and the bootstrap: ``None`` means 0 (reproducible)."""
+    return 0 if random_state is None else random_state
+
+
+def _complement(folds: list[np.ndarray], f: int) -> np.ndarray:
+    return np.concatenate([rows for g, rows in enumerate(folds) if g != f])
+
+
+# ---------------------------------------------------------------- the task
+@dataclass(frozen=True)
+class _Task:
+    """One tuning problem in the units the strategies work in."""
+
+    multiclass: bool
+    values: np.ndarray  # cut-offs: the tuned columns; multiclass: all scores
+    truth: np.ndarray  # cut-offs: (n, c) bool; multiclass: codes
+    weight: np.ndarray
+    objective: Any
+    name: str
+    average: str  # multiclass: the ascent's average
+    per_class: Any  # multiclass: the objective reported per class
+    proba: bool
+    logits: bool
+    micro: bool
+    default: float  # cut-offs: the default threshold in score units
+    constrained: bool
+
+    @property
+    def n_columns(self) -> int:
+        return self.values.shape[1]
+
+
+def _make_task(scores, truth, problem, classes, pos_index, objective, name, average, w):
+    proba = scores.kind == PROBA
+    weight = np.ones(len(scores.values)) if w is None else np.asarray(w, float)
+    if problem == "multiclass":
+        ascent, avg, per_class = _multiclass_objectives(objective, average)
+        return _Task(
+            True,
+            log_space(scores.values, proba),
+            np.asarray(truth, dtype=np.intp),
+            weight,
+            ascent,
+            name,
+            avg,
+            per_class,
+            proba,
+            scores.logits,
+            False,
+            0.0,
+            False,
+        )
+    columns, hits, _ = _cutoff_columns(
+        scores.values, truth, problem, classes, pos_index
+    )
+    return _Task(
+        False,
+        np.asarray(columns, dtype=np.float64),
+        hits,
+        weight,
+        objective,
+        name,
+        average,
+        objective,
+        proba,
+        scores.logits,
+        problem == "multilabel" and average == "micro",
+        default_threshold(scores.kind),
+        isinstance(objective, _Constrained),
+    )
+
+
+# ---------------------------------------------------------------- cut-offs
+def _cut_values(task: _Task, rows: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
+    """Each column's objective at ``thresholds`` on ``rows`` (micro: pooled)."""
+    values = task.values[rows]
+    hits = task.truth[rows]
+    w = task.weight[rows][:, None]
+    pred = values >= thresholds[None, :]
+    counts = [
+        (w * (p & h)).sum(axis=0)
+        for p, h in ((pred, hits), (pred, ~hits), (~pred, hits), (~pred, ~hits))
+    ]
+    objective = task.objective
+    if isinstance(objective, _Constrained):
+        objective = objective.achieved
+    if task.micro:
+        pooled = [np.array([c.sum()]) for c in counts]
+        return np.full(task.n_columns, evaluate(objective, task.name, *pooled)[0])
+    return evaluate(objective, task.name, *counts)
+
+
+def _tuned_exact(task: _Task, rows: np.ndarray) -> np.ndarray:
+    """The pooled exact optimum of every column on ``rows``."""
+    tune = tune_micro if task.micro else tune_columns
+    kwargs = {} if task.micro else {"defaults": np.full(task.n_columns, task.default)}
+    result = tune(
+        task.values[rows],
+        task.truth[rows],
+        objective=task.objective,
+        name=task.name,
+        sample_weight=task.weight[rows],
+        proba=task.proba,
+        start_at=task.default,
+        **kwargs,
+    )
+    return np.asarray(result.thresholds, dtype=np.float64)
+
+
+def _smooth_one(column, hits, weight, task: _Task) -> float:
+    """The cut at the top of the objective curve smoothed over nearby cuts.
+
+    A moving average over about ``sqrt(m)`` neighbouring candidates (``m`` distinct
+    scores) prefers the middle of a wide plateau of good values over a narrow spike.
+    """
+    curve = sweep(column, hits, weight, proba=task.proba)
+    values = evaluate(task.objective, task.name, curve.tp, curve.fp, curve.fn, curve.tn)
+    if curve.available is not None:
+        values = np.where(curve.available, values, -np.inf)
+    finite = np.isfinite(values)
+    if finite.sum() < 3:
+        return float(midpoint(curve.cuts, int(np.argmax(values))))
+    width = max(1, int(np.sqrt(finite.sum())))
+    filled = np.where(finite, values, np.min(values[finite]))
+    smoothed = uniform_filter1d(filled, size=width, mode="nearest")
+    smoothed = np.where(finite, smoothed, -np.inf)
+    return float(midpoint(curve.cuts, int(np.argmax(smoothed))))
+
+
+def _tuned_smooth(task: _Task, rows: np.ndarray) -> np.ndarray:
+    """The smoothed-curve optimum of every column on ``rows``."""
+    values, hits, weight = task.values[rows], task.truth[rows], task.weight[rows]
+    if task.micro:
+        k = task.n_columns
+        t = _smooth_one(
+            values.reshape(-1), hits.reshape(-1), np.repeat(weight, k), task
+        )
+        return np.full(k, t)
+    out = np.full(task.n_columns, task.default)
+    for j in range(task.n_columns):
+        column, truth = values[:, j], hits[:, j]
+        tunable = truth.any() and (~truth).any() and column.min() < column.max()
+        if tunable:
+            out[j] = _smooth_one(column, truth, weight, task)
+    return out
+
+
+def _tuned_over_folds(task, rows, folds, reduce) -> np.ndarray:
+    """``reduce`` (median, mean) of the optima of the folds inside ``rows``."""
+    inside = [np.intersect1d(fold, rows) for fold in folds]
+    inside = [fold for fold in inside if len(fold)]
+    if len(inside) < 2:
+        return _tuned_exact(task, rows)
+    return reduce(np.array([_tuned_exact(task, fold) for fold in inside]), axis=0)
+
+
+def _tuned_shrunk(task: _Task, rows: np.ndarray) -> np.ndarray:
+    """The exact optimum shrunk toward a stabler anchor by the number of positives.
+
+    Anchor: the shared (micro) threshold for multilabel problems; for F1 on
+    probabilities the plug-in value half the best F1; else the default. Weight of
+    the column's own optimum: ``n_pos / (n_pos + 20)``.
+    """
+    own = _tuned_exact(task, rows)
+    if task.micro:
+        return own
+    if task.n_columns > 1:
+        anchor = np.full(task.n_columns, _tuned_exact(replace(task, micro=True), rows))
+    elif task.proba and task.name == "f1":
+        anchor = _cut_values(task, rows, own) / 2
+    else:
+        anchor = np.full(task.n_columns, task.default)
+    positives = (task.weight[rows][:, None] * task.truth[rows]).sum(axis=0)
+    keep = positives / (positives + 20.0)
+    return keep * own + (1 - keep) * anchor
+
+
+_CUTOFF_BASES = {
+    "exact": lambda task, rows, folds: _tuned_exact(task, rows),
+    "smooth": lambda task, rows, folds: _tuned_smooth(task, rows),
+    "median": lambda task, rows, folds: _tuned_over_folds(task, rows, folds, np.median),
+    "mean": lambda task, rows, folds: _tuned_over_folds(task, rows, folds, np.mean),
+    "shrink": lambda task, rows, folds: _tuned_shrunk(task, rows),
+}
+
+
+def _cutoff_base(strategy: str, task: _Task) -> tuple[str, float | None]:
+    """The cut-off rule behind a strategy, and its guard's standard errors."""
+    base, n_se = _CUTOFF_RULES[strategy]
+    if task.constrained and n_se is not None:
+        # The default is no alternative to a precision floor: the exact optimum.
+        return "exact", None
+    return base, n_se
+
+
+@dataclass
+class _Choice:
+    """The thresholds (or offsets) chosen, and the evidence behind them."""
+
+    chosen: np.ndarray
+    pooled: np.ndarray
+    fold_optima: np.ndarray  # (n_folds, c)
+    gain: np.ndarray  # (n_folds, c): held-out gain of tuning over the default
+    kept_default: np.ndarray  # (c,) bool
+    base: str
+    shrinkage: float = 1.0
+
+
+def _cutoff_choice(task: _Task, folds: list[np.ndarray], strategy: str) -> _Choice:
+    everything = np.arange(len(task.values))
+    base, n_se = _cutoff_base(strategy, task)
+    rule = _CUTOFF_BASES[base]
+    pooled = _tuned_exact(task, everything)
+    chosen = pooled if base == "exact" else rule(task, everything, folds)
+    default = np.full(task.n_columns, task.default)
+    gains = []
+    for f, rows in enumerate(folds):
+        train = _complement(folds, f) if len(folds) > 1 else rows
+        others = [g for i, g in enumerate(folds) if i != f]
+        tuned = rule(task, train, others)
+        gains.append(_cut_values(task, rows, tuned) - _cut_values(task, rows, default))
+    gain = np.array(gains)
+    kept = np.zeros(task.n_columns, dtype=bool)
+    if n_se is not None:
+        kept = ~_clear_gain(gain, n_se)
+        chosen = np.where(kept, default, chosen)
+    fold_optima = np.array([_tuned_exact(task, rows) for rows in folds])
+    return _Choice(chosen, pooled, fold_optima, gain, kept, base)
+
+
+def _clear_gain(gain: np.ndarray, n_se: float = 1.0) -> np.ndarray:
+    """Columns whose mean held-out gain exceeds ``n_se`` standard errors (folds)."""
+    n_folds = gain.shape[0]
+    mean = gain.mean(axis=0)
+    if n_folds < 2:
+        return mean > 0
+    se = gain.std(axis=0, ddof=1) / np.sqrt(n_folds)
+    return (mean > 0) & (mean > n_se * se)
+
+
+# ---------------------------------------------------------------- multiclass
+def _ratio_offsets(task: _Task, rows: np.ndarray) -> np.ndarray:
+    """Exact coordinate-ascent offsets on ``rows``, centred (mean 0)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = tune_multiclass(
+            task.values[rows],
+            task.truth[rows],
+            objective=task.objective,
+            name=task.name,
+            average=task.average,
+            sample_weight=task.weight[rows],
+            proba=False,  # task.values are in log space already
+        )
+    return result.offsets - result.offsets.mean()
+
+
+def _ratio_value(task: _Task, rows: np.ndarray, offsets: np.ndarray):
+    """The overall and per-class objective of the ratio rule on ``rows``."""
+    pred = rule_argmax(task.values[rows] + offsets)
+    k = task.n_columns
+    overall, _ = multiclass_value(
+        pred,
+        task.truth[rows],
+        task.weight[rows],
+        k,
+        task.objective,
+        task.name,
+        task.average,
+    )
+    _, per_class = multiclass_value(
+        pred,
+        task.truth[rows],
+        task.weight[rows],
+        k,
+        task.per_class,
+        task.name,
+        task.average,
+    )
+    return overall, per_class
+
+
+def _ratio_rule(strategy: str, offsets: np.ndarray, fold_offsets=None) -> np.ndarray:
+    if strategy == "shrink":
+        return 0.5 * offsets
+    if strategy == "bound":  # ratios within a factor 2 of each other's mean
+        return np.clip(offsets, -np.log(2) / 2, np.log(2) / 2)
+    if strategy == "median" and fold_offsets is not None and len(fold_offsets) > 1:
+        return np.median(fold_offsets, axis=0)
+    return offsets
+
+
+def _multiclass_choice(task: _Task, folds: list[np.ndarray], strategy: str) -> _Choice:
+    everything = np.arange(len(task.values))
+    pooled = _ratio_offsets(task, everything)
+    fold_optima = np.array([_ratio_offsets(task, rows) for rows in folds])
+    k = task.n_columns
+    zero = np.zeros(k)
+    # Cross-fitting: offsets tuned without fold f, scored on fold f at each shrinkage.
+    table = np.empty((len(folds), len(_SHRINK)))
+    rule_gain = np.empty(len(folds))
+    for f, rows in enumerate(folds):
+        train = _complement(folds, f) if len(folds) > 1 else rows
+        offsets = _ratio_offsets(task, train)
+        others = [fold_optima[g] for g in range(len(folds)) if g != f]
+        base = _ratio_value(task, rows, zero)[0]
+        for s, factor in enumerate(_SHRINK):
+            table[f, s] = _ratio_value(task, rows, factor * offsets)[0] - base
+        rule_gain[f] = (
+            _ratio_value(task, rows, _ratio_rule(strategy, offsets, others))[0] - base
+        )
+    factor = 1.0
+    if strategy == "cv-shrink":
+        best = int(
+            np.argmax(table.mean(axis=0) + 1e-12 * np.arange(len(_SHRINK))[::-1])
+        )
+        factor = float(_SHRINK[best])
+        gain = table[:, best]
+    else:
+        gain = rule_gain
+    chosen = factor * _ratio_rule(strategy, pooled, fold_optima)
+    kept = False
+    if strategy in ("cv-shrink", "guard-1se", "robust"):
+        n_se = 2.0 if strategy == "robust" else 1.0
+        kept = not bool(_clear_gain(gain[:, None], n_se)[0])
+        if kept:
+            chosen, factor = zero, 0.0
+    return _Choice(
+        chosen,
+        pooled,
+        fold_optima,
+        np.repeat(gain[:, None], k, axis=1),
+        np.full(k, kept),
+        "ascent",
+        factor,
+    )
+
+
+# ---------------------------------------------------------------- the result
+def tune_generalized(
+    scores: Scores,
+    truth: np.ndarray,
+    *,
+    problem: str,
+    classes: np.ndarray,
+    pos_index: int = 1,
+    scoring: Any = "f1",
+    average: str = "macro",
+    sample_weight: np.ndarray | None = None,
+    keep_curves: bool = True,
+    tuning: str = "robust",
+    folds: list[np.ndarray] | None = None,
+    random_state: Any = None,
+    progress: Progress | None = None,
+    n_jobs: int | None = None,
+) -> TuningResult:
+    """Tune with ``tuning`` (a name of ``STRATEGIES``) and record the fold evidence.
+
+    ``folds`` are row indices of the tuning data (the cross-validation folds the
+    scores came from); without them, or with fewer than 3, seeded folds of the rows
+    are made. The result's ``cv_results`` holds the per-fold optima and scores.
+    """
+    progress = progress or Progress(0, "tune_thresholds")
+    objective, name = check_tuning_options(scoring, average, problem)
+    exact = tune_scores(
+        scores,
+        truth,
+        problem=problem,
+        classes=classes,
+        pos_index=pos_index,
+        scoring=objective,
+        average=average,
+        sample_weight=sample_weight,
+        keep_curves=keep_curves,
+        n_jobs=n_jobs,
+    )
+    progress(f"pooled exact tuning on {len(truth):,} rows")
+    if folds is None or len(folds) < 3:
+        folds = split_rows(truth, problem, random_state)
+    task = _make_task(
+        scores,
+        truth,
+        problem,
+        classes,
+        pos_index,
+        objective,
+        name,
+        average,
+        sample_weight,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if task.multiclass:
+            choice = _multiclass_choice(task, folds, tuning)
+        else:
+            choice = _cutoff_choice(task, folds, tuning)
+    progress(f"per-fold and cross-fitted tuning over {len(folds)} folds")
+    result = _result(exact, task, choice, folds, tuning, scores)
+    if keep_curves and not task.multiclass:
+        result.cv_results["fold_curves"] = _fold_curves(
+            scores,
+            truth,
+            folds,
+            problem,
+            classes,
+            pos_index,
+            objective,
+            average,
+            sample_weight,
+        )
+    return result
+
+
+def _fold_curves(
+    scores, truth, folds, problem, classes, pos_index, objective, average, sample_weight
+) -> dict:
+    """``{label: [ThresholdCurve of each fold]}``: each fold's rows tuned alone."""
+    curves: dict = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for rows in folds:
+            part = tune_scores(
+                Scores(scores.values[rows], scores.kind, scores.logits),
+                np.asarray(truth)[rows],
+                problem=problem,
+                classes=classes,
+                pos_index=pos_index,
+                scoring=objective,
+                average=average,
+                sample_weight=None if sample_weight is None else sample_weight[rows],
+                keep_curves=True,
+            )
+            for label, curve in part.curves.items():
+                curves.setdefault(label, []).append(curve)
+    return curves
+
+
+def _thresholds_in_units(task: _Task, cut: np.ndarray, scores: Scores) -> np.ndarray:
+    """Score-unit cut-offs (or offsets) as the rule's thresholds."""
+    if task.multiclass:
+        return offsets_to_ratios(cut)
+    if task.logits:
+        return _logits_to_probabilities(cut, task.values)
+    return cut
+
+
+def _fold_units(task: _Task, cut: np.ndarray) -> np.ndarray:
+    if task.multiclass:
+        return offsets_to_ratios(cut)
+    return expit(cut) if task.logits else cut
+
+
+def _result(exact, task, choice: _Choice, folds, tuning, scores) -> TuningResult:
+    everything = np.arange(len(task.values))
+    thresholds = _thresholds_in_units(task, choice.chosen, scores)
+    if task.multiclass:
+        best, per_class = _ratio_value(task, everything, choice.chosen)
+        fold_scores = np.array([_ratio_value(task, r, choice.chosen)[1] for r in folds])
+        fold_default = np.array(
+            [_ratio_value(task, r, np.zeros(task.n_columns))[1] for r in folds]
+        )
+        fold_thresholds = np.array([offsets_to_ratios(o) for o in choice.fold_optima])
+        pooled = offsets_to_ratios(choice.pooled)
+    else:
+        per_class = _cut_values(task, everything, choice.chosen)
+        best = per_class[0] if task.micro else per_class.mean()
+        fold_scores = np.array([_cut_values(task, r, choice.chosen) for r in folds])
+        default = np.full(task.n_columns, task.default)
+        fold_default = np.array([_cut_values(task, r, default) for r in folds])
+        fold_thresholds = np.array([_fold_units(task, o) for o in choice.fold_optima])
+        pooled = _fold_units(task, choice.pooled)
+    owners = list(exact.class_scores)
+    n_folds = len(folds)
+    gain = choice.gain
+    cv_results = {
+        "classes": np.asarray(owners, dtype=object),
+        "tuning": tuning,
+        "n_folds": n_folds,
+        "fold_thresholds": fold_thresholds,
+        "fold_scores": fold_scores,
+        "fold_default_scores": fold_default,
+        "pooled_thresholds": pooled,
+        "thresholds": np.atleast_1d(thresholds).astype(float),
+        "gain": gain.mean(axis=0),
+        "gain_se": (
+            gain.std(axis=0, ddof=1) / np.sqrt(n_folds)
+            if n_folds > 1
+            else np.full(gain.shape[1], np.nan)
+        ),
+        "kept_default": choice.kept_default,
+    }
+    if task.multiclass:
+        cv_results["shrinkage"] = choice.shrinkage
+    curves = {
+        label: replace(curve, best_threshold=float(t), best_score=float(v))
+        for (label, curve), t, v in zip(
+            exact.curves.items(), np.atleast_1d(thresholds), per_class, strict=False
+        )
+    }
+    return replace(
+        exact,
+        thresholds=float(thresholds[0]) if exact.problem == "binary" else thresholds,
+        best_score=float(best),
+        class_scores=dict(zip(owners, (float(v) for v in per_class), strict=True)),
+        curves=curves,
+        cv_results=cv_results,
+    )
+
+
+# ---------------------------------------------------------------- intervals
+def bootstrap_intervals(
+    scores: Scores,
+    truth: np.ndarray,
+    result: TuningResult,
+    *,
+    pos_index: int = 1,
+    sample_weight: np.ndarray | None = None,
+    n_bootstraps: int = N_BOOTSTRAPS,
+    confidence: float = CONFIDENCE,
+    random_state: Any = None,
+    progress: Progress | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Percentile-bootstrap intervals of the thresholds and of the objective there.
+
+    Each resample draws the tuning rows with replacement (seeded). The thresholds
+    are re-tuned on it by the rule that chose them (a class kept at the default
+    stays there); ``best_score`` is the objective of the chosen thresholds on it.
+    Returns ``thresholds_interval`` of shape ``(2, n_classes)`` (binary:
+    ``(2,)``) and ``best_score_interval`` of shape ``(2,)``.
+    """
+    progress = progress or Progress(0, "tune_thresholds")
+    objective, _ = check_tuning_options(result.scoring, result.average, result.problem)
+    task = _make_task(
+        scores,
+        truth,
+        result.problem,
+        result.classes,
+        pos_index,
+        objective,
+        result.scoring,
+        result.average,
+        sample_weight,
+    )
+    info = result.cv_results or {}
+    kept = np.asarray(info.get("kept_default", np.zeros(task.n_columns, bool)))
+    tuning = info.get("tuning", "exact")
+    rng = check_random_state(_seed(random_state))
+    n = len(task.values)
+    chosen = _chosen_in_task_units(task, result)
+    cuts, values = [], []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for b in range(n_bootstraps):
+            rows = rng.randint(0, n, n)
+            cuts.append(_retuned(task, rows, tuning, kept, info))
+            values.append(_overall(task, rows, chosen))
+            if (b + 1) % max(1, n_bootstraps // 4) == 0:
+                progress(f"bootstrap {b + 1}/{n_bootstraps}", level=2)
+    alpha = (1 - confidence) / 2
+    cut_interval = np.quantile(np.array(cuts), [alpha, 1 - alpha], axis=0)
+    score_interval = np.quantile(np.array(values), [alpha, 1 - alpha])
+    if result.problem == "binary":
+        cut_interval = cut_interval[:, 0]
+    return cut_interval, score_interval
+
+
+def _chosen_in_task_units(task: _Task, result: TuningResult) -> np.ndarray:
+    thresholds = np.atleast_1d(np.asarray(result.thresholds, dtype=np.float64))
+    if task.multiclass:
+        return -np.log(thresholds)
+    if task.logits:
+        with np.errstate(divide="ignore"):
+            return np.log(thresholds) - np.log1p(-thresholds)
+    return thresholds
+
+
+def _overall(task: _Task, rows: np.ndarray, chosen: np.ndarray) -> float:
+    if task.multiclass:
+        return float(_ratio_value(task, rows, chosen)[0])
+    values = _cut_values(task, rows, chosen)
+    return float(values[0] if task.micro else values.mean())
+
+
+def _retuned(task: _Task, rows, tuning: str, kept: np.ndarray, info: dict):
+    """The thresholds the same rule picks on resampled rows, in the rule's units."""
+    if task.multiclass:
+        factor = float(info.get("shrinkage", 1.0))
+        offsets = factor * _ratio_offsets(task, rows) if not kept.all() else 0.0
+        return offsets_to_ratios(np.zeros(task.n_columns) + offsets)
+    base, _ = _cutoff_base(tuning, task) if tuning in STRATEGIES else ("exact", None)
+    if base in ("median", "mean"):
+        base = "exact"  # the folds do not survive resampling
+    cut = _CUTOFF_BASES[base](task, rows, [])
+    cut = np.where(kept, task.default, cut)
+    return expit(cut) if task.logits else cut
+
+
+def tune_with_evidence(
+    scores: Scores,
+    truth: np.ndarray,
+    *,
+    tuning: str = "robust",
+    n_bootstraps: int = 0,
+    confidence: float = CONFIDENCE,
+    random_state: Any = None,
+    verbose: int = 0,
+    folds: list[np.ndarray] | None = None,
+    progress: Progress | None = None,
+    **kwargs: Any,
+) -> TuningResult:
+    """:func:`tune_generalized`, then bootstrap intervals when ``n_bootstraps``."""
+    progress = progress or Progress(verbose, "tune_thresholds")
+    result = tune_generalized(
+        scores,
+        truth,
+        tuning=tuning,
+        folds=folds,
+        random_state=random_state,
+        progress=progress,
+        **kwargs,
+    )
+    if not n_bootstraps:
+        return result
+    cut, value = bootstrap_intervals(
+        scores,
+        truth,
+        result,
+        pos_index=kwargs.get("pos_index", 1),
+        sample_weight=kwargs.get("sample_weight"),
+        n_bootstraps=n_bootstraps,
+        confidence=confidence,
+        random_state=random_state,
+        progress=progress,
+    )
+    progress(f"{n_bootstraps} bootstrap resamples for the intervals")
+    return replace(result, thresholds_interval=cut, best_score_interval=value)

@@ -1,0 +1,205 @@
+"""Tuning judged on held-out folds: fold spread, the guard, intervals, progress."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.special import expit, logit
+from scipy.stats import norm
+from sklearn.datasets import load_breast_cancer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from sklabels import ProbabilisticLabelClassifier, tune_thresholds
+from sklabels._generalize import split_rows
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklabels.FewPositivesWarning")
+
+
+@pytest.fixture(scope="module")
+def cancer():
+    X, y = load_breast_cancer(return_X_y=True)
+    return X[:, :10], y
+
+
+def _gaussian(rng, n, prevalence=0.3, shift=1.5):
+    """Binary truth and probability scores ``expit(x)``, ``x ~ N(shift * y, 1)``."""
+    y = (rng.random(n) < prevalence).astype(int)
+    return y, expit(rng.normal(size=n) + shift * y)
+
+
+def _population_f1(t, prevalence=0.3, shift=1.5):
+    """F1 of the rule ``score >= t`` on the population of :func:`_gaussian`."""
+    x = logit(np.asarray(t, dtype=float))
+    tp = prevalence * norm.sf(x - shift)
+    fp = (1 - prevalence) * norm.sf(x)
+    fn = prevalence - tp
+    return 2 * tp / (2 * tp + fp + fn)
+
+
+def test_cv_results_hold_each_folds_own_optimum_and_scores(cancer):
+    """Check fold_thresholds are the folds' own optima and pooled the exact one."""
+    X, y = cancer
+    cv = StratifiedKFold(4, shuffle=True, random_state=0)
+    model = make_pipeline(StandardScaler(), LogisticRegression())
+    clf = ProbabilisticLabelClassifier(model, threshold="auto", cv=cv).fit(X, y)
+    results = clf.cv_results_
+    oof = cross_val_predict(model, X, y, cv=cv, method="predict_proba")[:, 1]
+    folds = [test for _, test in cv.split(X, y)]
+    own = [tune_thresholds(y[rows], oof[rows]).thresholds for rows in folds]
+    np.testing.assert_allclose(results["fold_thresholds"][:, 0], own)
+    assert results["fold_thresholds"].shape == results["fold_scores"].shape == (4, 1)
+    pooled = tune_thresholds(y, oof).thresholds
+    assert results["pooled_thresholds"][0] == pytest.approx(pooled)
+    assert results["thresholds"][0] == pytest.approx(clf.thresholds_)
+    assert np.ptp(results["fold_thresholds"]) > 0  # the spread is visible
+    assert list(results["classes"]) == [1] and results["n_folds"] == 4
+
+
+def test_guard_keeps_the_default_where_tuning_fits_noise():
+    """Check the guard keeps 0.5 for accuracy on calibrated scores, and says so."""
+    rng = np.random.default_rng(0)
+    p = rng.random(3000)
+    y = (rng.random(3000) < p).astype(int)  # calibrated: 0.5 is the best cut
+    exact = tune_thresholds(y, p, scoring="accuracy")
+    robust = tune_thresholds(y, p, scoring="accuracy", tuning="robust")
+    assert exact.thresholds != 0.5
+    assert robust.thresholds == 0.5
+    assert robust.cv_results["kept_default"].tolist() == [True]
+    gain, se = robust.cv_results["gain"][0], robust.cv_results["gain_se"][0]
+    assert gain <= se
+
+
+def test_guard_lets_a_clear_gain_through():
+    """Check a rare label's F1 cut, far below 0.5, is tuned and not guarded."""
+    rng = np.random.default_rng(1)
+    y, p = _gaussian(rng, 3000, prevalence=0.05, shift=2.0)
+    p = p / 4  # under-confident scores: 0.5 predicts almost nothing
+    robust = tune_thresholds(y, p, tuning="robust")
+    assert robust.cv_results["kept_default"].tolist() == [False]
+    assert robust.cv_results["gain"][0] > robust.cv_results["gain_se"][0] > 0
+    assert robust.thresholds < 0.25
+
+
+def test_multiclass_robust_keeps_argmax_on_calibrated_balanced_scores():
+    """Check robust multiclass ratios stay at argmax where tuning fits noise."""
+    rng = np.random.default_rng(2)
+    logits = rng.normal(size=(1500, 4)) * 1.5
+    proba = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    y = np.array([rng.choice(4, p=row) for row in proba])  # calibrated
+    exact = tune_thresholds(y, proba)
+    robust = tune_thresholds(y, proba, tuning="robust")
+    assert np.ptp(exact.thresholds) > 0
+    np.testing.assert_array_equal(robust.thresholds, np.full(4, 0.5))
+    assert robust.cv_results["kept_default"].all()
+    assert robust.cv_results["fold_thresholds"].shape == (5, 4)
+
+
+def test_intervals_cover_the_population_values():
+    """Check 90% bootstrap intervals cover the true F1 and optimal threshold."""
+    grid = np.linspace(0.05, 0.95, 2001)
+    best_cut = grid[np.argmax(_population_f1(grid))]
+    covered_score = covered_cut = 0
+    reps = 30
+    for seed in range(reps):
+        y, p = _gaussian(np.random.default_rng(100 + seed), 600)
+        result = tune_thresholds(y, p, n_bootstraps=100, random_state=seed)
+        low, high = result.best_score_interval
+        covered_score += low <= _population_f1(result.thresholds) <= high
+        low, high = result.thresholds_interval
+        covered_cut += low <= best_cut <= high
+    # 90% nominal; a run of 30 falls below 0.7 with probability < 0.1%.
+    assert covered_score / reps >= 0.7
+    assert covered_cut / reps >= 0.7
+
+
+def test_intervals_are_seeded_and_hold_the_estimate():
+    """Check the same seed gives the same intervals, and they hold the estimates."""
+    y, p = _gaussian(np.random.default_rng(5), 500)
+    first = tune_thresholds(y, p, n_bootstraps=50, random_state=3)
+    again = tune_thresholds(y, p, n_bootstraps=50, random_state=3)
+    np.testing.assert_array_equal(first.thresholds_interval, again.thresholds_interval)
+    low, high = first.best_score_interval
+    assert low <= first.best_score <= high
+    assert tune_thresholds(y, p).thresholds_interval is None
+
+
+def test_classifier_intervals_on_first_access(cancer):
+    """Check thresholds_interval_/best_score_interval_ and their absence untuned."""
+    X, y = cancer
+    model = make_pipeline(StandardScaler(), LogisticRegression())
+    clf = ProbabilisticLabelClassifier(model, threshold="auto", cv=3, random_state=0)
+    clf.fit(X, y)
+    low, high = clf.best_score_interval_
+    assert low <= clf.best_score_ <= high < 1
+    assert clf.thresholds_interval_.shape == (2,)
+    assert clf.thresholds_interval_[0] <= clf.thresholds_interval_[1]
+    fixed = ProbabilisticLabelClassifier(model).fit(X, y)
+    with pytest.raises(AttributeError, match="threshold='auto'"):
+        fixed.thresholds_interval_
+
+
+def test_verbose_prints_fold_by_fold_progress(cancer, capsys):
+    """Check verbose=1 prints each fold with the elapsed time, verbose=0 nothing."""
+    X, y = cancer
+    model = make_pipeline(StandardScaler(), LogisticRegression())
+    ProbabilisticLabelClassifier(model, threshold="auto", cv=3).fit(X, y)
+    assert capsys.readouterr().out == ""
+    ProbabilisticLabelClassifier(model, threshold="auto", cv=3, verbose=1).fit(X, y)
+    out = capsys.readouterr().out.splitlines()
+    folds = [line for line in out if "fold " in line and "/3" in line]
+    assert len(folds) == 3 and all("elapsed" in line for line in out)
+    assert out[0].startswith("[ProbabilisticLabelClassifier] fold 1/3")
+    assert any("refitted" in line for line in out)
+    assert any("cross-fitted" in line for line in out)
+
+
+def test_tune_thresholds_verbose_reports_its_steps(capsys):
+    """Check tune_thresholds(verbose=2) reports tuning and the bootstrap."""
+    y, p = _gaussian(np.random.default_rng(6), 400)
+    tune_thresholds(y, p, tuning="robust", n_bootstraps=8, verbose=2)
+    out = capsys.readouterr().out
+    for words in ("pooled exact tuning on 400 rows", "bootstrap 8/8", "elapsed"):
+        assert words in out
+
+
+def test_split_rows_are_seeded_and_cover_every_row():
+    """Check the folds made from tuning rows partition them, stratified."""
+    y = np.repeat([0, 1, 2], [50, 30, 20])
+    folds = split_rows(y, "multiclass", random_state=0)
+    assert sorted(np.concatenate(folds).tolist()) == list(range(100))
+    assert all(np.bincount(y[rows]).tolist() == [10, 6, 4] for rows in folds)
+    again = split_rows(y, "multiclass", random_state=0)
+    assert all(np.array_equal(a, b) for a, b in zip(folds, again, strict=True))
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 10_000), k=st.integers(2, 5))
+def test_robust_multilabel_follows_reordered_columns(seed, k):
+    """Check reordering labels with their columns reorders the robust thresholds."""
+    rng = np.random.default_rng(seed)
+    Y = (rng.random((300, k)) < rng.uniform(0.05, 0.5, k)).astype(int)
+    scores = np.clip(0.3 * Y + rng.random((300, k)) * 0.7, 0, 1)
+    names = np.array([f"l{j}" for j in range(k)])
+    first = tune_thresholds(Y, scores, classes=names, tuning="robust")
+    order = rng.permutation(k)
+    again = tune_thresholds(
+        Y[:, order], scores[:, order], classes=names[order], tuning="robust"
+    )
+    np.testing.assert_array_equal(again.thresholds, first.thresholds[order])
+    kept = first.cv_results["kept_default"][order]
+    np.testing.assert_array_equal(again.cv_results["kept_default"], kept)
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 10_000), k=st.integers(2, 6))
+def test_split_rows_ignore_how_classes_are_coded(seed, k):
+    """Check the folds of single-label rows do not depend on the class codes."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, k, 120)
+    relabelled = rng.permutation(k)[y]
+    first = split_rows(y, "multiclass", random_state=seed)
+    again = split_rows(relabelled, "multiclass", random_state=seed)
+    assert all(np.array_equal(a, b) for a, b in zip(first, again, strict=True))

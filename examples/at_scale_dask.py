@@ -69,7 +69,10 @@ def main() -> None:
         # 3. A pre-trained model, its threshold tuned on every partition of X.
         X, y = make_classification(40_000, 10, weights=[0.9], random_state=0)
         model = LogisticRegression().fit(X[:10_000], y[:10_000])
-        clf = ProbabilisticLabelClassifier(FrozenEstimator(model), threshold="auto")
+        # On Dask inputs the thresholds are tuned exactly from merged counts.
+        clf = ProbabilisticLabelClassifier(
+            FrozenEstimator(model), threshold="auto", tuning="exact"
+        )
         X_val = da.from_array(X[10_000:], chunks=(5_000, 10))
         clf.fit(X_val, da.from_array(y[10_000:], chunks=5_000))
         predicted = clf.predict(X_val)  # lazy, chunk-aligned with X_val

@@ -56,7 +56,10 @@ def test_round_trip_sklearn_multiclass_matches_the_estimator(tmp_path):
         X_train, np.searchsorted(np.sort(names), y_train)
     )
     clf = ProbabilisticLabelClassifier(
-        FrozenEstimator(model), classes=np.sort(names), threshold="auto"
+        FrozenEstimator(model),
+        classes=np.sort(names),
+        threshold="auto",
+        tuning="exact",  # as `sklabels tune` and tune_thresholds
     ).fit(X_val, y_val)
     sorted_names = list(np.sort(names))
     np.save(tmp_path / "val.npy", model.predict_proba(X_val))
@@ -152,7 +155,10 @@ def test_multilabel_parquet_round_trip(tmp_path):
     model = OneVsRestClassifier(LogisticRegression(C=0.05, max_iter=2000))
     model.fit(digits.data[:800], Y[:800])
     clf = ProbabilisticLabelClassifier(
-        FrozenEstimator(model), classes=names, threshold="auto"
+        FrozenEstimator(model),
+        classes=names,
+        threshold="auto",
+        tuning="exact",  # as `sklabels tune`
     ).fit(digits.data[800:1300], Y[800:1300])
     val = pd.DataFrame(model.predict_proba(digits.data[800:1300]), columns=names)
     val[["round", "even", "big"]].to_parquet(tmp_path / "val.parquet")  # reordered

@@ -232,6 +232,22 @@ def log_space(values: np.ndarray, proba: bool) -> np.ndarray:
     return np.maximum(out, floor)
 
 
+def _visit_order(
+    values: np.ndarray, truth: np.ndarray, weight: np.ndarray, k: int
+) -> np.ndarray:
+    """The classes in an order that does not depend on their column order.
+
+    The ascent's local optimum depends on the order it visits the classes in; an
+    order read from each class's own data (its weight of samples, most first, then
+    the sum and the sum of squares of its scores) makes the tuned ratios follow
+    the classes when ``classes`` (and the score columns) are given in another order.
+    """
+    mass = np.bincount(truth, weights=weight, minlength=k)
+    column = np.asarray(values, dtype=np.float64)
+    # np.lexsort sorts by its last key first.
+    return np.lexsort(((column**2).sum(axis=0), column.sum(axis=0), -mass))
+
+
 def tune_multiclass(
     values: np.ndarray,
     truth: np.ndarray,
@@ -281,10 +297,11 @@ def tune_multiclass(
             stacklevel=user_stacklevel(),
         )
         improved = keep_curves  # one pass for the curves, no step taken
+    visits = _visit_order(values, truth, weight, k)
     while improved and passes < MAX_PASSES:
         passes += 1
         improved = False
-        for j in range(k):
+        for j in visits:
             w_j, value, curve = _line_search(
                 scores,
                 offsets,

@@ -433,10 +433,14 @@ def tune_cost_offsets(
     current = start * total
     top = _top_two(gain)
     passes, improved = 0, True
+    # Actions visited in an order read from their own columns, not their position.
+    visits = np.lexsort(
+        ((gain**2).sum(axis=0), gain.sum(axis=0), (weight[:, None] * loss).sum(axis=0))
+    )
     while improved and passes < MAX_PASSES:
         passes += 1
         improved = False
-        for j in range(n_actions):
+        for j in visits:
             w_j, cost = _cost_line_search(gain, offsets, j, top, loss, weight)
             if cost < current - _TOL * max(1.0, abs(current)) and w_j != offsets[j]:
                 offsets[j] = w_j

@@ -43,3 +43,26 @@ def test_permuted_classes_give_the_same_ratios(problem):
     assert moved.best_score == np.float64(plain.best_score) or np.isclose(
         moved.best_score, plain.best_score, rtol=1e-12, atol=1e-12
     )
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(3, 6))
+def test_cost_offsets_follow_permuted_actions(seed, k):
+    """Check that the CostMatrix offsets' ascent does not depend on action order."""
+    from sklabels._multiclass import tune_cost_offsets
+
+    rng = np.random.default_rng(seed)
+    n = 200
+    p = rng.dirichlet(np.ones(k), size=n)
+    truth = np.array([rng.choice(k, p=row) for row in p])
+    p = np.clip(p + rng.normal(0, 0.15, p.shape), 1e-3, None)  # miscalibrated
+    p /= p.sum(axis=1, keepdims=True)
+    costs = rng.uniform(0.5, 5.0, (k, k)) * (1 - np.eye(k))
+    gain, loss = -(p @ costs), costs[truth]
+    perm = rng.permutation(k)
+    plain = tune_cost_offsets(gain, loss)
+    moved = tune_cost_offsets(gain[:, perm], loss[:, perm])
+    np.testing.assert_allclose(
+        moved.offsets[np.argsort(perm)], plain.offsets, rtol=1e-9, atol=1e-12
+    )
+    assert np.isclose(moved.cost, plain.cost, rtol=1e-12, atol=1e-12)

@@ -91,7 +91,8 @@ def test_transformers_frozen_tuned_thresholds_and_report(tokenizer):
         FrozenEstimator(TransformersClassifier(model, tokenizer)), threshold="auto"
     ).fit(texts, topics)
     assert clf.thresholds_.shape == (3,)
-    report = clf.classification_report(texts, topics)
+    # A random tiny model may never predict a topic: precision 0 there, no warning.
+    report = clf.classification_report(texts, topics, zero_division=0)
     assert all(name in report for name in TOPICS)
 
 

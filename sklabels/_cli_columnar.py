@@ -118,6 +118,8 @@ def _parse_arrow(body: memoryview, width: int) -> Any:
             ),
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        # Not a file the columnar parser vouches for: the caller reads it line by
+        # line, which gives the same numbers or the error with its line number.
         return None
     return table
 

@@ -18,18 +18,9 @@ from sklearn.utils.validation import (
 )
 
 from ._costs import _binary_cut, check_costs, probabilities, realized_costs
+from ._display import _pyplot
 from ._scores import scores_from_array
 from ._targets import _to_python, fit_target, truth_positive_index
-
-
-def _pyplot():
-    try:
-        import matplotlib.pyplot as plt
-    except ImportError:  # pragma: no cover - matplotlib is a test dependency
-        raise ImportError(
-            'Displays need matplotlib: pip install "sklabels[plot]".'
-        ) from None
-    return plt
 
 
 def cost_curve(

@@ -544,24 +544,7 @@ def tune_thresholds(
     encoding, truth, pos_index, values, problem, weight = _validated(
         y_true, scores, problem, classes, pos_label, sample_weight, from_logits
     )
-    if tuning == "exact" and not n_bootstraps and not verbose:
-        return tune_scores(
-            values,
-            truth,
-            problem=problem,
-            classes=encoding.classes,
-            pos_index=pos_index,
-            scoring=scoring,
-            average=average,
-            sample_weight=weight,
-            keep_curves=return_curves,
-            n_jobs=n_jobs,
-        )
-    from ._generalize import tune_with_evidence  # it builds on this module
-
-    return tune_with_evidence(
-        values,
-        truth,
+    common = dict(
         problem=problem,
         classes=encoding.classes,
         pos_index=pos_index,
@@ -570,11 +553,20 @@ def tune_thresholds(
         sample_weight=weight,
         keep_curves=return_curves,
         n_jobs=n_jobs,
+    )
+    if tuning == "exact" and not n_bootstraps and not verbose:
+        return tune_scores(values, truth, **common)
+    from ._generalize import tune_with_evidence  # it builds on this module
+
+    return tune_with_evidence(
+        values,
+        truth,
         tuning=tuning,
         n_bootstraps=n_bootstraps,
         confidence=confidence,
         random_state=random_state,
         verbose=verbose,
+        **common,
     )
 
 

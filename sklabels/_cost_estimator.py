@@ -25,6 +25,7 @@ from ._costs import (
     total_costs,
     tune_cost_rule,
 )
+from ._dask import any_dask
 from ._priors import (
     PriorEstimate,
     bbse_priors,
@@ -34,7 +35,6 @@ from ._priors import (
     reweight,
     training_priors,
 )
-from ._dask import any_dask
 from ._scores import PROBA, Scores
 
 if TYPE_CHECKING:
@@ -321,7 +321,7 @@ def _own_copy(value: Any) -> Any:
         return value  # a function: nothing to copy
     try:
         return clone(value, safe=False)
-    except Exception:  # noqa: BLE001 - an object that cannot be copied is shared
+    except Exception:  # an object neither clone nor deepcopy can copy: shared
         return value
 
 

@@ -1170,6 +1170,11 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         """Bootstrap intervals of the tuned thresholds and best score (cached)."""
         self._check_fitted()
         record = getattr(self, "_tuning_record", None)
+        if record is None and getattr(self, "_tuned_cost", None) is not None:
+            raise AttributeError(
+                "a cost rule tuned for scoring=CostMatrix(...) has no thresholds, so "
+                "no threshold intervals; read cost_offsets_ and best_score_ instead."
+            )
         if record is None:
             raise AttributeError(
                 "intervals exist for tuned thresholds only: fit with threshold='auto'."

@@ -17,6 +17,7 @@ from sklearn.utils.validation import (
     check_is_fitted,
 )
 
+from ._cost_estimator import check_same_rows
 from ._costs import _binary_cut, check_costs, probabilities, realized_costs
 from ._display import _pyplot
 from ._scores import scores_from_array
@@ -187,6 +188,12 @@ class CostCurveDisplay:
         -------
         display : CostCurveDisplay
         """
+        if costs is None:
+            raise ValueError(
+                "from_predictions needs costs=C, the cost matrix C[true, predicted] "
+                "whose mean cost the curve draws."
+            )
+        _check_binary_probabilities(y_true, y_score)
         encoding, truth = fit_target(y_true, problem="binary", classes=classes)
         pos_index = truth_positive_index(encoding, pos_label, classes)
         scores, _ = scores_from_array(
@@ -238,6 +245,7 @@ class CostCurveDisplay:
                 f"the cost curve is drawn for binary problems; this estimator is "
                 f"{estimator.problem_}. Use estimator.cost(X, y) for its total cost."
             )
+        check_same_rows(X, y, "X", "y")
         view = estimator._evaluation_view(X, y)
         rule = view.decision.cost_rule
         if costs is not None:
@@ -287,3 +295,25 @@ class CostCurveDisplay:
             plug_in_threshold=plug_in,
             threshold=threshold,
         )
+
+
+def _check_binary_probabilities(y_true: Any, y_score: Any) -> None:
+    """``from_predictions`` draws binary probabilities: say so in its own terms."""
+    n_labels = 0
+    if np.ndim(y_true) == 1:
+        n_labels = len(np.unique(np.asarray(y_true, dtype=object).astype(str)))
+    if n_labels > 2:
+        raise ValueError(
+            f"the cost curve is drawn for binary problems, but y_true has {n_labels} "
+            f"classes; pass the labels and probabilities of two classes."
+        )
+    values = np.asarray(y_score)
+    if values.dtype.kind in "iuf" and values.size:
+        low, high = float(np.nanmin(values)), float(np.nanmax(values))
+        if low < 0 or high > 1:
+            raise ValueError(
+                f"y_score ranges from {low:g} to {high:g}, outside [0, 1]: the cost "
+                f"curve needs probabilities. Turn logits into probabilities first "
+                f"(scipy.special.expit(y_score)), or use CostCurveDisplay."
+                f"from_estimator with a calibrated classifier."
+            )

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from sklearn.base import clone
 from sklearn.utils import _safe_indexing
 from sklearn.utils.validation import _check_sample_weight
 
@@ -24,11 +25,13 @@ from ._costs import (
     total_costs,
     tune_cost_rule,
 )
+from ._dask import any_dask
 from ._priors import (
     PriorEstimate,
     bbse_priors,
     check_priors,
     em_priors,
+    keep_certain,
     reweight,
     training_priors,
 )
@@ -58,6 +61,10 @@ class CostSummary:
     mean: float
     per_sample: np.ndarray = field(repr=False)
     n_rejected: int = 0
+
+
+# The estimator applies costs to any X: per-sample costs must be a callable of X.
+_ALIGNED_ONLY = -1
 
 
 def _is_auto(value: Any) -> bool:
@@ -98,7 +105,12 @@ def check_fit_cost_options(clf: ProbabilisticLabelClassifier, params: dict) -> N
             classes=clf.classes_,
         )
         resolve_cost_rule(
-            clf.scoring.costs, clf.scoring.reject_cost, clf.classes_, clf.problem_
+            clf.scoring.costs,
+            clf.scoring.reject_cost,
+            clf.classes_,
+            clf.problem_,
+            n_samples=_ALIGNED_ONLY,
+            name="CostMatrix costs",
         )
     else:
         current_cost_rule(clf, params, tuned=None)
@@ -132,7 +144,11 @@ def current_cost_rule(
         classes=clf.classes_,
     )
     return resolve_cost_rule(
-        params["costs"], params["reject_cost"], clf.classes_, clf.problem_
+        params["costs"],
+        params["reject_cost"],
+        clf.classes_,
+        clf.problem_,
+        n_samples=_ALIGNED_ONLY,
     )
 
 
@@ -200,11 +216,15 @@ def summarise_costs(
 ) -> CostSummary:
     """:meth:`ProbabilisticLabelClassifier.cost`."""
     clf._check_fitted()
+    _refuse_dask("cost", X, y, sample_weight)
+    check_same_rows(X, y, "X", "y")
     truth = clf._encoding.encode(y)
     codes, rejected, decision = clf._codes(X)
     rule = decision.cost_rule
     if costs is not None:
-        rule = resolve_cost_rule(costs, reject_cost, clf.classes_, clf.problem_)
+        rule = resolve_cost_rule(
+            costs, reject_cost, clf.classes_, clf.problem_, n_samples=len(truth)
+        )
     elif rule is None:
         raise ValueError(
             "this classifier decides without costs; pass costs=C (C[true, "
@@ -226,6 +246,33 @@ def summarise_costs(
     )
 
 
+def n_rows(data: Any) -> int:
+    """The number of samples of ``X`` or ``y`` (arrays, frames, sparse, lists)."""
+    shape = getattr(data, "shape", None)
+    if shape is not None and len(shape):
+        return int(shape[0])
+    return len(data)
+
+
+def check_same_rows(X: Any, y: Any, x_name: str, y_name: str) -> None:
+    """``X`` and ``y`` describe the same samples: as many rows each."""
+    n_x, n_y = n_rows(X), n_rows(y)
+    if n_x != n_y:
+        raise ValueError(
+            f"{x_name} has {n_x} rows but {y_name} has {n_y}; pass the labels of "
+            f"exactly the samples in {x_name}, in the same order."
+        )
+
+
+def _refuse_dask(method: str, *arrays: Any) -> None:
+    if any_dask(*arrays):
+        raise TypeError(
+            f"{method}() takes in-memory samples, not Dask collections; compute "
+            f"them first (X.compute(), y.compute()), or count the cost block by "
+            f"block with predict(X) on the Dask inputs."
+        )
+
+
 def _bbse(
     clf: ProbabilisticLabelClassifier,
     target_scores: Scores,
@@ -235,6 +282,7 @@ def _bbse(
     if X_val is not None or y_val is not None:
         if X_val is None or y_val is None:
             raise ValueError("method='bbse' needs both X_val and y_val.")
+        check_same_rows(X_val, y_val, "X_val", "y_val")
         source = _default_predictions(clf._scores(X_val), clf.problem_)
         truth, weight = clf._encoding.encode(y_val, "y_val"), None
     elif clf._held_out_predictions is not None:
@@ -267,6 +315,16 @@ def _bbse(
     return out, ok, "; ".join(notes)
 
 
+def _own_copy(value: Any) -> Any:
+    """A parameter value that shares nothing mutable with ``value``."""
+    if callable(value) and not hasattr(value, "get_params"):
+        return value  # a function: nothing to copy
+    try:
+        return clone(value, safe=False)
+    except Exception:  # an object neither clone nor deepcopy can copy: shared
+        return value
+
+
 def adapt_priors(
     clf: ProbabilisticLabelClassifier,
     X: Any,
@@ -279,11 +337,18 @@ def adapt_priors(
 ) -> ProbabilisticLabelClassifier:
     """:meth:`ProbabilisticLabelClassifier.adapt_priors`."""
     clf._check_fitted()
+    if clf.priors_ is None:
+        raise ValueError(
+            "adapt_priors re-weights from the training priors, which a fit on Dask "
+            "inputs does not count; pass train_priors=... (the class frequencies of "
+            "the training data) and fit again."
+        )
     if method not in ("em", "bbse"):
         raise ValueError(
             f"method must be 'em' (Saerens et al., 2002) or 'bbse' (black-box shift "
             f"estimation, Lipton et al., 2018), got {method!r}."
         )
+    _refuse_dask("adapt_priors", X, X_val, y_val)
     scores = clf._scores(X)
     if method == "em":
         proba = probabilities(scores, clf.problem_, "priors")
@@ -294,6 +359,7 @@ def adapt_priors(
     else:
         priors, converged, detail = _bbse(clf, scores, X_val, y_val)
         n_iter, history = 1, []
+    priors = keep_certain(priors, clf.priors_, clf.problem_)
     estimate = PriorEstimate(
         priors=priors,
         classes=clf.classes_,
@@ -305,6 +371,10 @@ def adapt_priors(
         detail=detail,
     )
     adapted = copy.copy(clf)
+    # Its own parameters: set_params on the copy (estimator__C=...) must not reach
+    # this classifier, nor its next fit. The fitted state stays shared.
+    for name, value in clf.get_params(deep=False).items():
+        setattr(adapted, name, _own_copy(value))
     adapted._decision_cache = [None]  # its own: the priors differ
     adapted.priors = priors.copy()
     adapted.prior_estimate_ = estimate

@@ -103,6 +103,15 @@ def _numbers(values: Any, name: str) -> np.ndarray:
     ):
         raise TypeError(f"{name} must hold numbers, not True/False.")
     try:
+        dtype = np.asarray(values).dtype
+    except (TypeError, ValueError):  # ragged: the float conversion says so below
+        dtype = np.dtype(object)
+    if dtype.kind == "c":
+        raise TypeError(
+            f"{name} has complex dtype {dtype}; costs must be real numbers. Pass "
+            f"their real part (np.real(...)) if the imaginary parts are 0."
+        )
+    try:
         array = np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError):
         raise TypeError(
@@ -155,15 +164,23 @@ def check_costs(
     if array.ndim == 3 and array.shape[1:] == (k, k):
         _check_rows(array, n_samples, name)
         return array
+    rows = n_samples if n_samples is not None and n_samples > 0 else "n"
     raise ValueError(
         f"{name} has shape {array.shape}, but there are {k} classes "
         f"{_preview(classes)}: pass a ({k}, {k}) matrix C[true, predicted] in that "
-        f"order (or a DataFrame / dict of dicts keyed by class), or ({n_samples or 'n'}"
+        f"order (or a DataFrame / dict of dicts keyed by class), or ({rows}"
         f", {k}, {k}) costs per sample."
     )
 
 
 def _check_rows(array: np.ndarray, n_samples: int | None, name: str) -> None:
+    if n_samples is not None and n_samples < 0:
+        raise ValueError(
+            f"{name} of shape {array.shape} are costs per sample, but the "
+            f"classifier applies its costs to any X, whose rows they cannot follow "
+            f"(a permuted X would get another row's costs). Pass a function of X "
+            f"instead: costs=lambda X: ..., returning one matrix per row of X."
+        )
     if n_samples is not None and len(array) != n_samples:
         raise ValueError(
             f"{name} gives costs for {len(array)} samples, but there are {n_samples}: "
@@ -261,15 +278,26 @@ class CostRule:
 
 
 def resolve_cost_rule(
-    costs: Any, reject_cost: Any, classes: np.ndarray, problem: str
+    costs: Any,
+    reject_cost: Any,
+    classes: np.ndarray,
+    problem: str,
+    *,
+    n_samples: int | None = None,
+    name: str = "costs",
 ) -> CostRule:
-    """Validate ``costs`` and ``reject_cost`` (no costs: 0/1 loss, Chow's rule)."""
+    """Validate ``costs`` and ``reject_cost`` (no costs: 0/1 loss, Chow's rule).
+
+    ``n_samples``: the rows a per-sample cost array must have (None: any; -1: none
+    allowed, for an estimator whose costs apply to any ``X``).
+    """
     reject = check_reject_cost(reject_cost, problem)
     if callable(costs) and not _is_frame(costs):
         return CostRule(None, reject, source=costs)
     if costs is None:
         costs = 1.0 - np.eye(len(classes))
-    return CostRule(check_costs(costs, classes, problem), reject)
+    matrix = check_costs(costs, classes, problem, n_samples=n_samples, name=name)
+    return CostRule(matrix, reject)
 
 
 def probabilities(scores: Scores, problem: str, what: str = "costs") -> np.ndarray:
@@ -458,6 +486,18 @@ def check_cost_options(
     classes: np.ndarray,
 ) -> None:
     """Costs replace thresholds and the reject threshold; abstaining needs a label."""
+    if costs is None and threshold is not None:
+        raise ValueError(
+            f"reject_cost={reject_cost!r} decides by expected cost (every error "
+            f"costing 1), so threshold={threshold!r} would be a second rule; pass one "
+            f"of them, or reject_threshold=... to abstain under the threshold rule."
+        )
+    if costs is None and reject_threshold is not None:
+        raise ValueError(
+            f"reject_cost={reject_cost!r} and reject_threshold={reject_threshold!r} "
+            f"are two ways to abstain; pass one: reject_threshold abstains below a "
+            f"winning probability, reject_cost where abstaining is cheapest."
+        )
     if threshold is not None:
         raise ValueError(
             f"costs and threshold={threshold!r} are two decision rules; pass one. "
@@ -544,7 +584,9 @@ def tune_cost_rule(
     """
     from ._multiclass import tune_cost_offsets
 
-    rule = resolve_cost_rule(costs, reject_cost, classes, problem)
+    rule = resolve_cost_rule(
+        costs, reject_cost, classes, problem, n_samples=len(scores.values)
+    )
     matrix = rule.matrix_for(X, len(scores.values), classes, problem)
     plain = CostRule(matrix, rule.reject_cost)
 

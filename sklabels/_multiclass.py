@@ -421,8 +421,14 @@ def tune_cost_offsets(
     ``w = 0``), ``loss[i, a]`` what action ``a`` costs on sample ``i`` given its
     truth. Coordinate ascent from ``w = 0`` with an exact line search per action,
     accepting only strict improvements: the result never costs more than the
-    plug-in rule on these samples.
+    plug-in rule on these samples. Samples of weight 0 are left out, as if
+    removed: they add no breakpoint, so they never move an offset.
     """
+    if sample_weight is not None:
+        keep = np.asarray(sample_weight, dtype=np.float64) != 0
+        if not keep.all():
+            gain, loss = gain[keep], loss[keep]
+            sample_weight = np.asarray(sample_weight, dtype=np.float64)[keep]
     n, n_actions = gain.shape
     weight = np.ones(n) if sample_weight is None else np.asarray(sample_weight, float)
     offsets = np.zeros(n_actions)

@@ -150,7 +150,9 @@ def training_priors(
 
 
 def check_shift(train: np.ndarray, target: np.ndarray, classes: np.ndarray) -> None:
-    """A class absent in training cannot be re-weighted to a positive prior."""
+    """A training prior of 0 or 1 is certain: only the same deployment prior keeps
+    the re-weighting defined (``pi' / pi`` or ``(1 - pi') / (1 - pi)`` is ``x / 0``).
+    """
     bad = (train <= 0) & (target > 0)
     if bad.any():
         raise ValueError(
@@ -159,6 +161,26 @@ def check_shift(train: np.ndarray, target: np.ndarray, classes: np.ndarray) -> N
             f"Give train_priors=... the model was trained with, or set those "
             f"deployment priors to 0."
         )
+    bad = (train >= 1) & (target < 1)
+    if bad.any():
+        raise ValueError(
+            f"the training priors of {_preview(classes[bad])} are 1 (on in every "
+            f"training row), so their probabilities cannot be re-weighted to a "
+            f"deployment prior below 1. Leave them out of priors (or give them 1), "
+            f"or give train_priors=... the model was trained with."
+        )
+
+
+def keep_certain(estimate: np.ndarray, train: np.ndarray, problem: str) -> np.ndarray:
+    """An estimate of deployment priors with the training priors of 0 and 1 kept.
+
+    Re-weighting cannot move a certain prior (see :func:`check_shift`), so an
+    estimate keeps them and, single-label, renormalises the others.
+    """
+    out = np.where((train <= 0) | (train >= 1), train, estimate)
+    if problem != "multilabel" and out.sum() > 0:
+        out = out / out.sum()
+    return out
 
 
 def reweight(
@@ -169,12 +191,17 @@ def reweight(
     Logits are shifted by ``log(pi'_k / pi_k)`` (sigmoid logits by the log odds
     ratio): the same rule, exact where probabilities round to 0 or 1.
     """
+    if np.array_equal(train, target):
+        return scores  # equal priors change nothing, not even by rounding
     values = scores.values.astype(np.float64)
-    with np.errstate(divide="ignore"):
+    # Multilabel: a label whose priors are equal keeps its scores as they are (also
+    # where its prior is 0 or 1, for which the odds ratio is 0 / 0).
+    same = train == target
+    with np.errstate(divide="ignore", invalid="ignore"):
         if problem == "multilabel":
             up = np.log(target) - np.log(train)
             down = np.log1p(-target) - np.log1p(-train)
-            shift = up - down
+            shift = np.where(same, 0.0, up - down)
         else:
             shift = np.log(target) - np.log(np.where(train > 0, train, 1.0))
     if scores.kind != PROBA:
@@ -193,7 +220,8 @@ def reweight(
         odds_off = (1.0 - values) * (1.0 - target) / np.where(train < 1, 1 - train, 1.0)
         with np.errstate(invalid="ignore", divide="ignore"):
             out = odds_on / (odds_on + odds_off)
-        return Scores(np.where(np.isfinite(out), out, values), PROBA)
+        out = np.where(np.isfinite(out) & ~same, out, values)
+        return Scores(out, PROBA)
     weighted = values * (target / np.where(train > 0, train, 1.0))
     total = weighted.sum(axis=1, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):

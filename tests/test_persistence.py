@@ -139,6 +139,17 @@ def test_skops_round_trip_predicts_the_same(name):
     _assert_same_predictions(clf, loaded, X_fit)
 
 
+def test_skops_round_trip_function_of_a_bound_method():
+    """Check that FunctionClassifier(model.predict_proba) loads, its method trusted."""
+    model = LogisticRegression().fit(X3, y3)
+    clf = ProbabilisticLabelClassifier(
+        FrozenEstimator(FunctionClassifier(model.predict_proba)), classes=[0, 1, 2]
+    ).fit(X3, y3)
+    method = _name(LogisticRegression.predict_proba)
+    loaded = _round_trip(clf, X3, extra=[_name(LogisticRegression), method])
+    _assert_same_predictions(clf, loaded, X3)
+
+
 def test_skops_loaded_estimator_reads_new_parameters():
     """Check that set_params after loading applies (the predict-time cache is new)."""
     clf = ProbabilisticLabelClassifier(LogisticRegression()).fit(X, y)

@@ -10,7 +10,14 @@ from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
 
-from sklabels import CostMatrix, ProbabilisticLabelClassifier
+from sklabels import (
+    Cost,
+    CostMatrix,
+    FBeta,
+    PrecisionAtRecall,
+    ProbabilisticLabelClassifier,
+    RecallAtPrecision,
+)
 from sklabels.adapters import FunctionClassifier
 from sklabels.persistence import trusted_types
 
@@ -83,6 +90,23 @@ CONFIGURATIONS = {
         X3,
         y3,
     ),
+    **{
+        f"auto-{type(objective).__name__}": (
+            lambda objective=objective: (
+                ProbabilisticLabelClassifier(
+                    LogisticRegression(), threshold="auto", scoring=objective
+                ),
+                X,
+                y,
+            )
+        )
+        for objective in (
+            FBeta(2),
+            Cost(fp=1, fn=10),
+            RecallAtPrecision(0.8),
+            PrecisionAtRecall(0.8),
+        )
+    },
     "reject-auto": lambda: (
         ProbabilisticLabelClassifier(
             LogisticRegression(),
@@ -168,6 +192,17 @@ def test_skops_round_trip_keeps_tuned_intervals():
     loaded = _round_trip(clf, X)
     np.testing.assert_array_equal(loaded.thresholds_, clf.thresholds_)
     np.testing.assert_array_equal(loaded.thresholds_interval_, clf.thresholds_interval_)
+
+
+def test_trusted_types_are_all_needed():
+    """Check that trusted_types() lists exactly what the configurations above need."""
+    needed = set()
+    for make in CONFIGURATIONS.values():
+        clf, X_fit, y_fit = make()
+        needed |= set(sio.get_untrusted_types(data=sio.dumps(clf.fit(X_fit, y_fit))))
+    needed.discard(_name(softmax_of_first_columns))
+    adapters = {name for name in trusted_types() if ".adapters." in name}
+    assert needed | adapters == set(trusted_types())
 
 
 def test_trusted_types_are_importable():

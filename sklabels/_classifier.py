@@ -686,7 +686,7 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         params = self._decision_params()
         pos_index = positive_index(params["pos_label"], self.classes_, self.problem_)
         self._fit_pos_index = pos_index
-        self._fit_pos_label = _param_key(params["pos_label"])
+        self._fit_pos_label = params["pos_label"]  # a label: a plain value
         objective = thresholds = None
         check_fit_cost_options(self, params)
         if _is_auto(params["threshold"]) and isinstance(self.scoring, CostMatrix):
@@ -990,6 +990,23 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
             )
         return self.response_method
 
+    # ------------------------------------------------------------------ pickling
+    # The predict-time cache and fit's progress printer are rebuilt on load, so the
+    # saved state holds values only: skops.io rebuilds it (sklabels.persistence).
+    _REBUILT_ON_LOAD = ("_decision_cache", "_progress")
+
+    def __getstate__(self) -> dict:
+        state = dict(super().__getstate__())  # a copy: never edit self.__dict__
+        for key in self._REBUILT_ON_LOAD:
+            state.pop(key, None)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        super().__setstate__(state)
+        if "_encoding" in state:  # fitted
+            self._decision_cache = [None]
+            self._progress = Progress(self.verbose, type(self).__name__)
+
     # ------------------------------------------------------------------ predict
     def __sklearn_is_fitted__(self) -> bool:
         return hasattr(self, "_encoding")
@@ -1055,7 +1072,7 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         return decision
 
     def _current_pos_index(self, pos_label: Any) -> int:
-        if _param_key(pos_label) == self._fit_pos_label:
+        if _param_key(pos_label) == _param_key(self._fit_pos_label):
             return self._fit_pos_index
         return positive_index(pos_label, self.classes_, self.problem_)
 

@@ -1,5 +1,6 @@
 """The benchmark scripts run end to end at tiny sizes (no timing targets checked)."""
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -62,3 +63,14 @@ def test_benchmark_runs(script):
     }.get(script, ["outputs identical: yes"])
     for line in expected:
         assert line in result.stdout, result.stdout
+
+
+def test_benchmarks_check_without_assert():
+    """Check that no benchmark checks a result with a bare assert (gone under -O)."""
+    bare = [
+        f"{path.name}:{number}"
+        for path in sorted(BENCHMARKS.glob("*.py"))
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if re.match(r"\s*assert\b", line)
+    ]
+    assert bare == []

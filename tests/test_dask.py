@@ -314,7 +314,12 @@ def _outcome(call):
     return "labels", list(out) if isinstance(out, list) else out.tolist()
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(_score_arrays())
 def test_decode_dask_chunking_never_changes_labels(data):
     """Check that problem="auto" on Dask infers what it infers in memory (softmax,
@@ -436,7 +441,12 @@ def _tuning_cases(draw):
     return p, y, w, draw(st.integers(1, n)), draw(st.integers(1, n))
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(_tuning_cases(), st.sampled_from(["f1", "mcc", "youden"]))
 def test_tune_dask_chunking_never_changes_thresholds(case, scoring):
     """Check that how scores, truth and weights are chunked never changes the tuned
@@ -642,7 +652,12 @@ def test_classifier_dask_predict_mirrors_every_y_form(synchronous, form):
         np.testing.assert_array_equal(got, ref)
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=12,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(
     st.permutations(list(CLASSES)),
     st.integers(1, 5),

@@ -15,6 +15,7 @@ from sklearn.utils._param_validation import StrOptions
 
 from .._scores import check_finite
 from ._base import (
+    Archive,
     InputSpec,
     feature_count_error,
     import_optional,
@@ -460,6 +461,20 @@ class TorchClassifier(TrainableAdapter):
         return proba
 
     # ---------------------------------------------------------------- pickling
+    def __getstate__(self) -> dict:
+        state = super().__getstate__()
+        archive = _archive_module(state.get("module"))
+        if archive is not None:
+            state["module"], state["_module_classes"] = archive
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        state = dict(state)
+        classes = state.pop("_module_classes", None)
+        if classes is not None:
+            state["module"] = _load_module(state["module"].data, classes)
+        super().__setstate__(state)
+
     def _archive(self, network: Any) -> bytes:
         buffer = io.BytesIO()
         _torch().save(network.state_dict(), buffer)
@@ -473,6 +488,33 @@ class TorchClassifier(TrainableAdapter):
         state = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
         module.load_state_dict(state)
         return module.eval()
+
+
+def _load_module(data: bytes, classes: list) -> Any:
+    torch = _torch()
+    with torch.serialization.safe_globals(list(classes)):
+        return torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
+
+
+def _archive_module(module: Any) -> tuple[Archive, list] | None:
+    """A module instance (the ``module`` parameter) as ``torch.save`` bytes and the
+    classes of its submodules, or None where it is not one or cannot be loaded back.
+
+    Loading reads the bytes with ``torch.load(weights_only=True)``, allowing only
+    those classes: a loader such as ``skops.io`` asks its user to trust them by name
+    instead of unpickling torch internals. A module holding anything else (a plain
+    Python object among its attributes) stays as it is, for pickle.
+    """
+    if not instance_of(module, "torch", "nn.Module"):
+        return None
+    buffer = io.BytesIO()
+    _torch().save(module, buffer)
+    classes = sorted({type(m) for m in module.modules()}, key=lambda c: c.__qualname__)
+    try:
+        _load_module(buffer.getvalue(), classes)
+    except Exception:  # anything torch refuses: keep the instance, for pickle
+        return None
+    return Archive(buffer.getvalue()), classes
 
 
 def _input_dtype(torch, module):

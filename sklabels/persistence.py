@@ -1,0 +1,50 @@
+"""Saving a fitted estimator with ``skops.io`` (see docs/deploy.md).
+
+``skops.io.load`` rebuilds only the types its user trusts. :func:`trusted_types`
+names sklabels' own: the estimator, the values of its fitted state and the adapters::
+
+    import skops.io as sio
+    from sklabels.persistence import trusted_types
+
+    data = sio.dumps(clf)
+    clf = sio.loads(data, trusted=trusted_types())
+
+Types from elsewhere in the file (your model's classes, a function wrapped by
+``FunctionClassifier``, Torch layer classes) are yours to review and add: see
+``skops.io.get_untrusted_types(data=data)``.
+"""
+
+from __future__ import annotations
+
+# Every type that sklabels itself puts in a fitted estimator's saved state. Trusting
+# a type that a given file does not hold changes nothing.
+_TRUSTED = (
+    "numpy.dtype",  # the dtype of the training labels (TargetEncoding)
+    "sklabels._classifier.ProbabilisticLabelClassifier",
+    "sklabels._classifier._HeldOut",  # threshold="auto": the tuning's held-out scores
+    "sklabels._costs.CostRule",
+    "sklabels._objectives.Cost",
+    "sklabels._objectives.CostMatrix",
+    "sklabels._objectives.FBeta",
+    "sklabels._objectives.PrecisionAtRecall",
+    "sklabels._objectives.RecallAtPrecision",
+    "sklabels._scores.Scores",
+    "sklabels._targets.TargetEncoding",
+    "sklabels._tune.TuningResult",
+    "sklabels.adapters._base.Archive",  # a network as its framework's own bytes
+    "sklabels.adapters._function.FunctionClassifier",
+    "sklabels.adapters._keras.KerasClassifier",
+    "sklabels.adapters._onnx.OnnxClassifier",
+    "sklabels.adapters._torch.TorchClassifier",
+)
+
+
+def trusted_types() -> list[str]:
+    """The names of sklabels' types, for ``skops.io.load(..., trusted=...)``.
+
+    Returns
+    -------
+    list of str
+        Fully qualified type names, a new list on each call.
+    """
+    return list(_TRUSTED)

@@ -119,3 +119,16 @@ def test_ci_turns_optional_dependency_skips_into_failures(
     assert sorted(report.nodeid.split("::")[-1] for report in failed) == failing
     assert passed == []
     assert len(skipped) == 5 - len(failing)  # the xfail counts as skipped here
+
+
+def test_dask_extra_ties_distributed_to_dask():
+    """Check that the dask extra asks for dask[distributed], which pins distributed to
+    dask's own release, and never for an unpinned distributed of its own (pip then
+    tried 53 versions of distributed before finding one that matched)."""
+    import tomllib
+
+    pyproject = tomllib.loads((TESTS.parent / "pyproject.toml").read_text())
+    extra = pyproject["project"]["optional-dependencies"]["dask"]
+    dask = [req for req in extra if req.startswith("dask[")]
+    assert len(dask) == 1 and "distributed" in dask[0].split("]")[0]
+    assert not [req for req in extra if req.startswith("distributed")]

@@ -659,9 +659,14 @@ def fit_dask(clf: Any, X: Any, y: Any, fit_params: dict) -> Any:
     plan = clf._check_decision_options()
     from ._objectives import CostMatrix
 
-    if plan.objective is not None and (
-        clf.tuning != "exact" or isinstance(clf.scoring, CostMatrix)
-    ):
+    if plan.objective is not None and isinstance(clf.scoring, CostMatrix):
+        raise ValueError(
+            "scoring=CostMatrix(...) tunes per-action offsets on the scores in "
+            "memory, which Dask inputs do not give; fit on NumPy or pandas inputs "
+            "(e.g. a computed sample), or pick a threshold objective such as "
+            "scoring='f1' with Dask inputs."
+        )
+    if plan.objective is not None and clf.tuning != "exact":
         raise ValueError(
             f"threshold='auto' on Dask inputs tunes the thresholds exactly from "
             f"merged counts (tuning='exact' with a threshold objective); "

@@ -680,3 +680,23 @@ def test_tune_dask_chunks_of_unknown_size(synchronous):
     ref = tune_thresholds(y[:, 0], p[:, 0])
     got = tune_thresholds(frame["y"].repartition(npartitions=2), scores)
     _assert_same_tuning(got, ref)
+
+
+@pytest.mark.parametrize("tuning", ["exact", "robust"])
+def test_classifier_dask_fit_cost_matrix_says_memory_not_tuning(synchronous, tuning):
+    """Check that CostMatrix tuning on Dask inputs asks for in-memory inputs, never
+    for the tuning='exact' that is already set."""
+    from sklabels import CostMatrix
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(80, 2))
+    y = (X[:, 0] > 0).astype(int)
+    model = FrozenEstimator(LogisticRegression().fit(X, y))
+    clf = ProbabilisticLabelClassifier(
+        model, threshold="auto", scoring=CostMatrix([[0, 1], [5, 0]]), tuning=tuning
+    )
+    Xd, yd = da.from_array(X, chunks=40), da.from_array(y, chunks=40)
+    with pytest.raises(ValueError, match="CostMatrix") as info:
+        clf.fit(Xd, yd)
+    assert "tuning=" not in str(info.value)
+    assert "NumPy or pandas" in str(info.value)

@@ -95,9 +95,41 @@ def _read(path_text: str) -> Any:
         ) from None
     files = dataset_files(path_text, "scores")
     try:
+        _check_same_columns(files, path_text)
         return dd.read_parquet(files)
+    except CommandError:
+        raise
     except Exception as exc:  # pyarrow raises its own types for corrupt files
         raise CommandError(f"cannot read scores {quoted(path_text)}: {exc}") from None
+
+
+def _check_same_columns(files: list[str], path_text: str) -> None:
+    """Every file names the same columns (read from the footers, not the rows):
+    Dask takes the first file's columns and fails on another's with a KeyError."""
+    import pyarrow.parquet as pq
+
+    first = _columns(pq, files[0])
+    for other in files[1:]:
+        columns = _columns(pq, other)
+        if set(columns) != set(first):
+            raise CommandError(
+                f"scores {quoted(path_text)}: {quoted(files[0])} has columns "
+                f"{first} but {quoted(other)} has columns {columns}; every file must "
+                f"hold the same score columns (one per class)."
+            )
+
+
+def _columns(pq: Any, path: str) -> list[str]:
+    """The data columns of a parquet file (pandas' stored index left out)."""
+    schema = pq.read_schema(path)
+    index = set()
+    if schema.pandas_metadata is not None:
+        index = {
+            c
+            for c in schema.pandas_metadata.get("index_columns", [])
+            if isinstance(c, str)
+        }
+    return [name for name in schema.names if name not in index]
 
 
 def _as_float64(frame: Any) -> Any:

@@ -119,10 +119,22 @@ def _check_finite(scores: ScoreFile) -> None:
         )
 
 
-def align_scores(scores: ScoreFile, classes: list) -> np.ndarray:
-    """The scores with column ``j`` scoring ``classes[j]``: named columns by name."""
+def align_scores(
+    scores: ScoreFile, classes: list, tuned_in: str | None = None
+) -> np.ndarray:
+    """The scores with column ``j`` scoring ``classes[j]``: named columns by name.
+
+    ``tuned_in``: the thresholds file the classes come from, named in the errors."""
     values = scores.values
     k = scores.n_columns
+    if k > 1 and k != len(classes) and tuned_in is not None:
+        columns = "" if scores.names is None else f" {shown_list(scores.names)}"
+        raise CommandError(
+            f"scores file {scores.path!r} has {k} column(s){columns} but thresholds "
+            f"file {tuned_in!r} was tuned for {len(classes)} classes "
+            f"{shown_list(classes)}; decode scores of those classes, or tune again "
+            f"on these scores."
+        )
     if k > 1 and k != len(classes):
         raise CommandError(
             f"scores file {scores.path!r} has {k} column(s) but {len(classes)} classes "
@@ -136,6 +148,9 @@ def align_scores(scores: ScoreFile, classes: list) -> np.ndarray:
         classes,
         f"scores file {scores.path!r}",
         "Name the columns by class (any order), or pass --classes with the column "
-        "names.",
+        "names."
+        if tuned_in is None
+        else f"The classes are those thresholds file {tuned_in!r} was tuned for: "
+        f"decode scores of those classes, or tune again on these scores.",
     )
     return values if order == list(range(k)) else values[:, order]

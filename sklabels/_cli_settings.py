@@ -47,7 +47,10 @@ def resolve(
 ) -> Settings:
     """The settings, each from its flag, else from the thresholds file or the files."""
     classes, named = _classes(args, scores, labels, saved)
-    values = scores.values if classes is None else align_scores(scores, classes)
+    tuned_in = saved.path if saved is not None and saved.classes is not None else None
+    values = (
+        scores.values if classes is None else align_scores(scores, classes, tuned_in)
+    )
     truth = _truth(labels, classes, scores)
     problem = _problem(args.problem, saved)
     from_logits = _from_logits(args.from_logits, saved)

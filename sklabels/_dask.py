@@ -371,8 +371,16 @@ def _decode_block(block: Any, *, classes, problem, options) -> Any:
     return decode(block, classes, problem=problem, **options)
 
 
+def _or_empty(block: Any, *, run, empty: Any) -> Any:
+    """``run(block)``, or ``empty`` for a block of no rows (an empty partition or
+    chunk), which the in-memory functions refuse as no input at all."""
+    return copy.copy(empty) if _length(block) == 0 else run(block)
+
+
 def _lazy_labels(data: Any, run, dtype: np.dtype, columns: Any = None) -> Any:
     """``run`` on each block: a Dask Array of 1-D (or 2-D) results, or a Series."""
+    empty = np.empty((0,) if columns is None else (0, len(columns)), dtype=dtype)
+    run = partial(_or_empty, run=run, empty=empty)
     if _is_frame(data):
         import pandas as pd
 
@@ -420,6 +428,7 @@ def _lazy_sets(data: Any, run) -> Any:
     import dask
     import dask.bag as db
 
+    run = partial(_or_empty, run=run, empty=[])
     if _is_frame(data):
         import pandas as pd
 
@@ -455,6 +464,8 @@ class _RowSums:
 
 
 def _row_sums(block: Any) -> _RowSums:
+    if _length(block) == 0:  # an empty partition: no row, no deviation
+        return _RowSums(0, 0, -1.0, 0, 1.0)
     values = as_float_array(block.to_numpy() if hasattr(block, "to_numpy") else block)
     check_finite(values)
     sums = values.sum(axis=1, dtype=np.float64)
@@ -477,9 +488,11 @@ def _merge_row_sums(*parts: _RowSums) -> _RowSums:
 def _decimals_passed(block: Any, most: int = 6) -> np.ndarray:
     """For d = 1..most, whether every value is a multiple of 10**-d (the test of
     ``rounding_decimals``, which takes the fewest d passed by all rows)."""
+    passed = np.zeros(most, dtype=bool)
+    if _length(block) == 0:  # an empty partition: every test passes
+        return ~passed
     values = as_float_array(block.to_numpy() if hasattr(block, "to_numpy") else block)
     eps = float(np.finfo(values.dtype).eps) if values.dtype.kind == "f" else 0.0
-    passed = np.zeros(most, dtype=bool)
     for d in range(1, most + 1):
         if eps and 10.0**-d < 64 * eps:
             break
@@ -628,6 +641,7 @@ def _lazy_sparse(X: Any, run, k: int, dtype: np.dtype) -> Any:
         X = X.to_dask_array(lengths=True)
     X = _single_column_chunk(X)
     meta = sp.csr_matrix((0, k), dtype=dtype)
+    run = partial(_or_empty, run=run, empty=meta)
     return X.map_blocks(run, chunks=(X.chunks[0], (k,)), dtype=dtype, meta=meta)
 
 
@@ -659,9 +673,14 @@ def fit_dask(clf: Any, X: Any, y: Any, fit_params: dict) -> Any:
     plan = clf._check_decision_options()
     from ._objectives import CostMatrix
 
-    if plan.objective is not None and (
-        clf.tuning != "exact" or isinstance(clf.scoring, CostMatrix)
-    ):
+    if plan.objective is not None and isinstance(clf.scoring, CostMatrix):
+        raise ValueError(
+            "scoring=CostMatrix(...) tunes per-action offsets on the scores in "
+            "memory, which Dask inputs do not give; fit on NumPy or pandas inputs "
+            "(e.g. a computed sample), or pick a threshold objective such as "
+            "scoring='f1' with Dask inputs."
+        )
+    if plan.objective is not None and clf.tuning != "exact":
         raise ValueError(
             f"threshold='auto' on Dask inputs tunes the thresholds exactly from "
             f"merged counts (tuning='exact' with a threshold objective); "
@@ -761,7 +780,14 @@ class Table:
         return cls._runs(column[order], truth[order], w[order], hits)
 
     @classmethod
+    def empty(cls) -> Table:
+        """The table of no rows (an empty block)."""
+        return cls(np.zeros(0), np.zeros(0), np.zeros(0), 0)
+
+    @classmethod
     def merge(cls, tables: list[Table]) -> Table:
+        # Empty blocks' tables add nothing (and their float64 would upcast).
+        tables = [t for t in tables if len(t.values)] or tables[:1]
         if len(tables) == 1:
             return tables[0]
         values = np.concatenate([t.values for t in tables])
@@ -813,11 +839,20 @@ def _block_tables(blocks: tuple, score, encoding, pos_index: int) -> list[Table]
     in memory, then one table per tuned column."""
     from ._tune import _cutoff_columns
 
+    if _empty_block(blocks):
+        k = 1 if encoding.problem == "binary" else len(encoding.classes)
+        return [Table.empty() for _ in range(k)]
     scores, truth, weight = _block_inputs(blocks, score, encoding)
     columns, hits, _ = _cutoff_columns(
         scores.values, truth, encoding.problem, encoding.classes, pos_index
     )
     return [Table.of(columns[:, j], hits[:, j], weight) for j in range(hits.shape[1])]
+
+
+def _empty_block(blocks: tuple) -> bool:
+    """A row block of no rows (an empty partition or chunk): it adds nothing."""
+    _check_block_rows(*blocks)
+    return _length(blocks[0]) == 0
 
 
 def _block_inputs(blocks: tuple, score, encoding) -> tuple[Scores, np.ndarray, Any]:
@@ -846,7 +881,9 @@ def _check_some_weight() -> None:
     _check_sample_weight(np.zeros(1), np.zeros((1, 1)), ensure_non_negative=True)
 
 
-def _block_arrays(blocks: tuple, score, encoding) -> tuple:
+def _block_arrays(blocks: tuple, score, encoding) -> tuple | None:
+    if _empty_block(blocks):
+        return None
     scores, truth, weight = _block_inputs(blocks, score, encoding)
     return scores.values, truth, weight
 
@@ -880,6 +917,9 @@ def tune_blocks(
         parts = dask.compute(
             *[dask.delayed(_block_arrays)(b, score, encoding) for b in blocks]
         )
+        parts = [p for p in parts if p is not None]
+        if not parts:  # no rows at all: the in-memory error
+            score(dask.compute(blocks[0][0])[0])
         values = np.concatenate([p[0] for p in parts])
         truth = np.concatenate([p[1] for p in parts])
         weight = None
@@ -1031,6 +1071,8 @@ def _tune_table(table: Table, default: float, kwargs: dict) -> Any:
     from ._sweep import tune_columns
     from ._warnings import FEW_POSITIVES
 
+    if not len(table.values):
+        raise ValueError("scores hold no rows; there is nothing to tune on.")
     if not (table.pos.any() or table.neg.any()):
         return None
     values, truth, weight = table.rows()

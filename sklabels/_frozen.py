@@ -157,6 +157,29 @@ def _check_width(width: int, classes: np.ndarray, problem: str, owner: str) -> N
     raise _width_error(width, classes, owner)
 
 
+def _check_declared_problem(clf: Any, adapter: Any) -> None:
+    """A frozen network whose head is declared (the adapter's ``problem=``, or
+    what the network says, e.g. ``config.problem_type``) must fit ``y``'s problem:
+    softmax logits read as per-label sigmoids, or the reverse, give wrong labels."""
+    declared = adapter._given_problem()
+    if declared == "auto" or (declared == "multilabel") == (
+        clf.problem_ == "multilabel"
+    ):
+        return
+    head = (
+        "per-label sigmoid scores (multilabel)"
+        if declared == "multilabel"
+        else "softmax scores (one class per sample)"
+    )
+    fix = "multilabel" if clf.problem_ == "multilabel" else "multiclass"
+    raise ValueError(
+        f"{_owner(clf.estimator_)}: {adapter._problem_source()} makes the network's "
+        f"outputs {head}, but y is {clf.problem_}. Pass "
+        f"{type(adapter).__name__}(..., problem={fix!r}) if that is the network's "
+        f"head, or y of the {declared} form."
+    )
+
+
 def _pinned_output(clf: Any, adapter: Any) -> str | None:
     """What ``fit`` found the frozen network to return (None: ask the adapter)."""
     pinned = clf.__dict__.get("_network_output")
@@ -219,6 +242,7 @@ def pin_network_output(clf: Any, first_block: Any) -> bool:
     adapter = network_adapter(clf.estimator_)
     if adapter is None or clf.response_method_ != "predict_proba":
         return False
+    _check_declared_problem(clf, adapter)
     clf._network_output = None
     _, output = _network_scores(clf, adapter, first_block, None)
     clf._network_output = (adapter, output)
@@ -243,6 +267,7 @@ def check_fitted_model(
             )
         return None
     if uses_network:
+        _check_declared_problem(clf, adapter)
         clf._network_output = None
         scores, output = _network_scores(clf, adapter, X, None)
         clf._network_output = (adapter, output)

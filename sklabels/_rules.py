@@ -73,6 +73,8 @@ def _check_threshold_form(threshold: Any) -> Any:
     if not isinstance(threshold, Mapping | None):
         try:
             np.asarray(threshold, dtype=np.float64)
+        except OverflowError:
+            raise _too_large(threshold) from None
         except (ValueError, TypeError):
             raise TypeError(
                 f"threshold must be a number, a flat list of numbers (one per class) "
@@ -152,7 +154,20 @@ def _as_float(value: Any) -> float:
         and np.asarray(value).dtype.kind in "iuf"
     ):
         raise TypeError(f"a threshold must be a number, got {value!r}.")
-    return float(value)
+    try:
+        return float(value)
+    except OverflowError:
+        raise _too_large(value) from None
+
+
+def _too_large(threshold: Any) -> ValueError:
+    """A Python int beyond float range: name the parameter, not a bare OverflowError."""
+    shown = repr(threshold)
+    shown = shown if len(shown) <= 40 else f"{shown[:20]}...{shown[-10:]}"
+    return ValueError(
+        f"threshold={shown} is too large to be a float; pass a finite number "
+        f"(in [0, 1] for probabilities)."
+    )
 
 
 def _binary_from_dict(
@@ -175,7 +190,9 @@ def _binary_from_dict(
 
 def _check_range(values: np.ndarray, kind: str, problem: str) -> None:
     if not np.isfinite(values).all():
-        raise ValueError(f"thresholds must be finite, got {_preview(values)}.")
+        raise ValueError(
+            f"threshold must be finite, got {_preview(values)}; pass finite numbers."
+        )
     if (
         problem == "multiclass"
         and kind == PROBA

@@ -146,3 +146,20 @@ def test_function_sklearn_contract_checks(check, iris):
     """Check scikit-learn's parameter-contract checks (fit-based ones need a model
     that follows each check's data, which a fixed callable cannot)."""
     check("FunctionClassifier", FunctionClassifier(iris[3].predict_proba))
+
+
+@pytest.mark.parametrize(
+    "func",
+    [
+        lambda X: (softmax(X[:, :3], axis=1), X[:, 0]),  # scores with extras
+        lambda X: (expit(X[:, 0]), expit(X[:, 1])),  # per-output arrays, same length
+    ],
+    ids=["scores-and-extras", "per-output"],
+)
+def test_function_tuple_output_is_refused_with_the_fix(iris, func):
+    """Check that a func returning a tuple gets a TypeError naming the fix."""
+    adapter = FunctionClassifier(func, output="probabilities")
+    with pytest.raises(TypeError, match=r"tuple of 2 items.*one array of scores"):
+        adapter.fit(iris[0], np.arange(150) % 2)
+    with pytest.raises(TypeError, match="tuple of 2 items"):
+        adapter.predict_proba(iris[0][:2])

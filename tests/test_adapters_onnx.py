@@ -165,3 +165,64 @@ def test_missing_onnxruntime_names_the_extra(monkeypatch, digits_model):
     monkeypatch.setitem(sys.modules, "onnxruntime", None)
     with pytest.raises(ImportError, match=r'pip install "sklabels\[onnx\]"'):
         OnnxClassifier(onx).predict_proba(X)
+
+
+def _linear_onnx(W, b, last_op, output_name):
+    """A ``MatMul -> Add [-> last_op]`` graph built with onnx.helper."""
+    onnx = pytest.importorskip("onnx")
+    from onnx import TensorProto, helper, numpy_helper
+
+    nodes = [
+        helper.make_node("MatMul", ["x", "W"], ["xw"]),
+        helper.make_node("Add", ["xw", "b"], ["z" if last_op else output_name]),
+    ]
+    if last_op:
+        nodes.append(helper.make_node(last_op, ["z"], [output_name]))
+    graph = helper.make_graph(
+        nodes,
+        "linear",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [None, W.shape[0]])],
+        [
+            helper.make_tensor_value_info(
+                output_name, TensorProto.FLOAT, [None, W.shape[1]]
+            )
+        ],
+        initializer=[numpy_helper.from_array(W, "W"), numpy_helper.from_array(b, "b")],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    return model
+
+
+@pytest.mark.parametrize(
+    ("last_op", "output_name", "read_as"),
+    [
+        ("Softmax", "logits", "probabilities"),  # the name says logits, the graph not
+        (
+            None,
+            "probabilities",
+            "logits",
+        ),  # the name says probabilities, Add makes logits
+    ],
+)
+def test_onnx_graph_decides_the_head_before_the_output_name(
+    last_op, output_name, read_as
+):
+    """Check that the node making the output, not its name, says whether it holds
+    probabilities or logits (softmax is never applied twice)."""
+    rng = np.random.default_rng(0)
+    W = rng.normal(scale=3.0, size=(4, 3)).astype(np.float32)
+    b = rng.normal(size=3).astype(np.float32)
+    X = rng.normal(size=(40, 4)).astype(np.float32)
+    z = X @ W + b
+    expected = np.exp(z - z.max(axis=1, keepdims=True))
+    expected /= expected.sum(axis=1, keepdims=True)
+    proto = _linear_onnx(W, b, last_op, output_name)
+    adapter = OnnxClassifier(proto, problem="multiclass")
+    assert adapter._output_hint() == read_as
+    assert_allclose(adapter.predict_proba(X), expected, atol=1e-5)
+    clf = ProbabilisticLabelClassifier(
+        FrozenEstimator(OnnxClassifier(proto)), classes=["a", "b", "c"]
+    ).fit(X, np.array(["a", "b", "c"])[np.argmax(z, axis=1)])
+    assert_allclose(clf.predict_proba(X), expected, atol=1e-5)

@@ -1,6 +1,7 @@
 """TransformersClassifier: a tiny BERT built locally (random weights, no download)."""
 
 import pickle
+import re
 import sys
 import warnings
 
@@ -169,3 +170,53 @@ def test_transformers_missing_library_names_the_extra(tokenizer, monkeypatch):
     monkeypatch.setitem(sys.modules, "transformers", None)
     with pytest.raises(ImportError, match=r'pip install "sklabels\[transformers\]"'):
         adapter.decision_function(["ball goal"])
+
+
+def _multilabel_y(texts, topics):
+    return targets(texts, topics, "multilabel", TOPICS)
+
+
+@pytest.mark.parametrize("frozen", [True, False], ids=["frozen", "fitted"])
+@pytest.mark.parametrize(
+    ("problem_type", "adapter_problem", "multilabel_y", "source"),
+    [
+        ("single_label_classification", "auto", True, "config.problem_type"),
+        ("multi_label_classification", "auto", False, "config.problem_type"),
+        (None, "multiclass", True, "problem='multiclass'"),
+        ("single_label_classification", "multilabel", False, "problem='multilabel'"),
+    ],
+    ids=[
+        "softmax-head-multilabel-y",
+        "sigmoid-head-1d-y",
+        "explicit-mc",
+        "explicit-ml",
+    ],
+)
+def test_transformers_declared_head_disagreeing_with_y_is_refused(
+    tokenizer, frozen, problem_type, adapter_problem, multilabel_y, source
+):
+    """Check that a head declared by config.problem_type or problem= that y
+    contradicts is an error naming its source, never another activation."""
+    texts, topics = make_texts(20, seed=1)
+    y = _multilabel_y(texts, topics) if multilabel_y else topics
+    model = make_model(TOPICS, problem_type)
+    adapter = TransformersClassifier(
+        model, tokenizer, problem=adapter_problem, epochs=1
+    )
+    clf = ProbabilisticLabelClassifier(FrozenEstimator(adapter) if frozen else adapter)
+    with pytest.raises(ValueError, match=rf"{re.escape(source)}.*but y is"):
+        clf.fit(texts, y)
+
+
+def test_transformers_explicit_problem_wins_over_config(tokenizer):
+    """Check that the adapter's problem= chooses the head over config.problem_type."""
+    texts, topics = make_texts(20, seed=1)
+    model = make_model(TOPICS, "single_label_classification")
+    adapter = TransformersClassifier(model, tokenizer, problem="multilabel")
+    assert adapter.problem_ == "multilabel"
+    logits = logits_by_hand(model, tokenizer, texts)
+    assert_allclose(adapter.predict_proba(texts), 1 / (1 + np.exp(-logits)), atol=1e-6)
+    clf = ProbabilisticLabelClassifier(FrozenEstimator(adapter))
+    clf.fit(texts, _multilabel_y(texts, topics))
+    assert clf.problem_ == "multilabel"
+    assert clf.predict(texts) == decode_by_hand(logits, TOPICS, "multilabel")

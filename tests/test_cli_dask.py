@@ -63,12 +63,23 @@ def _files(tmp_path, softmax, order, seed=0, n=600, bounds=(0, 150, 420, 600)):
     return tmp_path
 
 
-@pytest.mark.parametrize("softmax", [False, True])
+@pytest.mark.parametrize(
+    ("softmax", "bounds"),
+    [
+        (False, (0, 150, 420, 600)),
+        (True, (0, 150, 420, 600)),
+        (True, (0, 0, 150, 150, 600, 600)),  # empty files first, between and last
+    ],
+    ids=["sigmoid", "softmax", "softmax-empty-files"],
+)
 @pytest.mark.parametrize("pattern", ["val", "val/*.parquet"])
-def test_cli_tune_decode_report_dataset_equal_single_file(tmp_path, softmax, pattern):
+def test_cli_tune_decode_report_dataset_equal_single_file(
+    tmp_path, softmax, bounds, pattern
+):
     """Check that tune, decode and report on a directory or glob of parquet files
-    write exactly what they write for the same rows in one file."""
-    _files(tmp_path, softmax, ["dog", "bird", "cat"])
+    (some of them empty) write exactly what they write for the same rows in one
+    file."""
+    _files(tmp_path, softmax, ["dog", "bird", "cat"], bounds=bounds)
     dataset = str(tmp_path / pattern)
     one = str(tmp_path / "all.parquet")
     labels = tmp_path / "labels.parquet"
@@ -84,18 +95,18 @@ def test_cli_tune_decode_report_dataset_equal_single_file(tmp_path, softmax, pat
     assert json.loads(outputs["one"][1])["classes"] == ["dog", "bird", "cat"]
 
 
-@settings(max_examples=8, deadline=None)
+@settings(max_examples=8, deadline=None, derandomize=True)
 @given(
-    st.lists(st.integers(1, 80), min_size=1, max_size=5),
+    st.lists(st.integers(0, 80), min_size=1, max_size=5),
     st.permutations(CLASSES),
 )
 def test_cli_dataset_partitioning_never_changes_thresholds(
     tmp_path_factory, cuts, order
 ):
-    """Check that how the rows are split into files, and the column order, never
-    change the thresholds written."""
+    """Check that how the rows are split into files (empty files included), and the
+    column order, never change the thresholds written."""
     tmp_path = tmp_path_factory.mktemp("parts")
-    bounds = sorted({0, 200, *[min(c * 3, 199) for c in cuts]})
+    bounds = sorted([0, 200, *[min(c * 3, 200) for c in cuts]])  # repeats: empty
     _files(tmp_path, False, list(order), seed=len(cuts), n=200, bounds=bounds)
     ref = cli("tune", tmp_path / "all.parquet", tmp_path / "labels.parquet")
     got = cli("tune", tmp_path / "val", tmp_path / "labels.parquet")
@@ -115,7 +126,19 @@ def test_cli_dataset_partitioning_never_changes_thresholds(
             lambda d: pd.DataFrame({"cat": ["x"]}).to_parquet(d / "val.parquet"),
             "non-numeric column",
         ),
+        (
+            lambda d: [
+                pd.DataFrame({"cat": [0.2], "dog": [0.8]}).to_parquet(
+                    d / "val1.parquet"
+                ),
+                pd.DataFrame({"cat": [0.2], "eel": [0.8]}).to_parquet(
+                    d / "val2.parquet"
+                ),
+            ],
+            "val1.parquet' has columns ['cat', 'dog'] but '",
+        ),
     ],
+    ids=["no-file", "not-parquet", "text-scores", "columns-differ"],
 )
 def test_cli_dataset_errors_are_one_line(tmp_path, setup, message):
     """Check that an empty pattern, a non-parquet file and text scores are one-line

@@ -260,6 +260,28 @@ BAD_INPUTS = [
         "in the same order.",
     ),
     (
+        "thresholds-file-tuned-for-more-classes",
+        {
+            "s.csv": TWO,
+            "t.json": '{"thresholds": [0.5, 0.3, 0.2], "problem": "multiclass", '
+            '"classes": ["cat", "dog", "eel"]}',
+        },
+        ["decode", "s.csv", "--thresholds", "t.json"],
+        "scores file 's.csv' has 2 column(s) ['a', 'b'] but thresholds file 't.json' "
+        "was tuned for 3 classes ['cat', 'dog', 'eel']",
+    ),
+    (
+        "thresholds-file-tuned-for-other-classes",
+        {
+            "s.csv": TWO,
+            "t.json": '{"thresholds": [0.5, 0.3], "problem": "multiclass", '
+            '"classes": ["cat", "dog"]}',
+        },
+        ["decode", "s.csv", "--thresholds", "t.json"],
+        "but the classes are ['cat', 'dog']; no column for ['cat', 'dog'], no class "
+        "for ['a', 'b']. The classes are those thresholds file 't.json' was tuned for",
+    ),
+    (
         "library-words-become-flags",
         {"s.csv": "0.2\n0.8\n"},
         ["decode", "s.csv", "--classes", "a,b,c", "--problem", "binary"],

@@ -695,3 +695,93 @@ def test_tune_dask_chunks_of_unknown_size(synchronous):
     ref = tune_thresholds(y[:, 0], p[:, 0])
     got = tune_thresholds(frame["y"].repartition(npartitions=2), scores)
     _assert_same_tuning(got, ref)
+
+
+@pytest.mark.parametrize("tuning", ["exact", "robust"])
+def test_classifier_dask_fit_cost_matrix_says_memory_not_tuning(synchronous, tuning):
+    """Check that CostMatrix tuning on Dask inputs asks for in-memory inputs, never
+    for the tuning='exact' that is already set."""
+    from sklabels import CostMatrix
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(80, 2))
+    y = (X[:, 0] > 0).astype(int)
+    model = FrozenEstimator(LogisticRegression().fit(X, y))
+    clf = ProbabilisticLabelClassifier(
+        model, threshold="auto", scoring=CostMatrix([[0, 1], [5, 0]]), tuning=tuning
+    )
+    Xd, yd = da.from_array(X, chunks=40), da.from_array(y, chunks=40)
+    with pytest.raises(ValueError, match="CostMatrix") as info:
+        clf.fit(Xd, yd)
+    assert "tuning=" not in str(info.value)
+    assert "NumPy or pandas" in str(info.value)
+
+
+EMPTY_CHUNKS = (0, 40, 0, 0, 60, 0)  # zero-length chunks first, between and last
+
+
+@pytest.mark.parametrize("problem", ["binary", "multiclass", "multilabel"])
+def test_dask_zero_length_chunks_give_the_in_memory_results(synchronous, problem):
+    """Check that decode, tune_thresholds, fit and predict on Dask inputs with
+    zero-length chunks give exactly the results of the same rows in memory."""
+    p, y = _data(n=100, seed=5)
+    if problem == "binary":
+        p, y = p[:, 1], y[:, 1]
+    elif problem == "multiclass":
+        p, y = _softmax(p), np.argmax(p + 0.3 * y, axis=1)
+    classes = [0, 1] if problem == "binary" else [0, 1, 2]
+    pd_, yd = _chunked(p, EMPTY_CHUNKS), _chunked(y, EMPTY_CHUNKS)
+    assert 0 in pd_.chunks[0]
+    options = dict(classes=classes, problem=problem)
+    got, ref = decode(pd_, **options), decode(p, **options)
+    got = got.compute()
+    if problem == "multilabel":
+        assert list(got) == list(ref)
+    else:
+        np.testing.assert_array_equal(got, ref)
+    if problem != "multilabel":  # problem="auto" reads the row sums of every block
+        auto = decode(pd_, classes=classes).compute()
+        np.testing.assert_array_equal(auto, decode(p, classes=classes))
+    _assert_same_tuning(
+        tune_thresholds(yd, pd_, **options), tune_thresholds(y, p, **options)
+    )
+    X = np.column_stack([p, -p]) if p.ndim == 2 else np.column_stack([p, -p, p**2])
+    model = LogisticRegression()
+    if problem == "multilabel":
+        model = OneVsRestClassifier(model)
+    model.fit(X, y)
+    params = dict(threshold="auto", tuning="exact")
+    ref_clf = ProbabilisticLabelClassifier(FrozenEstimator(model), **params)
+    ref_clf.fit(X, y)
+    Xd = _chunked(X, EMPTY_CHUNKS)
+    got_clf = ProbabilisticLabelClassifier(FrozenEstimator(model), **params)
+    got_clf.fit(Xd, yd)
+    np.testing.assert_array_equal(got_clf.thresholds_, ref_clf.thresholds_)
+    np.testing.assert_array_equal(got_clf.predict(Xd).compute(), ref_clf.predict(X))
+    np.testing.assert_array_equal(
+        got_clf.predict_proba(Xd).compute(), ref_clf.predict_proba(X)
+    )
+
+
+def test_dask_empty_dataframe_partitions_give_the_in_memory_results(synchronous):
+    """Check that decode and predict on a Dask DataFrame with empty partitions give
+    the labels of the same rows in memory, with the input's index."""
+    pd = pytest.importorskip("pandas")
+    dd = pytest.importorskip("dask.dataframe")
+    p, _ = _data(n=60, seed=6)
+    p = _softmax(p)
+    frame = pd.DataFrame(p, columns=["a", "b", "c"])
+    parts = [frame.iloc[:0], frame.iloc[:25], frame.iloc[25:25], frame.iloc[25:]]
+    ddf = dd.concat([dd.from_pandas(part, npartitions=1) for part in parts])
+    assert 0 in ddf.map_partitions(len).compute().tolist()
+    got = decode(ddf, classes=["a", "b", "c"]).compute()
+    np.testing.assert_array_equal(
+        got.to_numpy(), decode(frame, classes=["a", "b", "c"])
+    )
+    np.testing.assert_array_equal(got.index, frame.index)
+    y = np.argmax(p, axis=1)
+    model = LogisticRegression().fit(frame, y)
+    clf = ProbabilisticLabelClassifier(FrozenEstimator(model)).fit(frame, y)
+    np.testing.assert_array_equal(
+        clf.predict(ddf).compute().to_numpy(), clf.predict(frame)
+    )

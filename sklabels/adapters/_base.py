@@ -285,6 +285,10 @@ class BaseAdapter(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
         """The ``problem`` parameter (a network may declare its own for ``"auto"``)."""
         return self.problem
 
+    def _problem_source(self) -> str:
+        """Where ``_given_problem`` comes from, for messages."""
+        return f"problem={self.problem!r}"
+
     def _label_names(self) -> Any:
         """The label names the network carries, in output order (None: none)."""
         return None

@@ -47,6 +47,8 @@ class FunctionClassifier(PretrainedAdapter):
     func : callable
         ``func(X) -> array`` of shape ``(n,)`` or ``(n, k)`` (NumPy array, list,
         tensor of any library NumPy can read). Shared, not copied, by ``clone``.
+        A tuple (several outputs, or scores with extras) is refused with a
+        ``TypeError``: wrap ``func`` to return the one array of scores.
     output : {"auto", "probabilities", "logits"}, default="auto"
         What ``func`` returns; with ``"logits"`` the adapter applies sigmoid or
         softmax in ``predict_proba`` and ``decision_function`` returns the logits.
@@ -138,7 +140,17 @@ class FunctionClassifier(PretrainedAdapter):
         return self._call(_rows(X, 0, self._PROBE_ROWS))
 
     def _call(self, X: Any) -> np.ndarray:
-        out = as_2d_output(self.func(X), type(self).__name__)
+        raw = self.func(X)
+        if isinstance(raw, tuple):
+            # (scores, extras) or per-output arrays: which one holds the scores,
+            # and whether the parts are columns or rows, is not ours to guess.
+            raise TypeError(
+                f"{type(self).__name__}: func returned a tuple of {len(raw)} items; "
+                f"it must return one array of scores, (n,) or (n, k). Pass a func "
+                f"that picks it, e.g. lambda X: model(X)[0], or that stacks "
+                f"per-class columns with np.column_stack."
+            )
+        out = as_2d_output(raw, type(self).__name__)
         if out.shape[0] != _n_rows(X):
             raise ValueError(
                 f"{type(self).__name__}: func returned {out.shape[0]} rows for "

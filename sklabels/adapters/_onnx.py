@@ -146,11 +146,13 @@ class OnnxClassifier(PretrainedAdapter):
     output : {"auto", "probabilities", "logits"}, default="auto"
         What the chosen output holds; with ``"logits"`` the adapter applies
         sigmoid or softmax and ``decision_function`` returns the logits.
-        ``"auto"`` reads the graph: a ZipMap output, or one named ``*prob*``,
-        or made by a ``Softmax``/``Sigmoid`` node holds probabilities; one made
-        by ``Gemm``, ``MatMul``, ``Add`` or ``LogSoftmax`` holds logits. Where the
-        graph does not tell, the values do (any outside [0, 1]: logits; rows
-        summing to 1: probabilities), and otherwise the adapter asks.
+        ``"auto"`` reads the graph: a ZipMap output, or one made by a
+        ``Softmax``/``Sigmoid`` node holds probabilities; one made by ``Gemm``,
+        ``MatMul``, ``Add`` or ``LogSoftmax`` holds logits. Where the graph does
+        not tell (or is not readable, from a session), the output's name does
+        (``*prob*``: probabilities, ``*logit*``: logits), then the values (any
+        outside [0, 1]: logits; rows summing to 1: probabilities), and otherwise
+        the adapter asks.
     problem : {"auto", "binary", "multiclass", "multilabel"}, default="auto"
         ``"auto"`` reads it from ``y`` in ``fit``. Before ``fit``, needed only for
         several logit columns (softmax and per-label sigmoid look alike).
@@ -333,18 +335,23 @@ class OnnxClassifier(PretrainedAdapter):
         node = self._output_node(session)
         if node.type.startswith("seq(map("):
             return PROBABILITIES  # skl2onnx's ZipMap of probabilities
+        # The graph before the name: an output named "logits" after a Softmax node
+        # holds probabilities. The name decides only where the graph says nothing
+        # (or is not readable, from a session).
+        if not _is_session(self.model):
+            made = self._cached(
+                "_hint_cache",
+                (self.model, node.name),
+                lambda: _graph_activation(self.model, node.name),
+            )
+            if made is not None:
+                return made
         name = node.name.lower()
         if "prob" in name:
             return PROBABILITIES
         if "logit" in name:
             return LOGITS
-        if _is_session(self.model):
-            return None  # the graph is not readable from a session
-        return self._cached(
-            "_hint_cache",
-            (self.model, node.name),
-            lambda: _graph_activation(self.model, node.name),
-        )
+        return None
 
     # ---------------------------------------------------------------- fitting
     def _check_fit_data(self, X: Any, y: Any) -> tuple[Any, EncodedTarget]:

@@ -220,6 +220,12 @@ class TransformersClassifier(BaseAdapter):
             return "binary"
         return problem or "auto"
 
+    def _problem_source(self) -> str:
+        if self.problem != "auto":
+            return f"problem={self.problem!r}"
+        problem_type = getattr(self._config(), "problem_type", None)
+        return f"the model's config.problem_type={problem_type!r}"
+
     def _label_names(self) -> Any:
         config = self._config()
         id2label = getattr(config, "id2label", None) or {}
@@ -315,6 +321,7 @@ class TransformersClassifier(BaseAdapter):
                 f"TransformersClassifier: X has {len(texts)} texts but y has "
                 f"{len(target.values)} rows."
             )
+        self._check_target_form(target)
         weights = None
         if sample_weight is not None:
             weights = np.broadcast_to(
@@ -335,6 +342,22 @@ class TransformersClassifier(BaseAdapter):
         self.model_ = model
         self._set_fitted(probe.shape[1], head, problem, output)
         return self
+
+    def _check_target_form(self, target: Any) -> None:
+        """``y`` must have the form of the declared head (``problem=``, else
+        ``config.problem_type``): fine-tuning a softmax head on multilabel ``y``,
+        or the reverse, trains the wrong loss."""
+        declared = self._given_problem()
+        if declared == "auto" or (declared == "multilabel") == target.multilabel:
+            return
+        form = "a 2-D indicator (multilabel)" if target.multilabel else "1-D codes"
+        fix = "multilabel" if target.multilabel else "multiclass"
+        raise ValueError(
+            f"TransformersClassifier: {self._problem_source()} declares a "
+            f"{declared} head, but y is {form}. Pass "
+            f"TransformersClassifier(..., problem={fix!r}) to train that head "
+            f"instead, or y of the {declared} form."
+        )
 
     def _probe(self, torch, model, texts: list[str]) -> np.ndarray:
         network = _eval_view(torch, model)

@@ -340,7 +340,10 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         Binary only: the positive class. Default ``classes_[1]``. Read at predict
         time with fixed thresholds; a threshold tuned in ``fit`` belongs to the
         positive class of that fit, so changing ``pos_label`` after it makes
-        ``predict`` raise until the next ``fit``.
+        ``predict`` raise until the next ``fit``. A model's single output column
+        scores ``classes_[1]``; ``classes_[0]`` is refused where that column comes
+        from a frozen or pre-trained network or a frozen one-column
+        ``predict_proba`` (ambiguous), and kept for a 1-D ``decision_function``.
     response_method : {"auto", "predict_proba", "decision_function"}, default="auto"
         Which output of the estimator the rule reads. ``"auto"`` prefers
         ``predict_proba`` and falls back to ``decision_function``.

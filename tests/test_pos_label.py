@@ -11,11 +11,15 @@ not trained here (a frozen or pre-trained network, a frozen one-column
 import contextlib
 import io
 import json
+import tempfile
+from pathlib import Path
 
 import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from numpy.testing import assert_array_equal
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.frozen import FrozenEstimator
@@ -62,14 +66,14 @@ def _network(**params):
     )
 
 
-def _cli(tmp_path, command, p, *options, y=None):
+def _cli(tmp_path, command, p, *options, y=None, classes=CLASSES):
     """``sklabels COMMAND`` in this process on a CSV of one score column."""
     pd.DataFrame({"score": p}).to_csv(tmp_path / "s.csv", index=False)
     args = [command, tmp_path / "s.csv"]
     if y is not None:
         pd.DataFrame({"y": y}).to_csv(tmp_path / "y.csv", index=False)
         args.append(tmp_path / "y.csv")
-    args += ["--classes", ",".join(CLASSES), *options]
+    args += ["--classes", ",".join(classes), *options]
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = main([str(a) for a in args])
@@ -243,3 +247,63 @@ def test_sklearn_decision_function_keeps_scikit_learns_pos_label(threshold):
         assert_array_equal(
             model.predict(X), np.where(-margin >= threshold, *model.classes_)
         )
+
+
+@pytest.fixture(scope="module")
+def ax():
+    figure, ax = matplotlib.pyplot.subplots()
+    yield ax
+    matplotlib.pyplot.close(figure)
+
+
+@pytest.mark.filterwarnings("ignore::sklabels.ClassOrderWarning")  # refused order
+@settings(max_examples=10, deadline=None, derandomize=True)
+@given(st.integers(0, 2**32 - 1), st.booleans())
+def test_single_column_rule_is_the_same_at_every_entry_point(ax, seed, named):
+    """Check that every entry point reads one column as pos_label's score.
+
+    (n,), (n, 1), a named Series and two columns in decode and tune_thresholds; a
+    display, the CLI, and the estimator with the column's class last, agree; the
+    estimator with pos_label first raises.
+    """
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(20, 80))
+    y = rng.choice(["fraud", "legit"], n)
+    y[:2] = ["fraud", "legit"]
+    p_fraud = np.round(np.clip((y == "fraud") * 0.3 + rng.random(n) * 0.7, 0, 1), 4)
+    two = np.column_stack([p_fraud, 1 - p_fraud])  # columns in sorted class order
+    classes, args = ["fraud", "legit"], dict(pos_label="fraud", threshold=0.4)
+    expected = tune_thresholds(y, two, pos_label="fraud", return_curves=False)
+    labels = decode(two, classes, **args)
+    forms = [p_fraud, p_fraud[:, None]]
+    if named:
+        forms.append(pd.Series(p_fraud, name="fraud"))
+    for form in forms:
+        got = tune_thresholds(y, form, pos_label="fraud", return_curves=False)
+        assert got.thresholds == pytest.approx(expected.thresholds)
+        assert_array_equal(decode(form, classes, **args), labels)
+
+    ax.cla()
+    display = CoverageAccuracyDisplay.from_predictions(
+        y, p_fraud, classes=classes, ax=ax, **args
+    )
+    assert _full_coverage_accuracy(display) == pytest.approx(np.mean(labels == y))
+
+    with tempfile.TemporaryDirectory() as folder:
+        folder = Path(folder)
+        (folder / "t.json").write_text("0.4")
+        out = _cli(folder, "decode", p_fraud, "--thresholds", folder / "t.json",
+                   "--pos-label", "fraud", classes=classes)  # fmt: skip
+        assert out.split()[1:] == labels.tolist()
+        _cli(folder, "tune", p_fraud, "--pos-label", "fraud", "-o",
+             folder / "tuned.json", y=y, classes=classes)  # fmt: skip
+        saved = json.loads((folder / "tuned.json").read_text())
+        assert saved["thresholds"] == pytest.approx(expected.thresholds)
+
+    X = p_fraud[:, None]
+    model = FrozenEstimator(FunctionClassifier(_column, output="probabilities"))
+    last = ProbabilisticLabelClassifier(model, classes=classes[::-1], **args)
+    assert_array_equal(last.fit(X, y).predict(X), labels)
+    first = ProbabilisticLabelClassifier(model, classes=classes, **args)
+    with pytest.raises(ValueError, match="single column is ambiguous"):
+        first.fit(X, y)

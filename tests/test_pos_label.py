@@ -307,3 +307,20 @@ def test_single_column_rule_is_the_same_at_every_entry_point(ax, seed, named):
     first = ProbabilisticLabelClassifier(model, classes=classes, **args)
     with pytest.raises(ValueError, match="single column is ambiguous"):
         first.fit(X, y)
+
+
+def test_dask_fit_is_refused_as_in_memory():
+    """Check that a fit on Dask inputs refuses pos_label=classes_[0] the same way."""
+    dask = pytest.importorskip("dask")
+    da = pytest.importorskip("dask.array")
+    p, y = _data()
+    X = p[:, None]
+    with pytest.raises(ValueError, match=REFUSED) as ref:
+        _network(pos_label=CLASSES[0], threshold=0.3).fit(X, y)
+    with dask.config.set(scheduler="synchronous"):
+        Xd, yd = da.from_array(X, chunks=(40, 1)), da.from_array(y, chunks=40)
+        with pytest.raises(ValueError, match=REFUSED) as got:
+            _network(pos_label=CLASSES[0], threshold=0.3).fit(Xd, yd)
+        model = _network(threshold=0.3).fit(Xd, yd)
+    assert str(got.value) == str(ref.value)
+    assert_array_equal(model.predict(X), np.where(p >= 0.3, *CLASSES[::-1]))

@@ -270,16 +270,22 @@ def outside_single_column(clf: Any, X: Any) -> bool:
         return False
     frozen = isinstance(clf.estimator_, FrozenEstimator)
     adapter = network_adapter(clf.estimator_)
-    first = X.iloc[:1] if hasattr(X, "iloc") else X[:1]
     if adapter is not None:
         if not (frozen or isinstance(adapter, PretrainedAdapter)):
             return False
         width = _width_or_none(adapter)
-        return (adapter._raw(first).shape[1] if width is None else width) == 1
+        return (adapter._raw(_first_row(X)).shape[1] if width is None else width) == 1
     if not frozen or clf.response_method_ != "predict_proba":
         return False
-    shape = np.shape(clf.estimator_.predict_proba(first))
+    shape = np.shape(clf.estimator_.predict_proba(_first_row(X)))
     return len(shape) == 1 or shape[1] == 1
+
+
+def _first_row(X: Any) -> Any:
+    try:
+        return X.iloc[:1] if hasattr(X, "iloc") else X[:1]
+    except TypeError:  # not sliceable (a DIA matrix, a bare sequence type): all rows
+        return X
 
 
 def single_column_error(

@@ -69,7 +69,13 @@ from ._cost_estimator import (
 )
 from ._costs import CostRule, cost_codes
 from ._dask import any_dask, fit_dask, is_dask, predict_dask
-from ._frozen import check_fitted_model, network_classes, network_scores
+from ._frozen import (
+    check_fitted_model,
+    network_classes,
+    network_scores,
+    outside_single_column,
+    single_column_error,
+)
 from ._generalize import (
     CONFIDENCE,
     N_BOOTSTRAPS,
@@ -334,7 +340,10 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         Binary only: the positive class. Default ``classes_[1]``. Read at predict
         time with fixed thresholds; a threshold tuned in ``fit`` belongs to the
         positive class of that fit, so changing ``pos_label`` after it makes
-        ``predict`` raise until the next ``fit``.
+        ``predict`` raise until the next ``fit``. A model's single output column
+        scores ``classes_[1]``; ``classes_[0]`` is refused where that column comes
+        from a frozen or pre-trained network or a frozen one-column
+        ``predict_proba`` (ambiguous), and kept for a 1-D ``decision_function``.
     response_method : {"auto", "predict_proba", "decision_function"}, default="auto"
         Which output of the estimator the rule reads. ``"auto"`` prefers
         ``predict_proba`` and falls back to ``decision_function``.
@@ -634,6 +643,8 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         held_out = self._fit_estimator(
             X, truth, fit_params, frozen=frozen, held_out=plan.needs_held_out
         )
+        self._outside_single_column = outside_single_column(self, X)
+        self._current_pos_index(self._decision_params())  # refuses before tuning
         thresholds = self._tune_thresholds(plan, held_out)
         self._tune_reject_threshold(plan, held_out, thresholds)
         self._record_fit(encoding, truth, frozen)
@@ -1057,7 +1068,7 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
                 return cached[1]
         except (TypeError, ValueError):  # values that cannot be compared: resolve
             pass
-        pos_index = self._current_pos_index(params["pos_label"])
+        pos_index = self._current_pos_index(params)
         decision = _Decision(
             thresholds=self._current_thresholds(params, pos_index),
             pos_index=pos_index,
@@ -1071,10 +1082,18 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
             self._decision_cache[0] = (key, decision)  # one store: thread-safe
         return decision
 
-    def _current_pos_index(self, pos_label: Any) -> int:
+    def _current_pos_index(self, params: dict) -> int:
+        pos_label = params["pos_label"]
         if _param_key(pos_label) == _param_key(self._fit_pos_label):
-            return self._fit_pos_index
-        return positive_index(pos_label, self.classes_, self.problem_)
+            index = self._fit_pos_index
+        else:
+            index = positive_index(pos_label, self.classes_, self.problem_)
+        if index == 0 and self._outside_single_column:
+            # Users read such a column as pos_label's; the model as classes_[1]'s.
+            raise single_column_error(
+                pos_label, self.classes_, params["threshold"], self._kind
+            )
+        return index
 
     def _current_thresholds(self, params: dict, pos_index: int) -> float | np.ndarray:
         """The fixed ``threshold`` as it is now, or the thresholds tuned in ``fit``."""

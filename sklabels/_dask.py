@@ -693,10 +693,12 @@ def fit_dask(clf: Any, X: Any, y: Any, fit_params: dict) -> Any:
             "inputs, or set a fixed reject_threshold with Dask inputs."
         )
     clf.estimator_ = clf._fit_clone(None, None, {})  # frozen: nothing is fitted
-    from ._frozen import pin_network_output
+    from ._frozen import outside_single_column, pin_network_output
 
     first = _first_rows(blocks)
     pin_network_output(clf, first)
+    clf._outside_single_column = outside_single_column(clf, first)
+    clf._current_pos_index(clf._decision_params())  # refuses before tuning
     sample = clf._scores(first)  # the kind every block's scores have
     clf._tuned_thresholds = clf._tuned_reject = None
     if plan.objective is not None:

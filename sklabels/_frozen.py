@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from numbers import Real
 from typing import Any
 
 import numpy as np
@@ -30,6 +31,7 @@ from ._scores import PROBA, Scores, scores_from_array
 from ._targets import _preview, _to_python, as_class_array, fit_target
 from ._warnings import user_stacklevel
 from .adapters._base import BaseAdapter
+from .adapters._pretrained import PretrainedAdapter
 
 # Names that say nothing: transformers' defaults ("LABEL_0", "LABEL_1", ...).
 _PLACEHOLDER = re.compile(r"LABEL_\d+")
@@ -277,6 +279,56 @@ def check_fitted_model(
         scores = clf._scores(X)
     warn_class_order(scores, truth, clf.classes_, clf.problem_, _owner(clf.estimator))
     return scores
+
+
+def outside_single_column(clf: Any, X: Any) -> bool:
+    """Whether the binary model's output is one column that it was not trained here
+    to give: a frozen or pre-trained network with one output, or a frozen model's
+    one-column ``predict_proba``.
+
+    That column scores ``classes_[1]`` (scikit-learn's reading of one output), but
+    whoever hands over such a model may read it as the score of ``pos_label``.
+    Models trained here score code 1, and a 1-D ``decision_function`` is the margin
+    of ``classes_[1]`` by scikit-learn's contract: neither is ambiguous.
+    """
+    if clf.problem_ != "binary":
+        return False
+    frozen = isinstance(clf.estimator_, FrozenEstimator)
+    adapter = network_adapter(clf.estimator_)
+    if adapter is not None:
+        if not (frozen or isinstance(adapter, PretrainedAdapter)):
+            return False
+        width = _width_or_none(adapter)
+        return (adapter._raw(_first_row(X)).shape[1] if width is None else width) == 1
+    if not frozen or clf.response_method_ != "predict_proba":
+        return False
+    shape = np.shape(clf.estimator_.predict_proba(_first_row(X)))
+    return len(shape) == 1 or shape[1] == 1
+
+
+def _first_row(X: Any) -> Any:
+    try:
+        return X.iloc[:1] if hasattr(X, "iloc") else X[:1]
+    except TypeError:  # not sliceable (a DIA matrix, a bare sequence type): all rows
+        return X
+
+
+def single_column_error(
+    pos_label: Any, classes: np.ndarray, threshold: Any, kind: str
+) -> ValueError:
+    """The refusal of ``pos_label=classes[0]`` on a model's single output column."""
+    scored, other = _to_python(classes[1]), _to_python(classes[0])
+    same = f"pos_label={scored!r}"
+    if isinstance(threshold, Real) and not isinstance(threshold, bool):
+        flipped = 1 - threshold if kind == PROBA else -threshold
+        same += f" with threshold={round(float(flipped), 12)!r}"
+    return ValueError(
+        f"pos_label={pos_label!r} on a model whose output is a single column is "
+        f"ambiguous: that column scores {scored!r} (the last class), not pos_label. "
+        f"If it is the score of {scored!r}, pass {same} for the same cut; if it is "
+        f"the score of {other!r}, pass classes=[{scored!r}, {other!r}] (the "
+        f"column's class last)."
+    )
 
 
 # --------------------------------------------------------------- class order

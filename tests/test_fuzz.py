@@ -11,7 +11,6 @@ import warnings
 
 import numpy as np
 import pandas as pd
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_array_equal
@@ -143,27 +142,3 @@ def test_tuning_is_invariant_to_column_order_and_container(case):
         np.atleast_1d(named.thresholds), np.atleast_1d(expected.thresholds)
     )
     assert named.best_score == expected.best_score
-
-
-@pytest.mark.filterwarnings("ignore::sklabels.FewPositivesWarning")
-@FUZZ
-@given(st.integers(0, 2**32 - 1), st.booleans())
-def test_single_column_rule_is_the_same_at_every_entry_point(seed, named):
-    """Check (n,), (n, 1), a named Series and two columns agree for pos_label."""
-    rng = np.random.default_rng(seed)
-    n = int(rng.integers(20, 80))
-    y = rng.choice(["fraud", "legit"], n)
-    y[:2] = ["fraud", "legit"]
-    p_fraud = np.clip((y == "fraud") * 0.3 + rng.random(n) * 0.7, 0, 1)
-    two = np.column_stack([p_fraud, 1 - p_fraud])  # columns in sorted class order
-    expected = tune_thresholds(y, two, pos_label="fraud", return_curves=False)
-    forms = [p_fraud, p_fraud[:, None]]
-    if named:
-        forms.append(pd.Series(p_fraud, name="fraud"))
-    for form in forms:
-        got = tune_thresholds(y, form, pos_label="fraud", return_curves=False)
-        assert got.thresholds == pytest.approx(expected.thresholds)
-        labels = decode(form, ["fraud", "legit"], pos_label="fraud", threshold=0.4)
-        assert_array_equal(
-            labels, decode(two, ["fraud", "legit"], pos_label="fraud", threshold=0.4)
-        )

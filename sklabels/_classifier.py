@@ -209,14 +209,17 @@ def _flatten_constant_columns(parts: list[np.ndarray]) -> np.ndarray:
     because the folds' training sets differ. Left as they are, the sweep would
     "tune" a threshold between folds. Replaced by their mean, the column is constant
     overall, which tuning recognises as untunable (a warning; the default kept).
+    A fold of one row is constant whatever the model: only folds of two or more
+    rows count, and they must hold at least half of the rows (leave-one-out and
+    other tiny folds are tuned on their pooled scores as they are).
     """
     values = np.concatenate(parts)
-    if len(parts) < 2 or not len(values):
+    judged = [part for part in parts if len(part) > 1]
+    if len(parts) < 2 or 2 * sum(map(len, judged)) < len(values):
         return values
     flat = np.ones(values.shape[1], dtype=bool)
-    for part in parts:
-        if len(part):
-            flat &= part.max(axis=0) == part.min(axis=0)
+    for part in judged:
+        flat &= part.max(axis=0) == part.min(axis=0)
     if flat.any():
         values = values.copy()
         values[:, flat] = values[:, flat].mean(axis=0)

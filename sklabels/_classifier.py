@@ -92,7 +92,7 @@ from ._targets import (
     fit_target,
     positive_index,
 )
-from ._tune import AVERAGES, check_tuning_options
+from ._tune import AVERAGES, _label, check_tuning_options
 
 
 def _estimator_has(attr: str):
@@ -224,6 +224,28 @@ def _flatten_constant_columns(parts: list[np.ndarray]) -> np.ndarray:
         values = values.copy()
         values[:, flat] = values[:, flat].mean(axis=0)
     return values
+
+
+def _check_training_folds(splits: list, codes: np.ndarray, classes: Any) -> None:
+    """Refuse a cv split whose training part lacks a class that ``y`` has.
+
+    The model fitted on it cannot score that class: its out-of-fold scores would
+    tune the thresholds on a class the model never saw (or the fit fails).
+    """
+    counts = np.bincount(codes, minlength=len(classes))
+    for index, (train, _) in enumerate(splits):
+        missing = np.flatnonzero(
+            (counts > 0) & (np.bincount(codes[train], minlength=len(classes)) == 0)
+        )
+        if len(missing):
+            label = _label(classes[missing[0]])
+            raise ValueError(
+                f"cv fold {index + 1} of {len(splits)}: its training part has no "
+                f"sample of class {label} ({counts[missing[0]]} in y), so its model "
+                f"cannot score that class. Use stratified folds (an int cv, or "
+                f"StratifiedKFold(n_splits, shuffle=True)), fewer splits, or more "
+                f"samples of {label}."
+            )
 
 
 def _labels_never_on(truth: np.ndarray) -> np.ndarray | None:
@@ -849,6 +871,8 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         else:
             cv = check_cv(cv, y_fit, classifier=True)
         splits = list(cv.split(X, y_fit))
+        if self.problem_ != "multilabel":
+            _check_training_folds(splits, y_fit, self.classes_)
         if not self.refit and len(splits) != 1:
             raise ValueError(
                 f"refit=False keeps the model fitted on the training part of a single "

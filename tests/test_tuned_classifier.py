@@ -499,6 +499,22 @@ def test_leave_one_out_tunes_on_the_pooled_out_of_fold_scores(tuning):
         assert clf.cv_results_["n_folds"] == 5
 
 
+@pytest.mark.parametrize(
+    ("keep", "cv", "match"),
+    [
+        # Rows sorted by class: each training part lacks the class held out.
+        (slice(None), KFold(3), "cv fold 1 of 3: .* class 'setosa' \\(50 in y\\)"),
+        (slice(0, 100), KFold(2), "cv fold 1 of 2: .* class 'setosa' \\(50 in y\\)"),
+    ],
+)
+def test_training_fold_missing_a_class_is_refused(iris, keep, cv, match):
+    """Check that a cv fold missing a class names the fold, the class and the fix."""
+    X, y = iris
+    clf = ProbabilisticLabelClassifier(model(), threshold="auto", cv=cv)
+    with pytest.raises(ValueError, match=match + ".*StratifiedKFold.*fewer splits"):
+        clf.fit(X[keep], y[keep])
+
+
 def test_constant_multiclass_predictor_keeps_argmax(iris):
     """Check a constant multiclass predictor: a warning, plain argmax kept."""
     X, y = iris

@@ -14,6 +14,7 @@ from scipy.special import expit, softmax
 from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import KNeighborsClassifier
 
+from sklabels import decode
 from sklabels._scores import (
     MARGIN,
     PROBA,
@@ -595,3 +596,30 @@ def test_scores_from_estimator_one_column_for_two_labels_raises():
             problem="multilabel",
             n_classes=2,
         )
+
+
+@SEEDED
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(1, 40),
+    k=st.integers(3, 200),
+    wide=st.sampled_from([np.float16, np.float32, np.float64]),
+)
+def test_float16_softmax_rows_are_softmax_in_any_container(seed, n, k, wide):
+    """Check that float16 softmax rows, kept or widened, decode as multiclass rows."""
+    rng = np.random.default_rng(seed)
+    half = softmax(rng.normal(scale=3.0, size=(n, k)), axis=1).astype(np.float16)
+    values = half.astype(wide)
+    assert row_sum_kind(values) == "softmax"
+    assert infer_problem(values, from_logits=False) == "multiclass"
+    classes = [f"c{j}" for j in range(k)]
+    assert_array_equal(
+        decode(values, classes), decode(half, classes, problem="multiclass")
+    )
+
+
+def test_float16_rows_far_from_one_are_not_softmax():
+    """Check that float16 rows of many columns summing to 1.05 are not softmax rows."""
+    values = np.full((20, 64), 1.05 / 64, dtype=np.float16)
+    assert row_sum_kind(values) == "sigmoid"
+    assert row_sum_kind(values.astype(np.float32)) == "sigmoid"

@@ -83,7 +83,13 @@ from ._objectives import OBJECTIVES, CostMatrix
 from ._reject import check_reject, tune_reject, winning_probability
 from ._reports import classification_report, confusion_matrix
 from ._rules import apply_rule, resolve_thresholds
-from ._scores import MARGIN, PROBA, Scores, scores_from_estimator
+from ._scores import (
+    MARGIN,
+    PROBA,
+    Scores,
+    scores_from_estimator,
+    warn_unless_rows_sum_to_one,
+)
 from ._targets import (
     TargetEncoding,
     _preview,
@@ -915,6 +921,7 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
             self._progress("refitted on all the data")
         rows = np.concatenate([test for _, test in splits])
         values = _flatten_constant_columns([fold[0] for fold in folds])
+        self._check_row_sums(Scores(values, self._kind), self.response_method_)
         return model, Scores(values, self._kind), rows
 
     def _fit_clone(self, X: Any, y_fit: np.ndarray, fit_params: dict) -> Any:
@@ -1036,13 +1043,23 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
             return network
         method = method or self.response_method_
         raw = getattr(self.estimator_, method)(X)
-        return scores_from_estimator(
+        scores = scores_from_estimator(
             raw,
             method=method,
             problem=self.problem_,
             n_classes=len(self.classes_),
             estimator_classes=getattr(self.estimator_, "classes_", None),
         )
+        self._check_row_sums(scores, method)
+        return scores
+
+    def _check_row_sums(self, scores: Scores, method: str) -> None:
+        if self.problem_ == "multiclass" and scores.kind == PROBA:
+            warn_unless_rows_sum_to_one(
+                scores.values,
+                f"{type(self.estimator).__name__}.{method} outputs",
+                "Normalise the model's rows, e.g. wrap it in CalibratedClassifierCV.",
+            )
 
     # ------------------------------------------------- decision parameters
     def _decision_params(self) -> dict:

@@ -14,12 +14,14 @@ of the positive class" is always one column, whichever class is positive.
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from ._targets import _preview, _to_python, is_unnamed, name_codes
+from ._warnings import RowSumWarning, user_stacklevel
 
 PROBA, MARGIN = "proba", "margin"
 
@@ -216,6 +218,26 @@ def rows_sum_to_one(values: np.ndarray) -> bool:
     return row_sum_kind(values) in ("softmax", "rounded")
 
 
+def warn_unless_rows_sum_to_one(values: np.ndarray, name: str, fix: str) -> None:
+    """One ``RowSumWarning`` where multiclass probabilities are not softmax rows.
+
+    Rows that ``problem="auto"`` would read as softmax rows (exactly, rounded, or
+    most of them) pass; others -- logits, sigmoid columns -- warn: the threshold
+    ratios and the reject level assume one distribution per row.
+    """
+    if values.ndim != 2 or not len(values) or row_sum_kind(values) != "sigmoid":
+        return
+    sums = values.sum(axis=1, dtype=np.float64)
+    row = int(np.argmax(np.abs(sums - 1.0)))
+    warnings.warn(
+        f"{name} are multiclass probabilities, but their rows do not sum to 1 "
+        f"(row {row} sums to {sums[row]:.4g}): the threshold ratios and "
+        f"reject_threshold assume one distribution per row. {fix}",
+        RowSumWarning,
+        stacklevel=user_stacklevel(),
+    )
+
+
 def infer_problem(
     values: np.ndarray, *, from_logits: bool, name: str = "scores"
 ) -> str:
@@ -369,6 +391,10 @@ def scores_from_array(
     if from_logits:
         return Scores(values, MARGIN, True), problem
     check_proba_range(lo, hi, name)
+    if problem == "multiclass":
+        warn_unless_rows_sum_to_one(
+            values, name, "Pass from_logits=True if they are logits."
+        )
     return Scores(values, PROBA), problem
 
 

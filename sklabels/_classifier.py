@@ -1421,7 +1421,9 @@ default=None
             **kwargs,
         )
 
-    def classification_report(self, X: Any, y: Any, **kwargs: Any) -> str | dict:
+    def classification_report(
+        self, X: Any, y: Any, *, zero_division: Any = 0.0, **kwargs: Any
+    ) -> str | dict:
         """scikit-learn's classification report of :meth:`predict` on ``(X, y)``.
 
         Rows are named by ``classes_`` in their order, whatever form ``y`` takes;
@@ -1432,15 +1434,21 @@ default=None
         X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
         y : array-like, sparse matrix or sequence of label collections
             The true labels, in any form ``fit`` accepts for this problem.
+        zero_division : {0.0, 1.0, np.nan, "warn"}, default=0.0
+            The precision of a class never predicted (and the recall of a class
+            never true): 0 without a scikit-learn warning by default, ``"warn"``
+            for 0 with scikit-learn's ``UndefinedMetricWarning``.
         **kwargs : dict
-            ``output_dict``, ``sample_weight``, ``digits``, ``zero_division`` of
+            ``output_dict``, ``sample_weight``, ``digits`` of
             :func:`sklabels.classification_report`.
 
         Returns
         -------
         report : str or dict
         """
-        return self._report(classification_report, X, y, **kwargs)
+        return self._report(
+            classification_report, X, y, zero_division=zero_division, **kwargs
+        )
 
     def confusion_matrix(
         self, X: Any, y: Any, *, normalize: str | None = None, sample_weight: Any = None

@@ -33,7 +33,11 @@ if TYPE_CHECKING:  # the same names, for type checkers and documentation tools
     from ._reports import LabelledMatrix, classification_report, confusion_matrix
     from ._sweep import ThresholdCurve
     from ._tune import TuningResult, tune_thresholds
-    from ._warnings import FewPositivesWarning, UnreachableConstraintWarning
+    from ._warnings import (
+        FewPositivesWarning,
+        RowSumWarning,
+        UnreachableConstraintWarning,
+    )
 
 # public name -> the private module that defines it
 _EXPORTS = {
@@ -57,6 +61,7 @@ _EXPORTS = {
     "FewPositivesWarning": "._warnings",
     "PrecisionAtRecall": "._objectives",
     "RecallAtPrecision": "._objectives",
+    "RowSumWarning": "._warnings",
     "ThresholdCurve": "._sweep",
     "UnreachableConstraintWarning": "._warnings",
 }
@@ -76,6 +81,7 @@ __all__ = [
     "PriorEstimate",
     "ProbabilisticLabelClassifier",
     "RecallAtPrecision",
+    "RowSumWarning",
     "ThresholdCurve",
     "ThresholdCurveDisplay",
     "TuningResult",

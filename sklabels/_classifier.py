@@ -89,7 +89,13 @@ from ._objectives import OBJECTIVES, CostMatrix
 from ._reject import check_reject, tune_reject, winning_probability
 from ._reports import classification_report, confusion_matrix
 from ._rules import apply_rule, resolve_thresholds
-from ._scores import MARGIN, PROBA, Scores, scores_from_estimator
+from ._scores import (
+    MARGIN,
+    PROBA,
+    Scores,
+    scores_from_estimator,
+    warn_unless_rows_sum_to_one,
+)
 from ._targets import (
     TargetEncoding,
     _preview,
@@ -98,7 +104,7 @@ from ._targets import (
     fit_target,
     positive_index,
 )
-from ._tune import AVERAGES, check_tuning_options
+from ._tune import AVERAGES, _label, check_tuning_options
 
 
 def _estimator_has(attr: str):
@@ -215,18 +221,43 @@ def _flatten_constant_columns(parts: list[np.ndarray]) -> np.ndarray:
     because the folds' training sets differ. Left as they are, the sweep would
     "tune" a threshold between folds. Replaced by their mean, the column is constant
     overall, which tuning recognises as untunable (a warning; the default kept).
+    A fold of one row is constant whatever the model: only folds of two or more
+    rows count, and they must hold at least half of the rows (leave-one-out and
+    other tiny folds are tuned on their pooled scores as they are).
     """
     values = np.concatenate(parts)
-    if len(parts) < 2 or not len(values):
+    judged = [part for part in parts if len(part) > 1]
+    if len(parts) < 2 or 2 * sum(map(len, judged)) < len(values):
         return values
     flat = np.ones(values.shape[1], dtype=bool)
-    for part in parts:
-        if len(part):
-            flat &= part.max(axis=0) == part.min(axis=0)
+    for part in judged:
+        flat &= part.max(axis=0) == part.min(axis=0)
     if flat.any():
         values = values.copy()
         values[:, flat] = values[:, flat].mean(axis=0)
     return values
+
+
+def _check_training_folds(splits: list, codes: np.ndarray, classes: Any) -> None:
+    """Refuse a cv split whose training part lacks a class that ``y`` has.
+
+    The model fitted on it cannot score that class: its out-of-fold scores would
+    tune the thresholds on a class the model never saw (or the fit fails).
+    """
+    counts = np.bincount(codes, minlength=len(classes))
+    for index, (train, _) in enumerate(splits):
+        missing = np.flatnonzero(
+            (counts > 0) & (np.bincount(codes[train], minlength=len(classes)) == 0)
+        )
+        if len(missing):
+            label = _label(classes[missing[0]])
+            raise ValueError(
+                f"cv fold {index + 1} of {len(splits)}: its training part has no "
+                f"sample of class {label} ({counts[missing[0]]} in y), so its model "
+                f"cannot score that class. Use stratified folds (an int cv, or "
+                f"StratifiedKFold(n_splits, shuffle=True)), fewer splits, or more "
+                f"samples of {label}."
+            )
 
 
 def _labels_never_on(truth: np.ndarray) -> np.ndarray | None:
@@ -857,6 +888,8 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         else:
             cv = check_cv(cv, y_fit, classifier=True)
         splits = list(cv.split(X, y_fit))
+        if self.problem_ != "multilabel":
+            _check_training_folds(splits, y_fit, self.classes_)
         if not self.refit and len(splits) != 1:
             raise ValueError(
                 f"refit=False keeps the model fitted on the training part of a single "
@@ -899,6 +932,7 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
             self._progress("refitted on all the data")
         rows = np.concatenate([test for _, test in splits])
         values = _flatten_constant_columns([fold[0] for fold in folds])
+        self._check_row_sums(Scores(values, self._kind), self.response_method_)
         return model, Scores(values, self._kind), rows
 
     def _fit_clone(self, X: Any, y_fit: np.ndarray, fit_params: dict) -> Any:
@@ -1037,13 +1071,23 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
             return network
         method = method or self.response_method_
         raw = getattr(self.estimator_, method)(X)
-        return scores_from_estimator(
+        scores = scores_from_estimator(
             raw,
             method=method,
             problem=self.problem_,
             n_classes=len(self.classes_),
             estimator_classes=getattr(self.estimator_, "classes_", None),
         )
+        self._check_row_sums(scores, method)
+        return scores
+
+    def _check_row_sums(self, scores: Scores, method: str) -> None:
+        if self.problem_ == "multiclass" and scores.kind == PROBA:
+            warn_unless_rows_sum_to_one(
+                scores.values,
+                f"{type(self.estimator).__name__}.{method} outputs",
+                "Normalise the model's rows, e.g. wrap it in CalibratedClassifierCV.",
+            )
 
     # ------------------------------------------------- decision parameters
     def _decision_params(self) -> dict:
@@ -1418,7 +1462,9 @@ default=None
             **kwargs,
         )
 
-    def classification_report(self, X: Any, y: Any, **kwargs: Any) -> str | dict:
+    def classification_report(
+        self, X: Any, y: Any, *, zero_division: Any = 0.0, **kwargs: Any
+    ) -> str | dict:
         """scikit-learn's classification report of :meth:`predict` on ``(X, y)``.
 
         Rows are named by ``classes_`` in their order, whatever form ``y`` takes;
@@ -1429,15 +1475,21 @@ default=None
         X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
         y : array-like, sparse matrix or sequence of label collections
             The true labels, in any form ``fit`` accepts for this problem.
+        zero_division : {0.0, 1.0, np.nan, "warn"}, default=0.0
+            The precision of a class never predicted (and the recall of a class
+            never true): 0 without a scikit-learn warning by default, ``"warn"``
+            for 0 with scikit-learn's ``UndefinedMetricWarning``.
         **kwargs : dict
-            ``output_dict``, ``sample_weight``, ``digits``, ``zero_division`` of
+            ``output_dict``, ``sample_weight``, ``digits`` of
             :func:`sklabels.classification_report`.
 
         Returns
         -------
         report : str or dict
         """
-        return self._report(classification_report, X, y, **kwargs)
+        return self._report(
+            classification_report, X, y, zero_division=zero_division, **kwargs
+        )
 
     def confusion_matrix(
         self, X: Any, y: Any, *, normalize: str | None = None, sample_weight: Any = None

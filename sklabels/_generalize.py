@@ -84,6 +84,7 @@ MULTICLASS_STRATEGIES = (
 N_BOOTSTRAPS = 200
 CONFIDENCE = 0.9
 N_FOLDS = 5  # folds made from the tuning rows when none are given
+MIN_FOLD_ROWS = 2  # smaller cv folds (leave-one-out) are replaced by N_FOLDS folds
 _SHRINK = np.linspace(0.0, 1.0, 5)  # multiclass: fractions of the tuned offsets
 
 
@@ -501,8 +502,10 @@ def tune_generalized(
     """Tune with ``tuning`` (a name of ``STRATEGIES``) and record the fold evidence.
 
     ``folds`` are row indices of the tuning data (the cross-validation folds the
-    scores came from); without them, or with fewer than 3, seeded folds of the rows
-    are made. The result's ``cv_results`` holds the per-fold optima and scores.
+    scores came from); without them, with fewer than 3, or with a fold of fewer than
+    ``MIN_FOLD_ROWS`` rows (leave-one-out), seeded folds of the rows are made: the
+    optimum and the held-out gain of a single row say nothing. The result's
+    ``cv_results`` holds the per-fold optima and scores.
     """
     progress = progress or Progress(0, "tune_thresholds")
     objective, name = check_tuning_options(scoring, average, problem)
@@ -519,7 +522,11 @@ def tune_generalized(
         n_jobs=n_jobs,
     )
     progress(f"pooled exact tuning on {len(truth):,} rows")
-    if folds is None or len(folds) < 3:
+    if (
+        folds is None
+        or len(folds) < 3
+        or min(len(rows) for rows in folds) < MIN_FOLD_ROWS
+    ):
         folds = split_rows(truth, problem, random_state)
     task = _make_task(
         scores,

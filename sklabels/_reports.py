@@ -146,7 +146,7 @@ def classification_report(
     output_dict: bool = False,
     sample_weight: Any = None,
     digits: int = 2,
-    zero_division: Any = "warn",
+    zero_division: Any = 0.0,
 ) -> str | dict:
     """scikit-learn's classification report, with every name in its own row.
 
@@ -166,7 +166,12 @@ def classification_report(
         Return a dict (as scikit-learn's) instead of text.
     sample_weight : array-like of shape (n_samples,), default=None
     digits : int, default=2
-    zero_division : {"warn", 0.0, 1.0, np.nan}, default="warn"
+    zero_division : {0.0, 1.0, np.nan, "warn"}, default=0.0
+        The precision of a class never predicted, the recall of a class never
+        true (multilabel: of a sample without labels), and their F-score. ``0.0``
+        reports 0 without scikit-learn's ``UndefinedMetricWarning`` (a tuned
+        threshold or an abstention often leaves a class unpredicted); ``"warn"``
+        reports 0 with the warning, as scikit-learn's default.
 
     Returns
     -------
@@ -180,7 +185,7 @@ def classification_report(
     >>> y_pred = ["cat", "bird", "bird", "unsure"]
     >>> report = classification_report(
     ...     y_true, y_pred, classes=["cat", "dog", "bird"], reject_label="unsure",
-    ...     output_dict=True, zero_division=0)
+    ...     output_dict=True)
     >>> report["cat"]["recall"], report["abstained"]["count"]
     (0.5, 1)
     """

@@ -14,12 +14,14 @@ of the positive class" is always one column, whichever class is positive.
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from ._targets import _preview, _to_python, is_unnamed, name_codes
+from ._warnings import RowSumWarning, user_stacklevel
 
 PROBA, MARGIN = "proba", "margin"
 
@@ -138,10 +140,29 @@ ROUNDING_DECIMALS = range(2, 7)
 ROUNDING_LIMIT = 0.05
 
 
+# Row sums that float rounding explains: 16 k units of the values' precision, at
+# most FLOAT_TOLERANCE_LIMIT (float16 rows sum to 1 within about 1e-3; a looser
+# bound would take sigmoid columns for softmax rows).
+FLOAT_TOLERANCE_LIMIT = 0.01
+
+
+def _precision(values: np.ndarray) -> float:
+    """The ``eps`` of the values' precision: their dtype's, or float16's (float32's)
+    where every value is a float16 (float32) number -- a half-precision network's
+    outputs widened to float32 keep their float16 rounding."""
+    if values.dtype.kind != "f":
+        return 0.0
+    for narrow in (np.float16, np.float32):
+        if values.dtype.itemsize > np.dtype(narrow).itemsize and values.size:
+            with np.errstate(over="ignore"):
+                if np.array_equal(values.astype(narrow), values):
+                    return float(np.finfo(narrow).eps)
+    return float(np.finfo(values.dtype).eps)
+
+
 def _float_tolerance(values: np.ndarray) -> float:
     k = values.shape[1]
-    eps = np.finfo(values.dtype).eps if values.dtype.kind == "f" else 0.0
-    return max(1e-6, 16 * k * eps)
+    return max(1e-6, min(16 * k * _precision(values), FLOAT_TOLERANCE_LIMIT))
 
 
 def rounding_decimals(values: np.ndarray, most: int = 6) -> int | None:
@@ -168,7 +189,8 @@ def row_sum_kind(values: np.ndarray) -> str:
     """``"softmax"``, ``"rounded"`` (softmax rows rounded to a few decimals),
     ``"sigmoid"`` (rows that do not sum to 1), or ``"ambiguous"``.
 
-    Exact (within float rounding: ``max(1e-6, 16 k eps)``), then rounded (every value
+    Exact (within float rounding: ``max(1e-6, 16 k eps)``, at most 0.01, ``eps`` of
+    the values' precision, see ``_precision``), then rounded (every value
     a multiple of ``10**-d`` with ``d >= 2`` and every row within ``k * 0.5 * 10**-d``
     of 1, when that bound is at most 0.05). Ambiguous: rows that sum to 1 only within
     a looser bound, or at least half of the rows summing to 1 exactly but not all.
@@ -194,6 +216,26 @@ def row_sum_kind(values: np.ndarray) -> str:
 def rows_sum_to_one(values: np.ndarray) -> bool:
     """True when every row sums to 1, exactly or as rounded softmax rows."""
     return row_sum_kind(values) in ("softmax", "rounded")
+
+
+def warn_unless_rows_sum_to_one(values: np.ndarray, name: str, fix: str) -> None:
+    """One ``RowSumWarning`` where multiclass probabilities are not softmax rows.
+
+    Rows that ``problem="auto"`` would read as softmax rows (exactly, rounded, or
+    most of them) pass; others -- logits, sigmoid columns -- warn: the threshold
+    ratios and the reject level assume one distribution per row.
+    """
+    if values.ndim != 2 or not len(values) or row_sum_kind(values) != "sigmoid":
+        return
+    sums = values.sum(axis=1, dtype=np.float64)
+    row = int(np.argmax(np.abs(sums - 1.0)))
+    warnings.warn(
+        f"{name} are multiclass probabilities, but their rows do not sum to 1 "
+        f"(row {row} sums to {sums[row]:.4g}): the threshold ratios and "
+        f"reject_threshold assume one distribution per row. {fix}",
+        RowSumWarning,
+        stacklevel=user_stacklevel(),
+    )
 
 
 def infer_problem(
@@ -349,6 +391,10 @@ def scores_from_array(
     if from_logits:
         return Scores(values, MARGIN, True), problem
     check_proba_range(lo, hi, name)
+    if problem == "multiclass":
+        warn_unless_rows_sum_to_one(
+            values, name, "Pass from_logits=True if they are logits."
+        )
     return Scores(values, PROBA), problem
 
 

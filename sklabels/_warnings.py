@@ -25,6 +25,14 @@ class FewPositivesWarning(UserWarning):
     """
 
 
+class RowSumWarning(UserWarning):
+    """Multiclass probabilities whose rows do not sum to 1.
+
+    The ratio thresholds and the reject level assume one distribution per row: on
+    other values (logits, independent sigmoid outputs) they mean nothing.
+    """
+
+
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
 

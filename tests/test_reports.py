@@ -5,9 +5,13 @@ The labels are chosen so that their sorted order differs from their column order
 order would put every row under the wrong name.
 """
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.base import clone
+from sklearn.exceptions import UndefinedMetricWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import classification_report as sk_report
 from sklearn.multiclass import OneVsRestClassifier
@@ -112,6 +116,41 @@ def test_abstentions_get_their_own_row_and_column(multiclass):
     assert list(cm.columns) == [*CLASSES, "?"]
     assert cm["?"].sum() == n_rejected
     assert cm.to_numpy().sum() == len(y)
+
+
+@pytest.mark.parametrize("output_dict", [False, True])
+def test_unpredicted_labels_and_abstentions_report_zero_without_warnings(
+    multilabel, output_dict
+):
+    """Check that reports with never-predicted labels or abstentions do not warn."""
+    rng = np.random.default_rng(3)
+    codes = rng.integers(0, 3, 300)
+    # "moose" lies between the others: never confident enough to be predicted
+    X = (np.array([-3.0, 3.0, 0.0])[codes] + rng.normal(scale=2.0, size=300))[:, None]
+    y = np.array(CLASSES)[codes]
+    abstaining = ProbabilisticLabelClassifier(
+        LogisticRegression(), classes=CLASSES, reject_threshold=0.9, reject_label="?"
+    ).fit(X, y)
+    assert "moose" not in set(abstaining.predict(X))
+    ml_clf, X_ml, sets, _ = multilabel
+    strict = clone(ml_clf).set_params(threshold=0.999).fit(X_ml, sets)
+    calls = [
+        lambda **kw: abstaining.classification_report(X, y, **kw),
+        lambda **kw: strict.classification_report(X_ml, sets, **kw),
+        lambda **kw: classification_report(
+            ["zebra", "ant", "moose"], ["zebra", "?", "?"], reject_label="?", **kw
+        ),
+    ]
+    for call in calls:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            report = call(output_dict=output_dict)
+        with pytest.warns(UndefinedMetricWarning):  # the same numbers, with warnings
+            assert call(output_dict=output_dict, zero_division="warn") == report
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            ones = call(output_dict=True, zero_division=1.0)
+        assert ones != call(output_dict=True)  # settable: 1.0 where 0/0
 
 
 def test_binary_report_and_matrix():

@@ -4,6 +4,8 @@ Expected values are computed by hand with numpy/scipy, or read off real scikit-l
 estimators (``predict_proba`` lists of ``(n, 2)`` arrays, classes seen in fit).
 """
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -11,9 +13,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy.special import expit, softmax
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.datasets import load_iris
 from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import KNeighborsClassifier
 
+from sklabels import ProbabilisticLabelClassifier, RowSumWarning, decode
 from sklabels._scores import (
     MARGIN,
     PROBA,
@@ -595,3 +600,92 @@ def test_scores_from_estimator_one_column_for_two_labels_raises():
             problem="multilabel",
             n_classes=2,
         )
+
+
+@SEEDED
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(1, 40),
+    k=st.integers(3, 200),
+    wide=st.sampled_from([np.float16, np.float32, np.float64]),
+)
+def test_float16_softmax_rows_are_softmax_in_any_container(seed, n, k, wide):
+    """Check that float16 softmax rows, kept or widened, decode as multiclass rows."""
+    rng = np.random.default_rng(seed)
+    half = softmax(rng.normal(scale=3.0, size=(n, k)), axis=1).astype(np.float16)
+    values = half.astype(wide)
+    assert row_sum_kind(values) == "softmax"
+    assert infer_problem(values, from_logits=False) == "multiclass"
+    classes = [f"c{j}" for j in range(k)]
+    assert_array_equal(
+        decode(values, classes), decode(half, classes, problem="multiclass")
+    )
+
+
+def test_float16_rows_far_from_one_are_not_softmax():
+    """Check that float16 rows of many columns summing to 1.05 are not softmax rows."""
+    values = np.full((20, 64), 1.05 / 64, dtype=np.float16)
+    assert row_sum_kind(values) == "sigmoid"
+    assert row_sum_kind(values.astype(np.float32)) == "sigmoid"
+
+
+@pytest.mark.parametrize(
+    "options", [{}, {"reject_threshold": 0.5, "reject_label": "unsure"}]
+)
+def test_explicit_multiclass_rows_far_from_one_warn_once(options):
+    """Check that problem="multiclass" on rows summing to 0.3 warns once."""
+    rows = np.array([[0.1, 0.1, 0.1], [0.05, 0.2, 0.1]])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        labels = decode(rows, ["a", "b", "c"], problem="multiclass", **options)
+    assert [w.category for w in caught] == [RowSumWarning]
+    message = str(caught[0].message)
+    assert "row 0 sums to 0.3" in message and "reject_threshold" in message
+    assert "from_logits=True" in message
+    assert caught[0].filename == __file__
+    expected = ["unsure", "unsure"] if options else ["a", "b"]
+    assert labels.tolist() == expected
+
+
+@SEEDED
+@given(seed=st.integers(0, 2**32 - 1), decimals=st.sampled_from([None, 2, 3]))
+def test_explicit_multiclass_softmax_rows_do_not_warn(seed, decimals):
+    """Check that softmax rows, exact or rounded, decode without a warning."""
+    rows = softmax(np.random.default_rng(seed).normal(size=(30, 4)), axis=1)
+    if decimals is not None:
+        rows = np.round(rows, decimals)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RowSumWarning)
+        decode(
+            rows,
+            list("abcd"),
+            problem="multiclass",
+            reject_threshold=0.4,
+            reject_label="?",
+        )
+
+
+class _SigmoidPerClass(ClassifierMixin, BaseEstimator):
+    """A multiclass model whose predict_proba is one sigmoid per class."""
+
+    def fit(self, X, y):
+        self.model_ = LogisticRegression(max_iter=500).fit(X, y)
+        self.classes_ = self.model_.classes_
+        return self
+
+    def predict_proba(self, X):
+        return expit(self.model_.decision_function(X))
+
+
+@pytest.mark.parametrize("threshold", [None, "auto"])
+def test_estimator_multiclass_rows_far_from_one_warn_once_per_call(threshold):
+    """Check that a model's non-softmax multiclass rows warn once in fit and predict."""
+    X, y = load_iris(return_X_y=True)
+    clf = ProbabilisticLabelClassifier(_SigmoidPerClass(), threshold=threshold)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        clf.fit(X, y)
+        clf.predict(X)
+    names = [w.category for w in caught]
+    assert names == [RowSumWarning] * (2 if threshold == "auto" else 1)
+    assert "_SigmoidPerClass.predict_proba outputs" in str(caught[-1].message)

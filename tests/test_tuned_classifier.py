@@ -10,6 +10,7 @@ from sklearn.datasets import (
     load_breast_cancer,
     load_digits,
     load_iris,
+    make_classification,
     make_multilabel_classification,
 )
 from sklearn.dummy import DummyClassifier
@@ -19,6 +20,7 @@ from sklearn.metrics import f1_score
 from sklearn.model_selection import (
     GridSearchCV,
     KFold,
+    LeaveOneOut,
     ParameterGrid,
     StratifiedKFold,
     cross_val_predict,
@@ -472,6 +474,45 @@ def test_constant_predictor_is_not_tuned(cancer, dummy, label):
         clf.fit(X, y)
     assert clf.thresholds_ == 0.5
     assert set(clf.predict(X)) == {label}
+
+
+@pytest.mark.parametrize("tuning", ["exact", "robust"])
+def test_leave_one_out_tunes_on_the_pooled_out_of_fold_scores(tuning):
+    """Check that cv=LeaveOneOut() tunes as the pooled out-of-fold scores do."""
+    X, y = make_classification(
+        n_samples=40, n_features=4, weights=[0.7], random_state=0
+    )
+    clf = ProbabilisticLabelClassifier(
+        LogisticRegression(), threshold="auto", cv=LeaveOneOut(), tuning=tuning
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FewPositivesWarning)  # no "constant scores"
+        clf.fit(X, y)
+    oof = cross_val_predict(
+        LogisticRegression(), X, y, cv=LeaveOneOut(), method="predict_proba"
+    )
+    expected = tune_thresholds(y, oof[:, 1], tuning=tuning)
+    assert clf.thresholds_ == pytest.approx(expected.thresholds)
+    assert clf.thresholds_ != 0.5
+    assert clf.best_score_ == pytest.approx(expected.best_score)
+    if tuning == "robust":  # judged on seeded folds, not on 40 folds of one row
+        assert clf.cv_results_["n_folds"] == 5
+
+
+@pytest.mark.parametrize(
+    ("keep", "cv", "match"),
+    [
+        # Rows sorted by class: each training part lacks the class held out.
+        (slice(None), KFold(3), "cv fold 1 of 3: .* class 'setosa' \\(50 in y\\)"),
+        (slice(0, 100), KFold(2), "cv fold 1 of 2: .* class 'setosa' \\(50 in y\\)"),
+    ],
+)
+def test_training_fold_missing_a_class_is_refused(iris, keep, cv, match):
+    """Check that a cv fold missing a class names the fold, the class and the fix."""
+    X, y = iris
+    clf = ProbabilisticLabelClassifier(model(), threshold="auto", cv=cv)
+    with pytest.raises(ValueError, match=match + ".*StratifiedKFold.*fewer splits"):
+        clf.fit(X[keep], y[keep])
 
 
 def test_constant_multiclass_predictor_keeps_argmax(iris):

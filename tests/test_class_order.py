@@ -150,7 +150,7 @@ def test_frozen_torch_sigmoid_network_with_sorted_names_warns():
     from sklabels.adapters import TorchClassifier
 
     X, y = make_classification(
-        n_samples=400, n_features=5, weights=[0.8, 0.2], random_state=0
+        n_samples=400, n_features=5, weights=[0.9, 0.1], random_state=0
     )
     weights = LogisticRegression().fit(X[:200], y[:200])
     net = torch.nn.Sequential(torch.nn.Linear(5, 1), torch.nn.Sigmoid())

@@ -10,9 +10,9 @@ network's:
   sigmoid logits per label -- so no adapter needs ``problem=``.
 - **It catches the mistakes of a frozen model at fit**: a network whose width is
   not the number of classes, a network without label names and no ``classes=``,
-  and ``classes=`` listed in another order than the model's outputs (its decisions
-  agree with ``y`` no better than chance while a reordering would agree far
-  better: :class:`ClassOrderWarning`, naming the likely order).
+  and ``classes=`` listed in another order than the model's outputs (its scores
+  rank the classes of ``y`` significantly the wrong way round:
+  :class:`ClassOrderWarning`, naming the likely order).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 from scipy.special import expit, softmax
+from scipy.stats import mannwhitneyu
 from sklearn.frozen import FrozenEstimator
 
 from ._scores import PROBA, Scores, scores_from_array
@@ -43,10 +44,13 @@ class ClassOrderWarning(UserWarning):
     """A frozen model's outputs seem to be named in the wrong order.
 
     Raised by ``ProbabilisticLabelClassifier.fit`` with a ``FrozenEstimator`` when
-    the model's decisions on the fit data agree with ``y`` no better than chance,
-    while reading its output columns in another order would agree far better: the
-    usual sign of ``classes=`` listed sorted instead of in the model's output
-    order. The message names the likely order.
+    the model's scores on the fit data rank the samples of a class significantly
+    below those of the class its output column is said not to score (binary: an
+    AUC below 0.5; multiclass: a pair of classes the other way round, where
+    reading the columns in another order agrees better with ``y``; multilabel: a
+    label's positives below its negatives): the usual sign of ``classes=`` listed
+    sorted instead of in the model's output order. The message names the likely
+    order, or the labels, and the evidence.
     """
 
 
@@ -273,8 +277,8 @@ def check_fitted_model(
         clf._network_output = None
         scores, output = _network_scores(clf, adapter, X, None)
         clf._network_output = (adapter, output)
-    elif clf.problem_ == "multilabel" or hasattr(X, "__dask_graph__"):
-        return None  # no order check: multilabel, or data not in memory
+    elif hasattr(X, "__dask_graph__"):
+        return None  # no order check: data not in memory
     else:
         scores = clf._scores(X)
     warn_class_order(scores, truth, clf.classes_, clf.problem_, _owner(clf.estimator))
@@ -332,27 +336,77 @@ def single_column_error(
 
 
 # --------------------------------------------------------------- class order
+# The class-order check is a one-sided test at this level (after its multiple-testing
+# correction): a model that ranks no better than chance raises a false alarm at most
+# this often; a model better than chance in the given order, never.
+_ORDER_LEVEL = "1e-4"
+_ORDER_ALPHA = float(_ORDER_LEVEL)
+
+
+def _pair_auc(diff: np.ndarray, above: np.ndarray) -> tuple[float, float]:
+    """AUC of ``diff`` ranking the ``above`` rows over the others, and the one-sided
+    p-value of "AUC below 0.5" (Mann-Whitney U, tie-corrected; exact when small)."""
+    first, second = diff[above], diff[~above]
+    if len(first) == 0 or len(second) == 0 or np.ptp(diff) == 0:
+        return 0.5, 1.0
+    result = mannwhitneyu(first, second, alternative="less")
+    return float(result.statistic) / (len(first) * len(second)), float(result.pvalue)
+
+
+def _log_scores(scores: Scores) -> np.ndarray:
+    """Scores whose column differences are log-odds: the same for probabilities and
+    for the logits they come from (margins are used as they are)."""
+    values = np.asarray(scores.values, dtype=np.float64)
+    if scores.kind != PROBA:
+        return values
+    return np.log(np.clip(values, np.finfo(np.float64).tiny, None))
+
+
 def class_order_agreement(
     scores: Scores, truth: np.ndarray, n_classes: int
-) -> tuple[float, float, float, np.ndarray]:
+) -> tuple[float, float, np.ndarray]:
     """How well argmax decisions agree with ``truth`` as they are and reordered.
 
-    Returns the agreement, its chance level (independent decisions with the same
-    marginals), the best agreement over all reorderings of the columns
-    (``scipy.optimize.linear_sum_assignment`` on the confusion matrix), and for
-    each column the class it best matches.
+    Returns the agreement, the best agreement over all reorderings of the columns
+    (``scipy.optimize.linear_sum_assignment`` on the confusion matrix; among equally
+    good ones, the one that moves fewest columns), and for each column the class it
+    best matches.
     """
     predicted = np.asarray(scores.values).argmax(axis=1)
     confusion = np.zeros((n_classes, n_classes))
     np.add.at(confusion, (truth, predicted), 1)
     n = confusion.sum()
-    agreement = np.trace(confusion) / n
-    chance = float(confusion.sum(axis=1) @ confusion.sum(axis=0)) / n**2
-    rows, columns = linear_sum_assignment(confusion, maximize=True)
-    best = confusion[rows, columns].sum() / n
+    bonus = np.eye(n_classes) * 0.5 / n_classes  # sums to < 1: only breaks ties
+    rows, columns = linear_sum_assignment(confusion + bonus, maximize=True)
     match = np.empty(n_classes, dtype=np.intp)
     match[columns] = rows
-    return float(agreement), chance, float(best), match
+    best = confusion[match, np.arange(n_classes)].sum() / n
+    return float(np.trace(confusion) / n), float(best), match
+
+
+def _order_evidence(
+    scores: Scores, truth: np.ndarray, match: np.ndarray
+) -> tuple[int, int, float, float]:
+    """The strongest pairwise evidence against the given order.
+
+    For each column ``j`` that the likely order gives to another class ``c``, the
+    log-odds of column ``j`` against column ``c`` should rank the samples of class
+    ``j`` above those of class ``c``. Returns the pair whose AUC is most
+    significantly below 0.5, its AUC and its p-value, Bonferroni-corrected over all
+    ``k (k - 1) / 2`` pairs of classes (the pairs tested are chosen from the data).
+    """
+    values = _log_scores(scores)
+    k = values.shape[1]
+    n_pairs = k * (k - 1) // 2
+    found = (0, 0, 0.5, 1.0)
+    for j in np.flatnonzero(match != np.arange(k)):
+        c = int(match[j])
+        rows = (truth == j) | (truth == c)
+        auc, p = _pair_auc(values[rows, j] - values[rows, c], truth[rows] == j)
+        p = min(1.0, p * n_pairs)
+        if p < found[3]:
+            found = (int(j), c, auc, p)
+    return found
 
 
 def warn_class_order(
@@ -360,32 +414,111 @@ def warn_class_order(
 ) -> None:
     """Warn when ``classes`` are likely in another order than the model's outputs.
 
-    Fires when the decisions agree with ``truth`` no better than chance (within
-    two standard errors, at least 5 points) while some reordering of the columns
-    agrees far better (at least halfway to perfect from the better of chance and
-    the most frequent class's share, and 25 points above the agreement as
-    given).
+    One-sided tests at level ``_ORDER_ALPHA`` of rank statistics, which do not
+    depend on the model being good or calibrated, nor on probabilities vs logits:
+
+    - binary: the AUC of the positive class's log-odds against ``y`` is below 0.5;
+    - multiclass: a reordering of the columns agrees with ``y`` more often than the
+      given order, and for a pair of classes it swaps, the log-odds between their
+      columns rank the two classes the wrong way round (pairwise AUC, Bonferroni
+      over the pairs of classes);
+    - multilabel: a label's scores rank its positives below its negatives (AUC per
+      label, Holm over the labels).
     """
     n, k = len(truth), len(classes)
-    if problem == "multilabel" or n < _ORDER_MIN_ROWS or k > _ORDER_MAX_CLASSES:
+    if n < _ORDER_MIN_ROWS or k > _ORDER_MAX_CLASSES:
         return
-    agreement, chance, best, match = class_order_agreement(scores, truth, k)
-    slack = max(0.05, 2 * np.sqrt(chance * (1 - chance) / n))
-    if agreement > chance + slack:
+    if problem == "multilabel":
+        _warn_label_order(scores, truth, classes, owner)
+    elif problem == "binary":
+        _warn_binary_order(scores, truth, classes, owner)
+    else:
+        _warn_multiclass_order(scores, truth, classes, owner)
+
+
+def _level() -> str:
+    return f"warned below {_ORDER_LEVEL}"
+
+
+def _warn_binary_order(
+    scores: Scores, truth: np.ndarray, classes: np.ndarray, owner: str
+) -> None:
+    values = _log_scores(scores)
+    auc, p = _pair_auc(values[:, 1] - values[:, 0], truth == 1)
+    if p >= _ORDER_ALPHA:
         return
-    # Far better: halfway from the better of chance and "always the most frequent
-    # class" to perfect (a constant model, reordered, only finds the majority).
-    baseline = max(chance, float(np.bincount(truth, minlength=k).max()) / n)
-    if best < baseline + 0.5 * (1 - baseline) or best - agreement < 0.25:
+    likely = [_to_python(v) for v in classes[::-1]]
+    positive = _to_python(classes[1])
+    _warn(
+        f"{owner}: on the data passed to fit, its scores for {positive!r} (the "
+        f"second name in classes=) rank the samples labelled {positive!r} below the "
+        f"others: AUC {auc:.3f}, where 0.5 is chance (one-sided Mann-Whitney test, "
+        f"p = {p:.1e}, {_level()}).",
+        likely,
+    )
+
+
+def _warn_multiclass_order(
+    scores: Scores, truth: np.ndarray, classes: np.ndarray, owner: str
+) -> None:
+    k = len(classes)
+    agreement, best, match = class_order_agreement(scores, truth, k)
+    if best <= agreement:
+        return  # the given order is the best one
+    j, c, auc, p = _order_evidence(scores, truth, match)
+    if p >= _ORDER_ALPHA:
         return
-    likely = [_to_python(classes[j]) for j in match]
-    warnings.warn(
+    likely = [_to_python(classes[m]) for m in match]
+    a, b = _to_python(classes[j]), _to_python(classes[c])
+    _warn(
         f"{owner}: its decisions on the data passed to fit agree with y on "
-        f"{agreement:.1%} of the samples, no better than chance ({chance:.1%}), "
-        f"while reading its outputs in another order would agree on {best:.1%}. "
-        f"classes= is probably not in the order of the model's outputs (sorted "
-        f"names, or another model's order). Likely order: classes={likely!r}. "
-        f"Pass the names in the order of the model's output columns.",
+        f"{agreement:.1%} of the samples, and would agree on {best:.1%} with its "
+        f"outputs read in another order. Between {a!r} and {b!r}, its scores for "
+        f"{a!r} are higher on the samples labelled {b!r} (pairwise AUC {auc:.3f}, "
+        f"where 0.5 is chance; one-sided Mann-Whitney test, p = {p:.1e} after "
+        f"Bonferroni over the {k * (k - 1) // 2} pairs of classes, {_level()}).",
+        likely,
+    )
+
+
+def _warn_label_order(
+    scores: Scores, truth: np.ndarray, classes: np.ndarray, owner: str
+) -> None:
+    values = np.asarray(scores.values, dtype=np.float64)
+    k = len(classes)
+    tests = [_pair_auc(values[:, j], truth[:, j] == 1) for j in range(k)]
+    order = np.argsort([p for _, p in tests], kind="stable")
+    flagged = []
+    for rank, j in enumerate(order):  # Holm's step-down procedure
+        if tests[j][1] * (k - rank) >= _ORDER_ALPHA:
+            break
+        flagged.append(int(j))
+    if not flagged:
+        return
+    evidence = ", ".join(
+        f"{_to_python(classes[j])!r} (AUC {tests[j][0]:.3f}, "
+        f"p = {min(1.0, tests[j][1] * k):.1e})"
+        for j in sorted(flagged)
+    )
+    warnings.warn(
+        f"{owner}: on the data passed to fit, its scores for label(s) {evidence} "
+        f"rank the samples that have the label below those that do not, where an "
+        f"AUC of 0.5 is chance (one-sided Mann-Whitney test per label, Holm-corrected "
+        f"over the {k} labels, {_level()}). Those columns probably score other labels "
+        f"(classes= not in the order of the model's outputs) or the label's "
+        f"absence. Pass classes= in the order of the model's output columns, and "
+        f"scores that are higher when the label is present.",
+        ClassOrderWarning,
+        stacklevel=user_stacklevel(),
+    )
+
+
+def _warn(evidence: str, likely: list) -> None:
+    warnings.warn(
+        f"{evidence} classes= is probably not in the order of the model's outputs "
+        f"(sorted names, or another model's order). Likely order: "
+        f"classes={likely!r}. Pass the names in the order of the model's output "
+        f"columns.",
         ClassOrderWarning,
         stacklevel=user_stacklevel(),
     )

@@ -96,14 +96,8 @@ from ._scores import (
     scores_from_estimator,
     warn_unless_rows_sum_to_one,
 )
-from ._targets import (
-    TargetEncoding,
-    _preview,
-    _to_python,
-    as_class_array,
-    fit_target,
-    positive_index,
-)
+from ._targets import TargetEncoding, as_class_array, fit_target, positive_index
+from ._text import preview, to_python
 from ._tune import AVERAGES, _label, check_tuning_options
 
 
@@ -1013,8 +1007,8 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
             or np.array_equal(model_classes.astype(object), given.astype(object))
         ):
             raise ValueError(
-                f"classes={_preview(given)} does not match the frozen model's classes_ "
-                f"{_preview(model_classes)}, which fix its column order. Omit classes= "
+                f"classes={preview(given)} does not match the frozen model's classes_ "
+                f"{preview(model_classes)}, which fix its column order. Omit classes= "
                 f"or list the same labels in the model's order."
             )
         return given
@@ -1154,7 +1148,7 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
             raise ValueError(
                 f"pos_label={params['pos_label']!r} was set after fit, but the "
                 f"threshold was tuned on the score of "
-                f"{_to_python(self.classes_[self._fit_pos_index])!r}. Call fit "
+                f"{to_python(self.classes_[self._fit_pos_index])!r}. Call fit "
                 f"to tune it for the new positive class, or set a fixed threshold."
             )
         return self._tuned_thresholds

@@ -18,10 +18,11 @@ from sklearn.utils.validation import (
 )
 
 from ._cost_estimator import check_same_rows
-from ._costs import _binary_cut, check_costs, probabilities, realized_costs
+from ._costs import binary_cut, check_costs, probabilities, realized_costs
 from ._display import _pyplot
 from ._scores import scores_from_array
-from ._targets import _to_python, fit_target, truth_positive_index
+from ._targets import fit_target, truth_positive_index
+from ._text import to_python
 
 
 def cost_curve(
@@ -145,7 +146,7 @@ class CostCurveDisplay:
                 color=color,
                 label=f"{name}: t={t:.3g}, mean cost {cost:.4g}",
             )
-        ax.set_xlabel(f"threshold on p({_to_python(self.pos_label)!r})")
+        ax.set_xlabel(f"threshold on p({to_python(self.pos_label)!r})")
         ax.set_ylabel("mean cost per sample")
         ax.legend(fontsize="small")
         self.figure_, self.ax_ = fig, ax
@@ -287,7 +288,7 @@ class CostCurveDisplay:
         thresholds, means = cost_curve(
             p_pos, realized_costs(truth, matrix), pos_index, sample_weight
         )
-        plug_in = _binary_cut(matrix, pos_index) if matrix.ndim == 2 else None
+        plug_in = binary_cut(matrix, pos_index) if matrix.ndim == 2 else None
         return cls(
             thresholds=thresholds,
             mean_costs=means,

@@ -22,14 +22,8 @@ from scipy.special import expit, softmax
 
 from ._rules import apply_rule
 from ._scores import PROBA, Scores
-from ._targets import (
-    _preview,
-    _to_python,
-    contains_label,
-    is_unnamed,
-    label_codes,
-    name_codes,
-)
+from ._targets import contains_label, is_unnamed, label_codes, name_codes
+from ._text import preview, to_python
 
 
 def _is_frame(value: Any) -> bool:
@@ -56,8 +50,8 @@ def _from_frame(frame: Any, classes: np.ndarray, name: str) -> np.ndarray:
     ):
         if codes is None or len(codes) != k or len(set(codes.tolist())) != k:
             raise ValueError(
-                f"the {axis} of the {name} DataFrame {_preview(list(names))} must name "
-                f"each class {_preview(classes)} once; rows are matched to classes by "
+                f"the {axis} of the {name} DataFrame {preview(list(names))} must name "
+                f"each class {preview(classes)} once; rows are matched to classes by "
                 f"name, never by position. Rename them, or pass a ({k}, {k}) array "
                 f"in class order."
             )
@@ -77,14 +71,14 @@ def _from_dict(costs: Mapping, classes: np.ndarray, name: str) -> np.ndarray:
         if not isinstance(inner, Mapping):
             raise TypeError(
                 f"{name} as a dict maps each true class to a dict {{predicted: cost}}; "
-                f"got {inner!r} for {_to_python(classes[row])!r}."
+                f"got {inner!r} for {to_python(classes[row])!r}."
             )
         cols = _label_keys(list(inner), classes, f"the keys of {name}")
         for col, value in zip(cols, inner.values(), strict=True):
             out[row, col] = value
             given[row, col] = True
     missing = [
-        f"{_to_python(classes[t])!r} -> {_to_python(classes[a])!r}"
+        f"{to_python(classes[t])!r} -> {to_python(classes[a])!r}"
         for t, a in zip(*np.nonzero(~given), strict=True)
     ]
     if missing:
@@ -115,7 +109,7 @@ def _numbers(values: Any, name: str) -> np.ndarray:
         array = np.asarray(values, dtype=np.float64)
     except (TypeError, ValueError):
         raise TypeError(
-            f"{name} must hold numbers (costs), got {_preview(np.ravel(values))}."
+            f"{name} must hold numbers (costs), got {preview(np.ravel(values))}."
         ) from None
     if not np.isfinite(array).all():
         raise ValueError(
@@ -167,7 +161,7 @@ def check_costs(
     rows = n_samples if n_samples is not None and n_samples > 0 else "n"
     raise ValueError(
         f"{name} has shape {array.shape}, but there are {k} classes "
-        f"{_preview(classes)}: pass a ({k}, {k}) matrix C[true, predicted] in that "
+        f"{preview(classes)}: pass a ({k}, {k}) matrix C[true, predicted] in that "
         f"order (or a DataFrame / dict of dicts keyed by class), or ({rows}"
         f", {k}, {k}) costs per sample."
     )
@@ -197,10 +191,10 @@ def _multilabel_costs(
         out = np.tile(np.array([[0.0, 1.0], [1.0, 0.0]]), (k, 1, 1))
         codes = _label_keys(list(costs), classes, f"the keys of {name}")
         for code, value in zip(codes, costs.values(), strict=True):
-            matrix = _numbers(value, f"{name}[{_to_python(classes[code])!r}]")
+            matrix = _numbers(value, f"{name}[{to_python(classes[code])!r}]")
             if matrix.shape != (2, 2):
                 raise ValueError(
-                    f"{name}[{_to_python(classes[code])!r}] must be a 2x2 matrix "
+                    f"{name}[{to_python(classes[code])!r}] must be a 2x2 matrix "
                     f"[[true negative, false positive], [false negative, true "
                     f"positive]] costs, got shape {matrix.shape}."
                 )
@@ -349,7 +343,7 @@ def realized_costs(
     return np.column_stack([loss, np.full(len(truth), reject_cost)])
 
 
-def _binary_cut(matrix: np.ndarray, pos_index: int) -> float | None:
+def binary_cut(matrix: np.ndarray, pos_index: int) -> float | None:
     """The threshold on ``p = p(pos)`` that is the Bayes rule of a 2x2 matrix, if any.
 
     Positive is not dearer iff ``(1 - p) a <= p b``, i.e. ``p >= a / (a + b)``, with
@@ -391,7 +385,7 @@ def cost_codes(
         return _multilabel_codes(scores, matrix, rule.offsets), None
     plain = rule.reject_cost is None and rule.offsets is None and matrix.ndim == 2
     if problem == "binary" and plain:
-        cut = _binary_cut(matrix, pos_index)
+        cut = binary_cut(matrix, pos_index)
         if cut is not None:  # exactly the threshold rule, also on logits
             return apply_rule(
                 scores, problem="binary", thresholds=cut, pos_index=pos_index
@@ -520,7 +514,7 @@ def check_cost_options(
         if contains_label(classes, reject_label):
             raise ValueError(
                 f"reject_label={reject_label!r} is one of the classes "
-                f"{_preview(classes)}; choose a label that no class uses."
+                f"{preview(classes)}; choose a label that no class uses."
             )
 
 

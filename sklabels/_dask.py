@@ -52,6 +52,7 @@ from ._targets import (
     truth_positive_index,
     with_extra_label,
 )
+from ._text import natural_order
 
 # Tables merged per task in the tree reduction.
 FAN_IN = 8
@@ -253,9 +254,7 @@ def _summarise_target(block: Any, problem: str) -> _TargetSummary:
 
 def _unique(labels: np.ndarray) -> np.ndarray:
     if labels.dtype.kind == "O":
-        from ._targets import _natural
-
-        labels = _natural(labels)
+        labels = natural_order(labels)
     return np.unique(labels)
 
 

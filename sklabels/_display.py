@@ -36,14 +36,8 @@ from ._objectives import _Constrained, resolve_objective
 from ._reject import reject_curve, winning_probability
 from ._reports import confusion_matrix
 from ._rules import apply_rule, default_threshold
-from ._targets import (
-    PROBLEMS,
-    _preview,
-    _to_python,
-    contains_label,
-    fit_target,
-    truth_positive_index,
-)
+from ._targets import PROBLEMS, contains_label, fit_target, truth_positive_index
+from ._text import preview, to_python
 from ._tune import _validated
 
 
@@ -97,8 +91,8 @@ def _select(labels: list, classes: Any) -> list:
         match = [known for known in labels if contains_label(np.array([known]), label)]
         if not match:
             raise ValueError(
-                f"classes contains {_to_python(label)!r}, which is not one of "
-                f"{_preview(labels)}."
+                f"classes contains {to_python(label)!r}, which is not one of "
+                f"{preview(labels)}."
             )
         chosen.append(match[0])
     return chosen
@@ -316,7 +310,7 @@ class ThresholdCurveDisplay:
             axis.set_xlabel("ratio threshold (lower: predicted more often)")
         else:
             axis.set_xlabel("threshold")
-        axis.set_title(str(_to_python(label)))
+        axis.set_title(str(to_python(label)))
         return lines
 
     @classmethod
@@ -593,7 +587,7 @@ class MultilabelConfusionDisplay:
             display.plot(
                 ax=axis, colorbar=False, cmap=cmap, values_format=values_format
             )
-            axis.set_title(str(_to_python(label)))
+            axis.set_title(str(to_python(label)))
             self.displays_[label] = display
         fig.tight_layout()
         self.figure_, self.ax_ = fig, axes

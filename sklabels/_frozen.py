@@ -29,7 +29,8 @@ from scipy.stats import mannwhitneyu
 from sklearn.frozen import FrozenEstimator
 
 from ._scores import PROBA, Scores, scores_from_array
-from ._targets import _preview, _to_python, as_class_array, fit_target
+from ._targets import as_class_array, fit_target
+from ._text import preview, to_python
 from ._warnings import user_stacklevel
 from .adapters._base import BaseAdapter
 from .adapters._pretrained import PretrainedAdapter
@@ -104,8 +105,8 @@ def network_classes(
             return names
         # Fine-tuning: keep the head's order when y uses the model's names.
         labels = fit_target(y, problem=problem)[0].classes
-        known = {_to_python(name) for name in names}
-        return names if all(_to_python(v) in known for v in labels) else None
+        known = {to_python(name) for name in names}
+        return names if all(to_python(v) in known for v in labels) else None
     if not frozen:
         return None
     labels = fit_target(y, problem=problem)[0].classes
@@ -113,11 +114,11 @@ def network_classes(
         return None  # output indices: the usual rules (its classes_) apply
     width = _width_or_none(adapter)
     outputs = f"{width} outputs" if width is not None else "outputs"
-    example = [f"'{_to_python(v)}'" for v in labels[:3]]
+    example = [f"'{to_python(v)}'" for v in labels[:3]]
     raise ValueError(
         f"{owner}: the network's {outputs} carry no label names, and no classes= "
         f"was given, so which output is which of the labels in y "
-        f"{_preview(labels)} is unknown (sorting them would be a guess). Pass the "
+        f"{preview(labels)} is unknown (sorting them would be a guess). Pass the "
         f"names in the order of the network's outputs: "
         f"ProbabilisticLabelClassifier(FrozenEstimator({type(adapter).__name__}"
         f"(...)), classes=[{', '.join(example)}, ...])."
@@ -132,15 +133,15 @@ def _width_or_none(adapter: Any) -> int | None:
 
 
 def _check_against_names(given: np.ndarray, names: np.ndarray, owner: str) -> None:
-    same = len(given) == len(names) and {_to_python(v) for v in given} == {
-        _to_python(v) for v in names
+    same = len(given) == len(names) and {to_python(v) for v in given} == {
+        to_python(v) for v in names
     }
     if same and not all(
-        _to_python(a) == _to_python(b) for a, b in zip(given, names, strict=True)
+        to_python(a) == to_python(b) for a, b in zip(given, names, strict=True)
     ):
         raise ValueError(
-            f"classes={_preview(given)} lists the labels of {owner} in another order "
-            f"than its outputs, which are {_preview(names)} (the model's own names, "
+            f"classes={preview(given)} lists the labels of {owner} in another order "
+            f"than its outputs, which are {preview(names)} (the model's own names, "
             f"in output order). Omit classes= or pass them in that order."
         )
 
@@ -150,7 +151,7 @@ def _width_error(width: int, classes: np.ndarray, owner: str) -> ValueError:
     k = len(classes)
     return ValueError(
         f"{owner}: the network has {width} output(s) but there are {k} classes "
-        f"{_preview(classes)}. A network needs one output per class (or one sigmoid "
+        f"{preview(classes)}. A network needs one output per class (or one sigmoid "
         f"output for 2 classes), in classes= order; outputs are never filled in or "
         f"dropped. Pass classes= naming exactly its {width} output(s) in order, or "
         f"use a network with {k} outputs."
@@ -321,7 +322,7 @@ def single_column_error(
     pos_label: Any, classes: np.ndarray, threshold: Any, kind: str
 ) -> ValueError:
     """The refusal of ``pos_label=classes[0]`` on a model's single output column."""
-    scored, other = _to_python(classes[1]), _to_python(classes[0])
+    scored, other = to_python(classes[1]), to_python(classes[0])
     same = f"pos_label={scored!r}"
     if isinstance(threshold, Real) and not isinstance(threshold, bool):
         flipped = 1 - threshold if kind == PROBA else -threshold
@@ -447,8 +448,8 @@ def _warn_binary_order(
     auc, p = _pair_auc(values[:, 1] - values[:, 0], truth == 1)
     if p >= _ORDER_ALPHA:
         return
-    likely = [_to_python(v) for v in classes[::-1]]
-    positive = _to_python(classes[1])
+    likely = [to_python(v) for v in classes[::-1]]
+    positive = to_python(classes[1])
     _warn(
         f"{owner}: on the data passed to fit, its scores for {positive!r} (the "
         f"second name in classes=) rank the samples labelled {positive!r} below the "
@@ -468,8 +469,8 @@ def _warn_multiclass_order(
     j, c, auc, p = _order_evidence(scores, truth, match)
     if p >= _ORDER_ALPHA:
         return
-    likely = [_to_python(classes[m]) for m in match]
-    a, b = _to_python(classes[j]), _to_python(classes[c])
+    likely = [to_python(classes[m]) for m in match]
+    a, b = to_python(classes[j]), to_python(classes[c])
     _warn(
         f"{owner}: its decisions on the data passed to fit agree with y on "
         f"{agreement:.1%} of the samples, and would agree on {best:.1%} with its "
@@ -496,7 +497,7 @@ def _warn_label_order(
     if not flagged:
         return
     evidence = ", ".join(
-        f"{_to_python(classes[j])!r} (AUC {tests[j][0]:.3f}, "
+        f"{to_python(classes[j])!r} (AUC {tests[j][0]:.3f}, "
         f"p = {min(1.0, tests[j][1] * k):.1e})"
         for j in sorted(flagged)
     )

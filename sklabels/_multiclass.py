@@ -40,7 +40,7 @@ class MulticlassTuning:
     passes: int
 
 
-def _counts(pred: np.ndarray, truth: np.ndarray, weight: np.ndarray, k: int):
+def class_counts(pred: np.ndarray, truth: np.ndarray, weight: np.ndarray, k: int):
     """Per-class one-vs-rest (tp, fp, fn, tn) of single-label predictions."""
     total = weight.sum()
     pred_w = np.bincount(pred, weights=weight, minlength=k)
@@ -61,7 +61,7 @@ def multiclass_value(
     average: str,
 ) -> tuple[float, np.ndarray]:
     """The overall and per-class objective of single-label predictions."""
-    tp, fp, fn, tn = _counts(pred, truth, weight, k)
+    tp, fp, fn, tn = class_counts(pred, truth, weight, k)
     per_class = evaluate(objective, name, tp, fp, fn, tn)
     if average == "micro":
         pooled = [np.array([a.sum()]) for a in (tp, fp, fn, tn)]
@@ -102,7 +102,7 @@ def _line_search(
     d = rival_value - log_scores[:, j]  # j wins iff w_j > d
 
     # Base state: w_j below every d (class j predicted nowhere).
-    tp0, fp0, fn0, tn0 = _counts(rival, truth, weight, k)
+    tp0, fp0, fn0, tn0 = class_counts(rival, truth, weight, k)
     order = np.argsort(d, kind="stable")
     ds = d[order]
     ws = weight[order]

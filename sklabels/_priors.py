@@ -18,7 +18,8 @@ from typing import Any
 import numpy as np
 
 from ._scores import PROBA, Scores
-from ._targets import _preview, _to_python, label_codes
+from ._targets import label_codes
+from ._text import preview, to_python
 
 # Sums of single-label priors may differ from 1 by this much (rounded figures).
 _SUM_TOLERANCE = 1e-6
@@ -62,7 +63,7 @@ class PriorEstimate:
     def as_dict(self) -> dict:
         """``{label: prior}``, ready for ``priors=``."""
         return {
-            _to_python(c): float(p)
+            to_python(c): float(p)
             for c, p in zip(self.classes, self.priors, strict=True)
         }
 
@@ -97,32 +98,32 @@ def check_priors(
         ):
             values[code] = _number(value, name)
         if np.isnan(values).any():
-            missing = _preview(classes[np.isnan(values)])
+            missing = preview(classes[np.isnan(values)])
             raise ValueError(
                 f"{name} does not give the prior of {missing}; give one for every "
-                f"class {_preview(classes)} (they sum to 1)."
+                f"class {preview(classes)} (they sum to 1)."
             )
     else:
         if isinstance(priors, str) or np.ndim(priors) != 1:
             raise ValueError(
-                f"{name} must be one probability per class {_preview(classes)} (a "
+                f"{name} must be one probability per class {preview(classes)} (a "
                 f"list in that order, or a dict {{label: prior}}), got {priors!r}."
             )
         values = np.array([_number(v, name) for v in np.asarray(priors, object)])
         if len(values) != k:
             raise ValueError(
                 f"{name} has {len(values)} values but there are {k} classes "
-                f"{_preview(classes)}; pass one prior per class in that order, or a "
+                f"{preview(classes)}; pass one prior per class in that order, or a "
                 f"dict {{label: prior}}."
             )
     if not np.isfinite(values).all() or ((values < 0) | (values > 1)).any():
         raise ValueError(
-            f"{name} must be probabilities in [0, 1], got {_preview(values)}."
+            f"{name} must be probabilities in [0, 1], got {preview(values)}."
         )
     if problem != "multilabel" and abs(values.sum() - 1.0) > _SUM_TOLERANCE:
         raise ValueError(
             f"{name} of a {problem} problem must sum to 1 (one distribution over the "
-            f"classes), got {_preview(values)} summing to {values.sum():.6g}. For "
+            f"classes), got {preview(values)} summing to {values.sum():.6g}. For "
             f"multilabel targets each label has its own prior; pass problem="
             f"'multilabel' there."
         )
@@ -156,7 +157,7 @@ def check_shift(train: np.ndarray, target: np.ndarray, classes: np.ndarray) -> N
     bad = (train <= 0) & (target > 0)
     if bad.any():
         raise ValueError(
-            f"the training priors of {_preview(classes[bad])} are 0, so their "
+            f"the training priors of {preview(classes[bad])} are 0, so their "
             f"probabilities cannot be re-weighted to a positive deployment prior. "
             f"Give train_priors=... the model was trained with, or set those "
             f"deployment priors to 0."
@@ -164,7 +165,7 @@ def check_shift(train: np.ndarray, target: np.ndarray, classes: np.ndarray) -> N
     bad = (train >= 1) & (target < 1)
     if bad.any():
         raise ValueError(
-            f"the training priors of {_preview(classes[bad])} are 1 (on in every "
+            f"the training priors of {preview(classes[bad])} are 1 (on in every "
             f"training row), so their probabilities cannot be re-weighted to a "
             f"deployment prior below 1. Leave them out of priors (or give them 1), "
             f"or give train_priors=... the model was trained with."

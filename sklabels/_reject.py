@@ -17,7 +17,8 @@ from scipy.special import expit, softmax
 
 from ._objectives import _TOL
 from ._scores import PROBA, Scores
-from ._targets import _preview, contains_label
+from ._targets import contains_label
+from ._text import preview
 from ._warnings import UnreachableConstraintWarning, user_stacklevel
 
 
@@ -62,7 +63,7 @@ def check_reject(
         )
     if contains_label(classes, reject_label):
         raise ValueError(
-            f"reject_label={reject_label!r} is one of the classes {_preview(classes)}; "
+            f"reject_label={reject_label!r} is one of the classes {preview(classes)}; "
             f"choose a label that no class uses."
         )
 

@@ -24,7 +24,8 @@ from sklearn.utils._param_validation import (
 )
 from sklearn.utils.validation import _check_sample_weight
 
-from ._targets import PROBLEMS, TargetEncoding, _preview, _to_python, fit_target
+from ._targets import PROBLEMS, TargetEncoding, fit_target
+from ._text import preview, to_python
 
 LabelledMatrix = namedtuple("LabelledMatrix", ["values", "index", "columns"])
 LabelledMatrix.__doc__ = """A matrix with its row and column labels (without pandas).
@@ -80,7 +81,7 @@ def _encode(
             raise
         raise ValueError(
             f"{exc} The classes were taken from y_true "
-            f"{_preview(encoding.classes)}; pass classes=[...] listing every label "
+            f"{preview(encoding.classes)}; pass classes=[...] listing every label "
             f"that y_pred may hold."
         ) from None
     if len(pred) != len(truth):
@@ -123,7 +124,7 @@ def _same(value: Any, label: Any) -> bool:
 
 
 def _names(classes: np.ndarray) -> list[str]:
-    return [str(_to_python(c)) for c in classes]
+    return [str(to_python(c)) for c in classes]
 
 
 @validate_params(
@@ -222,7 +223,7 @@ def _with_abstentions(
     fraction = count / total
     if isinstance(report, dict):
         report["abstained"] = {
-            "label": _to_python(reject_label),
+            "label": to_python(reject_label),
             "count": count,
             "fraction": fraction,
         }
@@ -279,7 +280,7 @@ def confusion_matrix(
     np.int64(1)
     """
     data = _encode(y_true, y_pred, classes, problem, reject_label, sample_weight)
-    names = [_to_python(c) for c in data.encoding.classes]
+    names = [to_python(c) for c in data.encoding.classes]
     if data.encoding.problem == "multilabel":
         tables = multilabel_confusion_matrix(
             data.truth, data.pred, sample_weight=data.sample_weight
@@ -300,7 +301,7 @@ def confusion_matrix(
         matrix = matrix.astype(np.int64)
     columns = names
     if data.rejected is not None:
-        columns = [*names, _to_python(reject_label)]
+        columns = [*names, to_python(reject_label)]
     return _table(_normalize(matrix, normalize), names, columns, None)
 
 

@@ -19,7 +19,8 @@ from scipy.special import logit
 
 from ._reject import winning_probability
 from ._scores import MARGIN, PROBA, Scores
-from ._targets import _preview, _to_python, label_codes
+from ._targets import label_codes
+from ._text import preview, to_python
 
 
 def default_threshold(kind: str) -> float:
@@ -97,7 +98,7 @@ def _binary_threshold(
         return _as_float(np.asarray(threshold)[0])
     raise ValueError(
         f"a binary problem takes one threshold on "
-        f"p({_to_python(classes[pos_index])!r}), got {_preview(np.ravel(threshold))}. "
+        f"p({to_python(classes[pos_index])!r}), got {preview(np.ravel(threshold))}. "
         f"Pass a single number, e.g. threshold=0.3."
     )
 
@@ -138,11 +139,11 @@ def _per_class_thresholds(
     if values.ndim != 1 or len(values) != k:
         raise ValueError(
             f"threshold has shape {values.shape} but there are {k} classes "
-            f"{_preview(classes)}; pass one threshold per class in that order, "
+            f"{preview(classes)}; pass one threshold per class in that order, "
             f"or a dict {{label: value}}."
         )
     if values.dtype.kind not in "iuf":
-        raise TypeError(f"threshold must hold numbers, got {_preview(values)}.")
+        raise TypeError(f"threshold must hold numbers, got {preview(values)}.")
     return values.astype(np.float64)
 
 
@@ -179,10 +180,10 @@ def _binary_from_dict(
     if len(codes) == 0:
         return default
     if len(codes) > 1 or codes[0] != pos_index:
-        positive = _to_python(classes[pos_index])
+        positive = to_python(classes[pos_index])
         raise ValueError(
             f"a binary problem takes one threshold, on the positive class "
-            f"{positive!r}; got keys {_preview(keys)}. Pass {{{positive!r}: value}}, "
+            f"{positive!r}; got keys {preview(keys)}. Pass {{{positive!r}: value}}, "
             f"or set pos_label to the class you key."
         )
     return _as_float(next(iter(threshold.values())))
@@ -191,7 +192,7 @@ def _binary_from_dict(
 def _check_range(values: np.ndarray, kind: str, problem: str) -> None:
     if not np.isfinite(values).all():
         raise ValueError(
-            f"threshold must be finite, got {_preview(values)}; pass finite numbers."
+            f"threshold must be finite, got {preview(values)}; pass finite numbers."
         )
     if (
         problem == "multiclass"
@@ -200,12 +201,12 @@ def _check_range(values: np.ndarray, kind: str, problem: str) -> None:
     ):
         raise ValueError(
             f"multiclass thresholds are per-class ratios in (0, 1] (predict "
-            f"argmax p_k / t_k), got {_preview(values)}."
+            f"argmax p_k / t_k), got {preview(values)}."
         )
     if problem == "multiclass" and kind == MARGIN and (values <= 0).any():
         raise ValueError(
             f"multiclass thresholds are per-class ratios > 0 (applied to the softmax "
-            f"of the margins), got {_preview(values)}."
+            f"of the margins), got {preview(values)}."
         )
     if (
         problem != "multiclass"
@@ -213,7 +214,7 @@ def _check_range(values: np.ndarray, kind: str, problem: str) -> None:
         and ((values < 0) | (values > 1)).any()
     ):
         raise ValueError(
-            f"thresholds on probabilities must lie in [0, 1], got {_preview(values)}. "
+            f"thresholds on probabilities must lie in [0, 1], got {preview(values)}. "
             f"For thresholds on logits or decision scores, predict from "
             f"response_method='decision_function'."
         )

@@ -20,7 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from ._targets import _preview, _to_python, is_unnamed, name_codes
+from ._targets import is_unnamed, name_codes
+from ._text import preview, to_python
 from ._warnings import RowSumWarning, user_stacklevel
 
 PROBA, MARGIN = "proba", "margin"
@@ -266,7 +267,7 @@ def infer_problem(
 
 
 def _column_error(width: int, n_classes: int, classes: Any, name: str) -> ValueError:
-    names = "" if classes is None else f" {_preview(classes)}"
+    names = "" if classes is None else f" {preview(classes)}"
     return ValueError(
         f"{name} have {width} column(s) but {n_classes} classes were given{names}. "
         f"A model with {width} output column(s) needs {width} class names in column "
@@ -317,11 +318,11 @@ def align_named_columns(
         or len(set(codes.tolist())) != len(codes)
         or len(codes) != len(classes)
     ):
-        given = {str(_to_python(n)) for n in names}
-        wanted = {str(_to_python(c)) for c in classes}
+        given = {str(to_python(n)) for n in names}
+        wanted = {str(to_python(c)) for c in classes}
         raise ValueError(
-            f"the columns of {name} {_preview(names)} do not match the classes "
-            f"{_preview(classes)}: named columns are matched to classes by name, "
+            f"the columns of {name} {preview(names)} do not match the classes "
+            f"{preview(classes)}: named columns are matched to classes by name, "
             f"never by position. Missing: {sorted(wanted - given)}; not classes: "
             f"{sorted(given - wanted)}. Rename the columns, pass classes= listing the "
             f"column names, or pass the values (df.to_numpy()) in the order of classes."
@@ -365,7 +366,7 @@ def scores_from_array(
         if n_classes != 2:
             raise ValueError(
                 f"a binary problem needs exactly 2 classes, got {n_classes}: "
-                f"{_preview(classes)}. For one sigmoid output name both outcomes, e.g. "
+                f"{preview(classes)}. For one sigmoid output name both outcomes, e.g. "
                 f"classes=['negative', 'positive'] (the output is p(classes[1]))."
             )
         if width not in (1, 2):
@@ -481,9 +482,9 @@ def _estimator_frame(
             values, _ = align_named_columns(frame, candidate, name)
             return values
     raise ValueError(
-        f"{name} is a DataFrame with columns {_preview(list(frame.columns))}, which "
+        f"{name} is a DataFrame with columns {preview(list(frame.columns))}, which "
         f"do not name the classes "
-        f"{_preview(candidates[-1]) if candidates else '(unknown)'}; named columns "
+        f"{preview(candidates[-1]) if candidates else '(unknown)'}; named columns "
         f"are matched by name, never by position. Rename them, or return an array "
         f"whose columns follow the model's classes_."
     )

@@ -21,20 +21,9 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.utils.multiclass import type_of_target
 
+from ._text import natural_order, preview, to_python
+
 PROBLEMS = ("binary", "multiclass", "multilabel")
-
-
-def _preview(values: Any, limit: int = 6) -> str:
-    """Short repr of a list of labels for error messages."""
-    values = list(values)
-    shown = ", ".join(repr(_to_python(v)) for v in values[:limit])
-    if len(values) > limit:
-        shown += f", ... ({len(values)} in all)"
-    return f"[{shown}]"
-
-
-def _to_python(value: Any) -> Any:
-    return value.item() if isinstance(value, np.generic) else value
 
 
 def contains_label(classes: np.ndarray, label: Any) -> bool:
@@ -92,7 +81,7 @@ def check_sequence_label_types(values: Any, name: str = "y") -> None:
 
 def _raise_mixed(kinds: dict[str, Any], name: str) -> None:
     examples = ", ".join(
-        f"{_to_python(v)!r} ({_kind_name(k)})" for k, v in sorted(kinds.items())
+        f"{to_python(v)!r} ({_kind_name(k)})" for k, v in sorted(kinds.items())
     )
     raise TypeError(
         f"{name} has mixed label types: {examples}. Labels must all be strings, all "
@@ -138,12 +127,12 @@ def as_class_array(classes: Any, name: str = "classes") -> np.ndarray:
         arr[:] = list(classes)
         check_uniform_label_types(arr, name)
     if arr.dtype.kind == "f" and np.isnan(arr).any():
-        raise ValueError(f"{name} contains NaN: {_preview(arr)}.")
+        raise ValueError(f"{name} contains NaN: {preview(arr)}.")
     uniq, counts = np.unique(arr, return_counts=True)
     if (counts > 1).any():
         raise ValueError(
-            f"{name} must not repeat labels; {_preview(uniq[counts > 1])} appear more "
-            f"than once in {_preview(arr)}."
+            f"{name} must not repeat labels; {preview(uniq[counts > 1])} appear more "
+            f"than once in {preview(arr)}."
         )
     return arr
 
@@ -159,8 +148,8 @@ def label_codes(labels: np.ndarray, classes: np.ndarray, name: str = "y") -> np.
     if labels.dtype.kind == "O" or classes.dtype.kind == "O" or mixed_numbers:
         # Python-level lookup keyed by kind, so that 1 and '1' never match (and
         # integers meet floats exactly, not through a float64 that rounds 2**53 + 1).
-        lookup = {(_match_kind(c), _to_python(c)): i for i, c in enumerate(classes)}
-        flat = [lookup.get((_match_kind(v), _to_python(v)), -1) for v in labels.ravel()]
+        lookup = {(_match_kind(c), to_python(c)): i for i, c in enumerate(classes)}
+        flat = [lookup.get((_match_kind(v), to_python(v)), -1) for v in labels.ravel()]
         codes = np.asarray(flat, dtype=np.intp).reshape(labels.shape)
         found = codes >= 0
     elif _comparable(labels.dtype, classes.dtype):
@@ -174,8 +163,8 @@ def label_codes(labels: np.ndarray, classes: np.ndarray, name: str = "y") -> np.
     if not found.all():
         unknown = np.unique(labels[~found].astype(str))
         raise ValueError(
-            f"{name} contains labels that are not in classes: {_preview(unknown)}. "
-            f"Valid labels are {_preview(classes)}; add the missing ones to classes= "
+            f"{name} contains labels that are not in classes: {preview(unknown)}. "
+            f"Valid labels are {preview(classes)}; add the missing ones to classes= "
             f"or drop those samples."
         )
     return codes.astype(np.intp, copy=False)
@@ -199,11 +188,11 @@ def name_codes(names: list, classes: np.ndarray) -> np.ndarray | None:
         return label_codes(keys, classes, "columns")
     except (ValueError, TypeError):
         pass
-    text = [str(_to_python(c)) for c in classes]
+    text = [str(to_python(c)) for c in classes]
     if len(set(text)) != len(text):
         return None
     lookup = {t: i for i, t in enumerate(text)}
-    codes = [lookup.get(str(_to_python(n)), -1) for n in names]
+    codes = [lookup.get(str(to_python(n)), -1) for n in names]
     return None if -1 in codes else np.asarray(codes, dtype=np.intp)
 
 
@@ -220,8 +209,8 @@ def frame_in_class_order(
     codes = name_codes(names, classes)
     if codes is None or len(set(codes.tolist())) != len(classes):
         raise ValueError(
-            f"the columns of the DataFrame {name} {_preview(names)} do not name the "
-            f"classes {_preview(classes)}; columns are matched by name, never by "
+            f"the columns of the DataFrame {name} {preview(names)} do not name the "
+            f"classes {preview(classes)}; columns are matched by name, never by "
             f"position. Rename them, or pass {name}.to_numpy() in the order of the "
             f"classes."
         )
@@ -345,7 +334,7 @@ def positive_index(pos_label: Any, classes: np.ndarray, problem: str) -> int:
         return int(label_codes(label, classes, "pos_label")[0])
     except ValueError:
         raise ValueError(
-            f"pos_label={pos_label!r} is not one of the classes {_preview(classes)}."
+            f"pos_label={pos_label!r} is not one of the classes {preview(classes)}."
         ) from None
 
 
@@ -376,9 +365,9 @@ def binary_positive_index(
     if classes_given or _ordered_pair(classes):
         return len(classes) - 1
     raise ValueError(
-        f"which class is positive? The labels {_preview(classes)} do not say (only "
+        f"which class is positive? The labels {preview(classes)} do not say (only "
         f"0/1, -1/1 and False/True do), and a single score column, or a binary "
-        f"objective, needs to know. Pass pos_label= (one of {_preview(classes)}: "
+        f"objective, needs to know. Pass pos_label= (one of {preview(classes)}: "
         f"the class a single score column is the probability of), or "
         f"classes=[negative, positive] in that order."
     )
@@ -583,7 +572,7 @@ def _resolve_classes(
 def _check_problem(problem: str, n_classes: int, classes: np.ndarray, form: str) -> str:
     if n_classes < 2:
         raise ValueError(
-            f"y has only one class, {_preview(classes)}; a classifier needs at least 2 "
+            f"y has only one class, {preview(classes)}; a classifier needs at least 2 "
             f"classes. If the model knows more classes than this y shows, name them "
             f"all with classes=[...]."
         )
@@ -598,7 +587,7 @@ def _check_problem(problem: str, n_classes: int, classes: np.ndarray, form: str)
     if problem == "binary" and n_classes != 2:
         raise ValueError(
             f"Only binary classification is supported with problem='binary'. The "
-            f"target has {n_classes} classes {_preview(classes)}; use "
+            f"target has {n_classes} classes {preview(classes)}; use "
             f"problem='multiclass' or problem='auto'."
         )
     return problem
@@ -635,7 +624,7 @@ def _fit_labels(
     if kind not in ("binary", "multiclass"):
         raise ValueError(
             f"Unknown label type: {kind!r}. sklabels classifies discrete labels; a "
-            f"continuous y (e.g. {_preview(labels[:3])}) is a regression target. "
+            f"continuous y (e.g. {preview(labels[:3])}) is a regression target. "
             f"Bin it first, or use a regressor."
         )
     classes = _resolve_classes(np.unique(labels), explicit)
@@ -659,7 +648,7 @@ def _check_binary_matrix(values: np.ndarray, name: str) -> np.ndarray:
         raise ValueError(
             f"Unknown label type: {kind!r}. A 2-D {name} must be a 0/1 matrix "
             f"(one-hot rows for multiclass, indicator rows for multilabel), but it "
-            f"holds {_preview(np.unique(values)[:6])}. sklabels does not handle "
+            f"holds {preview(np.unique(values)[:6])}. sklabels does not handle "
             f"multiclass-multioutput or continuous targets; for label sets pass a "
             f"list of tuples."
         )
@@ -699,7 +688,7 @@ def _fit_matrix(
         if len(explicit) != k:
             raise ValueError(
                 f"y has {k} columns but classes= names {len(explicit)} labels "
-                f"{_preview(explicit)}; give one name per column."
+                f"{preview(explicit)}; give one name per column."
             )
         classes = explicit
         if hasattr(y, "columns"):  # a DataFrame: match its columns by name
@@ -708,8 +697,8 @@ def _fit_matrix(
                 order = label_codes(explicit, columns, "classes")
             except ValueError:
                 raise ValueError(
-                    f"classes={_preview(explicit)} does not name the columns of the "
-                    f"DataFrame y {_preview(columns)}. Omit classes= to use the column "
+                    f"classes={preview(explicit)} does not name the columns of the "
+                    f"DataFrame y {preview(columns)}. Omit classes= to use the column "
                     f"names, or rename the columns."
                 ) from None
             values = values[:, order]
@@ -741,17 +730,9 @@ def _sets_to_indicator(rows: list, classes: np.ndarray, name: str) -> np.ndarray
         labels[:] = flat
         check_uniform_label_types(labels, name)
         labels = np.asarray(flat) if labels.dtype.kind != "O" else labels
-        codes = label_codes(_natural(labels), classes, name)
+        codes = label_codes(natural_order(labels), classes, name)
         indicator[np.repeat(np.arange(len(rows)), lengths), codes] = 1
     return indicator
-
-
-def _natural(labels: np.ndarray) -> np.ndarray:
-    """An object array of uniform labels as its natural numpy dtype (str, int...)."""
-    try:
-        return np.asarray(labels.tolist())
-    except (ValueError, TypeError):
-        return labels
 
 
 def _fit_sets(
@@ -766,7 +747,7 @@ def _fit_sets(
     labels = np.empty(len(flat), dtype=object)
     labels[:] = flat
     check_uniform_label_types(labels)
-    found = np.unique(_natural(labels)) if flat else np.asarray([])
+    found = np.unique(natural_order(labels)) if flat else np.asarray([])
     classes = _resolve_classes(found, explicit) if flat else explicit
     if classes is None or len(classes) == 0:
         raise ValueError(

@@ -20,7 +20,7 @@ from sklearn.utils.validation import _check_sample_weight, check_consistent_leng
 
 from ._dask import any_dask
 from ._multiclass import (
-    _counts,
+    class_counts,
     log_space,
     offsets_to_ratios,
     rule_argmax,
@@ -38,12 +38,8 @@ from ._objectives import (
 from ._rules import default_threshold
 from ._scores import PROBA, Scores, scores_from_array
 from ._sweep import tune_columns, tune_micro, value_at, warn_about
-from ._targets import (
-    PROBLEMS,
-    _to_python,
-    fit_target,
-    truth_positive_index,
-)
+from ._targets import PROBLEMS, fit_target, truth_positive_index
+from ._text import to_python
 from ._warnings import FEW_POSITIVES, FewPositivesWarning, user_stacklevel
 
 AVERAGES = ("macro", "micro")
@@ -121,8 +117,8 @@ class TuningResult:
         thresholds = self.thresholds
         return {
             "problem": self.problem,
-            "classes": [_to_python(c) for c in self.classes],
-            "pos_label": _to_python(self.pos_label),
+            "classes": [to_python(c) for c in self.classes],
+            "pos_label": to_python(self.pos_label),
             "thresholds": (
                 float(thresholds)
                 if np.ndim(thresholds) == 0
@@ -132,13 +128,13 @@ class TuningResult:
             "average": self.average,
             "best_score": float(self.best_score),
             "class_scores": {
-                str(_to_python(k)): float(v) for k, v in self.class_scores.items()
+                str(to_python(k)): float(v) for k, v in self.class_scores.items()
             },
         }
 
 
 def _label(value: Any) -> str:
-    return repr(_to_python(value))
+    return repr(to_python(value))
 
 
 def check_tuning_options(scoring: Any, average: Any, problem: str):
@@ -359,7 +355,7 @@ def _tune_multiclass(
     if per_class is not ascent:
         w = np.ones(len(truth)) if sample_weight is None else sample_weight
         z = log_space(scores.values, scores.kind == PROBA) + tuning.offsets
-        counts = _counts(rule_argmax(z), truth, w, len(classes))
+        counts = class_counts(rule_argmax(z), truth, w, len(classes))
         class_values = evaluate(per_class, name, *counts)
     curves = {}
     if tuning.curves is not None:

@@ -12,7 +12,7 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 CASES = {
     "bench_tuning_binary.py": ["--rows", "3000", "--repeats", "1"],
     "bench_tuning_multilabel.py": ["--rows", "1000", "--labels", "3"],
-    "bench_tuning_engine.py": ["--rows", "3000", "--cols", "4", "--grid-cols", "1"],
+    "bench_tuning_engine.py": ["--rows", "3000", "--cols", "4", "--peer-cols", "1"],
     "bench_tuning_exactness.py": ["--trials", "10"],
     "bench_adapters_defaults.py": ["--epochs", "1", "--seeds", "1", "--rows", "300"],
     "bench_adapters_predict.py": ["--rows", "2000", "--repeats", "1", "--texts", "64"],

@@ -9,9 +9,14 @@ is turned into one tuple of label names per row, label ``j`` on iff ``P[i, j] >=
   the probabilities: input validation (finite, in [0, 1], column count), the threshold
   rule and the conversion to tuples. ``problem="auto"`` is timed separately; it also
   checks whether rows sum to one (softmax) before settling on multilabel.
-* peer: ``MultiLabelBinarizer(classes=classes).fit(...).inverse_transform(indicator)``
-  with ``indicator = (P >= 0.5).astype(np.int64)`` computed beforehand, so the peer is
-  timed on ``inverse_transform`` only (its 0/1 check and its per-row loop).
+* peer (dense): ``MultiLabelBinarizer(classes=classes).fit(...).inverse_transform(
+  indicator)`` with ``indicator = (P >= 0.5).astype(np.int64)`` computed beforehand,
+  so the peer is timed on ``inverse_transform`` only (its 0/1 check and its per-row
+  loop).
+* peer (CSR): the sparse path, ``MultiLabelBinarizer(sparse_output=True)``'s
+  ``inverse_transform`` of a CSR indicator, timed twice: on the CSR matrix built
+  beforehand, and with the build from the scores (``scipy.sparse.csr_matrix(P >=
+  0.5)``) included -- what a user holding scores pays end to end.
 
 Both outputs are checked to be identical (``==`` on the lists of tuples). Times are
 the best of ``--repeats`` runs (``time.perf_counter``), with the garbage collector left
@@ -46,6 +51,7 @@ from typing import Any
 
 import numpy as np
 import scipy
+import scipy.sparse as sp
 import sklearn
 from scipy import optimize, stats
 from sklearn.preprocessing import MultiLabelBinarizer
@@ -133,6 +139,12 @@ def run_case(name: str, P: np.ndarray, classes: list[str], repeats: int) -> floa
     mlb = MultiLabelBinarizer(classes=classes).fit([classes])
 
     t_peer, expected = best_of(lambda: mlb.inverse_transform(indicator), repeats)
+    sparse_mlb = MultiLabelBinarizer(classes=classes, sparse_output=True).fit([classes])
+    t_build, csr = best_of(lambda: sp.csr_matrix(P >= 0.5, dtype=np.int64), repeats)
+    t_csr, got = best_of(lambda: sparse_mlb.inverse_transform(csr), repeats)
+    if got != expected:
+        raise SystemExit(f"{name}: the CSR peer != the dense peer")
+    got = csr = None
     t_ours, got = best_of(
         lambda: sklabels.decode(P, classes, problem="multilabel"), repeats
     )
@@ -156,6 +168,8 @@ def run_case(name: str, P: np.ndarray, classes: list[str], repeats: int) -> floa
     print(f"labels on per row (mean)        : {n_on / rows:.2f}")
     print(f"input P (float32)               : {mib(P.nbytes)}")
     print(f"peer  MultiLabelBinarizer.inverse_transform : {t_peer:8.3f} s")
+    print(f"peer  CSR inverse_transform                 : {t_csr:8.3f} s")
+    print(f"peer  CSR build from P + inverse_transform  : {t_build + t_csr:8.3f} s")
     print(f"ours  decode(problem='multilabel')          : {t_ours:8.3f} s")
     print(f"ours  decode(problem='auto')                : {t_auto:8.3f} s")
     print(
@@ -163,6 +177,12 @@ def run_case(name: str, P: np.ndarray, classes: list[str], repeats: int) -> floa
         f"[target >= {TARGET_SPEEDUP:g}x: {verdict}]"
     )
     print(f"ratio peer/ours (auto)          : {t_peer / t_auto:6.2f}x")
+    csr_ratio = (t_build + t_csr) / t_ours
+    print(
+        f"ratio CSR peer (build + inverse)/ours : {csr_ratio:6.2f}x  "
+        f"[ours faster: {'PASS' if csr_ratio > 1 else 'FAIL'}]"
+    )
+    print(f"ratio CSR peer (inverse only)/ours    : {t_csr / t_ours:6.2f}x")
     print(
         f"peak memory ours (tracemalloc, one untimed decode, output included): "
         f"{mib(peak_ours)}"

@@ -163,3 +163,34 @@ def test_frozen_torch_sigmoid_network_with_sorted_names_warns():
         ProbabilisticLabelClassifier(
             FrozenEstimator(TorchClassifier(net)), classes=sorted(names)
         ).fit(X_val, names[y[200:]])
+
+
+def test_frozen_keras_sigmoid_model_with_sorted_names_warns():
+    """Check that a one-unit Keras sigmoid model with sorted names warns."""
+    keras = pytest.importorskip("keras")
+    from sklabels.adapters import KerasClassifier
+
+    X, y = make_classification(
+        n_samples=400, n_features=5, weights=[0.9, 0.1], random_state=0
+    )
+    weights = LogisticRegression().fit(X[:200], y[:200])
+    model = keras.Sequential(
+        [keras.Input((5,)), keras.layers.Dense(1, activation="sigmoid")]
+    )
+    model.layers[0].set_weights(
+        [weights.coef_.T.astype(np.float32), weights.intercept_.astype(np.float32)]
+    )
+    names = np.array(["normal", "fraud"])
+    X_val = X[200:].astype(np.float32)
+    with pytest.warns(ClassOrderWarning, match=r"classes=\['normal', 'fraud'\]"):
+        clf = ProbabilisticLabelClassifier(
+            FrozenEstimator(KerasClassifier(model)), classes=sorted(names)
+        ).fit(X_val, names[y[200:]])
+    # The right order is silent and decides as the model does.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ClassOrderWarning)
+        right = ProbabilisticLabelClassifier(
+            FrozenEstimator(KerasClassifier(model)), classes=list(names)
+        ).fit(X_val, names[y[200:]])
+    assert (right.predict(X_val) == names[y[200:]]).mean() > 0.8
+    assert (clf.predict(X_val) == names[y[200:]]).mean() < 0.5

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__
 
 if TYPE_CHECKING:  # the same names, for type checkers and documentation tools
+    from ._calibration import CalibrationError, calibration_error, plot_reliability
     from ._classifier import ProbabilisticLabelClassifier
     from ._cost_display import CostCurveDisplay
     from ._cost_estimator import CostSummary
@@ -44,6 +45,9 @@ _EXPORTS = {
     "ProbabilisticLabelClassifier": "._classifier",
     "decode": "._decode",
     "ClassOrderWarning": "._frozen",
+    "CalibrationError": "._calibration",
+    "calibration_error": "._calibration",
+    "plot_reliability": "._calibration",
     "CoverageAccuracyDisplay": "._display",
     "MultilabelConfusionDisplay": "._display",
     "ThresholdCurveDisplay": "._display",
@@ -67,6 +71,7 @@ _EXPORTS = {
 }
 
 __all__ = [
+    "CalibrationError",
     "ClassOrderWarning",
     "Cost",
     "CostCurveDisplay",
@@ -87,9 +92,11 @@ __all__ = [
     "TuningResult",
     "UnreachableConstraintWarning",
     "__version__",
+    "calibration_error",
     "classification_report",
     "confusion_matrix",
     "decode",
+    "plot_reliability",
     "tune_thresholds",
 ]
 

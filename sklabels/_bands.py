@@ -1,0 +1,472 @@
+"""Ordered named bands cut from one score: triage levels, grades, alert severities.
+
+``Bands(["routine", "urgent", "emergency"], cuts=[0.3, 0.7])`` names the scores below
+0.3 "routine", from 0.3 up to 0.7 "urgent", and from 0.7 on "emergency": a score
+equal to a cut goes to the higher band, as ``>=`` everywhere else. Cuts are
+probabilities, also when the scores are logits (compared with ``logit(cut)``).
+
+Cuts can also be tuned on labelled rows (``fit`` of the estimator, or
+:func:`tune_bands`):
+
+- ``shares=[0.5, 0.3, 0.2]``: each band takes that share of the tuning rows (equal
+  shares when neither cuts nor targets are given);
+- ``min_event_rate={"emergency": 0.6}``: the highest band is the largest set of top
+  scores whose event rate (share of positives) is at least 0.6, exactly; bands named
+  from the top down in this way are filled one after the other;
+- ``max_event_rate={"routine": 0.02}``: the lowest band is the largest set of bottom
+  scores whose event rate is at most 0.02; from the bottom up likewise.
+
+Bands without a target share the remaining rows equally. Sets never split tied
+scores; a cut lies midway between the last score in and the next distinct score
+out. A band that cannot be filled is reported with a :class:`BandWarning` (and left
+empty), never emptied silently.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from numbers import Real
+from typing import Any, NamedTuple
+
+import numpy as np
+from scipy.special import logit
+from scipy.stats import beta
+
+from ._text import preview, to_python
+from ._warnings import user_stacklevel
+
+
+class BandWarning(UserWarning):
+    """A band could not be filled as asked (its target is met by no set of rows)."""
+
+
+def _names_of(names: Any) -> tuple:
+    if isinstance(names, str) or not hasattr(names, "__iter__"):
+        raise TypeError(
+            f"Bands needs a list of band names from low to high, got {names!r}; "
+            f"pass e.g. Bands(['low', 'high'], cuts=[0.5])."
+        )
+    names = tuple(to_python(n) for n in names)
+    if len(names) < 2:
+        raise ValueError(
+            f"Bands needs at least two names (low to high), got {list(names)!r}."
+        )
+    if len(set(names)) != len(names):
+        raise ValueError(f"band names must differ, got {list(names)!r}.")
+    return names
+
+
+def _rates(value: Any, names: tuple, what: str) -> dict:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise TypeError(
+            f"{what} is a dict {{band name: rate}}, e.g. {{{names[-1]!r}: 0.6}}; "
+            f"got {value!r}."
+        )
+    unknown = [k for k in value if k not in names]
+    if unknown:
+        raise ValueError(
+            f"{what} names bands {preview(unknown)} that are not among the band "
+            f"names {preview(names)}."
+        )
+    for key, rate in value.items():
+        if not isinstance(rate, Real) or not 0 <= rate <= 1:
+            raise ValueError(f"{what}[{key!r}] must be a rate in [0, 1], got {rate!r}.")
+    return {k: float(v) for k, v in value.items()}
+
+
+@dataclass(frozen=True, eq=False)
+class Bands:
+    """Ordered named bands of one score, with fixed or tuned cut-points.
+
+    Pass it where a threshold goes: ``decode(scores, classes, threshold=Bands(...))``
+    or ``ProbabilisticLabelClassifier(..., threshold=Bands(...))``; ``predict`` then
+    returns band names.
+
+    Parameters
+    ----------
+    names : sequence of labels
+        The band names from the lowest scores to the highest.
+    cuts : sequence of float, default=None
+        Increasing cut-points, one fewer than ``names`` (probabilities, also for
+        logits). ``None``: tuned on labelled rows.
+    shares : sequence of float, default=None
+        Tuned cuts: the share of the tuning rows in each band (summing to 1).
+    min_event_rate : dict, default=None
+        Tuned cuts: ``{band: rate}``, bands filled from the top down, each the
+        largest set of the next highest scores whose event rate is at least
+        ``rate``.
+    max_event_rate : dict, default=None
+        Tuned cuts: ``{band: rate}``, bands filled from the bottom up, each the
+        largest set of the next lowest scores whose event rate is at most ``rate``.
+    score_of : label, default=None
+        The class whose score is cut: the positive class of a binary problem by
+        default; required for a multilabel problem (one label's score).
+
+    Examples
+    --------
+    >>> from sklabels import Bands, decode
+    >>> triage = Bands(["routine", "urgent", "emergency"], cuts=[0.3, 0.7])
+    >>> decode([0.1, 0.3, 0.69, 0.7, 0.95], ["ok", "ill"], threshold=triage)
+    array(['routine', 'urgent', 'urgent', 'emergency', 'emergency'], dtype='<U9')
+    """
+
+    names: tuple
+    cuts: tuple | None = None
+    shares: tuple | None = None
+    min_event_rate: dict = field(default_factory=dict)
+    max_event_rate: dict = field(default_factory=dict)
+    score_of: Any = None
+
+    def __init__(
+        self,
+        names: Any,
+        cuts: Any = None,
+        *,
+        shares: Any = None,
+        min_event_rate: Any = None,
+        max_event_rate: Any = None,
+        score_of: Any = None,
+    ) -> None:
+        names = _names_of(names)
+        set_ = object.__setattr__
+        set_(self, "names", names)
+        set_(self, "score_of", to_python(score_of))
+        set_(self, "min_event_rate", _rates(min_event_rate, names, "min_event_rate"))
+        set_(self, "max_event_rate", _rates(max_event_rate, names, "max_event_rate"))
+        set_(self, "shares", None if shares is None else self._check_shares(shares))
+        set_(self, "cuts", None if cuts is None else self._check_cuts(cuts))
+        targets = bool(self.min_event_rate or self.max_event_rate)
+        if self.cuts is not None and (self.shares is not None or targets):
+            raise ValueError(
+                "Bands takes either cuts= (fixed) or shares= / min_event_rate= / "
+                "max_event_rate= (tuned on labelled rows), not both."
+            )
+        if self.shares is not None and targets:
+            raise ValueError(
+                "Bands takes shares= or event-rate targets, not both: bands without "
+                "a target already share the remaining rows equally."
+            )
+        overlap = set(self.min_event_rate) & set(self.max_event_rate)
+        if overlap:
+            raise ValueError(
+                f"bands {preview(sorted(overlap, key=str))} have both a minimum and a "
+                f"maximum event rate; give each band one target."
+            )
+        self._check_target_order()
+        if len(self.min_event_rate) + len(self.max_event_rate) == len(names):
+            raise ValueError(
+                "every band has an event-rate target; leave at least one band "
+                "without one: it takes the rows between the targeted bands."
+            )
+
+    def _check_cuts(self, cuts: Any) -> tuple:
+        try:
+            values = np.asarray(cuts, dtype=float)
+        except (TypeError, ValueError, OverflowError):
+            raise ValueError(f"cuts must be numbers, got {cuts!r}.") from None
+        if values.ndim != 1 or len(values) != len(self.names) - 1:
+            raise ValueError(
+                f"{len(self.names)} band names need {len(self.names) - 1} cut-points "
+                f"(one between each pair of neighbours), got {cuts!r}."
+            )
+        if not np.all(np.isfinite(values)):
+            raise ValueError(f"cuts must be finite numbers, got {cuts!r}.")
+        if np.any(np.diff(values) <= 0):
+            raise ValueError(
+                f"cuts must increase strictly, like the bands {list(self.names)!r} "
+                f"from low to high; got {cuts!r}."
+            )
+        return tuple(values.tolist())
+
+    def _check_shares(self, shares: Any) -> tuple:
+        values = np.asarray(shares, dtype=float)
+        if values.ndim != 1 or len(values) != len(self.names):
+            raise ValueError(
+                f"shares needs one share per band ({len(self.names)}), got {shares!r}."
+            )
+        if np.any(values < 0) or not np.isclose(values.sum(), 1.0):
+            raise ValueError(
+                f"shares must be non-negative and sum to 1, got {shares!r}."
+            )
+        return tuple(values.tolist())
+
+    def _check_target_order(self) -> None:
+        """Top-down targets are the highest bands; bottom-up ones the lowest."""
+        top = [self.names.index(n) for n in self.min_event_rate]
+        bottom = [self.names.index(n) for n in self.max_event_rate]
+        k = len(self.names)
+        if top and sorted(top) != list(range(k - len(top), k)):
+            raise ValueError(
+                f"min_event_rate fills bands from the top down: name the highest "
+                f"{len(top)} bands of {list(self.names)!r}, got "
+                f"{list(self.min_event_rate)!r}."
+            )
+        if bottom and sorted(bottom) != list(range(len(bottom))):
+            raise ValueError(
+                f"max_event_rate fills bands from the bottom up: name the lowest "
+                f"{len(bottom)} bands of {list(self.names)!r}, got "
+                f"{list(self.max_event_rate)!r}."
+            )
+
+    @property
+    def fixed(self) -> bool:
+        """Whether the cuts are given (not tuned)."""
+        return self.cuts is not None
+
+    def __repr__(self) -> str:
+        parts = [repr(list(self.names))]
+        for name in ("cuts", "shares"):
+            if getattr(self, name) is not None:
+                parts.append(f"{name}={list(getattr(self, name))!r}")
+        for name in ("min_event_rate", "max_event_rate"):
+            if getattr(self, name):
+                parts.append(f"{name}={getattr(self, name)!r}")
+        if self.score_of is not None:
+            parts.append(f"score_of={self.score_of!r}")
+        return f"Bands({', '.join(parts)})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Bands) and repr(self) == repr(other)
+
+    def __hash__(self) -> int:
+        return hash(repr(self))
+
+    def with_cuts(self, cuts: Any) -> Bands:
+        """The same names (and score) with fixed ``cuts``: the tuned bands.
+
+        Tuned cuts may repeat: the band between two equal cuts is empty (reported
+        with a :class:`BandWarning` when it was tuned).
+        """
+        values = np.asarray(cuts, dtype=float)
+        if values.shape != (len(self.names) - 1,) or np.any(np.diff(values) < 0):
+            raise ValueError(f"tuned cuts must not decrease, got {cuts!r}.")
+        tuned = Bands(self.names, score_of=self.score_of)
+        object.__setattr__(tuned, "cuts", tuple(values.tolist()))
+        return tuned
+
+    def assign(self, score: np.ndarray, *, logits: bool = False) -> np.ndarray:
+        """The band index of each score (``>=`` a cut: the higher band)."""
+        if self.cuts is None:
+            raise ValueError(
+                f"{self!r} has no cuts yet: they are tuned on labelled rows (fit, "
+                f"or tune_bands); or pass cuts=[...]."
+            )
+        cuts = np.asarray(self.cuts, dtype=float)
+        if logits:
+            with np.errstate(divide="ignore"):
+                cuts = logit(cuts)
+        return np.searchsorted(cuts, np.asarray(score, dtype=float), side="right")
+
+    def labels(self, score: np.ndarray, *, logits: bool = False) -> np.ndarray:
+        """The band names of the scores, as a 1-D array of their natural dtype."""
+        names = np.asarray(self.names)
+        return names[self.assign(score, logits=logits)]
+
+    def to_dict(self) -> dict:
+        """The bands as plain JSON values (fixed cuts only)."""
+        return {
+            "names": list(self.names),
+            "cuts": None if self.cuts is None else list(self.cuts),
+            "score_of": self.score_of,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Bands:
+        unknown = set(data) - {"names", "cuts", "score_of"}
+        if unknown:
+            raise ValueError(
+                f"bands in a thresholds file hold names, cuts and score_of; unknown "
+                f"fields {sorted(unknown)!r}."
+            )
+        return cls(data["names"], data.get("cuts"), score_of=data.get("score_of"))
+
+
+# ---------------------------------------------------------------------- tuning
+def _distinct_descending(score: np.ndarray, event: np.ndarray) -> tuple:
+    """Distinct scores from the highest, with the rows and events at each."""
+    values, inverse = np.unique(score, return_inverse=True)
+    rows = np.bincount(inverse, minlength=len(values))
+    events = np.bincount(inverse, weights=event, minlength=len(values))
+    return values[::-1], rows[::-1], events[::-1]
+
+
+def _largest_prefix(rows: np.ndarray, events: np.ndarray, rate: float, at_least: bool):
+    """Largest number of leading groups whose pooled event rate meets the target."""
+    n = np.cumsum(rows)
+    e = np.cumsum(events)
+    ok = e >= rate * n - 1e-12 * n if at_least else e <= rate * n + 1e-12 * n
+    if not ok.any():
+        return 0
+    return int(np.flatnonzero(ok)[-1]) + 1
+
+
+def _cut_between(high: float, low: float) -> float:
+    """A cut between two neighbouring distinct scores (``high`` in, ``low`` out)."""
+    return float((high + low) / 2)
+
+
+class BandRow(NamedTuple):
+    """One band of a report: its name, rows, events and event rate with interval."""
+
+    name: Any
+    count: int
+    share: float
+    events: float
+    event_rate: float
+    low: float
+    high: float
+
+
+def tune_bands(bands: Bands, score: Any, event: Any, *, logits: bool = False) -> Bands:
+    """Tune the cuts of ``bands`` on labelled rows: ``score`` and 0/1 ``event``.
+
+    Returns the bands with fixed cuts. Cuts are probabilities: for logit scores
+    (``logits=True``) the cut between two logits is mapped back through ``expit``.
+    """
+    if bands.fixed:
+        return bands
+    score = np.asarray(score, dtype=float).ravel()
+    event = np.asarray(event, dtype=float).ravel()
+    if len(score) != len(event):
+        raise ValueError(
+            f"the scores have {len(score)} rows but the labels {len(event)}; pass "
+            f"the labels of the same rows."
+        )
+    if not len(score):
+        raise ValueError("bands are tuned on labelled rows; none were given.")
+    values, rows, events = _distinct_descending(score, event)
+    k = len(bands.names)
+    # boundaries[i]: number of distinct groups (from the top) above cut i (from top)
+    taken_top: list[int] = []
+    start = 0
+    for name in reversed(bands.names):
+        if name not in bands.min_event_rate:
+            break
+        size = _largest_prefix(
+            rows[start:], events[start:], bands.min_event_rate[name], True
+        )
+        if size == 0:
+            _warn_unfilled(name, "min_event_rate", bands.min_event_rate[name])
+        start += size
+        taken_top.append(start)
+    # bottom-up on the reversed (ascending) remainder
+    asc_rows, asc_events = rows[::-1], events[::-1]
+    g = len(values)
+    taken_bottom: list[int] = []
+    stop = 0
+    limit = g - start
+    for name in bands.names:
+        if name not in bands.max_event_rate:
+            break
+        size = _largest_prefix(
+            asc_rows[stop:limit],
+            asc_events[stop:limit],
+            bands.max_event_rate[name],
+            False,
+        )
+        if size == 0:
+            _warn_unfilled(name, "max_event_rate", bands.max_event_rate[name])
+        stop += size
+        taken_bottom.append(stop)
+    # The middle bands share the remaining rows (given shares: all of them).
+    n_top, n_bottom = len(taken_top), len(taken_bottom)
+    middle = k - n_top - n_bottom
+    lo_group, hi_group = start, g - stop  # groups [lo_group, hi_group) from the top
+    if bands.shares is not None:
+        shares = np.asarray(bands.shares)
+    else:
+        shares = np.full(middle, 1.0 / middle) if middle else np.zeros(0)
+    inner = _share_boundaries(rows[lo_group:hi_group], shares) + lo_group
+    # Boundaries from the top, as group counts: top targets, shares, bottom targets.
+    from_top = [*taken_top, *inner.tolist(), *[g - b for b in reversed(taken_bottom)]]
+    cuts = [_cut_at(values, b) for b in from_top]
+    cuts = np.asarray(cuts[::-1], dtype=float)  # increasing
+    if logits:
+        from scipy.special import expit
+
+        cuts = expit(cuts)
+    return bands.with_cuts(np.maximum.accumulate(cuts))
+
+
+def _share_boundaries(rows: np.ndarray, shares: np.ndarray) -> np.ndarray:
+    """Group counts (from the top) closing all but the lowest of the shared bands.
+
+    ``shares`` run from the lowest band to the highest; the rows of the groups are
+    from the highest score down. Each boundary falls at the distinct-score boundary
+    nearest to its target count of rows.
+    """
+    if len(shares) <= 1:
+        return np.zeros(0, dtype=int)
+    total = rows.sum()
+    cumulative = np.concatenate([[0], np.cumsum(rows)])
+    targets = np.cumsum(shares[::-1])[:-1] * total  # rows above each boundary
+    positions = np.searchsorted(cumulative, targets)
+    out = []
+    for target, pos in zip(targets, positions, strict=True):
+        candidates = [p for p in (pos - 1, pos) if 0 <= p < len(cumulative)]
+        best = min(candidates, key=lambda p: (abs(cumulative[p] - target), p))
+        out.append(best)
+    return np.maximum.accumulate(np.asarray(out, dtype=int))
+
+
+def _cut_at(values: np.ndarray, groups_above: int) -> float:
+    """The cut with ``groups_above`` distinct scores (descending) above it."""
+    g = len(values)
+    if groups_above <= 0:
+        return float(np.nextafter(values[0], np.inf))  # above every score: empty
+    if groups_above >= g:
+        return float(values[-1])  # every row in or above
+    return _cut_between(values[groups_above - 1], values[groups_above])
+
+
+def _warn_unfilled(name: Any, what: str, rate: float) -> None:
+    warnings.warn(
+        f"band {name!r} is empty: no set of the tuning rows meets {what}={rate:g} "
+        f"(the scores reach no such event rate at the end where this band lies). "
+        f"Lower the target, or give cuts=[...].",
+        BandWarning,
+        stacklevel=user_stacklevel(),
+    )
+
+
+def band_report(
+    bands: Bands,
+    score: Any,
+    event: Any,
+    *,
+    logits: bool = False,
+    confidence: float = 0.95,
+) -> list[BandRow]:
+    """Per band: rows, share, events, event rate and its Clopper-Pearson interval.
+
+    Event rates are reported as they are: monotone rates across bands are shown,
+    not assumed.
+    """
+    score = np.asarray(score, dtype=float).ravel()
+    event = np.asarray(event, dtype=float).ravel()
+    index = bands.assign(score, logits=logits)
+    k = len(bands.names)
+    counts = np.bincount(index, minlength=k)
+    events = np.bincount(index, weights=event, minlength=k)
+    alpha = 1 - confidence
+    rows = []
+    for j, name in enumerate(bands.names):
+        n, e = int(counts[j]), float(events[j])
+        rate = e / n if n else float("nan")
+        low = beta.ppf(alpha / 2, e, n - e + 1) if e > 0 else 0.0
+        high = beta.ppf(1 - alpha / 2, e + 1, n - e) if e < n else 1.0
+        rows.append(
+            BandRow(
+                name,
+                n,
+                n / max(len(score), 1),
+                e,
+                rate,
+                float(low) if n else float("nan"),
+                float(high) if n else float("nan"),
+            )
+        )
+    return rows

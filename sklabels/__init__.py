@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__
 
 if TYPE_CHECKING:  # the same names, for type checkers and documentation tools
+    from ._certify import AtLeast, NotCertifiedWarning
     from ._classifier import ProbabilisticLabelClassifier
     from ._cost_display import CostCurveDisplay
     from ._cost_estimator import CostSummary
@@ -41,6 +42,8 @@ if TYPE_CHECKING:  # the same names, for type checkers and documentation tools
 
 # public name -> the private module that defines it
 _EXPORTS = {
+    "AtLeast": "._certify",
+    "NotCertifiedWarning": "._certify",
     "ProbabilisticLabelClassifier": "._classifier",
     "decode": "._decode",
     "ClassOrderWarning": "._frozen",
@@ -67,6 +70,7 @@ _EXPORTS = {
 }
 
 __all__ = [
+    "AtLeast",
     "ClassOrderWarning",
     "Cost",
     "CostCurveDisplay",
@@ -77,6 +81,7 @@ __all__ = [
     "FewPositivesWarning",
     "LabelledMatrix",
     "MultilabelConfusionDisplay",
+    "NotCertifiedWarning",
     "PrecisionAtRecall",
     "PriorEstimate",
     "ProbabilisticLabelClassifier",

@@ -298,12 +298,7 @@ def _objective_values(
         return hits / max(truth.sum(), 1)
     if objective == "coverage":
         return n_above / max(scores.size, 1)
-    if objective in ("precision", "accuracy"):
-        return np.divide(hits, n_above, out=np.zeros(cuts.size), where=n_above > 0)
-    raise ValueError(
-        "objective must be one of ['accuracy', 'coverage', 'precision', 'recall'], "
-        f"got {objective!r}."
-    )
+    return np.divide(hits, n_above, out=np.zeros(cuts.size), where=n_above > 0)
 
 
 def certify_cut(
@@ -380,6 +375,10 @@ def certify_cut(
     scores, truth = _check_arrays(scores, truth)
     cuts = _resolve_candidates(scores, candidates)
     objective = _DEFAULT_OBJECTIVE[metric] if objective is None else objective
+    if objective not in _METRICS:
+        raise ValueError(
+            f"objective must be one of {sorted(_METRICS)}, got {objective!r}."
+        )
 
     order = _walk_order(cuts, metric)
     ordered = cuts[order]

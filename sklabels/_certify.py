@@ -65,7 +65,7 @@ _DEFAULT_OBJECTIVE = {
 # Where the walks of a non-monotone rate start, on the probability scale. Chosen on
 # simulated populations (never on a user's data): a walk from near 1 holds too few
 # rows to start, one from too low a point starts where the floor already fails.
-DEFAULT_STARTS = (0.99, 0.95, 0.9, 0.8)
+DEFAULT_STARTS = (0.99, 0.95, 0.9, 0.8, 0.65, 0.5)
 
 DEFAULT_CANDIDATES = np.linspace(0.0, 1.0, 1001)
 
@@ -342,7 +342,7 @@ def certify_cut(
     starts : array-like, default=None
         For precision and accuracy: the cuts where the fixed-sequence walks begin
         (each walk gets an equal share of ``1 - confidence``). Default: 0.99, 0.95,
-        0.9, 0.8.
+        0.9, 0.8, 0.65, 0.5.
     sample_weight : None
         Not supported (a weighted rate has no exact binomial tail); must be None.
     warn : bool, default=True

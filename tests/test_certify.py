@@ -269,3 +269,17 @@ def test_joint_needs_one_confidence():
             confidence=[0.9, 0.8],
             joint=True,
         )
+
+
+def test_one_versus_rest_precision_per_class():
+    """Check multiclass probabilities with one-hot truth give one certificate per
+    class, each a cut on that class's own column."""
+    rng = np.random.default_rng(6)
+    proba = rng.dirichlet([0.5, 0.5, 0.5], size=3000)
+    y = (rng.uniform(size=(3000, 1)) > proba.cumsum(axis=1)).sum(axis=1)
+    onehot = np.eye(3, dtype=int)[np.minimum(y, 2)]
+    certs = certify_cuts(proba, onehot, floor=0.9, confidence=0.9)
+    assert len(certs) == 3 and all(c.certified for c in certs)
+    for j, cert in enumerate(certs):
+        kept = proba[:, j] >= cert.cut
+        assert onehot[kept, j].mean() > 0.85

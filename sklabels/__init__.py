@@ -13,6 +13,7 @@ from ._version import __version__
 
 if TYPE_CHECKING:  # the same names, for type checkers and documentation tools
     from ._calibration import CalibrationError, calibration_error, plot_reliability
+    from ._certify import AtLeast, NotCertifiedWarning
     from ._classifier import ProbabilisticLabelClassifier
     from ._cost_display import CostCurveDisplay
     from ._cost_estimator import CostSummary
@@ -42,6 +43,8 @@ if TYPE_CHECKING:  # the same names, for type checkers and documentation tools
 
 # public name -> the private module that defines it
 _EXPORTS = {
+    "AtLeast": "._certify",
+    "NotCertifiedWarning": "._certify",
     "ProbabilisticLabelClassifier": "._classifier",
     "decode": "._decode",
     "ClassOrderWarning": "._frozen",
@@ -71,6 +74,7 @@ _EXPORTS = {
 }
 
 __all__ = [
+    "AtLeast",
     "CalibrationError",
     "ClassOrderWarning",
     "Cost",
@@ -82,6 +86,7 @@ __all__ = [
     "FewPositivesWarning",
     "LabelledMatrix",
     "MultilabelConfusionDisplay",
+    "NotCertifiedWarning",
     "PrecisionAtRecall",
     "PriorEstimate",
     "ProbabilisticLabelClassifier",

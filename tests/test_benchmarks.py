@@ -25,6 +25,7 @@ CASES = {
         *("--sizes", "30000", "--chunk", "10000", "--labels", "3"),
         *("--memory-limit", "1GiB"),
     ],
+    "bench_guarantees.py": ["--draws", "10"],
     "bench_generalization.py": [
         "--seeds",
         "2",
@@ -56,6 +57,7 @@ def test_benchmark_runs(script):
         "bench_tuning_engine.py": ["never below the grid: yes"],
         "bench_tuning_exactness.py": ["all exact: yes"],
         "bench_prior_shift.py": ["EM within 0.03 of the true priors on average:"],
+        "bench_guarantees.py": ["all checks pass:", "PASS"],
         "bench_generalization.py": [
             "never below the default rule beyond 1 SD:",
             "robust - sklearn",

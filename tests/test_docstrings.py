@@ -7,6 +7,7 @@ import warnings
 import pytest
 
 MODULES = [
+    "sklabels._certify",
     "sklabels._classifier",
     "sklabels._decode",
     "sklabels._display",

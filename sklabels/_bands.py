@@ -470,3 +470,32 @@ def band_report(
             )
         )
     return rows
+
+
+def plot_bands(rows: list[BandRow], ax: Any = None) -> Any:
+    """Event rate per band with its interval (a point and a bar per band).
+
+    ``rows`` is :func:`band_report`'s result; returns the matplotlib axes.
+    """
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots()
+    names = [str(row.name) for row in rows]
+    rates = np.array([row.event_rate for row in rows], dtype=float)
+    low = np.array([row.low for row in rows], dtype=float)
+    high = np.array([row.high for row in rows], dtype=float)
+    ax.errorbar(
+        names,
+        rates,
+        yerr=[rates - low, high - rates],
+        fmt="o",
+        capsize=4,
+        label="event rate (interval)",
+    )
+    for name, row in zip(names, rows, strict=True):
+        ax.annotate(f"n={row.count}", (name, row.high), ha="center", va="bottom")
+    ax.set_ylabel("event rate")
+    ax.set_ylim(0, 1.05)
+    ax.set_title("event rate per band")
+    return ax

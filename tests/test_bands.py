@@ -159,3 +159,20 @@ def test_bands_round_trip_through_a_dict():
     assert Bands.from_dict(bands.to_dict()) == bands
     with pytest.raises(ValueError, match="unknown fields"):
         Bands.from_dict({**bands.to_dict(), "colour": "red"})
+
+
+def test_band_display_draws_each_band_with_its_interval():
+    """Check that the display has one point per band, at its event rate."""
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from sklabels._bands import plot_bands
+
+    rng = np.random.default_rng(2)
+    score = rng.random(300)
+    event = (rng.random(300) < score).astype(float)
+    rows = band_report(Bands(NAMES, cuts=[0.3, 0.7]), score, event)
+    ax = plot_bands(rows)
+    points = ax.lines[0].get_ydata()
+    assert np.allclose(points, [row.event_rate for row in rows])

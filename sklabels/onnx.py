@@ -17,6 +17,7 @@ import os
 from typing import Any
 
 import numpy as np
+from sklearn.base import is_classifier
 from sklearn.frozen import FrozenEstimator
 
 from ._onnx_export import (
@@ -138,7 +139,11 @@ def _from_sklearn(
 ) -> tuple[Any, str, int, str]:
     skl2onnx = _import("skl2onnx")
     dtype = np.float64 if X_sample.dtype == np.float64 else np.float32
-    options = {id(part): {"zipmap": False} for part in _classifiers(model)}
+    options = {
+        id(part): {"zipmap": False}
+        for part in _classifiers(model)
+        if is_classifier(part) and not hasattr(part, "steps")
+    }
     try:
         onx = skl2onnx.to_onnx(
             model,
@@ -171,11 +176,6 @@ def _classifiers(model: Any) -> list:
     found = [model]
     for step in getattr(model, "steps", []):
         found.extend(_classifiers(step[1]))
-    for name in ("estimator", "estimators_", "estimator_"):
-        inner = getattr(model, name, None)
-        for part in inner if isinstance(inner, list) else [inner]:
-            if part is not None and hasattr(part, "fit"):
-                found.append(part)
     return found
 
 
@@ -377,7 +377,6 @@ def _shape_calculator(operator: Any) -> None:
 def _converter(scope: Any, operator: Any, container: Any) -> None:
     """Splice the exported model's nodes into sklearn-onnx's container."""
     from onnx import numpy_helper
-
     from skl2onnx.common.data_types import DoubleTensorType
 
     estimator = operator.raw_operator
@@ -417,7 +416,7 @@ def _converter(scope: Any, operator: Any, container: Any) -> None:
             [name(o) for o in node.output],
             name=prefix + (node.name or node.op_type),
             op_domain=node.domain or "",
-            op_version=versions.get(node.domain or "", None),
+            op_version=versions.get(node.domain or ""),
             **attrs,
         )
 

@@ -268,8 +268,9 @@ def cost_rule(b: Builder, s: str, plan: Plan, kind: str) -> tuple[str, str | Non
     """Codes (or indicator) of the least expected cost, and rejected rows."""
     rule = plan.cost_rule
     if rule.source is not None:
+        source = getattr(rule.source, "__name__", rule.source)
         raise ExportError(
-            f"costs: a callable of X ({getattr(rule.source, '__name__', rule.source)!r}) "
+            f"costs: a callable of X ({source!r}) "
             f"has no ONNX form; pass a fixed (k, k) cost matrix to export."
         )
     matrix = np.asarray(rule.matrix, dtype=np.float64)

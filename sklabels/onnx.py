@@ -161,12 +161,12 @@ def _from_sklearn(
     output = _probability_output(onx)
     codes = getattr(model, "classes_", None)
     k = len(plan.classes)
-    if codes is not None and plan.problem != "multilabel":
-        if not np.array_equal(np.asarray(codes), np.arange(k)):
-            raise ExportError(
-                f"inner model: its classes_ {codes!r} are not the codes 0..{k - 1} "
-                f"of the classifier's classes; refit the classifier."
-            )
+    wrong = codes is not None and not np.array_equal(np.asarray(codes), np.arange(k))
+    if wrong and plan.problem != "multilabel":
+        raise ExportError(
+            f"inner model: its classes_ {codes!r} are not the codes 0..{k - 1} "
+            f"of the classifier's classes; refit the classifier."
+        )
     width = _static_width(onx, output) or k
     return onx, output, width, PROBA
 

@@ -364,7 +364,7 @@ def test_export_thresholds_file_matches_decode(tmp_path, saved, width, last_op):
     """Check that a thresholds file plus a network export to the labels of decode."""
     from sklabels import decode
 
-    W, b, X, logits = _network_data(width)
+    W, b, X, _ = _network_data(width)
     network = _linear_onnx(W, b, last_op, "scores")
     onnx.save(network, tmp_path / "net.onnx")
     (tmp_path / "t.json").write_text(json.dumps(saved))

@@ -309,12 +309,43 @@ def export_thresholds_file(
         thresholds=thresholds,
         pos_index=pos_index,
     )
+    _check_not_an_input(out_path, thresholds_path, onnx_path)
     network = onnx.load(os.fspath(onnx_path))
     output = output_name or _score_output(network)
     width = _static_width(network, output) or len(classes)
     model = with_decision(network, output, width, kind, plan)
-    onnx.save(model, os.fspath(out_path))
+    _write_atomically(os.fspath(out_path), model.SerializeToString())
     return model
+
+
+def _check_not_an_input(out_path: Any, *inputs: Any) -> None:
+    """The output never replaces an input (also through a link)."""
+    for given in inputs:
+        try:
+            same = os.path.samefile(out_path, given)
+        except OSError:  # the output does not exist yet
+            same = False
+        if same:
+            raise ExportError(
+                f"output {os.fspath(out_path)!r} is the input {os.fspath(given)!r}; "
+                f"write the exported model to another file."
+            )
+
+
+def _write_atomically(path: str, data: bytes) -> None:
+    """A temporary file beside ``path``, renamed over it: all or nothing."""
+    import tempfile
+
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, temp = tempfile.mkstemp(dir=folder, prefix=".sklabels-export.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(data)
+        os.replace(temp, path)
+    except BaseException:
+        if os.path.exists(temp):
+            os.unlink(temp)
+        raise
 
 
 def _score_output(network: Any) -> str:

@@ -389,3 +389,61 @@ def test_export_thresholds_file_matches_decode(tmp_path, saved, width, last_op):
 def run_scores(model, X):
     session = ort.InferenceSession(model.SerializeToString())
     return session.run(None, {"x": X})[0]
+
+
+def test_export_thresholds_file_never_writes_over_an_input(tmp_path):
+    """Check that the output may not be one of the inputs, and nothing is written."""
+    W, b, _, _ = _network_data(1)
+    onnx.save(_linear_onnx(W, b), tmp_path / "net.onnx")
+    saved = {"problem": "binary", "classes": ["a", "b"], "thresholds": 0.5}
+    (tmp_path / "t.json").write_text(json.dumps(saved))
+    before = (tmp_path / "net.onnx").read_bytes()
+    with pytest.raises(ExportError, match="is the input"):
+        export_thresholds_file(
+            tmp_path / "t.json", tmp_path / "net.onnx", tmp_path / "net.onnx"
+        )
+    assert (tmp_path / "net.onnx").read_bytes() == before
+
+
+def test_export_command_arguments_run_the_export(tmp_path):
+    """Check the `sklabels export` arguments and handler (wired by the CLI)."""
+    import argparse
+
+    from sklabels._cli_export import add_export_arguments, run_export
+
+    W, b, X, logits = _network_data(1)
+    onnx.save(_linear_onnx(W, b), tmp_path / "net.onnx")
+    saved = {"problem": "binary", "classes": ["a", "b"], "from_logits": True}
+    saved["thresholds"] = 0.4
+    (tmp_path / "t.json").write_text(json.dumps(saved))
+    parser = argparse.ArgumentParser()
+    add_export_arguments(parser)
+    out = tmp_path / "o.onnx"
+    args = parser.parse_args(
+        [str(tmp_path / "t.json"), str(tmp_path / "net.onnx"), "-o", str(out)]
+    )
+    assert run_export(args) == 0
+    label, _ = run(onnx.load(out), X)
+    assert_array_equal(label, np.where(logits[:, 0] >= np.log(0.4 / 0.6), "b", "a"))
+
+
+def test_onnx_export_missing_skl2onnx_names_the_extra(monkeypatch, three_classes):
+    """Check that a missing sklearn-onnx is an ImportError naming the extra."""
+    import sys
+
+    X, y = three_classes
+    clf = _fit(X, y)
+    monkeypatch.setitem(sys.modules, "skl2onnx", None)
+    with pytest.raises(ImportError, match=r"sklabels\[onnx\]"):
+        to_onnx(clf, X[:1])
+
+
+def test_onnx_module_docstring_examples():
+    """Check that the examples in sklabels.onnx run and print what they show."""
+    import doctest
+
+    import sklabels.onnx
+
+    result = doctest.testmod(sklabels.onnx, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0
+    assert result.failed == 0

@@ -116,6 +116,12 @@ def inner_scores(
             "ONNX form; export the model behind the function to ONNX and wrap it "
             "in OnnxClassifier."
         )
+    if _is_adapter(model):
+        raise ExportError(
+            f"inner model: a {type(model).__name__} is not exported here; export its "
+            f"network to ONNX (tf2onnx for Keras, optimum/torch.onnx for "
+            f"transformers), wrap it in OnnxClassifier, and export that."
+        )
     if getattr(estimator, "response_method_", "predict_proba") != "predict_proba":
         raise ExportError(
             f"inner model: response_method={estimator.response_method_!r} is not "
@@ -124,6 +130,12 @@ def inner_scores(
             f"(CalibratedClassifierCV)."
         )
     return _from_sklearn(model, X_sample, plan, target_opset)
+
+
+def _is_adapter(model: Any) -> bool:
+    from .adapters._base import BaseAdapter
+
+    return isinstance(model, BaseAdapter)
 
 
 def _network_kind(estimator: Any, X_sample: np.ndarray) -> str:
@@ -149,7 +161,7 @@ def _from_sklearn(
             model,
             X_sample[:1].astype(dtype),
             options=options,
-            target_opset={"": target_opset or 17, "ai.onnx.ml": 3},
+            target_opset=target_opset or 17,
         )
     except Exception as exc:  # sklearn-onnx raises many types
         raise ExportError(

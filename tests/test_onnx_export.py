@@ -250,6 +250,30 @@ def test_onnx_export_torch_classifier():
 
 
 # -------------------------------------------------------------- sklearn-onnx
+def test_onnx_export_float32_differs_only_within_rounding_of_a_cut():
+    """Check that a forest's float32 graph differs from predict only on rows whose
+    ratios tie within float32 rounding, and the double graph on none."""
+    from sklearn.ensemble import RandomForestClassifier
+
+    X, y = make_classification(
+        1500, 8, n_informative=5, n_classes=3, random_state=0, class_sep=0.7
+    )
+    names = np.array(["ant", "bee", "cat"])[y]
+    t = np.array([0.3, 0.3, 0.4])
+    clf = ProbabilisticLabelClassifier(
+        RandomForestClassifier(20, random_state=0), threshold=list(t)
+    ).fit(X[:1000], names[:1000])
+    ratios = np.sort(clf.predict_proba(X[1000:]) / t, axis=1)
+    near = ratios[:, -1] - ratios[:, -2] < 1e-6
+    expected = clf.predict(X[1000:])
+    label32, _ = run(
+        to_onnx(clf, X[:1].astype(np.float32)), X[1000:].astype(np.float32)
+    )
+    assert not np.any((label32 != expected) & ~near)
+    label64, _ = run(to_onnx(clf, X[:1]), X[1000:])
+    assert_array_equal(label64, expected)
+
+
 def test_onnx_export_through_skl2onnx_to_onnx(three_classes):
     """Check that skl2onnx.to_onnx converts the classifier once sklabels.onnx is
     imported, with the same labels."""

@@ -139,12 +139,17 @@ def _logit(t: Any) -> np.ndarray:
 
 # ------------------------------------------------------- canonical scores
 def canonical(b: Builder, scores: str, width: int, kind: str, problem: str) -> str:
-    """Binary: one column, the score of ``classes[1]`` (probability or log odds);
-    otherwise the ``(n, k)`` scores as they are."""
-    if problem != "binary" or width == 1:
+    """Binary probabilities: ``(n, 2)`` (one column ``p`` becomes ``[1 - p, p]``);
+    binary logits: one column, the log odds of ``classes[1]``; otherwise the
+    ``(n, k)`` scores as they are."""
+    if problem != "binary":
         return scores
     if kind == PROBA:
-        return b.column(scores, 1)
+        if width == 2:
+            return scores
+        return b.op("Concat", b.op("Sub", b.const([[1.0]]), scores), scores, axis=1)
+    if width == 1:
+        return scores
     return b.op("Sub", b.column(scores, 1), b.column(scores, 0))
 
 
@@ -168,10 +173,6 @@ def reweight(b: Builder, s: str, plan: Plan, kind: str) -> str:
         if plan.problem == "binary":
             return b.op("Add", s, b.const(shift[1] - shift[0]))
         return b.op("Add", s, b.const(shift))
-    if plan.problem == "binary":
-        on = b.op("Mul", s, b.const(ratio[1]))
-        off = b.op("Mul", b.op("Sub", b.const(1.0), s), b.const(ratio[0]))
-        return b.op("Div", on, b.op("Add", on, off))
     if plan.problem == "multilabel":
         if np.any(same & ((train == 0) | (train == 1))):
             raise ExportError(
@@ -188,16 +189,15 @@ def reweight(b: Builder, s: str, plan: Plan, kind: str) -> str:
 
 
 def probabilities(b: Builder, s: str, kind: str, problem: str) -> str:
-    """``(n, k)`` probabilities of canonical scores (binary: ``[1 - p, p]``)."""
-    if kind == LOGIT:
-        s = (
-            b.op("Softmax", s, axis=1)
-            if problem == "multiclass"
-            else b.op("Sigmoid", s)
-        )
-    if problem != "binary":
+    """``(n, k)`` probabilities of canonical scores (binary logits ``m``:
+    ``[expit(-m), expit(m)]``)."""
+    if kind == PROBA:
         return s
-    return b.op("Concat", b.op("Sub", b.const([[1.0]]), s), s, axis=1)
+    if problem == "multiclass":
+        return b.op("Softmax", s, axis=1)
+    if problem == "multilabel":
+        return b.op("Sigmoid", s)
+    return b.op("Concat", b.op("Sigmoid", b.op("Neg", s)), b.op("Sigmoid", s), axis=1)
 
 
 # -------------------------------------------------------------- the rules
@@ -214,8 +214,8 @@ def _as_codes(b: Builder, positive: str, pos_index: int) -> str:
 
 def binary_rule(b: Builder, s: str, cut: float, pos_index: int, kind: str) -> str:
     """Positive iff the positive class's score ``>= cut`` (logits: ``logit(cut)``)."""
-    if kind == PROBA:
-        pos = s if pos_index == 1 else b.op("Sub", b.const([[1.0]]), s)
+    if kind == PROBA:  # s is (n, 2)
+        pos = b.column(s, pos_index)
         return _as_codes(b, b.op("GreaterOrEqual", pos, b.cut(cut)), pos_index)
     pos = s if pos_index == 1 else b.op("Neg", s)
     return _as_codes(b, b.op("GreaterOrEqual", pos, b.cut(_logit(cut))), pos_index)
@@ -236,7 +236,7 @@ def multiclass_rule(b: Builder, s: str, thresholds: Any, kind: str) -> str:
     t = np.asarray(thresholds, dtype=np.float64)
     if len(t) == 2:
         if kind == PROBA:
-            return binary_rule(b, b.column(s, 1), t[1] / (t[0] + t[1]), 1, PROBA)
+            return binary_rule(b, s, t[1] / (t[0] + t[1]), 1, PROBA)
         diff = b.op("Sub", b.column(s, 1), b.column(s, 0))
         cut = np.log(t[1]) - np.log(t[0])
         return _as_codes(b, b.op("GreaterOrEqual", diff, b.cut(cut)), 1)

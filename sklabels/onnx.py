@@ -389,6 +389,7 @@ def _register() -> None:
 
 def _parser(scope: Any, model: Any, inputs: list, custom_parsers: Any = None) -> list:
     from skl2onnx.common.data_types import (
+        DoubleTensorType,
         FloatTensorType,
         Int64TensorType,
         StringTensorType,
@@ -405,8 +406,13 @@ def _parser(scope: Any, model: Any, inputs: list, custom_parsers: Any = None) ->
     else:
         label_type = StringTensorType([None])
     label = scope.declare_local_variable("label", label_type)
+    floats = (
+        DoubleTensorType
+        if isinstance(inputs[0].type, DoubleTensorType)
+        else FloatTensorType
+    )
     proba = scope.declare_local_variable(
-        "probabilities", FloatTensorType([None, len(plan.classes)])
+        "probabilities", floats([None, len(plan.classes)])
     )
     operator.outputs.append(label)
     operator.outputs.append(proba)

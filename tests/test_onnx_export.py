@@ -281,9 +281,9 @@ def test_onnx_export_through_skl2onnx_to_onnx(three_classes):
     clf = _fit(X, y, threshold=[0.3, 0.5, 0.2], reject_threshold=0.5, reject_label="?")
     model = skl2onnx.to_onnx(clf, X[:1])
     session = ort.InferenceSession(model.SerializeToString())
-    outputs = [o.name for o in session.get_outputs()]
-    label = session.run([outputs[0]], {session.get_inputs()[0].name: X[250:]})[0]
-    assert_array_equal(label.ravel(), clf.predict(X[250:]))
+    label, proba = session.run(None, {session.get_inputs()[0].name: X[250:]})
+    assert_array_equal(label, clf.predict(X[250:]))
+    assert_allclose(proba, clf.predict_proba(X[250:]), atol=1e-5)
 
 
 # ------------------------------------------------------------------ refusals

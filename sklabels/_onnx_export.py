@@ -353,11 +353,11 @@ def _label_values(plan: Plan) -> tuple[np.ndarray, Any]:
         return np.array(values, dtype=object), str
     if all(isinstance(v, int) and not isinstance(v, bool) for v in values):
         return np.array(values, dtype=np.int64), np.int64
-    what = "reject_label " if extra and not isinstance(extra[0], type(names[0])) else ""
+    given = f"classes {names!r}" + (f" and reject_label {extra[0]!r}" if extra else "")
     raise ExportError(
-        f"labels: {what}{values!r} are neither all strings nor all integers; ONNX "
-        f"outputs one tensor type. Use string or integer classes (and a reject_label "
-        f"of the same type)."
+        f"labels: {given} are not all strings or all integers; ONNX outputs one "
+        f"tensor type. Use string or integer classes (and a reject_label of the "
+        f"same type)."
     )
 
 

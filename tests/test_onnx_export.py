@@ -340,7 +340,7 @@ def test_onnx_export_refuses_label_sets_and_bool_labels():
         to_onnx(clf, X[:1].astype(np.float32))
     y = Y[:, 0] == 1
     clf = ProbabilisticLabelClassifier(LogisticRegression()).fit(X, y)
-    with pytest.raises(ExportError, match="neither all strings nor all integers"):
+    with pytest.raises(ExportError, match="not all strings or all integers"):
         to_onnx(clf, X[:1].astype(np.float32))
 
 

@@ -22,8 +22,6 @@ Every strategy compared in ``benchmarks/bench_generalization.py`` is in
 
 from __future__ import annotations
 
-import sys
-import time
 import warnings
 from dataclasses import dataclass, replace
 from typing import Any
@@ -41,16 +39,20 @@ from ._multiclass import (
     rule_argmax,
     tune_multiclass,
 )
-from ._objectives import _Constrained, evaluate
+from ._objectives import Constrained, evaluate
+from ._progress import (
+    Progress,
+    timed_fold,  # noqa: F401  (transitional: the classifier's import)
+)
 from ._rules import default_threshold
 from ._scores import PROBA, Scores
 from ._sweep import midpoint, sweep, tune_columns, tune_micro
-from ._tune import (
+from ._tuning import (
     TuningResult,
-    _cutoff_columns,
-    _logits_to_probabilities,
-    _multiclass_objectives,
     check_tuning_options,
+    cutoff_columns,
+    logits_to_probabilities,
+    multiclass_objectives,
     tune_scores,
 )
 
@@ -86,31 +88,6 @@ CONFIDENCE = 0.9
 N_FOLDS = 5  # folds made from the tuning rows when none are given
 MIN_FOLD_ROWS = 2  # smaller cv folds (leave-one-out) are replaced by N_FOLDS folds
 _SHRINK = np.linspace(0.0, 1.0, 5)  # multiclass: fractions of the tuned offsets
-
-
-# ---------------------------------------------------------------- progress
-class Progress:
-    """Prints ``[owner] message (elapsed ...)`` lines when ``verbose > 0``."""
-
-    def __init__(self, verbose: int, owner: str, start: float | None = None) -> None:
-        self.verbose = int(verbose or 0)
-        self.owner = owner
-        self.start = time.perf_counter() if start is None else start
-
-    def __call__(self, message: str, level: int = 1) -> None:
-        if self.verbose >= level:
-            elapsed = time.perf_counter() - self.start
-            print(f"[{self.owner}] {message} (elapsed {elapsed:.1f}s)", file=sys.stdout)
-            sys.stdout.flush()
-
-
-def timed_fold(progress: Progress, index: int, n_folds: int, fit_fold, *args):
-    """``fit_fold(*args)``, reporting the fold's number and time when verbose."""
-    start = time.perf_counter()
-    out = fit_fold(*args)
-    took = time.perf_counter() - start
-    progress(f"fold {index + 1}/{n_folds}: fitted and scored in {took:.2f}s")
-    return out
 
 
 # ---------------------------------------------------------------- folds
@@ -179,7 +156,7 @@ def _make_task(scores, truth, problem, classes, pos_index, objective, name, aver
     proba = scores.kind == PROBA
     weight = np.ones(len(scores.values)) if w is None else np.asarray(w, float)
     if problem == "multiclass":
-        ascent, avg, per_class = _multiclass_objectives(objective, average)
+        ascent, avg, per_class = multiclass_objectives(objective, average)
         return _Task(
             True,
             log_space(scores.values, proba),
@@ -195,9 +172,7 @@ def _make_task(scores, truth, problem, classes, pos_index, objective, name, aver
             0.0,
             False,
         )
-    columns, hits, _ = _cutoff_columns(
-        scores.values, truth, problem, classes, pos_index
-    )
+    columns, hits, _ = cutoff_columns(scores.values, truth, problem, classes, pos_index)
     return _Task(
         False,
         np.asarray(columns, dtype=np.float64),
@@ -211,7 +186,7 @@ def _make_task(scores, truth, problem, classes, pos_index, objective, name, aver
         scores.logits,
         problem == "multilabel" and average == "micro",
         default_threshold(scores.kind),
-        isinstance(objective, _Constrained),
+        isinstance(objective, Constrained),
     )
 
 
@@ -227,7 +202,7 @@ def _cut_values(task: _Task, rows: np.ndarray, thresholds: np.ndarray) -> np.nda
         for p, h in ((pred, hits), (pred, ~hits), (~pred, hits), (~pred, ~hits))
     ]
     objective = task.objective
-    if isinstance(objective, _Constrained):
+    if isinstance(objective, Constrained):
         objective = objective.achieved
     if task.micro:
         pooled = [np.array([c.sum()]) for c in counts]
@@ -591,7 +566,7 @@ def _thresholds_in_units(task: _Task, cut: np.ndarray, scores: Scores) -> np.nda
     if task.multiclass:
         return offsets_to_ratios(cut)
     if task.logits:
-        return _logits_to_probabilities(cut, task.values)
+        return logits_to_probabilities(cut, task.values)
     return cut
 
 

@@ -29,9 +29,9 @@ from typing import Any
 import numpy as np
 from scipy.ndimage import uniform_filter1d
 from scipy.special import expit
-from sklearn.model_selection import KFold
 from sklearn.utils import check_random_state
 
+from ._folds import MIN_FOLD_ROWS, complement, seed_of, split_rows
 from ._multiclass import (
     log_space,
     multiclass_value,
@@ -85,47 +85,7 @@ MULTICLASS_STRATEGIES = (
 )
 N_BOOTSTRAPS = 200
 CONFIDENCE = 0.9
-N_FOLDS = 5  # folds made from the tuning rows when none are given
-MIN_FOLD_ROWS = 2  # smaller cv folds (leave-one-out) are replaced by N_FOLDS folds
 _SHRINK = np.linspace(0.0, 1.0, 5)  # multiclass: fractions of the tuned offsets
-
-
-# ---------------------------------------------------------------- folds
-def split_rows(
-    truth: np.ndarray, problem: str, random_state: Any = None, n_folds: int = N_FOLDS
-) -> list[np.ndarray]:
-    """Seeded folds of the tuning rows (stratified for single-label truth).
-
-    A row's fold depends on the seed, the number of rows and which rows share its
-    class -- not on the class codes -- so that reordering the classes (columns
-    with their names) gives the same folds.
-    """
-    n = len(truth)
-    seed = _seed(random_state)
-    if problem != "multilabel" and n >= n_folds:
-        order = check_random_state(seed).permutation(n)
-        codes = np.asarray(truth, dtype=np.intp)[order]
-        # Each class's rows, in the shuffled order, dealt to the folds in turn.
-        by_class = np.argsort(codes, kind="stable")
-        starts = np.r_[0, np.flatnonzero(np.diff(codes[by_class])) + 1]
-        rank = np.arange(n) - np.repeat(starts, np.diff(np.r_[starts, n]))
-        fold = np.empty(n, dtype=np.intp)
-        fold[order[by_class]] = rank % n_folds
-        return [np.flatnonzero(fold == f) for f in range(n_folds)]
-    splits = min(n_folds, n)
-    if splits < 2:
-        return [np.arange(n)]
-    splitter = KFold(splits, shuffle=True, random_state=seed)
-    return [test for _, test in splitter.split(np.zeros(n))]
-
-
-def _seed(random_state: Any) -> Any:
-    """An int seed for the folds and the bootstrap: ``None`` means 0 (reproducible)."""
-    return 0 if random_state is None else random_state
-
-
-def _complement(folds: list[np.ndarray], f: int) -> np.ndarray:
-    return np.concatenate([rows for g, rows in enumerate(folds) if g != f])
 
 
 # ---------------------------------------------------------------- the task
@@ -335,7 +295,7 @@ def _cutoff_choice(task: _Task, folds: list[np.ndarray], strategy: str) -> _Choi
     default = np.full(task.n_columns, task.default)
     gains = []
     for f, rows in enumerate(folds):
-        train = _complement(folds, f) if len(folds) > 1 else rows
+        train = complement(folds, f) if len(folds) > 1 else rows
         others = [g for i, g in enumerate(folds) if i != f]
         tuned = rule(task, train, others)
         gains.append(_cut_values(task, rows, tuned) - _cut_values(task, rows, default))
@@ -420,7 +380,7 @@ def _multiclass_choice(task: _Task, folds: list[np.ndarray], strategy: str) -> _
     table = np.empty((len(folds), len(_SHRINK)))
     rule_gain = np.empty(len(folds))
     for f, rows in enumerate(folds):
-        train = _complement(folds, f) if len(folds) > 1 else rows
+        train = complement(folds, f) if len(folds) > 1 else rows
         offsets = _ratio_offsets(task, train)
         others = [fold_optima[g] for g in range(len(folds)) if g != f]
         base = _ratio_value(task, rows, zero)[0]
@@ -670,7 +630,7 @@ def bootstrap_intervals(
     info = result.cv_results or {}
     kept = np.asarray(info.get("kept_default", np.zeros(task.n_columns, bool)))
     tuning = info.get("tuning", "exact")
-    rng = check_random_state(_seed(random_state))
+    rng = check_random_state(seed_of(random_state))
     n = len(task.values)
     chosen = _chosen_in_task_units(task, result)
     cuts, values = [], []

@@ -1,8 +1,8 @@
 """The public ``tune_thresholds``: validation, then one dispatch.
 
 In-memory scores go to the exact engine (``_tuning.py``) or, with ``tuning=``,
-bootstrap intervals or progress, to the robust tuner (``_generalize.py``); Dask
-inputs go to the Dask layer, which tunes from merged counts.
+bootstrap intervals or progress, to the robust tuner (``_generalize.py``); inputs
+held out of memory go to their own layer, which tunes from merged counts.
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ from ._tuning import (
     validated_scores,
 )
 
-# Transitional: the names _classifier and _dask still import from here; they move
-# to ``_tuning`` (public names) when those modules are repointed.
+# Transitional: the names the estimator and the block tuner still import from here;
+# they move to ``_tuning`` (public names) when those modules are repointed.
 _label = label_of
 _cutoff_columns = cutoff_columns
 _labelled_curves = labelled_curves

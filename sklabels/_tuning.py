@@ -2,7 +2,7 @@
 
 ``tune_scores`` is shared by :func:`~sklabels.tune_thresholds` (scores the user
 holds), ``ProbabilisticLabelClassifier(threshold="auto")`` (out-of-fold scores), the
-robust tuner and the Dask tuner: it reads a validated
+robust tuner and the tuner of merged counts: it reads a validated
 :class:`~sklabels._scores.Scores` and the encoded truth, runs the exact engine of
 ``_sweep.py`` and returns thresholds in the units the rules expect.
 """

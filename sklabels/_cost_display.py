@@ -15,7 +15,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._cost_estimator import check_same_rows
 from ._costs import binary_cut, check_costs, probabilities, realized_costs
-from ._display_base import Display
+from ._display_base import Display, checked_weight
 from ._text import to_python
 
 
@@ -269,7 +269,7 @@ class CostCurveDisplay(Display):
     def _build(
         cls, p_pos, truth, matrix, classes, pos_index, sample_weight, threshold
     ) -> CostCurveDisplay:
-        sample_weight = cls._checked_weight(sample_weight, p_pos)
+        sample_weight = checked_weight(sample_weight, p_pos)
         thresholds, means = cost_curve(
             p_pos, realized_costs(truth, matrix), pos_index, sample_weight
         )

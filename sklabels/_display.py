@@ -29,7 +29,7 @@ from sklearn.utils.validation import (
 )
 
 from ._decode import decode_codes
-from ._display_base import Display, grid
+from ._display_base import Display, checked_weight, grid
 from ._generalize import TUNINGS, tune_with_evidence
 from ._objectives import Constrained, resolve_objective
 from ._reject import reject_curve, winning_probability
@@ -775,7 +775,7 @@ class CoverageAccuracyDisplay(Display):
 
 
 def _curve(confidence, correct, sample_weight) -> dict:
-    sample_weight = Display._checked_weight(sample_weight, confidence)
+    sample_weight = checked_weight(sample_weight, confidence)
     thresholds, coverage, accuracy = reject_curve(confidence, correct, sample_weight)
     return {
         "thresholds": thresholds,

@@ -42,17 +42,24 @@ def grid(
         return axes[0].figure, axes[:n]
     cols = n_cols or min(n, 4)
     rows = math.ceil(n / cols)
-    fig, grid = plt.subplots(
+    fig, panels = plt.subplots(
         rows,
         cols,
         squeeze=False,
         figsize=(size[0] * cols, size[1] * rows),
         layout=layout,
     )
-    axes = grid.ravel()
+    axes = panels.ravel()
     for extra in axes[n:]:
         extra.set_visible(False)
     return fig, axes[:n]
+
+
+def checked_weight(sample_weight: Any, rows: Any) -> np.ndarray | None:
+    """Non-negative weights, one per row of ``rows``; ``None`` stays ``None``."""
+    if sample_weight is None:
+        return None
+    return _check_sample_weight(sample_weight, rows, ensure_non_negative=True)
 
 
 class Display:
@@ -64,13 +71,6 @@ class Display:
         if ax is None:
             return pyplot().subplots(figsize=(5, 4))
         return ax.figure, ax
-
-    @staticmethod
-    def _checked_weight(sample_weight: Any, rows: Any) -> np.ndarray | None:
-        """Non-negative weights, one per row of ``rows``; ``None`` stays ``None``."""
-        if sample_weight is None:
-            return None
-        return _check_sample_weight(sample_weight, rows, ensure_non_negative=True)
 
     @staticmethod
     def _checked_predictions(

@@ -34,7 +34,8 @@ if TYPE_CHECKING:  # the same names, for type checkers and documentation tools
     from ._priors import PriorEstimate
     from ._reports import LabelledMatrix, classification_report, confusion_matrix
     from ._sweep import ThresholdCurve
-    from ._tune import TuningResult, tune_thresholds
+    from ._tune import tune_thresholds
+    from ._tuning import TuningResult
     from ._warnings import (
         FewPositivesWarning,
         RowSumWarning,
@@ -57,7 +58,7 @@ _EXPORTS = {
     "LabelledMatrix": "._reports",
     "classification_report": "._reports",
     "confusion_matrix": "._reports",
-    "TuningResult": "._tune",
+    "TuningResult": "._tuning",
     "tune_thresholds": "._tune",
     "Cost": "._objectives",
     "CostCurveDisplay": "._cost_display",

@@ -18,10 +18,16 @@ from pathlib import Path
 from typing import Any
 
 from ._cli_dask import computed, dataset_inputs
-from ._cli_files import CommandError, check_output, python_value, write_output
+from ._cli_files import (
+    CommandError,
+    ScoreFile,
+    check_output,
+    python_value,
+    write_output,
+)
 from ._cli_labels import LabelFile, labels_text, read_labels
 from ._cli_options import parse_classes, parse_scoring
-from ._cli_scores import ScoreFile, read_scores
+from ._cli_scores import read_scores
 from ._cli_settings import Settings, problem_of_labels, resolve
 from ._cli_thresholds import Saved, read_thresholds, thresholds_text
 from ._decode import decode

@@ -65,7 +65,7 @@ def dataset_inputs(inputs: dict[str, str | None]) -> dict[str, str]:
 
 def read_dataset_scores(path_text: str):
     """A ``ScoreFile`` whose values are a float64 Dask Array, columns named."""
-    from ._cli_scores import ScoreFile
+    from ._cli_files import ScoreFile
 
     frame = _read(path_text)
     names = [str(c) for c in frame.columns]

@@ -247,6 +247,24 @@ def read_parquet(path: Path, what: str):
     return frame, names
 
 
+# --------------------------------------------------------------------- score files
+@dataclass
+class ScoreFile:
+    """A score matrix read from a file, and its column names when it has them."""
+
+    path: str
+    values: np.ndarray
+    names: list[str] | None
+    lines: Sequence[int] | None = None  # CSV: the file line of each row
+
+    @property
+    def n_columns(self) -> int:
+        return 1 if self.values.ndim == 1 else self.values.shape[1]
+
+    def where(self, row: int) -> str:
+        return f"line {self.lines[row]}" if self.lines else f"row {row}"
+
+
 # ------------------------------------------------------------------------ CSV files
 @dataclass
 class CsvTable:

@@ -11,7 +11,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
@@ -20,6 +20,7 @@ from ._cli_files import (
     HEADER_HINT,
     CommandError,
     CsvTable,
+    ScoreFile,
     as_float,
     as_int,
     checked_suffix,
@@ -29,9 +30,6 @@ from ._cli_files import (
     read_csv,
     read_parquet,
 )
-
-if TYPE_CHECKING:
-    from ._cli_scores import ScoreFile
 
 LABEL_SEPARATOR = "|"  # multilabel label sets in one CSV cell: "sky|sea"
 SETS_HEADER = "labels"  # the header `decode` writes over label sets

@@ -5,7 +5,6 @@ column names when the file has them, and its columns put in the order of the cla
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +14,7 @@ from ._cli_dask import is_dataset, read_dataset_scores
 from ._cli_files import (
     HEADER_HINT,
     CommandError,
+    ScoreFile,
     checked_suffix,
     column_order,
     load_npy,
@@ -22,23 +22,6 @@ from ._cli_files import (
     read_parquet,
     shown_list,
 )
-
-
-@dataclass
-class ScoreFile:
-    """A score matrix read from a file, and its column names when it has them."""
-
-    path: str
-    values: np.ndarray
-    names: list[str] | None
-    lines: Sequence[int] | None = None  # CSV: the file line of each row
-
-    @property
-    def n_columns(self) -> int:
-        return 1 if self.values.ndim == 1 else self.values.shape[1]
-
-    def where(self, row: int) -> str:
-        return f"line {self.lines[row]}" if self.lines else f"row {row}"
 
 
 def read_scores(path_text: str, names: Sequence[Sequence[str]] = ()) -> ScoreFile:

@@ -11,10 +11,10 @@ from typing import Any
 import numpy as np
 
 from ._cli_dask import computed
-from ._cli_files import CommandError, as_int, python_value, shown_list
+from ._cli_files import CommandError, ScoreFile, as_int, python_value, shown_list
 from ._cli_labels import LabelFile, align_labels
 from ._cli_options import parse_classes, typed_classes, typed_label
-from ._cli_scores import ScoreFile, align_scores
+from ._cli_scores import align_scores
 from ._cli_thresholds import Saved, thresholds_for
 from ._decode import decode
 

@@ -11,17 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from sklearn.utils.validation import (
-    _check_sample_weight,
-    check_consistent_length,
-    check_is_fitted,
-)
+from sklearn.utils.validation import check_is_fitted
 
 from ._cost_estimator import check_same_rows
 from ._costs import binary_cut, check_costs, probabilities, realized_costs
-from ._display import _pyplot
-from ._scores import scores_from_array
-from ._targets import fit_target, truth_positive_index
+from ._display_base import Display, checked_weight
 from ._text import to_python
 
 
@@ -50,7 +44,7 @@ def cost_curve(
     return thresholds, means
 
 
-class CostCurveDisplay:
+class CostCurveDisplay(Display):
     """Mean cost of binary predictions against the threshold on ``p(pos_label)``.
 
     The plug-in Bayes threshold ``a / (a + b)`` of a shared 2x2 cost matrix (``a``,
@@ -121,10 +115,7 @@ class CostCurveDisplay:
         -------
         display : CostCurveDisplay
         """
-        if ax is None:
-            fig, ax = _pyplot().subplots(figsize=(5, 4))
-        else:
-            fig = ax.figure
+        fig, ax = self._axes(ax)
         # Increasing thresholds: the cost of t in (s_j, s_j+1] is that at s_j+1;
         # above the largest score nothing is positive (the last point, t = inf).
         cuts, means = self.thresholds[:-1][::-1], self.mean_costs[:-1][::-1]
@@ -195,12 +186,9 @@ class CostCurveDisplay:
                 "whose mean cost the curve draws."
             )
         _check_binary_probabilities(y_true, y_score)
-        encoding, truth = fit_target(y_true, problem="binary", classes=classes)
-        pos_index = truth_positive_index(encoding, pos_label, classes)
-        scores, _ = scores_from_array(
-            y_score, classes=encoding.classes, problem="binary", owner=pos_index
+        encoding, truth, pos_index, scores, _, _ = cls._checked_predictions(
+            y_true, y_score, "binary", classes, pos_label, None, False
         )
-        check_consistent_length(scores.values, truth)
         matrix = check_costs(costs, encoding.classes, "binary", n_samples=len(truth))
         return cls._build(
             probabilities(scores, "binary")[:, pos_index],
@@ -281,10 +269,7 @@ class CostCurveDisplay:
     def _build(
         cls, p_pos, truth, matrix, classes, pos_index, sample_weight, threshold
     ) -> CostCurveDisplay:
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(
-                sample_weight, p_pos, ensure_non_negative=True
-            )
+        sample_weight = checked_weight(sample_weight, p_pos)
         thresholds, means = cost_curve(
             p_pos, realized_costs(truth, matrix), pos_index, sample_weight
         )

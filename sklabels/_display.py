@@ -17,7 +17,6 @@ the decision in use), never through its private state.
 
 from __future__ import annotations
 
-import math
 import warnings
 from numbers import Real
 from typing import Any
@@ -25,62 +24,19 @@ from typing import Any
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import (
-    _check_sample_weight,
     check_consistent_length,
     check_is_fitted,
 )
 
 from ._decode import decode_codes
+from ._display_base import Display, checked_weight, grid
 from ._generalize import TUNINGS, tune_with_evidence
-from ._objectives import _Constrained, resolve_objective
+from ._objectives import Constrained, resolve_objective
 from ._reject import reject_curve, winning_probability
 from ._reports import confusion_matrix
 from ._rules import apply_rule, default_threshold
 from ._targets import PROBLEMS, contains_label, fit_target, truth_positive_index
 from ._text import preview, to_python
-from ._tune import _validated
-
-
-def _pyplot():
-    try:
-        import matplotlib.pyplot as plt
-    except ImportError:  # pragma: no cover - matplotlib is a test dependency
-        raise ImportError(
-            'Displays need matplotlib: pip install "sklabels[plot]".'
-        ) from None
-    return plt
-
-
-def _grid(
-    ax: Any,
-    n: int,
-    n_cols: int | None,
-    size: tuple[float, float],
-    layout: str | None = None,
-):
-    """``n`` axes: the given ones, or a new grid of subplots (with ``layout``)."""
-    plt = _pyplot()
-    if ax is not None:
-        axes = np.atleast_1d(np.asarray(ax, dtype=object)).ravel()
-        if len(axes) < n:
-            raise ValueError(
-                f"ax holds {len(axes)} axes but {n} panels are drawn; pass at least "
-                f"{n} axes (e.g. plt.subplots(1, {n})[1]) or ax=None."
-            )
-        return axes[0].figure, axes[:n]
-    cols = n_cols or min(n, 4)
-    rows = math.ceil(n / cols)
-    fig, grid = plt.subplots(
-        rows,
-        cols,
-        squeeze=False,
-        figsize=(size[0] * cols, size[1] * rows),
-        layout=layout,
-    )
-    axes = grid.ravel()
-    for extra in axes[n:]:
-        extra.set_visible(False)
-    return fig, axes[:n]
 
 
 def _select(labels: list, classes: Any) -> list:
@@ -98,7 +54,7 @@ def _select(labels: list, classes: Any) -> list:
     return chosen
 
 
-class ThresholdCurveDisplay:
+class ThresholdCurveDisplay(Display):
     """Objective, precision and recall against the threshold, one panel per class.
 
     The curves are exact: every distinct score is a point, as the tuner saw them. The
@@ -205,7 +161,7 @@ class ThresholdCurveDisplay:
         labels = _select(list(self.curves), classes)
         own_figure = ax is None
         size = (6.5, 3.2) if len(labels) == 1 else (4.0, 3.0)  # room for the legend
-        fig, axes = _grid(
+        fig, axes = grid(
             ax, len(labels), n_cols, size, "constrained" if own_figure else None
         )
         self.lines_ = {
@@ -430,7 +386,7 @@ class ThresholdCurveDisplay:
         -------
         display : ThresholdCurveDisplay
         """
-        encoding, truth, pos_index, values, problem, weight = _validated(
+        encoding, truth, pos_index, values, problem, weight = cls._checked_predictions(
             y_true, y_score, problem, classes, pos_label, sample_weight, from_logits
         )
         if tuning not in TUNINGS:
@@ -474,8 +430,8 @@ def _fold_marks(evidence: dict) -> dict:
 def _floor(scoring: Any) -> tuple | None:
     """``(rate, minimum)`` of a constraint objective, else ``None``."""
     objective, _ = resolve_objective(scoring)
-    if isinstance(objective, _Constrained):
-        return objective._constraint_name, float(objective.minimum)
+    if isinstance(objective, Constrained):
+        return objective.constraint_name, float(objective.minimum)
     return None
 
 
@@ -536,7 +492,7 @@ def _scoring_name(scoring: Any) -> str:
     return getattr(scoring, "__name__", None) or repr(scoring)
 
 
-class MultilabelConfusionDisplay:
+class MultilabelConfusionDisplay(Display):
     """One 2x2 confusion matrix per label of a multilabel problem.
 
     Each panel is scikit-learn's ``ConfusionMatrixDisplay`` for one label (rows:
@@ -578,7 +534,7 @@ class MultilabelConfusionDisplay:
         from sklearn.metrics import ConfusionMatrixDisplay
 
         labels = _select(list(self.tables), classes)
-        fig, axes = _grid(ax, len(labels), n_cols, (3.0, 3.0))
+        fig, axes = grid(ax, len(labels), n_cols, (3.0, 3.0))
         self.displays_ = {}
         for label, axis in zip(labels, axes, strict=True):
             display = ConfusionMatrixDisplay(
@@ -659,7 +615,7 @@ def _arrays(tables: dict) -> dict:
     }
 
 
-class CoverageAccuracyDisplay:
+class CoverageAccuracyDisplay(Display):
     """Accuracy of the answered samples against the share answered (reject option).
 
     Every distinct winning probability is a point: answering the samples at or above
@@ -705,10 +661,7 @@ class CoverageAccuracyDisplay:
         -------
         display : CoverageAccuracyDisplay
         """
-        if ax is None:
-            fig, ax = _pyplot().subplots(figsize=(5, 4))
-        else:
-            fig = ax.figure
+        fig, ax = self._axes(ax)
         (self.line_,) = ax.plot(self.coverage, self.accuracy, marker=".", markersize=3)
         self.marker_ = None
         if self.reject_threshold is not None and self.levels is not None:
@@ -822,10 +775,7 @@ class CoverageAccuracyDisplay:
 
 
 def _curve(confidence, correct, sample_weight) -> dict:
-    if sample_weight is not None:
-        sample_weight = _check_sample_weight(
-            sample_weight, confidence, ensure_non_negative=True
-        )
+    sample_weight = checked_weight(sample_weight, confidence)
     thresholds, coverage, accuracy = reject_curve(confidence, correct, sample_weight)
     return {
         "thresholds": thresholds,

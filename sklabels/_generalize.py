@@ -22,8 +22,6 @@ Every strategy compared in ``benchmarks/bench_generalization.py`` is in
 
 from __future__ import annotations
 
-import sys
-import time
 import warnings
 from dataclasses import dataclass, replace
 from typing import Any
@@ -31,9 +29,9 @@ from typing import Any
 import numpy as np
 from scipy.ndimage import uniform_filter1d
 from scipy.special import expit
-from sklearn.model_selection import KFold
 from sklearn.utils import check_random_state
 
+from ._folds import MIN_FOLD_ROWS, complement, seed_of, split_rows
 from ._multiclass import (
     log_space,
     multiclass_value,
@@ -41,16 +39,20 @@ from ._multiclass import (
     rule_argmax,
     tune_multiclass,
 )
-from ._objectives import _Constrained, evaluate
+from ._objectives import Constrained, evaluate
+from ._progress import (
+    Progress,
+    timed_fold,  # noqa: F401  (transitional: the classifier's import)
+)
 from ._rules import default_threshold
 from ._scores import PROBA, Scores
 from ._sweep import midpoint, sweep, tune_columns, tune_micro
-from ._tune import (
+from ._tuning import (
     TuningResult,
-    _cutoff_columns,
-    _logits_to_probabilities,
-    _multiclass_objectives,
     check_tuning_options,
+    cutoff_columns,
+    logits_to_probabilities,
+    multiclass_objectives,
     tune_scores,
 )
 
@@ -83,72 +85,7 @@ MULTICLASS_STRATEGIES = (
 )
 N_BOOTSTRAPS = 200
 CONFIDENCE = 0.9
-N_FOLDS = 5  # folds made from the tuning rows when none are given
-MIN_FOLD_ROWS = 2  # smaller cv folds (leave-one-out) are replaced by N_FOLDS folds
 _SHRINK = np.linspace(0.0, 1.0, 5)  # multiclass: fractions of the tuned offsets
-
-
-# ---------------------------------------------------------------- progress
-class Progress:
-    """Prints ``[owner] message (elapsed ...)`` lines when ``verbose > 0``."""
-
-    def __init__(self, verbose: int, owner: str, start: float | None = None) -> None:
-        self.verbose = int(verbose or 0)
-        self.owner = owner
-        self.start = time.perf_counter() if start is None else start
-
-    def __call__(self, message: str, level: int = 1) -> None:
-        if self.verbose >= level:
-            elapsed = time.perf_counter() - self.start
-            print(f"[{self.owner}] {message} (elapsed {elapsed:.1f}s)", file=sys.stdout)
-            sys.stdout.flush()
-
-
-def timed_fold(progress: Progress, index: int, n_folds: int, fit_fold, *args):
-    """``fit_fold(*args)``, reporting the fold's number and time when verbose."""
-    start = time.perf_counter()
-    out = fit_fold(*args)
-    took = time.perf_counter() - start
-    progress(f"fold {index + 1}/{n_folds}: fitted and scored in {took:.2f}s")
-    return out
-
-
-# ---------------------------------------------------------------- folds
-def split_rows(
-    truth: np.ndarray, problem: str, random_state: Any = None, n_folds: int = N_FOLDS
-) -> list[np.ndarray]:
-    """Seeded folds of the tuning rows (stratified for single-label truth).
-
-    A row's fold depends on the seed, the number of rows and which rows share its
-    class -- not on the class codes -- so that reordering the classes (columns
-    with their names) gives the same folds.
-    """
-    n = len(truth)
-    seed = _seed(random_state)
-    if problem != "multilabel" and n >= n_folds:
-        order = check_random_state(seed).permutation(n)
-        codes = np.asarray(truth, dtype=np.intp)[order]
-        # Each class's rows, in the shuffled order, dealt to the folds in turn.
-        by_class = np.argsort(codes, kind="stable")
-        starts = np.r_[0, np.flatnonzero(np.diff(codes[by_class])) + 1]
-        rank = np.arange(n) - np.repeat(starts, np.diff(np.r_[starts, n]))
-        fold = np.empty(n, dtype=np.intp)
-        fold[order[by_class]] = rank % n_folds
-        return [np.flatnonzero(fold == f) for f in range(n_folds)]
-    splits = min(n_folds, n)
-    if splits < 2:
-        return [np.arange(n)]
-    splitter = KFold(splits, shuffle=True, random_state=seed)
-    return [test for _, test in splitter.split(np.zeros(n))]
-
-
-def _seed(random_state: Any) -> Any:
-    """An int seed for the folds and the bootstrap: ``None`` means 0 (reproducible)."""
-    return 0 if random_state is None else random_state
-
-
-def _complement(folds: list[np.ndarray], f: int) -> np.ndarray:
-    return np.concatenate([rows for g, rows in enumerate(folds) if g != f])
 
 
 # ---------------------------------------------------------------- the task
@@ -179,7 +116,7 @@ def _make_task(scores, truth, problem, classes, pos_index, objective, name, aver
     proba = scores.kind == PROBA
     weight = np.ones(len(scores.values)) if w is None else np.asarray(w, float)
     if problem == "multiclass":
-        ascent, avg, per_class = _multiclass_objectives(objective, average)
+        ascent, avg, per_class = multiclass_objectives(objective, average)
         return _Task(
             True,
             log_space(scores.values, proba),
@@ -195,9 +132,7 @@ def _make_task(scores, truth, problem, classes, pos_index, objective, name, aver
             0.0,
             False,
         )
-    columns, hits, _ = _cutoff_columns(
-        scores.values, truth, problem, classes, pos_index
-    )
+    columns, hits, _ = cutoff_columns(scores.values, truth, problem, classes, pos_index)
     return _Task(
         False,
         np.asarray(columns, dtype=np.float64),
@@ -211,7 +146,7 @@ def _make_task(scores, truth, problem, classes, pos_index, objective, name, aver
         scores.logits,
         problem == "multilabel" and average == "micro",
         default_threshold(scores.kind),
-        isinstance(objective, _Constrained),
+        isinstance(objective, Constrained),
     )
 
 
@@ -227,7 +162,7 @@ def _cut_values(task: _Task, rows: np.ndarray, thresholds: np.ndarray) -> np.nda
         for p, h in ((pred, hits), (pred, ~hits), (~pred, hits), (~pred, ~hits))
     ]
     objective = task.objective
-    if isinstance(objective, _Constrained):
+    if isinstance(objective, Constrained):
         objective = objective.achieved
     if task.micro:
         pooled = [np.array([c.sum()]) for c in counts]
@@ -360,7 +295,7 @@ def _cutoff_choice(task: _Task, folds: list[np.ndarray], strategy: str) -> _Choi
     default = np.full(task.n_columns, task.default)
     gains = []
     for f, rows in enumerate(folds):
-        train = _complement(folds, f) if len(folds) > 1 else rows
+        train = complement(folds, f) if len(folds) > 1 else rows
         others = [g for i, g in enumerate(folds) if i != f]
         tuned = rule(task, train, others)
         gains.append(_cut_values(task, rows, tuned) - _cut_values(task, rows, default))
@@ -445,7 +380,7 @@ def _multiclass_choice(task: _Task, folds: list[np.ndarray], strategy: str) -> _
     table = np.empty((len(folds), len(_SHRINK)))
     rule_gain = np.empty(len(folds))
     for f, rows in enumerate(folds):
-        train = _complement(folds, f) if len(folds) > 1 else rows
+        train = complement(folds, f) if len(folds) > 1 else rows
         offsets = _ratio_offsets(task, train)
         others = [fold_optima[g] for g in range(len(folds)) if g != f]
         base = _ratio_value(task, rows, zero)[0]
@@ -591,7 +526,7 @@ def _thresholds_in_units(task: _Task, cut: np.ndarray, scores: Scores) -> np.nda
     if task.multiclass:
         return offsets_to_ratios(cut)
     if task.logits:
-        return _logits_to_probabilities(cut, task.values)
+        return logits_to_probabilities(cut, task.values)
     return cut
 
 
@@ -695,7 +630,7 @@ def bootstrap_intervals(
     info = result.cv_results or {}
     kept = np.asarray(info.get("kept_default", np.zeros(task.n_columns, bool)))
     tuning = info.get("tuning", "exact")
-    rng = check_random_state(_seed(random_state))
+    rng = check_random_state(seed_of(random_state))
     n = len(task.values)
     chosen = _chosen_in_task_units(task, result)
     cuts, values = [], []

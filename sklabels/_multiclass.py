@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ._objectives import _TOL, Objective, evaluate
+from ._objectives import TOL, Objective, evaluate
 from ._sweep import ThresholdCurve, plateau_middle
 from ._warnings import FewPositivesWarning, user_stacklevel
 
@@ -163,7 +163,7 @@ def _line_search(
     inside = _interval_points(lows, highs)
     current = offsets[j]
     # Keep the current offset when it already sits on a best plateau.
-    plateau = values >= best - _TOL * max(1.0, abs(best))
+    plateau = values >= best - TOL * max(1.0, abs(best))
     cur_index = int(np.searchsorted(highs, current, side="right"))
     if plateau[cur_index] and lows[cur_index] < current < highs[cur_index]:
         w_j = float(current)
@@ -316,7 +316,7 @@ def tune_multiclass(
             )
             curves[j] = curve
             if (
-                value > current + _TOL * max(1.0, abs(current))
+                value > current + TOL * max(1.0, abs(current))
                 and w_j != offsets[j]
                 and not constant
             ):
@@ -328,7 +328,7 @@ def tune_multiclass(
     final, per_class = multiclass_value(
         pred, truth, weight, k, objective, name, average
     )
-    if final < start - _TOL * max(1.0, abs(start)):  # rounding: never end below argmax
+    if final < start - TOL * max(1.0, abs(start)):  # rounding: never end below argmax
         offsets[:] = 0.0
         pred = rule_argmax(scores)
         final, per_class = multiclass_value(
@@ -404,7 +404,7 @@ def _cost_line_search(
     highs = np.r_[ds[starts], np.inf]
     inside = _interval_points(lows, highs)
     current = offsets[j]
-    plateau = -totals >= best - _TOL * max(1.0, abs(best))
+    plateau = -totals >= best - TOL * max(1.0, abs(best))
     cur_index = int(np.searchsorted(highs, current, side="right"))
     if plateau[cur_index] and lows[cur_index] < current < highs[cur_index]:
         return float(current), -best
@@ -448,7 +448,7 @@ def tune_cost_offsets(
         improved = False
         for j in visits:
             w_j, cost = _cost_line_search(gain, offsets, j, top, loss, weight)
-            if cost < current - _TOL * max(1.0, abs(current)) and w_j != offsets[j]:
+            if cost < current - TOL * max(1.0, abs(current)) and w_j != offsets[j]:
                 offsets[j] = w_j
                 current = cost
                 improved = True

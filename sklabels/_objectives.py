@@ -20,7 +20,7 @@ Objective = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], np.ndarra
 
 
 # Improvements smaller than this (relative) do not count: they are rounding.
-_TOL = 1e-12
+TOL = 1e-12
 
 
 def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
@@ -237,7 +237,7 @@ class CostMatrix:
         return f"CostMatrix({shown!r}{extra})"
 
 
-class _Constrained:
+class Constrained:
     """Maximise one rate subject to a floor on another; ``-inf`` where it fails.
 
     Where no cut meets the floor, tuning falls back to the cut that comes closest
@@ -247,14 +247,19 @@ class _Constrained:
 
     _target: Objective
     _constraint: Objective
-    _constraint_name: str
+    constraint_name: str  # the rate the floor applies to, as messages name it
     _parameter: str
 
     def __init__(self, minimum: float) -> None:
         self.minimum = _check_positive(minimum, self._parameter, upper=1.0)
 
+    @property
+    def target_name(self) -> str:
+        """The name of the rate maximised (``"recall"``, ``"precision"``)."""
+        return type(self)._target.__name__
+
     def __call__(self, tp, fp, fn, tn):
-        met = self.reachable(tp, fp, fn, tn) >= self.minimum - _TOL
+        met = self.reachable(tp, fp, fn, tn) >= self.minimum - TOL
         return np.where(met, self._target(tp, fp, fn, tn), -np.inf)
 
     def reachable(self, tp, fp, fn, tn):
@@ -275,7 +280,7 @@ class _Constrained:
         return hash((type(self), self.minimum))
 
 
-class RecallAtPrecision(_Constrained):
+class RecallAtPrecision(Constrained):
     """The highest recall whose precision is at least ``min_precision``.
 
     When no threshold reaches the precision floor on the tuning data, an
@@ -305,7 +310,7 @@ class RecallAtPrecision(_Constrained):
 
     _target = staticmethod(recall)
     _constraint = staticmethod(precision)
-    _constraint_name = "precision"
+    constraint_name = "precision"
     _parameter = "min_precision"
 
     def __init__(self, min_precision: float) -> None:
@@ -316,7 +321,7 @@ class RecallAtPrecision(_Constrained):
         return self.minimum
 
 
-class PrecisionAtRecall(_Constrained):
+class PrecisionAtRecall(Constrained):
     """The highest precision whose recall is at least ``min_recall``.
 
     The floor is always reachable where the class has positives: predicting every
@@ -329,7 +334,7 @@ class PrecisionAtRecall(_Constrained):
 
     _target = staticmethod(precision)
     _constraint = staticmethod(recall)
-    _constraint_name = "recall"
+    constraint_name = "recall"
     _parameter = "min_recall"
 
     def __init__(self, min_recall: float) -> None:

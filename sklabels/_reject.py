@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from scipy.special import expit, softmax
 
-from ._objectives import _TOL
+from ._objectives import TOL
 from ._scores import PROBA, Scores
 from ._targets import contains_label
 from ._text import preview
@@ -128,12 +128,12 @@ def tune_reject(
     """
     thresholds, covered, right = reject_curve(confidence, correct, sample_weight)
     if coverage is not None:
-        feasible = covered >= coverage - _TOL
+        feasible = covered >= coverage - TOL
         candidates = np.flatnonzero(feasible)
         best = candidates[np.flatnonzero(right[candidates] == right[candidates].max())]
         pick = int(best[-1])
     else:
-        feasible = right >= accuracy - _TOL
+        feasible = right >= accuracy - TOL
         if feasible.any():
             pick = int(np.flatnonzero(feasible)[-1])
         else:

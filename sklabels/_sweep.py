@@ -19,9 +19,9 @@ from typing import Any
 import numpy as np
 
 from ._objectives import (
-    _TOL,
+    TOL,
+    Constrained,
     Objective,
-    _Constrained,
     evaluate,
     precision,
     recall,
@@ -151,7 +151,7 @@ def sweep(
 def plateau_middle(values: np.ndarray) -> tuple[int, float]:
     """Index of the middle of the first plateau of best values, and that value."""
     best = float(np.max(values))
-    on_top = values >= best - _TOL * max(1.0, abs(best))
+    on_top = values >= best - TOL * max(1.0, abs(best))
     first = int(np.argmax(on_top))
     below = np.flatnonzero(~on_top[first:])
     run_end = first + int(below[0]) if below.size else len(values)
@@ -214,7 +214,7 @@ def _tune_one(
     start = float(values[max(at, 0)])
     threshold, best, _ = best_cut(curve, values)
     unreachable = None
-    if best == -np.inf and isinstance(objective, _Constrained):
+    if best == -np.inf and isinstance(objective, Constrained):
         # Nothing meets the floor: take the cut that comes closest to it, and
         # report what is achieved there (the rate maximised), not -inf.
         reach = objective.reachable(curve.tp, curve.fp, curve.fn, curve.tn)
@@ -296,7 +296,7 @@ def value_at(column, hits, weight, threshold, objective, name) -> float:
     For a constrained objective, the rate it maximises (what is achieved there),
     also where the floor is not met: a value to report, never ``-inf``.
     """
-    if isinstance(objective, _Constrained):
+    if isinstance(objective, Constrained):
         objective = objective.achieved
     pred = column >= np.float64(threshold)
     w = np.ones(len(column)) if weight is None else weight
@@ -380,9 +380,9 @@ def warn_about(
             stacklevel=user_stacklevel(),
         )
     for j, closest, threshold, achieved in tuning.unreachable:
-        target = objective._target.__name__
+        target = objective.target_name
         warnings.warn(
-            f"{objective!r}: no threshold reaches {objective._constraint_name} >= "
+            f"{objective!r}: no threshold reaches {objective.constraint_name} >= "
             f"{objective.minimum:g} for {describe(classes[j])} on the tuning data; "
             f"the best reachable is {closest:.4g} (at threshold {threshold:.6g}), "
             f"which is used. The score reported is the {target} there: "

@@ -30,7 +30,7 @@ _TRUSTED = (
     "sklabels._objectives.RecallAtPrecision",
     "sklabels._scores.Scores",
     "sklabels._targets.TargetEncoding",
-    "sklabels._tune.TuningResult",
+    "sklabels._tuning.TuningResult",
     "sklabels.adapters._base.Archive",  # a network as its framework's own bytes
     "sklabels.adapters._function.FunctionClassifier",
     "sklabels.adapters._keras.KerasClassifier",

@@ -13,7 +13,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sklabels import ProbabilisticLabelClassifier, tune_thresholds
-from sklabels._generalize import split_rows
+from sklabels._folds import split_rows
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklabels.FewPositivesWarning")
 

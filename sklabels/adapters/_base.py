@@ -182,15 +182,6 @@ class Archive:
         self.data = data
 
 
-def _may_be_logits(adapter: BaseAdapter) -> bool:
-    """``decision_function`` exists unless the network is known to return
-    probabilities."""
-    try:
-        return adapter._known_output() != PROBABILITIES
-    except (ImportError, ValueError, TypeError):  # a model that cannot load yet
-        return adapter.output != PROBABILITIES
-
-
 class BaseAdapter(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
     """Common behaviour of the adapters (private base class).
 
@@ -457,6 +448,14 @@ class BaseAdapter(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
             return proba.argmax(axis=1)
         on = (proba >= 0.5).astype(np.int64)
         return on[:, 0] if head == SIGMOID else on
+
+    def _may_be_logits(self) -> bool:
+        """``decision_function`` exists unless the network is known to return
+        probabilities."""
+        try:
+            return self._known_output() != PROBABILITIES
+        except (ImportError, ValueError, TypeError):  # a model that cannot load yet
+            return self.output != PROBABILITIES
 
     @available_if(_may_be_logits)
     def decision_function(self, X: Any) -> np.ndarray:

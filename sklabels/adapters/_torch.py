@@ -31,6 +31,13 @@ from ._heads import (
     SIGMOID,
     SOFTMAX,
 )
+from ._torch_common import (
+    NeedsCopy,
+    eval_view,
+    per_sample_loss,
+    target_tensor,
+    uncompiled,
+)
 from ._trainable import TrainableAdapter, TrainingData, seed_from
 
 # Rows per forward pass in predict_proba when predict_batch_size is None: training
@@ -338,7 +345,7 @@ class TorchClassifier(TrainableAdapter):
         device = self._device(torch)
         tensors = (
             self._to_tensor(torch, data.X, _input_dtype(torch, network)),
-            _target_tensor(torch, data.target.values, data.head),
+            target_tensor(torch, data.target.values, data.head),
             None if data.weights is None else torch.from_numpy(data.weights).float(),
         )
         loss_fn = self._loss_fn(torch, data.head, data.output == LOGITS)
@@ -376,7 +383,7 @@ class TorchClassifier(TrainableAdapter):
         if self.loss is not None:
             user_loss = self.loss
             return lambda out, yb, _: user_loss(out, yb)
-        per_sample = _per_sample_loss(torch, head, logits)
+        per_sample = per_sample_loss(torch, head, logits)
 
         def loss(out, yb, wb):
             values = per_sample(out, yb)
@@ -408,8 +415,8 @@ class TorchClassifier(TrainableAdapter):
         while ``module`` is the same object.
         """
         try:
-            return _eval_view(torch, module)
-        except _NeedsCopy:
+            return eval_view(torch, module)
+        except NeedsCopy:
             pass
         return self._cached(
             "_eval_copy", (module,), lambda: copy.deepcopy(module).eval()
@@ -543,28 +550,6 @@ def _as_output(torch, out, n: int):
     return out
 
 
-def _target_tensor(torch, values: np.ndarray, head: str):
-    """Codes for a softmax head; float 0/1 of shape ``(n, width)`` otherwise."""
-    if head == SOFTMAX:
-        return torch.from_numpy(values)
-    values = values.astype(np.float32)
-    return torch.from_numpy(values.reshape(len(values), -1))
-
-
-def _per_sample_loss(torch, head: str, logits: bool):
-    """``loss(out, yb)`` of each sample, for the head and the output kind."""
-    F = torch.nn.functional
-    if head == SOFTMAX and logits:
-        return lambda out, yb: F.cross_entropy(out, yb, reduction="none")
-    if head == SOFTMAX:
-        tiny = torch.finfo(torch.float32).tiny
-        return lambda out, yb: F.nll_loss(
-            torch.log(out.clamp_min(tiny)), yb, reduction="none"
-        )
-    bce = F.binary_cross_entropy_with_logits if logits else F.binary_cross_entropy
-    return lambda out, yb: bce(out, yb, reduction="none").mean(dim=1)
-
-
 def _epoch(torch, module, optimizer, loss_fn, tensors, batches, device) -> float:
     """One pass of training over ``batches`` (row indices); the mean loss."""
     X_t, y_t, w_t = tensors
@@ -608,7 +593,7 @@ def _final_activation(torch, module: Any) -> str | None:
     ``forward``) shows nothing.
     """
     nn = torch.nn
-    module = _uncompiled(module)
+    module = uncompiled(module)
     if isinstance(module, nn.Softmax | nn.Sigmoid):
         return PROBABILITIES
     if isinstance(module, nn.LogSoftmax | nn.Linear | nn.Bilinear):
@@ -626,7 +611,7 @@ def _sequential_width(torch, module: Any) -> int | None:
     """Output width of an ``nn.Sequential`` ending in ``Linear`` (+ activations)."""
     nn = torch.nn
     keep = _shape_keeping(nn)
-    module = _uncompiled(module)
+    module = uncompiled(module)
     if isinstance(module, nn.Linear):
         return int(module.out_features)
     if not isinstance(module, nn.Sequential):
@@ -636,45 +621,6 @@ def _sequential_width(torch, module: Any) -> int | None:
             continue
         return _sequential_width(torch, child)
     return None
-
-
-class _NeedsCopy(Exception):
-    """A module that cannot be viewed (TorchScript): evaluate a private copy."""
-
-
-def _eval_view(torch, module):
-    """``module`` as new Module objects in eval mode sharing its tensors.
-
-    Each submodule is re-created with ``object.__new__`` and a shallow copy of its
-    ``__dict__``: parameters, buffers and hooks are the very same objects, only the
-    ``training`` flag and the containers are the view's own. Nothing is written to
-    ``module`` or its submodules. A ``torch.compile`` wrapper is replaced by the
-    module it compiles (its compiled forward is bound to the original objects).
-    """
-    script = torch.jit.ScriptModule
-    memo: dict[int, Any] = {}
-
-    def view(mod):
-        mod = _uncompiled(mod)
-        if isinstance(mod, script):
-            raise _NeedsCopy
-        key = id(mod)
-        if key in memo:  # a submodule used twice stays one object
-            return memo[key]
-        twin = object.__new__(type(mod))
-        state = twin.__dict__
-        state.update(mod.__dict__)
-        memo[key] = twin
-        state["_parameters"] = dict(mod._parameters)
-        state["_buffers"] = dict(mod._buffers)
-        state["_modules"] = {
-            name: None if child is None else view(child)
-            for name, child in mod._modules.items()
-        }
-        state["training"] = False
-        return twin
-
-    return view(module)
 
 
 def _forward(network, xb, X: np.ndarray):
@@ -714,7 +660,7 @@ def _first_layer(nn, module: Any) -> tuple[Any, bool] | None:
     flattened = False
     layer = module
     while True:
-        layer = _uncompiled(layer)
+        layer = uncompiled(layer)
         if not isinstance(layer, nn.Sequential):
             return layer, flattened
         for child in layer.children():
@@ -767,13 +713,6 @@ def _first_layer_spec(torch, module: Any) -> InputSpec | None:
                 f"{dims} spatial axes) per sample",
             )
     return None
-
-
-def _uncompiled(module: Any) -> Any:
-    """The module inside a ``torch.compile`` wrapper (the module itself otherwise)."""
-    while type(module).__name__ == "OptimizedModule" and hasattr(module, "_orig_mod"):
-        module = module._orig_mod
-    return module
 
 
 def _has_uninitialized(module: Any) -> bool:

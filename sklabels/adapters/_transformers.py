@@ -13,7 +13,7 @@ from sklearn.utils._param_validation import Interval
 
 from ._base import BaseAdapter, import_optional
 from ._heads import LOGITS, check_encoded_target
-from ._torch import _eval_view, _NeedsCopy, _per_sample_loss, _target_tensor
+from ._torch_common import NeedsCopy, eval_view, per_sample_loss, target_tensor
 from ._trainable import seed_from
 
 # config.problem_type -> the adapter's problem (None: the config does not say).
@@ -258,8 +258,8 @@ class TransformersClassifier(BaseAdapter):
         """The model in eval mode without touching the caller's module (a view
         sharing its weights; see ``TorchClassifier``)."""
         try:
-            return _eval_view(torch, model)
-        except _NeedsCopy:
+            return eval_view(torch, model)
+        except NeedsCopy:
             return self._cached(
                 "_eval_copy", (model,), lambda: copy.deepcopy(model).eval()
             )
@@ -360,15 +360,15 @@ class TransformersClassifier(BaseAdapter):
         )
 
     def _probe(self, torch, model, texts: list[str]) -> np.ndarray:
-        network = _eval_view(torch, model)
+        network = eval_view(torch, model)
         with torch.no_grad():
             batch = self._encode(texts[: self.batch_size], self._device(torch))
             return network(**batch).logits.float().cpu().numpy()
 
     def _train(self, torch, model, texts, target, weights, head: str) -> list:
         device = self._device(torch)
-        per_sample = _per_sample_loss(torch, head, logits=True)
-        y_t = _target_tensor(torch, target.values, head)
+        per_sample = per_sample_loss(torch, head, logits=True)
+        y_t = target_tensor(torch, target.values, head)
         w_t = None if weights is None else torch.from_numpy(np.array(weights))
         optimizer = torch.optim.AdamW(model.parameters(), lr=self.lr)
         history: list[float] = []

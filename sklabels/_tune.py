@@ -18,7 +18,7 @@ from scipy.special import expit, logit
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import _check_sample_weight, check_consistent_length
 
-from ._dask import any_dask
+from ._backend import any_dask, dask_layer
 from ._multiclass import (
     class_counts,
     log_space,
@@ -513,21 +513,13 @@ def tune_thresholds(
     >>> decode([0.33, 0.31], ["ham", "spam"], threshold=result.thresholds).tolist()
     ['spam', 'ham']
     """
-    if any_dask(y_true, scores, sample_weight) and (
-        tuning != "exact" or n_bootstraps or verbose
-    ):
-        raise ValueError(
-            f"tune_thresholds on Dask inputs tunes exactly from merged counts; "
-            f"tuning={tuning!r}, n_bootstraps={n_bootstraps!r} and "
-            f"verbose={verbose!r} need every row in memory. Use tuning='exact', "
-            f"n_bootstraps=0 and verbose=0, or compute() the inputs first."
-        )
     if any_dask(y_true, scores, sample_weight):  # exact, from merged counts
-        from ._dask import tune_dask
-
-        return tune_dask(
+        return dask_layer().tune(
             y_true,
             scores,
+            tuning=tuning,
+            n_bootstraps=n_bootstraps,
+            verbose=verbose,
             problem=problem,
             classes=classes,
             pos_label=pos_label,

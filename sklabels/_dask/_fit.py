@@ -46,9 +46,8 @@ def fit(clf: Any, X: Any, y: Any, fit_params: dict) -> Any:
             blocks,
             partial(_estimator_scores, model=clf),
             encoding,
+            sample,
             pos_index=plan.pos_index,
-            kind=sample.kind,
-            logits=sample.logits,
             scoring=clf.scoring,
             average=clf.average,
             keep_curves=clf.store_cv_results,
@@ -118,23 +117,23 @@ def tune_frozen(
     blocks: list[tuple],
     score: Any,
     encoding: Any,
+    sample: Scores,
     *,
     pos_index: int,
-    kind: str,
-    logits: bool,
     scoring: Any,
     average: str,
     keep_curves: bool,
 ) -> FitOutcome:
-    """The thresholds tuned exactly on ``score`` of every block of X: the pooled
-    optimum (per-fold evidence needs the rows in memory)."""
+    """The thresholds tuned exactly on ``score`` of every block of X (whose scores
+    are of the kind of ``sample``): the pooled optimum (per-fold evidence needs the
+    rows in memory)."""
     result = tune_blocks(
         blocks,
         score,
         encoding,
         pos_index=pos_index,
-        kind=kind,
-        logits=logits,
+        kind=sample.kind,
+        logits=sample.logits,
         scoring=scoring,
         average=average,
         keep_curves=keep_curves,

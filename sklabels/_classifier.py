@@ -56,6 +56,7 @@ from sklearn.utils.validation import (
     check_is_fitted,
 )
 
+from ._backend import any_dask, blockwise, dask_layer
 from ._cost_estimator import (
     CostSummary,
     adapt_priors,
@@ -68,7 +69,6 @@ from ._cost_estimator import (
     tune_costs,
 )
 from ._costs import CostRule, cost_codes
-from ._dask import any_dask, fit_dask, is_dask, predict_dask
 from ._frozen import (
     check_fitted_model,
     network_classes,
@@ -98,7 +98,7 @@ from ._scores import (
 )
 from ._targets import TargetEncoding, as_class_array, fit_target, positive_index
 from ._text import preview, to_python
-from ._tune import AVERAGES, _label, check_tuning_options
+from ._tuning import AVERAGES, check_tuning_options, label_of
 
 
 def _estimator_has(attr: str):
@@ -244,7 +244,7 @@ def _check_training_folds(splits: list, codes: np.ndarray, classes: Any) -> None
             (counts > 0) & (np.bincount(codes[train], minlength=len(classes)) == 0)
         )
         if len(missing):
-            label = _label(classes[missing[0]])
+            label = label_of(classes[missing[0]])
             raise ValueError(
                 f"cv fold {index + 1} of {len(splits)}: its training part has no "
                 f"sample of class {label} ({counts[missing[0]]} in y), so its model "
@@ -658,7 +658,7 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
             The fitted classifier.
         """
         if any_dask(X, y):  # a frozen model tuned on every partition
-            return fit_dask(self, X, y, fit_params)
+            return dask_layer().fit(self, X, y, fit_params)
         self._forget_last_fit()
         self._progress = Progress(self.verbose, type(self).__name__)
         frozen = isinstance(self.estimator, FrozenEstimator)
@@ -1356,6 +1356,7 @@ default=None
         codes, rejected, decision = self._codes(X)
         return self._encoding.decode(codes, rejected, decision.reject_label), decision
 
+    @blockwise
     def predict(self, X: Any) -> Any:
         """Predict labels in the form of the ``y`` seen in ``fit``.
 
@@ -1370,10 +1371,9 @@ default=None
             matrix (same dtype as ``y``; rejected rows of a one-hot are all zero), or
             a list of tuples of labels, mirroring ``y``.
         """
-        if is_dask(X):
-            return predict_dask(self, X, "predict")
         return self._predict(X)[0]
 
+    @blockwise
     def predict_labels(self, X: Any) -> np.ndarray | list[tuple]:
         """Predict label names, whatever form ``y`` had in ``fit``.
 
@@ -1383,12 +1383,11 @@ default=None
             1-D labels for binary and multiclass problems; one tuple of labels per
             sample (in the order of ``classes_``) for multilabel problems.
         """
-        if is_dask(X):
-            return predict_dask(self, X, "predict_labels")
         codes, rejected, decision = self._codes(X)
         return self._encoding.names(codes, rejected, decision.reject_label)
 
     @available_if(_estimator_has("predict_proba"))
+    @blockwise
     def predict_proba(self, X: Any) -> np.ndarray:
         """Probability of each class (or label), columns in the order of ``classes_``.
 
@@ -1399,8 +1398,6 @@ default=None
             per-label probabilities for multilabel -- whatever the inner estimator's
             format (including lists of ``(n, 2)`` arrays).
         """
-        if is_dask(X):
-            return predict_dask(self, X, "predict_proba")
         self._check_fitted()
         scores = self._scores(X, "predict_proba")
         return reweighted_scores(self, scores, self._decision()).values
@@ -1412,6 +1409,7 @@ default=None
             return np.log(self.predict_proba(X))
 
     @available_if(_estimator_has("decision_function"))
+    @blockwise
     def decision_function(self, X: Any) -> np.ndarray:
         """The inner estimator's decision scores, columns in the order of ``classes_``.
 
@@ -1421,8 +1419,6 @@ default=None
             Binary: the margin of ``classes_[1]`` (as in scikit-learn). Otherwise one
             column per class or label.
         """
-        if is_dask(X):
-            return predict_dask(self, X, "decision_function")
         self._check_fitted()
         values = self._scores(X, "decision_function").values
         return values[:, 1] if self.problem_ == "binary" else values

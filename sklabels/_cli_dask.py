@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from ._backend import EXTRA, is_dask
 from ._cli_files import CommandError, check_distinct, quoted
 
 _GLOB_CHARACTERS = "*?["
@@ -63,10 +64,8 @@ def dataset_inputs(inputs: dict[str, str | None]) -> dict[str, str]:
     return out
 
 
-def read_dataset_scores(path_text: str):
-    """A ``ScoreFile`` whose values are a float64 Dask Array, columns named."""
-    from ._cli_files import ScoreFile
-
+def read_dataset_scores(path_text: str) -> tuple[Any, list[str]]:
+    """The scores of a dataset as a float64 Dask Array, and its column names."""
     frame = _read(path_text)
     names = [str(c) for c in frame.columns]
     check_distinct(names, f"scores {quoted(path_text)}")
@@ -76,13 +75,16 @@ def read_dataset_scores(path_text: str):
             f"scores {quoted(path_text)} have non-numeric column(s) {bad}; scores "
             f"must be numbers, one column per class."
         )
-    values = frame.map_partitions(_as_float64, meta=frame._meta.astype(np.float64))
+    from dask.dataframe.utils import make_meta
+
+    meta = make_meta(frame).astype(np.float64)
+    values = frame.map_partitions(_as_float64, meta=meta)
     values = values.to_dask_array(lengths=True)
     if values.shape[0] == 0:
         raise CommandError(f"scores {quoted(path_text)} hold no rows.")
     if values.shape[1] == 1:
         values = values[:, 0]
-    return ScoreFile(path_text, values, names)
+    return values, names
 
 
 def _read(path_text: str) -> Any:
@@ -91,7 +93,7 @@ def _read(path_text: str) -> Any:
     except ImportError:
         raise CommandError(
             f"reading a directory or pattern of parquet files ({path_text!r}) needs "
-            f'Dask: pip install "sklabels[dask]"'
+            f"Dask: {EXTRA}"
         ) from None
     files = dataset_files(path_text, "scores")
     try:
@@ -142,8 +144,6 @@ def _as_float64(frame: Any) -> Any:
 
 def computed(labels: Any) -> Any:
     """Lazy labels (a Dask Array or Bag) as the in-memory ``decode`` returns them."""
-    from ._dask import is_dask
-
     if not is_dask(labels):
         return labels
     out = labels.compute()

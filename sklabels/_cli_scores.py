@@ -27,7 +27,7 @@ from ._cli_files import (
 def read_scores(path_text: str, names: Sequence[Sequence[str]] = ()) -> ScoreFile:
     """The score matrix of a file, checked: numbers, finite, (n,) or (n, k)."""
     if is_dataset(path_text):  # a directory or glob of parquet files: Dask
-        return read_dataset_scores(path_text)
+        return ScoreFile(path_text, *read_dataset_scores(path_text))
     path = Path(path_text)
     suffix = checked_suffix(path, "scores")
     columns = lines = None

@@ -17,6 +17,7 @@ from sklearn.base import clone
 from sklearn.utils import _safe_indexing
 from sklearn.utils.validation import _check_sample_weight
 
+from ._backend import any_dask
 from ._costs import (
     CostRule,
     check_cost_options,
@@ -25,7 +26,6 @@ from ._costs import (
     total_costs,
     tune_cost_rule,
 )
-from ._dask import any_dask
 from ._priors import (
     PriorEstimate,
     bbse_priors,

@@ -6,8 +6,8 @@ from typing import Any
 
 import numpy as np
 
+from ._backend import dask_layer, is_dask
 from ._costs import decide_by_cost
-from ._dask import is_dask
 from ._priors import shift_priors
 from ._reject import check_reject
 from ._rules import apply_rule, resolve_thresholds
@@ -117,9 +117,7 @@ def decode(
     ['malignant', 'benign']
     """
     if is_dask(scores):  # lazy, block by block: see docs/scale.md
-        from ._dask import decode_dask
-
-        return decode_dask(
+        return dask_layer().decode(
             scores,
             classes,
             problem=problem,
@@ -128,7 +126,7 @@ def decode(
             pos_label=pos_label,
             reject_threshold=reject_threshold,
             reject_label=reject_label,
-            costs=_costs_for_blocks(costs, classes),
+            costs=costs,
             reject_cost=reject_cost,
             priors=priors,
             train_priors=train_priors,
@@ -151,26 +149,6 @@ def decode(
     if problem == "multilabel":
         return indicator_to_tuples(codes, classes)
     return codes_to_labels(codes, classes, rejected, reject_label)
-
-
-def _costs_for_blocks(costs: Any, classes: Any) -> Any:
-    """``costs`` for block-by-block decoding: one matrix (or per-label 2x2) only.
-
-    Per-sample costs ``(n, k, k)`` or ``(n, k, 2, 2)`` cannot follow the blocks of
-    a Dask input.
-    """
-    if costs is None or isinstance(costs, dict) or hasattr(costs, "columns"):
-        return costs
-    shape = np.shape(costs)
-    per_label = len(shape) == 3 and shape[0] == len(classes) and shape[1:] == (2, 2)
-    if len(shape) == 4 or (len(shape) == 3 and not per_label):
-        raise ValueError(
-            f"costs of shape {shape} are per-sample costs, which cannot follow "
-            "the blocks of Dask scores. Decode in memory, or use "
-            "ProbabilisticLabelClassifier(costs=callable) whose costs(X) is "
-            "called on each block of X."
-        )
-    return costs
 
 
 def decode_codes(

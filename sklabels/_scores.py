@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -161,57 +163,115 @@ def _precision(values: np.ndarray) -> float:
     return float(np.finfo(values.dtype).eps)
 
 
-def _float_tolerance(values: np.ndarray) -> float:
+def float_tolerance(values: np.ndarray) -> float:
+    """How far from 1 a row of ``values`` may sum by float rounding alone."""
     k = values.shape[1]
     return max(1e-6, min(16 * k * _precision(values), FLOAT_TOLERANCE_LIMIT))
+
+
+def decimal_steps(dtype: np.dtype, most: int = 6) -> Iterator[int]:
+    """The decimals ``d <= most`` whose step ``10**-d`` is at least 64 units of the
+    dtype's precision (float32: up to 5 decimals), fewest first."""
+    eps = float(np.finfo(dtype).eps) if dtype.kind == "f" else 0.0
+    for d in range(1, most + 1):
+        if eps and 10.0**-d < 64 * eps:
+            return
+        yield d
+
+
+def on_decimals(values: np.ndarray, d: int) -> bool:
+    """Whether every value is a multiple of ``10**-d``, within a few units in its
+    last place (a value rounded to ``d`` decimals and stored in float32 or float64)."""
+    eps = float(np.finfo(values.dtype).eps) if values.dtype.kind == "f" else 0.0
+    scaled = values.astype(np.float64) * 10.0**d
+    slack = 4 * eps * np.maximum(np.abs(scaled), 1.0) + 1e-9
+    return bool(np.all(np.abs(scaled - np.rint(scaled)) <= slack))
 
 
 def rounding_decimals(values: np.ndarray, most: int = 6) -> int | None:
     """The fewest decimals ``d <= most`` of which every value is a multiple, or None.
 
-    A value rounded to ``d`` decimals and stored in float32 or float64 is within a few
-    units in its last place of a multiple of ``10**-d``. Only ``d`` whose step
-    ``10**-d`` is at least 64 units of the dtype's precision are tried (float32: up
-    to 5 decimals), so that the test separates rounded values from others.
+    Only ``d`` of ``decimal_steps`` are tried, so that the test separates rounded
+    values from others.
     """
-    eps = float(np.finfo(values.dtype).eps) if values.dtype.kind == "f" else 0.0
-    for d in range(1, most + 1):
-        if eps and 10.0**-d < 64 * eps:
-            return None
-        scale = 10.0**d
-        scaled = values.astype(np.float64) * scale
-        slack = 4 * eps * np.maximum(np.abs(scaled), 1.0) + 1e-9
-        if np.all(np.abs(scaled - np.rint(scaled)) <= slack):
-            return d
-    return None
+    return next(
+        (d for d in decimal_steps(values.dtype, most) if on_decimals(values, d)), None
+    )
 
 
-def row_sum_kind(values: np.ndarray) -> str:
-    """``"softmax"``, ``"rounded"`` (softmax rows rounded to a few decimals),
-    ``"sigmoid"`` (rows that do not sum to 1), or ``"ambiguous"``.
+@dataclass(frozen=True)
+class RowSums:
+    """Row-sum statistics of some rows, in row order: all that the row-sum rule
+    (``kind_of``) reads, and mergeable, so that rows in blocks give the statistics
+    of all rows.
+    """
+
+    n: int
+    exact: int  # rows within float rounding of 1
+    worst: float  # the largest |row sum - 1|
+    worst_row: int  # the first row that deviates most
+    worst_sum: float
+
+    @classmethod
+    def merge(cls, *parts: RowSums) -> RowSums:
+        """The statistics of the rows of ``parts``, in order."""
+        out = parts[0]
+        for part in parts[1:]:
+            worst, row, total = out.worst, out.worst_row, out.worst_sum
+            if part.worst > out.worst:  # the first row of largest deviation
+                worst, row, total = part.worst, out.n + part.worst_row, part.worst_sum
+            out = cls(out.n + part.n, out.exact + part.exact, worst, row, total)
+        return out
+
+
+def row_sum_stats(values: np.ndarray, tolerance: float | None = None) -> RowSums:
+    """The ``RowSums`` of ``values``, rows within ``tolerance`` (by default
+    ``float_tolerance(values)``) of 1 counted as exact."""
+    if not len(values):  # no row, no deviation
+        return RowSums(0, 0, -1.0, 0, 1.0)
+    if tolerance is None:
+        tolerance = float_tolerance(values)
+    sums = values.sum(axis=1, dtype=np.float64)
+    deviation = np.abs(sums - 1.0)
+    row = int(np.argmax(deviation))
+    exact = int(np.count_nonzero(deviation <= tolerance))
+    return RowSums(len(values), exact, float(deviation[row]), row, float(sums[row]))
+
+
+def kind_of(
+    stats: RowSums, k: int, tolerance: float, decimals: Callable[[], int | None]
+) -> str:
+    """The row-sum rule: ``"softmax"``, ``"rounded"`` (softmax rows rounded to a few
+    decimals), ``"sigmoid"`` (rows that do not sum to 1), or ``"ambiguous"``.
 
     Exact (within float rounding: ``max(1e-6, 16 k eps)``, at most 0.01, ``eps`` of
-    the values' precision, see ``_precision``), then rounded (every value
-    a multiple of ``10**-d`` with ``d >= 2`` and every row within ``k * 0.5 * 10**-d``
-    of 1, when that bound is at most 0.05). Ambiguous: rows that sum to 1 only within
-    a looser bound, or at least half of the rows summing to 1 exactly but not all.
+    the values' precision, see ``_precision``), then rounded (every value a multiple
+    of ``10**-d`` with ``d >= 2``, ``d`` as ``decimals()`` finds it, and every row
+    within ``k * 0.5 * 10**-d`` of 1, when that bound is at most 0.05). Ambiguous:
+    rows that sum to 1 only within a looser bound, or at least half of the rows
+    summing to 1 exactly but not all.
     """
-    k = values.shape[1]
-    deviation = np.abs(values.sum(axis=1, dtype=np.float64) - 1.0)
-    exact = deviation <= _float_tolerance(values)
-    if exact.all():
+    if stats.exact == stats.n:
         return "softmax"
-    worst = float(deviation.max())
-    if worst <= k * 0.5 * 10.0**-1:  # possibly rounded: find to how many decimals
-        d = rounding_decimals(values)
-        if d is not None and worst <= k * 0.5 * 10.0**-d + _float_tolerance(values):
+    if stats.worst <= k * 0.5 * 10.0**-1:  # possibly rounded: find to how many decimals
+        d = decimals()
+        if d is not None and stats.worst <= k * 0.5 * 10.0**-d + tolerance:
             bound = k * 0.5 * 10.0**-d
             if d in ROUNDING_DECIMALS and bound <= ROUNDING_LIMIT:
                 return "rounded"
             return "ambiguous"
-    if len(values) >= 10 and exact.mean() >= 0.5:
+    if stats.n >= 10 and stats.exact / stats.n >= 0.5:
         return "ambiguous"
     return "sigmoid"
+
+
+def row_sum_kind(values: np.ndarray) -> str:
+    """``kind_of`` the rows of ``values``."""
+    tolerance = float_tolerance(values)
+    stats = row_sum_stats(values, tolerance)
+    return kind_of(
+        stats, values.shape[1], tolerance, partial(rounding_decimals, values)
+    )
 
 
 def rows_sum_to_one(values: np.ndarray) -> bool:
@@ -239,34 +299,45 @@ def warn_unless_rows_sum_to_one(values: np.ndarray, name: str, fix: str) -> None
     )
 
 
+def check_inferable(width: int, *, from_logits: bool, name: str = "scores") -> None:
+    """Refuse ``problem="auto"`` for logits of several columns: say which."""
+    if from_logits:
+        raise ValueError(
+            f"{name} are logits with {width} columns: softmax logits "
+            f"(one class per sample) and sigmoid logits (several labels per sample) "
+            f"look alike. Say which with problem='multiclass' or problem='multilabel'."
+        )
+
+
+def problem_of(kind: str, stats: RowSums, width: int, name: str = "scores") -> str:
+    """The problem kind of several score columns whose rows are of ``kind``."""
+    if kind == "ambiguous":
+        raise ValueError(
+            f"cannot tell whether {name} are softmax rows (one class per sample) or "
+            f"independent sigmoid columns (several labels per sample): most rows "
+            f"sum to 1 but row {stats.worst_row} sums to {stats.worst_sum:.6g}. Say "
+            f"which with problem='multiclass' (or 'binary') or problem='multilabel'."
+        )
+    if kind in ("softmax", "rounded"):
+        return "binary" if width == 2 else "multiclass"
+    return "multilabel"
+
+
 def infer_problem(
     values: np.ndarray, *, from_logits: bool, name: str = "scores"
 ) -> str:
     """``problem="auto"`` for a bare score array (``decode``)."""
     if values.ndim == 1 or values.shape[1] == 1:
         return "binary"
-    if from_logits:
-        raise ValueError(
-            f"{name} are logits with {values.shape[1]} columns: softmax logits "
-            f"(one class per sample) and sigmoid logits (several labels per sample) "
-            f"look alike. Say which with problem='multiclass' or problem='multilabel'."
-        )
-    kind = row_sum_kind(values)
-    if kind == "ambiguous":
-        sums = values.sum(axis=1, dtype=np.float64)
-        row = int(np.argmax(np.abs(sums - 1.0)))
-        raise ValueError(
-            f"cannot tell whether {name} are softmax rows (one class per sample) or "
-            f"independent sigmoid columns (several labels per sample): most rows "
-            f"sum to 1 but row {row} sums to {sums[row]:.6g}. Say which with "
-            f"problem='multiclass' (or 'binary') or problem='multilabel'."
-        )
-    if kind in ("softmax", "rounded"):
-        return "binary" if values.shape[1] == 2 else "multiclass"
-    return "multilabel"
+    check_inferable(values.shape[1], from_logits=from_logits, name=name)
+    tolerance = float_tolerance(values)
+    stats = row_sum_stats(values, tolerance)
+    decimals = partial(rounding_decimals, values)
+    kind = kind_of(stats, values.shape[1], tolerance, decimals)
+    return problem_of(kind, stats, values.shape[1], name)
 
 
-def _column_error(width: int, n_classes: int, classes: Any, name: str) -> ValueError:
+def column_error(width: int, n_classes: int, classes: Any, name: str) -> ValueError:
     names = "" if classes is None else f" {preview(classes)}"
     return ValueError(
         f"{name} have {width} column(s) but {n_classes} classes were given{names}. "
@@ -359,7 +430,7 @@ def scores_from_array(
     width = 1 if values.ndim == 1 else values.shape[1]
     if problem == "auto":
         if width > 1 and width != n_classes:
-            raise _column_error(width, n_classes, classes, name)
+            raise column_error(width, n_classes, classes, name)
         problem = infer_problem(values, from_logits=from_logits, name=name)
 
     if problem == "binary":
@@ -370,7 +441,7 @@ def scores_from_array(
                 f"classes=['negative', 'positive'] (the output is p(classes[1]))."
             )
         if width not in (1, 2):
-            raise _column_error(width, n_classes, classes, name)
+            raise column_error(width, n_classes, classes, name)
         if from_logits:
             if width == 2:  # softmax logits: only their difference matters
                 values, owner = values[:, 1].astype(np.float64) - values[:, 0], 1
@@ -388,7 +459,7 @@ def scores_from_array(
             f"class ({n_classes}); for a single sigmoid output use problem='binary'."
         )
     if width != n_classes:
-        raise _column_error(width, n_classes, classes, name)
+        raise column_error(width, n_classes, classes, name)
     if from_logits:
         return Scores(values, MARGIN, True), problem
     check_proba_range(lo, hi, name)

@@ -257,7 +257,7 @@ class TargetEncoding:
         give an int indicator matrix of shape (n, n_classes).
         """
         check_sequence_label_types(y, name)
-        form, values = _split_form(y, name)
+        form, values = split_form(y, name)
         k = self.n_classes
         if hasattr(y, "columns") and values.ndim == 2 and values.shape[1] == k:
             values = frame_in_class_order(y, values, self.classes, name)
@@ -478,7 +478,7 @@ def fit_target(
             "is None."
         )
     check_sequence_label_types(y, "y")
-    form, values = _split_form(y, "y")
+    form, values = split_form(y, "y")
     explicit = None if classes is None else as_class_array(classes)
 
     if form == "sets":
@@ -490,7 +490,7 @@ def fit_target(
     return _fit_matrix(y, values, form, problem, explicit)
 
 
-def _split_form(y: Any, name: str) -> tuple[str, Any]:
+def split_form(y: Any, name: str) -> tuple[str, Any]:
     """Classify the container of ``y`` and return (form, values) without copying."""
     if sp.issparse(y):
         return "sparse", np.asarray(y.toarray())

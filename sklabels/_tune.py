@@ -12,27 +12,17 @@ from typing import Any
 
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
-from ._dask import any_dask
+from ._backend import any_dask, dask_layer
 from ._generalize import tune_with_evidence
 from ._targets import PROBLEMS
 from ._tuning import (
     AVERAGES,
     TuningResult,
     check_tuning_options,
-    cutoff_columns,
-    label_of,
-    labelled_curves,
-    logits_to_probabilities,
     tune_scores,
     validated_scores,
 )
 
-# Transitional: the names the estimator and the block tuner still import from here;
-# they move to ``_tuning`` (public names) when those modules are repointed.
-_label = label_of
-_cutoff_columns = cutoff_columns
-_labelled_curves = labelled_curves
-_logits_to_probabilities = logits_to_probabilities
 __all__ = ["AVERAGES", "TuningResult", "check_tuning_options", "tune_thresholds"]
 
 
@@ -176,21 +166,13 @@ def tune_thresholds(
     >>> decode([0.33, 0.31], ["ham", "spam"], threshold=result.thresholds).tolist()
     ['spam', 'ham']
     """
-    if any_dask(y_true, scores, sample_weight) and (
-        tuning != "exact" or n_bootstraps or verbose
-    ):
-        raise ValueError(
-            f"tune_thresholds on Dask inputs tunes exactly from merged counts; "
-            f"tuning={tuning!r}, n_bootstraps={n_bootstraps!r} and "
-            f"verbose={verbose!r} need every row in memory. Use tuning='exact', "
-            f"n_bootstraps=0 and verbose=0, or compute() the inputs first."
-        )
     if any_dask(y_true, scores, sample_weight):  # exact, from merged counts
-        from ._dask import tune_dask
-
-        return tune_dask(
+        return dask_layer().tune(
             y_true,
             scores,
+            tuning=tuning,
+            n_bootstraps=n_bootstraps,
+            verbose=verbose,
             problem=problem,
             classes=classes,
             pos_label=pos_label,

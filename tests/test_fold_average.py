@@ -154,15 +154,15 @@ def test_one_fold_equals_engine(data, name, proba):
     )
 
 
-def test_plateau_middle_and_midpoint():
-    # Two folds whose average is flat (F1 = 1) between 0.4 and 0.6 exclusive.
+def test_midpoint_to_the_next_union_breakpoint():
+    # Fold 1 is perfect for 0.4 < t <= 0.7, fold 2 for 0.5 < t <= 0.6: only the
+    # union cut 0.6 makes both perfect; the threshold is midway to the next lower
+    # union breakpoint, 0.5 (a breakpoint of the other fold).
     folds = [
         (np.array([0.1, 0.4, 0.7, 0.9]), np.array([0, 0, 1, 1], bool)),
         (np.array([0.2, 0.5, 0.6, 0.8]), np.array([0, 0, 1, 1], bool)),
     ]
     result = _run(folds, f1, "f1")
-    # Union cuts (decreasing): nothing, .9 .8 .7 .6 .5 .4 ...; best plateau .7/.6
-    # (both folds perfect at 0.6 <= t <= 0.6 and at .7? no: fold 2 needs t <= .6).
     assert result.best[0] == 1.0
     assert result.thresholds[0] == pytest.approx((0.6 + 0.5) / 2)
 
@@ -267,3 +267,23 @@ def test_multilabel_columns_and_multiclass_refused():
         tune_fold_average(scores, truth, objective=f1, name="f1", problem="multiclass")
     with pytest.raises(ValueError, match="same length"):
         tune_fold_average(scores, truth[:2], objective=f1, name="f1")
+
+
+def test_plateau_middle():
+    """A plateau of the mean across breakpoints of both folds: its middle cut."""
+
+    def any_hit(tp, fp, fn, tn):
+        return (tp > 0).astype(float)
+
+    folds = [
+        (np.array([0.2, 0.8]), np.array([0, 1], bool)),
+        (np.array([0.1, 0.6, 0.4]), np.array([0, 1, 0], bool)),
+    ]
+    result = _run(folds, any_hit, "any_hit")
+    curve = result.curves[0]
+    np.testing.assert_allclose(curve.thresholds[1:], [0.8, 0.6, 0.4, 0.2, 0.1])
+    np.testing.assert_allclose(curve.scores, [0, 0.5, 1, 1, 1, 1])
+    # The plateau is cuts .6 .4 .2 .1; its middle (lower of two) is .4, and the
+    # threshold lies midway to the next lower union breakpoint, .2.
+    assert result.best[0] == 1.0
+    assert result.thresholds[0] == pytest.approx((0.4 + 0.2) / 2)

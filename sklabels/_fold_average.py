@@ -232,6 +232,21 @@ def tune_fold_average(
     ColumnTuning
         Per column: threshold, fold-averaged objective there, value at
         ``start_at``, and the untunable / few-positive / unreachable columns.
+
+    Examples
+    --------
+    Fold 1 is perfect for thresholds in (0.4, 0.7], fold 2 in (0.5, 0.6]: the
+    average is best at the union breakpoint 0.6, and the threshold lies midway to
+    the next lower breakpoint of either fold, 0.5.
+
+    >>> import numpy as np
+    >>> from sklabels._fold_average import tune_fold_average
+    >>> from sklabels._objectives import f1
+    >>> scores = [np.array([0.1, 0.4, 0.7, 0.9]), np.array([0.2, 0.5, 0.6, 0.8])]
+    >>> truth = [np.array([0, 0, 1, 1]), np.array([0, 0, 1, 1])]
+    >>> result = tune_fold_average(scores, truth, objective=f1, name="f1", proba=True)
+    >>> result.thresholds.round(4).tolist(), result.best.tolist()
+    ([0.55], [1.0])
     """
     if problem == "multiclass":
         raise ValueError(

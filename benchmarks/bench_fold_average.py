@@ -241,12 +241,16 @@ def main():
             v = table[problem.name][m]
             took = np.mean([r[1].get(m, 0.0) for r in runs])
             print(f"  {m:>8}: {v.mean():.4f} +- {_sd(v):.4f}   tune {took:7.3f} s")
-        diff = table[problem.name]["foldavg"] - table[problem.name]["exact"]
-        print(
-            f"  foldavg - exact per split: mean {diff.mean():+.4f}, "
-            f"wins {int((diff > 0).sum())}, ties {int((diff == 0).sum())}, "
-            f"losses {int((diff < 0).sum())}"
-        )
+        for other in ("exact", "robust", "sklearn"):
+            if other not in table[problem.name]:
+                continue
+            diff = table[problem.name]["foldavg"] - table[problem.name][other]
+            se = _sd(diff) / np.sqrt(len(diff))
+            print(
+                f"  foldavg - {other:>7} per split: mean {diff.mean():+.4f} "
+                f"(SE {se:.4f}), wins {int((diff > 0).sum())}, "
+                f"ties {int((diff == 0).sum())}, losses {int((diff < 0).sum())}"
+            )
     wall = time.perf_counter() - wall
     summarize(table, args.splits)
     print(f"\nwall time {wall:.0f} s")

@@ -26,6 +26,14 @@ CASES = {
         *("--memory-limit", "1GiB"),
     ],
     "bench_guarantees.py": ["--draws", "10"],
+    "bench_fold_average.py": [
+        "--splits",
+        "2",
+        "--scale",
+        "0.2",
+        "--problems",
+        "cancer-logistic,skewed-labels-logistic",
+    ],
     "bench_generalization.py": [
         "--seeds",
         "2",
@@ -58,6 +66,7 @@ def test_benchmark_runs(script):
         "bench_tuning_exactness.py": ["all exact: yes"],
         "bench_prior_shift.py": ["EM within 0.03 of the true priors on average:"],
         "bench_guarantees.py": ["all checks pass:", "PASS"],
+        "bench_fold_average.py": ["PASS: the fold average is exact", "foldavg/exact"],
         "bench_generalization.py": [
             "never below the default rule beyond 1 SD:",
             "robust - sklearn",

@@ -11,6 +11,7 @@ MODULES = [
     "sklabels._classifier",
     "sklabels._decode",
     "sklabels._display",
+    "sklabels._fold_average",
     "sklabels._objectives",
     "sklabels._tune",
     "sklabels.adapters._function",

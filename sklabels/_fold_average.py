@@ -49,7 +49,7 @@ from typing import Any
 
 import numpy as np
 
-from ._objectives import _TOL, Objective, _Constrained, evaluate
+from ._objectives import TOL, Constrained, Objective, evaluate
 from ._sorted_counts import map_columns
 from ._sweep import ColumnTuning, Sweep, ThresholdCurve, best_cut, sweep
 from ._warnings import FEW_POSITIVES
@@ -159,7 +159,7 @@ def fold_average_column(
     cuts, available = _union_cuts([s for s, _, _ in kept], proba)
     m = len(cuts)
     totals = np.zeros((4, m))
-    constrained = isinstance(objective, _Constrained)
+    constrained = isinstance(objective, Constrained)
     mean = np.zeros(m)
     reach = np.zeros(m) if constrained else None
     for s, y, w in kept:
@@ -178,7 +178,7 @@ def fold_average_column(
     values = mean
     if constrained:
         reach /= len(kept)
-        values = np.where(reach >= objective.minimum - _TOL, mean, -np.inf)
+        values = np.where(reach >= objective.minimum - TOL, mean, -np.inf)
     return Sweep(cuts, *totals, available), values, reach, mean
 
 

@@ -32,7 +32,7 @@ CASES = {
         "--scale",
         "0.2",
         "--problems",
-        "cancer-logistic,skewed-labels-logistic",
+        "rare-labels-logistic",
     ],
     "bench_generalization.py": [
         "--seeds",

@@ -15,7 +15,7 @@ from sklearn.preprocessing import StandardScaler
 
 from sklabels._fold_average import tune_fold_average
 from sklabels._objectives import (
-    _TOL,
+    TOL,
     RecallAtPrecision,
     accuracy,
     balanced_accuracy,
@@ -239,9 +239,9 @@ def test_constrained_objective():
     prec = lambda t: np.mean(  # noqa: E731
         [(y[s >= t].sum() / max((s >= t).sum(), 1)) for s, y in folds]
     )
-    assert prec(result.thresholds[0]) >= 0.8 - _TOL
+    assert prec(result.thresholds[0]) >= 0.8 - TOL
     union = np.unique(np.concatenate([s for s, _ in folds]))
-    feasible = [t for t in union if prec(t) >= 0.8 - _TOL]
+    feasible = [t for t in union if prec(t) >= 0.8 - TOL]
     recall_at = lambda t: np.mean([y[s >= t].sum() / y.sum() for s, y in folds])  # noqa: E731
     assert result.best[0] == pytest.approx(max(recall_at(t) for t in feasible))
     # An unreachable floor: the closest cut, reported.

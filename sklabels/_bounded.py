@@ -701,7 +701,9 @@ class ColumnTuner:
                 self._frontier = self._first
                 self._plan()
                 return
-            self._result = ColumnResult(best.threshold, best.value, self._start(), hits=hits)
+            self._result = ColumnResult(
+                best.threshold, best.value, self._start(), hits=hits
+            )
         else:
             counts = [np.array([v]) for v in (best.tp, best.fp, best.fn, best.tn)]
             achieved = float(evaluate(self.objective.achieved, self.name, *counts)[0])
@@ -726,7 +728,9 @@ class ColumnTuner:
 # ----------------------------------------------------------------------------------
 
 
-def _as_block(scores, truth, weight) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+def _as_block(
+    scores, truth, weight
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     scores = np.asarray(scores)
     truth = np.asarray(truth)
     if scores.ndim == 1:

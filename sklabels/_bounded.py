@@ -217,14 +217,17 @@ def root(dtype: np.dtype, start_at: float = 0.5, bits: int = BITS) -> Refinement
 class Summary:
     """Counts of one score column under a refinement (one block, or merged).
 
-    ``pos``/``neg``: (weighted) positives and negatives per cell; ``rows``: rows
-    of nonzero weight; ``kmin``/``kmax``: their lowest and highest key (empty
-    cells: the largest key and 0). ``hits``: positive rows, whatever their weight;
-    ``start_pos``/``start_neg``: weight of positives/negatives scoring
-    ``>= start_at``; ``n``: rows, zero weights included.
+    Only non-empty cells are held, in increasing order: ``cell``, their index
+    (``i << bits | child`` for child ``child`` of refined cell ``i``);
+    ``pos``/``neg``, the (weighted) positives and negatives there; ``rows``, the
+    rows of nonzero weight; ``kmin``/``kmax``, their lowest and highest key. At
+    most ``refinement.size`` cells, whatever the rows. ``hits``: positive rows,
+    whatever their weight; ``start_pos``/``start_neg``: weight of positives and
+    negatives scoring ``>= start_at``; ``n``: rows, zero weights included.
     """
 
     refinement: Refinement
+    cell: np.ndarray
     pos: np.ndarray
     neg: np.ndarray
     rows: np.ndarray
@@ -237,8 +240,13 @@ class Summary:
 
     @property
     def nbytes(self) -> int:
-        arrays = (self.pos, self.neg, self.rows, self.kmin, self.kmax)
+        arrays = (self.cell, self.pos, self.neg, self.rows, self.kmin, self.kmax)
         return sum(a.nbytes for a in arrays)
+
+    @staticmethod
+    def max_nbytes(refinement: Refinement) -> int:
+        """The most a summary under ``refinement`` holds: one entry per cell."""
+        return 48 * refinement.size
 
 
 def _values(scores, itemsize: int) -> np.ndarray:
@@ -295,27 +303,36 @@ def summarise(scores, truth, weight, refinement: Refinement) -> Summary:
             weight = weight[inside]
     child = (keys - lo[cell]) >> shift[cell]
     flat = ((cell.astype(np.uint64) << np.uint64(refinement.bits)) + child).astype(
-        np.intp
+        np.int64
     )
-    size = refinement.size
+    if not len(flat):
+        empty = np.zeros(0)
+        rows = np.zeros(0, np.int64)
+        scalars = (hits, start_pos, start_neg, n)
+        return Summary(refinement, flat, empty, empty, rows, keys, keys, *scalars)
+    # Keys are sorted, so cells come in runs, in increasing order.
+    change = np.flatnonzero(flat[1:] != flat[:-1])
+    starts = np.concatenate([[0], change + 1])
+    ends = np.append(change, len(flat) - 1)
+    rows = np.diff(np.append(starts, len(flat))).astype(np.int64)
     if weight is None:
-        pos = np.bincount(flat[truth], minlength=size).astype(np.float64)
-        rows = np.bincount(flat, minlength=size).astype(np.int64)
-        neg = (rows - pos).astype(np.float64)
+        pos = np.add.reduceat(truth.astype(np.float64), starts)
+        neg = rows - pos
     else:
-        pos = np.bincount(flat, weights=np.where(truth, weight, 0.0), minlength=size)
-        neg = np.bincount(flat, weights=np.where(truth, 0.0, weight), minlength=size)
-        rows = np.bincount(flat, minlength=size).astype(np.int64)
-    kmin = np.full(size, np.iinfo(np.uint64).max, dtype=np.uint64)
-    kmax = np.zeros(size, dtype=np.uint64)
-    if len(flat):
-        change = np.flatnonzero(flat[1:] != flat[:-1])
-        starts = np.concatenate([[0], change + 1])
-        ends = np.concatenate([change, [len(flat) - 1]])
-        kmin[flat[starts]] = keys[starts]
-        kmax[flat[ends]] = keys[ends]
+        pos = np.add.reduceat(np.where(truth, weight, 0.0), starts)
+        neg = np.add.reduceat(np.where(truth, 0.0, weight), starts)
     return Summary(
-        refinement, pos, neg, rows, kmin, kmax, hits, start_pos, start_neg, n
+        refinement,
+        flat[starts],
+        pos,
+        neg,
+        rows,
+        keys[starts],
+        keys[ends],
+        hits,
+        start_pos,
+        start_neg,
+        n,
     )
 
 
@@ -327,13 +344,24 @@ def merge(*summaries: Summary) -> Summary:
             raise ValueError("summaries of different passes cannot be merged.")
     if len(summaries) == 1:
         return first
+    cell = np.concatenate([s.cell for s in summaries])
+    order = np.argsort(cell, kind="stable")
+    cell = cell[order]
+    change = np.flatnonzero(cell[1:] != cell[:-1])
+    starts = np.concatenate([[0], change + 1]) if len(cell) else np.zeros(0, int)
+
+    def combined(name, reduce):
+        values = np.concatenate([getattr(s, name) for s in summaries])[order]
+        return reduce.reduceat(values, starts) if len(cell) else values
+
     return Summary(
         first.refinement,
-        np.sum([s.pos for s in summaries], axis=0),
-        np.sum([s.neg for s in summaries], axis=0),
-        np.sum([s.rows for s in summaries], axis=0),
-        np.minimum.reduce([s.kmin for s in summaries]),
-        np.maximum.reduce([s.kmax for s in summaries]),
+        cell[starts],
+        combined("pos", np.add),
+        combined("neg", np.add),
+        combined("rows", np.add),
+        combined("kmin", np.minimum),
+        combined("kmax", np.maximum),
         sum(s.hits for s in summaries),
         sum(s.start_pos for s in summaries),
         sum(s.start_neg for s in summaries),
@@ -365,10 +393,9 @@ class Frontier:
     @classmethod
     def advanced(cls, frontier: Frontier | None, summary: Summary) -> Frontier:
         """The open cells of ``frontier`` replaced by their counted children."""
-        full = summary.rows > 0
-        lo, hi = summary.kmin[full], summary.kmax[full]
+        lo, hi = summary.kmin, summary.kmax
         state = np.where(lo == hi, _RESOLVED, _OPEN).astype(np.int8)
-        parts = [(lo, hi, summary.pos[full], summary.neg[full], summary.rows[full])]
+        parts = [(lo, hi, summary.pos, summary.neg, summary.rows)]
         states = [state]
         if frontier is not None:
             kept = frontier.state != _OPEN
@@ -595,6 +622,13 @@ class ColumnResult:
     peak_cells: int = 0
 
 
+@dataclass(frozen=True)
+class _Scalars:
+    hits: int
+    start_pos: float
+    start_neg: float
+
+
 @dataclass
 class ColumnTuner:
     """Exact tuning of one score column from the merged summary of each pass.
@@ -619,7 +653,7 @@ class ColumnTuner:
     _result: ColumnResult | None = field(init=False, default=None)
     _passes: int = field(init=False, default=0)
     _peak: int = field(init=False, default=0)
-    _pass1: Summary | None = field(init=False, default=None)
+    _pass1: _Scalars | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         if bound_of(self.objective, self.name) is None:
@@ -638,7 +672,7 @@ class ColumnTuner:
         self._passes += 1
         self._peak = max(self._peak, summary.refinement.size)
         if self._pass1 is None:
-            self._pass1 = summary
+            self._pass1 = _Scalars(summary.hits, summary.start_pos, summary.start_neg)
             self._frontier = Frontier.advanced(None, summary)
             self._first = self._frontier
             if self._untuned_or_constant():

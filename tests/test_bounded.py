@@ -12,6 +12,7 @@ from sklabels._bounded import (
     BoundExceeded,
     ColumnTuner,
     Frontier,
+    Summary,
     bound_of,
     counts_at,
     merge,
@@ -152,29 +153,41 @@ def test_large_continuous_columns_prune_and_stay_exact(dtype, objective, name):
     _assert_same(reference, got)
 
 
-def _pass_one(n, seed=0):
+def _scores_and_truth(n, seed=0, low=0.0):
     rng = np.random.default_rng(seed)
-    scores = rng.random(n).astype(np.float32)
-    truth = rng.random(n) < scores
-    return summarise(scores, truth, None, root(np.float32))
+    scores = rng.uniform(low, 1.0, n).astype(np.float32)
+    return scores, rng.random(n) < scores
+
+
+def _pass_one(n, seed=0, low=0.0):
+    return summarise(*_scores_and_truth(n, seed, low), None, root(np.float32))
 
 
 def test_the_summary_does_not_grow_with_the_rows():
-    small, large = _pass_one(10**4), _pass_one(10**6)
-    assert small.nbytes == large.nbytes == 5 * 8 * 2**16
+    # Scores in [0.5, 1): 128 bins of the top 16 bits, all filled from 10**4 rows.
+    small, large = _pass_one(10**4, low=0.5), _pass_one(10**6, low=0.5)
+    assert small.nbytes == large.nbytes == 48 * 128
     assert large.rows.sum() == 10**6
+    # Whatever the scores: at most one entry per bin.
+    assert _pass_one(10**6).nbytes <= Summary.max_nbytes(root(np.float32)) < 2**22
 
 
 def test_merging_is_associative_and_commutative():
     a, b, c = (_pass_one(1000, seed) for seed in range(3))
     left, right = merge(merge(a, b), c), merge(c, merge(b, a))
-    for name in ("pos", "neg", "rows", "kmin", "kmax"):
+    for name in ("cell", "pos", "neg", "rows", "kmin", "kmax"):
         np.testing.assert_array_equal(getattr(left, name), getattr(right, name))
     assert (left.hits, left.start_pos, left.n) == (right.hits, right.start_pos, 3000)
+    blocks = [_scores_and_truth(1000, seed) for seed in range(3)]
+    scores = np.concatenate([b[0] for b in blocks])
+    truth = np.concatenate([b[1] for b in blocks])
+    whole = summarise(scores, truth, None, root(np.float32))
+    for name in ("cell", "pos", "neg", "rows", "kmin", "kmax"):
+        np.testing.assert_array_equal(getattr(left, name), getattr(whole, name))
 
 
 ROWS, BLOCK = 2_000_000, 100_000
-BUDGET = 40 * 2**20  # bytes: a fixed budget, whatever the rows
+BUDGET = 48 * 2**20  # bytes: a fixed budget (set by cells=), whatever the rows
 
 
 def _lazy_blocks():
@@ -283,7 +296,7 @@ def test_plan_refinement_keeps_only_cells_that_can_hold_the_best_cut():
     frontier = Frontier.advanced(None, summary)
     frontier, refinement = plan_refinement(frontier, f1, "f1", proba=True)
     assert 0 < len(refinement.lo) < 100  # of ~16k non-empty bins
-    assert frontier.nbytes < summary.nbytes
+    assert frontier.nbytes < summary.nbytes / 10  # pruned runs collapsed
 
 
 def test_micro_and_logit_helpers_are_mergeable_reductions():

@@ -21,16 +21,20 @@ blocks, a few times over, and only fixed-size summaries are kept:
    bound holds no cut on the plateau of best values: it is closed (and stays as
    one cell that breaks plateaus). The others are **refined**: the next pass
    counts, inside each, the bins of the next bits of ``key - lowest key``.
-3. Passes repeat until every open cell holds one distinct key. Then the
-   candidates are "predict nothing", one per single-key cell, and one placeholder
-   per closed cell, in decreasing order: the engine's plateau rule and midpoint
-   rule on them give its threshold and value bit for bit (the next lower distinct
-   score of a chosen cut is the highest key of the next non-empty cell).
+3. Passes repeat until every open cell holds one distinct key; once the open
+   cells hold at most ``cells`` rows in all, the next pass takes their keys one
+   by one and is the last. Then the candidates are "predict nothing", one per
+   single-key cell, and one placeholder per closed cell, in decreasing order: the
+   engine's plateau rule and midpoint rule on them give its threshold and value
+   bit for bit (the next lower distinct score of a chosen cut is the highest key
+   of the next non-empty cell).
 
-Memory is that of the summaries: ``2**bits`` cells in pass 1, at most
-``max(cells, 2 * open cells)`` in a later one (the bits per pass shrink when many
-cells stay open), whatever the number of rows. Candidates kept on a plateau of
-best values count too: past ``cells`` of them, :class:`BoundExceeded` is raised.
+Summaries hold only non-empty cells. Memory is that of the summaries and of the
+cells kept between passes: at most ``2**bits`` entries in pass 1, at most
+``cells`` in a later one (the bits per pass shrink when many cells stay open;
+at least one bit per cell, so ``2 * open cells`` when more than ``cells/2`` stay
+open), whatever the number of rows. Candidates kept on a plateau of best values
+count too: past ``cells`` of them, :class:`BoundExceeded` is raised.
 
 Counts are summed in another order than the in-memory sweep's: with integer
 counts (no weights, or weights whose sums are exact, such as integers) the
@@ -157,10 +161,12 @@ def _fallback_of(objective: Objective) -> Objective:
 @dataclass(frozen=True, eq=False)
 class Refinement:
     """What a pass counts: cells ``[lo[i], hi[i]]`` of the key, each cut into
-    ``2**bits`` children by ``(key - lo[i]) >> shift[i]``.
+    children by ``(key - lo[i]) >> shift[i]`` (shift 0: one child per key).
 
-    ``itemsize`` is 4 for float32 keys, 8 for float64 keys; ``start_at`` the
-    threshold whose counts are taken along (the default threshold).
+    ``size`` bounds the children met: ``2**bits`` per cell, or the rows the cells
+    hold where the pass gathers their keys one by one (``bits`` 0). ``itemsize``
+    is 4 for float32 keys, 8 for float64 keys; ``start_at`` the threshold whose
+    counts are taken along (the default threshold).
     """
 
     lo: np.ndarray
@@ -169,16 +175,12 @@ class Refinement:
     bits: int
     itemsize: int
     start_at: float
-
-    @property
-    def size(self) -> int:
-        """Counted cells: ``2**bits`` per refined cell."""
-        return len(self.lo) << self.bits
+    size: int
 
     def same(self, other: Refinement) -> bool:
         return self is other or (
-            (self.bits, self.itemsize, self.start_at)
-            == (other.bits, other.itemsize, other.start_at)
+            (self.bits, self.itemsize, self.start_at, self.size)
+            == (other.bits, other.itemsize, other.start_at, other.size)
             and np.array_equal(self.lo, other.lo)
             and np.array_equal(self.hi, other.hi)
             and np.array_equal(self.shift, other.shift)
@@ -210,6 +212,7 @@ def root(dtype: np.dtype, start_at: float = 0.5, bits: int = BITS) -> Refinement
         bits=bits,
         itemsize=itemsize,
         start_at=float(start_at),
+        size=2**bits,
     )
 
 
@@ -217,8 +220,9 @@ def root(dtype: np.dtype, start_at: float = 0.5, bits: int = BITS) -> Refinement
 class Summary:
     """Counts of one score column under a refinement (one block, or merged).
 
-    Only non-empty cells are held, in increasing order: ``cell``, their index
-    (``i << bits | child`` for child ``child`` of refined cell ``i``);
+    Only non-empty cells are held, in increasing order: ``cell``, their first
+    possible key (``lo[i] + (child << shift[i])`` for child ``child`` of refined
+    cell ``i``);
     ``pos``/``neg``, the (weighted) positives and negatives there; ``rows``, the
     rows of nonzero weight; ``kmin``/``kmax``, their lowest and highest key. At
     most ``refinement.size`` cells, whatever the rows. ``hits``: positive rows,
@@ -302,9 +306,7 @@ def summarise(scores, truth, weight, refinement: Refinement) -> Summary:
         if weight is not None:
             weight = weight[inside]
     child = (keys - lo[cell]) >> shift[cell]
-    flat = ((cell.astype(np.uint64) << np.uint64(refinement.bits)) + child).astype(
-        np.int64
-    )
+    flat = lo[cell] + (child << shift[cell])  # the child's first key: sorted
     if not len(flat):
         empty = np.zeros(0)
         rows = np.zeros(0, np.int64)
@@ -523,15 +525,20 @@ def plan_refinement(
     count = int(np.count_nonzero(refine))
     if not count:
         return frontier, None
+    lo, hi = frontier.lo[refine], frontier.hi[refine]
+    rows = int(frontier.rows[refine].sum())
+    if rows <= cells:  # few rows left: take their keys one by one, the last pass
+        shift = np.zeros(count, dtype=np.uint64)
+        return frontier, Refinement(lo, hi, shift, 0, frontier.itemsize, start_at, rows)
     b = bits
     while b > 1 and count << b > cells:
         b -= 1
-    lo, hi = frontier.lo[refine], frontier.hi[refine]
     shift = np.array(
         [max(0, int(h - low).bit_length() - b) for low, h in zip(lo, hi, strict=True)],
         dtype=np.uint64,
     )
-    return frontier, Refinement(lo, hi, shift, b, frontier.itemsize, start_at)
+    size = count << b
+    return frontier, Refinement(lo, hi, shift, b, frontier.itemsize, start_at, size)
 
 
 def _collapsed(frontier: Frontier, state: np.ndarray) -> Frontier:

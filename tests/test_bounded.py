@@ -111,7 +111,8 @@ def problems(draw):
         weight = rng.integers(0, 9, n) / 4
     cuts = sorted(draw(st.lists(st.integers(0, n), max_size=5)))  # empty blocks too
     objective, name = draw(st.sampled_from(COVERED))
-    geometry = draw(st.sampled_from([(16, 2**17), (4, 512), (2, 512), (1, 512)]))
+    # Few cells: passes that refine by bits, collapse and prune again, many times.
+    geometry = draw(st.sampled_from([(16, 2**17), (4, 512), (3, 24), (1, 6)]))
     return scores, truth, weight, cuts, objective, name, geometry
 
 
@@ -123,14 +124,19 @@ def test_same_thresholds_and_values_as_the_in_memory_engine(problem):
     reference = tune_columns(
         scores, truth, objective=objective, name=name, sample_weight=weight, proba=proba
     )
-    got = tune_bounded(
-        _source(scores, truth, weight, cuts),
-        objective=objective,
-        name=name,
-        proba=proba,
-        bits=bits,
-        cells=cells,
-    )
+    try:
+        got = tune_bounded(
+            _source(scores, truth, weight, cuts),
+            objective=objective,
+            name=name,
+            proba=proba,
+            bits=bits,
+            cells=cells,
+        )
+    except BoundExceeded:
+        # More distinct scores on the plateau of best values than cells=: refused.
+        assert cells < 512
+        return
     _assert_same(reference, got)
 
 

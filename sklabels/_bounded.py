@@ -799,6 +799,19 @@ def tune_bounded(
     3-4 for float64, more where a constrained objective's floor is unreachable).
     Columns keep ``start_at`` where untuned or constant, as ``tune_columns`` with
     ``defaults`` all ``start_at``. No curves.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklabels._objectives import f1
+    >>> scores = np.array([0.1, 0.4, 0.35, 0.8, 0.7, 0.2], dtype=np.float32)
+    >>> truth = np.array([0, 0, 1, 1, 1, 0], dtype=bool)
+    >>> def blocks():  # two blocks, read afresh on every pass
+    ...     yield scores[:3], truth[:3], None
+    ...     yield scores[3:], truth[3:], None
+    >>> result = tune_bounded(blocks, objective=f1, name="f1", proba=True)
+    >>> float(result.thresholds[0]), float(result.best[0])  # between 0.2 and 0.35
+    (0.2749999985098839, 0.8571428571428571)
     """
     tuners: list[ColumnTuner] | None = None
     while tuners is None or any(t.refinement is not None for t in tuners):

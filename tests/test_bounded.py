@@ -1,6 +1,7 @@
 """Bounded-memory tuning: the in-memory engine's results, bit for bit, from fixed-size
 summaries of blocks."""
 
+import doctest
 import tracemalloc
 
 import numpy as np
@@ -8,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import sklabels._bounded
 from sklabels._bounded import (
     BoundExceeded,
     ColumnTuner,
@@ -317,3 +319,8 @@ def test_micro_and_logit_helpers_are_mergeable_reductions():
     (b1, a1), (b2, a2) = neighbours(scores[:40], 0.1), neighbours(scores[40:], 0.1)
     assert (below, above) == (max(b1, b2), min(a1, a2))
     assert below < 0.1 <= above
+
+
+def test_docstring_examples():
+    result = doctest.testmod(sklabels._bounded, optionflags=doctest.ELLIPSIS)
+    assert result.attempted and not result.failed

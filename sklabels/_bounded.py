@@ -781,6 +781,19 @@ def _as_block(
     return scores, truth, weight
 
 
+def summarise_block(
+    scores, truth, weight, refinements: list[Refinement | None]
+) -> list[Summary | None]:
+    """The summaries of one row block, one per column: ``scores`` and ``truth``
+    ``(n, k)`` (or 1-D), ``weight`` ``(n,)`` or None; None for a column whose
+    refinement is None (tuned already)."""
+    scores, truth, weight = _as_block(scores, truth, weight)
+    return [
+        None if r is None else summarise(scores[:, j], truth[:, j], weight, r)
+        for j, r in enumerate(refinements)
+    ]
+
+
 def tune_bounded(
     blocks: Callable[[], Iterable[tuple]],
     *,
@@ -795,8 +808,9 @@ def tune_bounded(
 
     ``blocks()`` returns a fresh iterable of ``(scores, truth, weight)`` blocks:
     scores ``(n, k)`` (or 1-D: one column), truth 0/1 of the same shape, weight
-    ``(n,)`` or None; it is called once per pass (2 for float32 scores, usually
-    3-4 for float64, more where a constrained objective's floor is unreachable).
+    ``(n,)`` or None; it is called once per pass: usually 2 (the bins, then the
+    keys of the few rows the bins left open), more where many rows lie near the
+    best cut or a constrained objective's floor is unreachable.
     Columns keep ``start_at`` where untuned or constant, as ``tune_columns`` with
     ``defaults`` all ``start_at``. No curves.
 
@@ -831,20 +845,26 @@ def tune_bounded(
                     )
                     for _ in range(scores.shape[1])
                 ]
+            parts = summarise_block(
+                scores, truth, weight, [t.refinement for t in tuners]
+            )
             if merged is None:
-                merged = [None] * len(tuners)
-            for j, tuner in enumerate(tuners):
-                if tuner.refinement is None:
-                    continue
-                part = summarise(scores[:, j], truth[:, j], weight, tuner.refinement)
-                merged[j] = part if merged[j] is None else merge(merged[j], part)
+                merged = parts
+            else:
+                merged = [
+                    None if a is None else merge(a, b)
+                    for a, b in zip(merged, parts, strict=True)
+                ]
         if tuners is None:
             raise ValueError("no blocks of scores to tune on.")
         for tuner, summary in zip(tuners, merged, strict=True):
             if tuner.refinement is not None:
                 tuner.feed(summary)
-    results = [t.result() for t in tuners]
-    k = len(results)
+    return column_tuning([t.result() for t in tuners])
+
+
+def column_tuning(results: list[ColumnResult]) -> ColumnTuning:
+    """The columns' results as ``tune_columns`` returns them."""
     tuning = ColumnTuning(
         np.array([r.threshold for r in results]),
         np.array([r.best for r in results]),
@@ -858,7 +878,6 @@ def tune_bounded(
             tuning.unreachable.append((j, *r.unreachable))
         if 0 < r.hits < FEW_POSITIVES and not r.constant:
             tuning.few.append((j, r.hits))
-    assert len(tuning.thresholds) == k
     return tuning
 
 

@@ -518,7 +518,7 @@ def plan_refinement(
     frontier = _collapsed(frontier, state[::-1])
     if np.count_nonzero(frontier.state == _RESOLVED) > cells:
         raise BoundExceeded(
-            f"more than {cells} distinct scores lie on a plateau of best values of "
+            f"more than {cells} distinct scores may lie on a plateau of best values of "
             f"{name}; tune on a table of distinct scores, or raise cells=."
         )
     refine = frontier.state == _OPEN

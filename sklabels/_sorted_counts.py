@@ -50,7 +50,7 @@ def distinct_counts(
     if n == 0 or scores.dtype.itemsize not in _UNSIGNED:  # float16, longdouble
         return _argsort_counts(scores, truth, weight)
     values = scores + scores.dtype.type(0)  # a private contiguous copy; -0.0 -> 0.0
-    keys = _monotone_keys(values)
+    keys = monotone_keys(values)
     low, high = keys.min(), keys.max()
     if _has_nan(low, high, values.dtype.itemsize):
         return _argsort_counts(scores, truth, weight)
@@ -63,7 +63,7 @@ def distinct_counts(
     return _argsort_counts(scores, truth, weight)
 
 
-def _monotone_keys(values: np.ndarray) -> np.ndarray:
+def monotone_keys(values: np.ndarray) -> np.ndarray:
     """Overwrite ``values`` (floats, no -0.0) with unsigned keys of the same order."""
     signed = values.view(_SIGNED[values.dtype.itemsize])
     flip = signed >> (8 * values.dtype.itemsize - 1)  # -1 for negative numbers, else 0
@@ -72,8 +72,8 @@ def _monotone_keys(values: np.ndarray) -> np.ndarray:
     return signed.view(_UNSIGNED[values.dtype.itemsize])
 
 
-def _floats_of(keys: np.ndarray, dtype: np.dtype) -> np.ndarray:
-    """The floats of monotone keys (the inverse of ``_monotone_keys``), as float64."""
+def floats_of(keys: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """The floats of monotone keys (the inverse of ``monotone_keys``), as float64."""
     signed = keys.astype(_UNSIGNED[dtype.itemsize]).view(_SIGNED[dtype.itemsize])
     flip = ~(signed >> (8 * dtype.itemsize - 1))  # keys of negative numbers: 0
     flip |= np.iinfo(signed.dtype).min
@@ -85,7 +85,7 @@ def _has_nan(low: Any, high: Any, itemsize: int) -> bool:
     """NaN keys lie outside those of -inf and +inf."""
     unsigned = _UNSIGNED[itemsize]
     infinity = np.array([-np.inf, np.inf], dtype=f"f{itemsize}")
-    lowest, highest = _monotone_keys(infinity).astype(unsigned)
+    lowest, highest = monotone_keys(infinity).astype(unsigned)
     return bool(low < lowest or high > highest)
 
 
@@ -129,7 +129,7 @@ def _packed_counts(packed: np.ndarray, low: Any, dtype: np.dtype) -> tuple:
     del cumulative
     distinct = packed[starts]
     distinct += distinct.dtype.type(low)
-    return _floats_of(distinct, dtype), positives_below, starts, total_positives, n
+    return floats_of(distinct, dtype), positives_below, starts, total_positives, n
 
 
 def _row_keyed_counts(
@@ -147,7 +147,7 @@ def _row_keyed_counts(
     change[0] = True
     np.not_equal(packed[1:], packed[:-1], out=change[1:])
     starts = np.flatnonzero(change)
-    distinct = _floats_of(packed[starts], dtype)
+    distinct = floats_of(packed[starts], dtype)
     del packed, change
     return (distinct, *_weighted_below(truth[order], weight[order], starts))
 

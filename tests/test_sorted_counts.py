@@ -12,10 +12,10 @@ from sklearn.utils._param_validation import InvalidParameterError
 from sklabels import RecallAtPrecision, tune_thresholds
 from sklabels._objectives import f1, mcc
 from sklabels._sorted_counts import (
-    _floats_of,
-    _monotone_keys,
     distinct_counts,
+    floats_of,
     map_columns,
+    monotone_keys,
 )
 from sklabels._sweep import sweep, tune_columns
 
@@ -89,9 +89,9 @@ def test_distinct_counts_equal_argsort_counts(column):
 def test_keys_order_as_the_floats(values):
     """Check that the monotone keys sort like the floats and map back to them."""
     values = values[~np.isnan(values)] + values.dtype.type(0)
-    keys = _monotone_keys(values.copy())
+    keys = monotone_keys(values.copy())
     np.testing.assert_array_equal(
-        _floats_of(np.sort(keys), values.dtype), np.sort(values).astype(np.float64)
+        floats_of(np.sort(keys), values.dtype), np.sort(values).astype(np.float64)
     )
 
 

@@ -59,13 +59,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._objectives import (
-    _TOL,
+    TOL,
+    Constrained,
     Cost,
     FBeta,
     Objective,
     PrecisionAtRecall,
     RecallAtPrecision,
-    _Constrained,
     accuracy,
     balanced_accuracy,
     evaluate,
@@ -473,7 +473,7 @@ def _nothing(frontier: Frontier, objective, name, proba, counts) -> float:
 
 def _on_top_line(best: float) -> float:
     """The engine's plateau line under a best value ``best``."""
-    return best - _TOL * max(1.0, abs(best))
+    return best - TOL * max(1.0, abs(best))
 
 
 def plan_refinement(
@@ -699,7 +699,7 @@ class ColumnTuner:
         if t != self.start_at:
             raise ValueError("the default threshold must be start_at.")
         achieved = self.objective
-        if isinstance(achieved, _Constrained):
+        if isinstance(achieved, Constrained):
             achieved = achieved.achieved
         counts = self._start_counts(positives, negatives)
         b = float(evaluate(achieved, self.name, *counts)[0])
@@ -736,7 +736,7 @@ class ColumnTuner:
         best = finish(self._frontier, self._phase, self.name, proba=self.proba)
         hits = self._pass1.hits
         if self._phase is self.objective:
-            if best.value == -np.inf and isinstance(self.objective, _Constrained):
+            if best.value == -np.inf and isinstance(self.objective, Constrained):
                 # No cut meets the floor: the cut closest to it, from pass 1 on.
                 self._phase = _fallback_of(self.objective)
                 self._frontier = self._first

@@ -17,7 +17,7 @@ from sklearn.utils.validation import (
     check_is_fitted,
 )
 
-from ._cost_estimator import check_same_rows
+from ._cost_summary import check_same_rows
 from ._costs import binary_cut, check_costs, probabilities, realized_costs
 from ._display import _pyplot
 from ._scores import scores_from_array
@@ -247,7 +247,7 @@ class CostCurveDisplay:
                 f"{estimator.problem_}. Use estimator.cost(X, y) for its total cost."
             )
         check_same_rows(X, y, "X", "y")
-        view = estimator._evaluation_view(X, y)
+        view = estimator.evaluation_view(X, y)
         rule = view.decision.cost_rule
         if costs is not None:
             matrix = check_costs(

@@ -21,13 +21,13 @@ from __future__ import annotations
 import copy
 import itertools
 import operator
-import sys
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
 import numpy as np
 
+from ._backend import any_dask, is_dask  # noqa: F401 (the layer's own test)
 from ._scores import (
     MARGIN,
     PROBA,
@@ -56,24 +56,6 @@ from ._text import natural_order
 
 # Tables merged per task in the tree reduction.
 FAN_IN = 8
-
-
-def is_dask(obj: Any) -> bool:
-    """Whether ``obj`` is a Dask collection; never imports Dask."""
-    if sys.modules.get("dask") is None:  # never imported, or blocked
-        return False
-    # Dask's own Array, DataFrame, Series and Bag only; a cheap test first, since
-    # is_dask_collection reads an attribute that pandas looks up among the columns.
-    if type(obj).__module__.partition(".")[0] not in ("dask", "dask_expr"):
-        return False
-    from dask import is_dask_collection
-
-    return is_dask_collection(obj)
-
-
-def any_dask(*objs: Any) -> bool:
-    """Whether any of ``objs`` is a Dask collection."""
-    return any(is_dask(obj) for obj in objs)
 
 
 def _is_frame(obj: Any) -> bool:
@@ -335,7 +317,7 @@ def _dummy(scores: Any, width: int, value: float) -> Any:
     return meta.iloc[:0].reindex(range(1)).fillna(value).astype(float)
 
 
-def decode_dask(scores: Any, classes: Any, **options: Any) -> Any:
+def decode(scores: Any, classes: Any, **options: Any) -> Any:
     """``decode`` on a Dask Array, DataFrame or Series, lazily, block by block.
 
     Returns a Dask Array of labels (Array input) or a Dask Series with the input's
@@ -578,49 +560,35 @@ def _score_blocks(scores: Any) -> list:
 # ----------------------------------------------------------------------------------
 
 
-def _snapshot(clf: Any) -> Any:
-    """The fitted classifier with its decision parameters as they are now: a later
-    ``set_params`` does not change a graph already built."""
-    from ._classifier import _DECISION_PARAMS
-
-    frozen = copy.copy(clf)
-    for name in _DECISION_PARAMS:
-        setattr(frozen, name, copy.deepcopy(getattr(clf, name)))
-    frozen._decision_cache = [None]
-    frozen._decision()  # bad values raise now, not at compute time
-    return frozen
-
-
-def predict_dask(clf: Any, X: Any, method: str) -> Any:
-    """``clf.<method>(X)`` block by block (``map_blocks``/``map_partitions``).
+def predict(fitted: Any, decision: Any, X: Any, method: str) -> Any:
+    """The estimator's ``<method>(X)`` block by block (``map_blocks`` /
+    ``map_partitions``): the fitted result under ``decision``, resolved when the
+    graph is built.
 
     Dask Array ``X``: a Dask Array (multilabel label sets: a Dask Bag of tuples).
     Dask DataFrame ``X``: a Dask Series (1-D results) or DataFrame (columns named
     by ``classes_``) with ``X``'s index (label sets: a Series of tuples).
     """
     _refuse_bag(X, "X")
-    clf._check_fitted()
-    model = _snapshot(clf)
-    run = partial(_predict_block, model=model, method=method)
-    encoding = model._encoding
-    k = len(model.classes_)
+    run = partial(_predict_block, fitted=fitted, decision=decision, method=method)
+    encoding = fitted.encoding
+    k = len(fitted.classes)
     sets = encoding.problem == "multilabel" and (
         method == "predict_labels" or (method == "predict" and encoding.form == "sets")
     )
     if sets:
         return _lazy_sets(X, run)
     if method in ("predict_proba", "decision_function"):
-        columns = model.classes_
-        if method == "decision_function" and model.problem_ == "binary":
+        columns = fitted.classes
+        if method == "decision_function" and fitted.problem == "binary":
             columns = None
         return _lazy_labels(X, run, np.dtype(np.float64), columns)
-    decision = model._decision()
     if encoding.problem == "multilabel" or encoding.form == "onehot":
         dtype = np.dtype(encoding.dtype or np.int64)
         if encoding.form == "sparse":
             return _lazy_sparse(X, run, k, dtype)
-        return _lazy_labels(X, run, dtype, model.classes_)
-    labels = model.classes_
+        return _lazy_labels(X, run, dtype, fitted.classes)
+    labels = fitted.classes
     if decision.reject_threshold is not None:
         labels = with_extra_label(labels, decision.reject_label)
     if encoding.form == "column" and method == "predict":
@@ -628,8 +596,14 @@ def predict_dask(clf: Any, X: Any, method: str) -> Any:
     return _lazy_labels(X, run, labels.dtype)
 
 
-def _predict_block(block: Any, *, model, method) -> Any:
-    return getattr(type(model), method)(model, block)
+def _predict_block(block: Any, *, fitted, decision, method) -> Any:
+    if method == "predict":
+        return fitted.labels(block, decision)
+    if method == "predict_labels":
+        return fitted.names(block, decision)
+    if method == "predict_proba":
+        return fitted.proba(block, decision)
+    return fitted.margins(block)
 
 
 def _lazy_sparse(X: Any, run, k: int, dtype: np.dtype) -> Any:
@@ -644,87 +618,100 @@ def _lazy_sparse(X: Any, run, k: int, dtype: np.dtype) -> Any:
     return X.map_blocks(run, chunks=(X.chunks[0], (k,)), dtype=dtype, meta=meta)
 
 
-def fit_dask(clf: Any, X: Any, y: Any, fit_params: dict) -> Any:
+def fit(params: dict, X: Any, y: Any, fit_params: dict) -> Any:
     """``fit`` with Dask ``X`` and ``y``: a frozen (pre-trained) model, its
-    thresholds tuned exactly on the scores of every partition."""
+    thresholds tuned exactly on the scores of every partition; the same
+    ``FitOutcome`` as an in-memory fit."""
+    from dataclasses import replace
+
     from sklearn.frozen import FrozenEstimator
 
-    clf._forget_last_fit()
-    if not isinstance(clf.estimator, FrozenEstimator):
+    from ._decision import Tuned, pos_index_of
+    from ._fit import (
+        FitOutcome,
+        check_frozen_is_fitted,
+        fit_clone,
+        fit_priors,
+        frozen_classes,
+        plan_fit,
+    )
+    from ._fitted import FittedLabels
+    from ._frozen import outside_single_column, pin_network_output
+    from ._objectives import CostMatrix
+
+    estimator = params["estimator"]
+    if not isinstance(estimator, FrozenEstimator):
         raise TypeError(
             f"fit on Dask inputs tunes the thresholds of a pre-trained model; "
-            f"{type(clf.estimator).__name__} would have to be fitted on X here, "
+            f"{type(estimator).__name__} would have to be fitted on X here, "
             f"which sklabels does not do out of memory. Train it (on a sample, or "
             f"with dask-ml), then pass FrozenEstimator(model)."
         )
-    clf._check_frozen_is_fitted()
+    check_frozen_is_fitted(estimator)
     weight = fit_params.get("sample_weight")
     blocks = aligned_blocks(X, y, weight)
     encoding = dask_target(
-        [b[1] for b in blocks], problem=clf.problem, classes=clf._frozen_classes()
+        [b[1] for b in blocks],
+        problem=params["problem"],
+        classes=frozen_classes(estimator, params["classes"]),
     )
-    clf.classes_, clf.problem_ = encoding.classes, encoding.problem
-    clf.priors_ = None
-    if clf.train_priors is not None:
-        from ._cost_estimator import fit_priors
-
-        clf.priors_ = fit_priors(clf, None, None)
-    plan = clf._check_decision_options()
-    from ._objectives import CostMatrix
-
-    if plan.objective is not None and isinstance(clf.scoring, CostMatrix):
+    priors = None
+    if params["train_priors"] is not None:
+        priors = fit_priors(params["train_priors"], encoding, None, None)
+    plan = plan_fit(params, encoding, priors)
+    if plan.objective is not None and isinstance(params["scoring"], CostMatrix):
         raise ValueError(
             "scoring=CostMatrix(...) tunes per-action offsets on the scores in "
             "memory, which Dask inputs do not give; fit on NumPy or pandas inputs "
             "(e.g. a computed sample), or pick a threshold objective such as "
             "scoring='f1' with Dask inputs."
         )
-    if plan.objective is not None and clf.tuning != "exact":
+    if plan.objective is not None and params["tuning"] != "exact":
         raise ValueError(
             f"threshold='auto' on Dask inputs tunes the thresholds exactly from "
             f"merged counts (tuning='exact' with a threshold objective); "
-            f"tuning={clf.tuning!r} with scoring={clf.scoring!r} needs the scores "
-            f"in memory. Set tuning='exact', or fit on NumPy or pandas inputs."
+            f"tuning={params['tuning']!r} with scoring={params['scoring']!r} needs "
+            f"the scores in memory. Set tuning='exact', or fit on NumPy or pandas "
+            f"inputs."
         )
     if plan.reject_auto:
         raise ValueError(
             "reject_threshold='auto' is tuned in memory: fit on NumPy or pandas "
             "inputs, or set a fixed reject_threshold with Dask inputs."
         )
-    clf.estimator_ = clf._fit_clone(None, None, {})  # frozen: nothing is fitted
-    from ._frozen import outside_single_column, pin_network_output
-
+    model = fit_clone(estimator, None, None, {}, encoding.problem)  # frozen
+    fitted = FittedLabels(model, encoding, plan.response_method, priors)
     first = _first_rows(blocks)
-    pin_network_output(clf, first)
-    clf._outside_single_column = outside_single_column(clf, first)
-    clf._current_pos_index(clf._decision_params())  # refuses before tuning
-    sample = clf._scores(first)  # the kind every block's scores have
-    clf._tuned_thresholds = clf._tuned_reject = None
+    fitted = replace(fitted, network_output=pin_network_output(fitted, first))
+    fitted = replace(fitted, single_column=outside_single_column(fitted, first))
+    tuned = Tuned(plan.pos_index, params["pos_label"])
+    pos_index_of(params, fitted, tuned)  # refuses before tuning
+    outcome = FitOutcome(fitted, tuned)
+    sample = fitted.scores(first)  # the kind every block's scores have
     if plan.objective is not None:
         result = tune_blocks(
             blocks,
-            partial(_estimator_scores, model=clf),
+            partial(_estimator_scores, fitted=fitted),
             encoding,
             pos_index=plan.pos_index,
             kind=sample.kind,
             logits=sample.logits,
-            scoring=clf.scoring,
-            average=clf.average,
-            keep_curves=clf.store_cv_results,
+            scoring=params["scoring"],
+            average=params["average"],
+            keep_curves=params["store_cv_results"],
         )
-        clf.best_score_ = result.best_score
+        outcome.best_score = result.best_score
         # The pooled exact optimum; per-fold evidence needs the rows in memory.
-        clf.cv_results_ = {
+        outcome.cv_results = {
             "classes": np.asarray(list(result.class_scores), dtype=object),
             "tuning": "exact",
             "thresholds": np.atleast_1d(result.thresholds).astype(float),
             "pooled_thresholds": np.atleast_1d(result.thresholds).astype(float),
         }
-        if clf.store_cv_results:
-            clf.cv_results_["curves"] = result.curves
-        clf._tuned_thresholds = result.thresholds
-    clf._record_fit(encoding, None, True)
-    return clf
+        if params["store_cv_results"]:
+            outcome.cv_results["curves"] = result.curves
+        outcome.tuned = replace(tuned, thresholds=result.thresholds)
+    return outcome
 
 
 def _first_rows(blocks: list[tuple]) -> Any:
@@ -738,8 +725,8 @@ def _first_rows(blocks: list[tuple]) -> Any:
     return rows
 
 
-def _estimator_scores(block: Any, *, model) -> Scores:
-    return model._scores(block)
+def _estimator_scores(block: Any, *, fitted) -> Scores:
+    return fitted.scores(block)
 
 
 # ----------------------------------------------------------------------------------

@@ -6,12 +6,9 @@ from typing import Any
 
 import numpy as np
 
-from ._costs import decide_by_cost
-from ._dask import is_dask
-from ._priors import shift_priors
-from ._reject import check_reject
-from ._rules import apply_rule, resolve_thresholds
-from ._scores import PROBA, Scores, scores_from_array
+from ._backend import dask_layer, is_dask
+from ._decision import for_scores
+from ._scores import Scores, scores_from_array
 from ._targets import (
     PROBLEMS,
     as_class_array,
@@ -117,9 +114,7 @@ def decode(
     ['malignant', 'benign']
     """
     if is_dask(scores):  # lazy, block by block: see docs/scale.md
-        from ._dask import decode_dask
-
-        return decode_dask(
+        return dask_layer().decode(
             scores,
             classes,
             problem=problem,
@@ -208,31 +203,19 @@ def decode_codes(
         scores, classes=classes, problem=problem, from_logits=from_logits, owner=owner
     )
     pos_index = positive_index(pos_label, classes, problem)
-    # Thresholds are given as probabilities, also for logits (the rule converts them).
-    kind = PROBA if values.logits else values.kind
-    thresholds = resolve_thresholds(
-        threshold, problem=problem, classes=classes, kind=kind, pos_index=pos_index
-    )
-    check_reject(reject_threshold, reject_label, problem, kind == PROBA, classes)
-    values = shift_priors(values, problem, classes, priors, train_priors)
-    if costs is not None or reject_cost is not None:
-        codes, rejected = decide_by_cost(
-            values,
-            problem=problem,
-            classes=classes,
-            pos_index=pos_index,
-            costs=costs,
-            reject_cost=reject_cost,
-            reject_label=reject_label,
-            threshold=threshold,
-            reject_threshold=reject_threshold,
-        )
-        return values, problem, codes, rejected
-    codes, rejected = apply_rule(
+    decision = for_scores(
         values,
+        classes,
         problem=problem,
-        thresholds=thresholds,
         pos_index=pos_index,
+        threshold=threshold,
         reject_threshold=reject_threshold,
+        reject_label=reject_label,
+        costs=costs,
+        reject_cost=reject_cost,
+        priors=priors,
+        train_priors=train_priors,
     )
+    values = decision.reweight(values)
+    codes, rejected = decision.decide(values)
     return values, problem, codes, rejected

@@ -11,7 +11,6 @@ resolve to now (:class:`~sklabels._decision.Decision`).
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from numbers import Integral, Real
 from typing import Any
@@ -539,6 +538,15 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
             self._decision_cache[0] = (key, decision)  # one store: thread-safe
         return decision
 
+    @staticmethod
+    def _refuse_dask(method: str, *arrays: Any) -> None:
+        if any_dask(*arrays):
+            raise TypeError(
+                f"{method}() takes in-memory samples, not Dask collections; compute "
+                f"them first (X.compute(), y.compute()), or count the cost block by "
+                f"block with predict(X) on the Dask inputs."
+            )
+
     def _predict_dask(self, X: Any, method: str) -> Any:
         """``method`` of Dask ``X``, block by block, with the decision as it is now
         (a later ``set_params`` does not change a graph already built)."""
@@ -818,6 +826,7 @@ default=None
             and ``n_rejected``.
         """
         self._check_fitted()
+        self._refuse_dask("cost", X, y, sample_weight)
         return summarise_costs(
             self._fitted,
             self._decision(),
@@ -872,6 +881,14 @@ default=None
             unchanged.
         """
         self._check_fitted()
+        if self.priors_ is None:
+            raise ValueError(
+                "adapt_priors re-weights from the training priors, which a fit on Dask "
+                "inputs does not count; pass train_priors=... (the class frequencies "
+                "of the training data) and fit again."
+            )
+        if method in ("em", "bbse"):
+            self._refuse_dask("adapt_priors", X, X_val, y_val)
         estimate = estimate_priors(
             self._fitted,
             X,
@@ -881,14 +898,17 @@ default=None
             tol=tol,
             max_iter=max_iter,
         )
-        adapted = copy.copy(self)
         # Its own parameters: set_params on the copy (estimator__C=...) must not reach
-        # this classifier, nor its next fit. The fitted state stays shared.
-        for name, value in self.get_params(deep=False).items():
-            setattr(adapted, name, _own_copy(value))
-        adapted._decision_cache = [None]  # its own: the priors differ
-        adapted.priors = estimate.priors.copy()
-        adapted.prior_estimate_ = estimate
+        # this classifier, nor its next fit. The fitted state stays shared; the
+        # decision cache is its own (rebuilt on load: the priors differ).
+        state = self.__getstate__()
+        state.update(
+            {k: _own_copy(v) for k, v in self.get_params(deep=False).items()},
+            priors=estimate.priors.copy(),
+            prior_estimate_=estimate,
+        )
+        adapted = type(self).__new__(type(self))
+        adapted.__setstate__(state)
         return adapted
 
     @available_if(_estimator_has("predict_proba"))

@@ -14,7 +14,6 @@ from typing import Any
 import numpy as np
 from sklearn.utils.validation import _check_sample_weight
 
-from ._backend import any_dask
 from ._costs import probabilities, resolve_cost_rule, total_costs
 from ._priors import PriorEstimate, bbse_priors, em_priors, keep_certain
 from ._scores import PROBA, Scores
@@ -71,7 +70,6 @@ def summarise_costs(
     sample_weight: Any,
 ) -> CostSummary:
     """The cost of ``fitted``'s predictions under ``decision`` on ``(X, y)``."""
-    _refuse_dask("cost", X, y, sample_weight)
     check_same_rows(X, y, "X", "y")
     classes, problem = fitted.classes, fitted.problem
     truth = fitted.encoding.encode(y)
@@ -117,15 +115,6 @@ def check_same_rows(X: Any, y: Any, x_name: str, y_name: str) -> None:
         raise ValueError(
             f"{x_name} has {n_x} rows but {y_name} has {n_y}; pass the labels of "
             f"exactly the samples in {x_name}, in the same order."
-        )
-
-
-def _refuse_dask(method: str, *arrays: Any) -> None:
-    if any_dask(*arrays):
-        raise TypeError(
-            f"{method}() takes in-memory samples, not Dask collections; compute "
-            f"them first (X.compute(), y.compute()), or count the cost block by "
-            f"block with predict(X) on the Dask inputs."
         )
 
 
@@ -180,19 +169,12 @@ def estimate_priors(
     max_iter: int,
 ) -> PriorEstimate:
     """The class priors of the unlabelled samples ``X``, by EM or BBSE, from the
-    training priors of ``fitted``."""
-    if fitted.priors is None:
-        raise ValueError(
-            "adapt_priors re-weights from the training priors, which a fit on Dask "
-            "inputs does not count; pass train_priors=... (the class frequencies of "
-            "the training data) and fit again."
-        )
+    training priors of ``fitted`` (in-memory samples only)."""
     if method not in ("em", "bbse"):
         raise ValueError(
             f"method must be 'em' (Saerens et al., 2002) or 'bbse' (black-box shift "
             f"estimation, Lipton et al., 2018), got {method!r}."
         )
-    _refuse_dask("adapt_priors", X, X_val, y_val)
     problem, train = fitted.problem, fitted.priors
     scores = fitted.scores(X)
     if method == "em":

@@ -4,7 +4,7 @@ A :class:`Decision` holds the rule (per-class thresholds, multiclass ratios or a
 cost rule with its ``reject_cost``), the deployment priors to re-weight for, the
 reject level and label, and the positive class. :meth:`Decision.apply` is the one
 implementation of "scores to codes": the estimator, :func:`~sklabels.decode` and
-the Dask layer all call it.
+the block-wise layer all call it.
 
 Two ways to get one: :func:`resolve` reads an estimator's decision parameters
 against what its ``fit`` learned and tuned; :func:`for_scores` reads ``decode``'s
@@ -252,7 +252,7 @@ def deployment_priors(
     """The deployment priors to re-weight for, validated (None: no shift)."""
     if params["priors"] is None:
         return None
-    if train is None:  # fitted on Dask inputs without train_priors
+    if train is None:  # a block-wise fit without train_priors
         raise ValueError(
             f"priors={params['priors']!r} re-weights by the training priors, "
             "which a fit on Dask inputs does not count: pass "

@@ -2,8 +2,8 @@
 
 Encode the target, plan the fit (check every decision option before anything is
 fitted), fit the model with the held-out scores that tuning reads, tune; the result
-is one :class:`FitOutcome`, which the estimator stores. The Dask layer builds its
-fit of a frozen model from the same steps and returns the same value.
+is one :class:`FitOutcome`, which the estimator stores. The block-wise layer builds
+its fit of a frozen model from the same steps and returns the same value.
 """
 
 from __future__ import annotations

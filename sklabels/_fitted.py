@@ -4,8 +4,8 @@ Like scikit-learn's ``_CalibratedClassifier`` inside ``CalibratedClassifierCV``,
 :class:`FittedLabels` holds what a ``fit`` learned -- the fitted inner model, the
 target encoding, what a frozen network returns, the training priors and the
 held-out evidence -- and turns samples into scores, codes and labels under a
-:class:`~sklabels._decision.Decision`. The estimator stores one; the Dask layer
-maps its methods over blocks.
+:class:`~sklabels._decision.Decision`. The estimator stores one; the block-wise
+layer maps its methods over blocks.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ class FittedLabels:
     response_method : {"predict_proba", "decision_function"}
         The model method whose output the decision reads.
     priors : ndarray or None
-        The training priors (None: a fit on Dask inputs without ``train_priors``).
+        The training priors (None: a block-wise fit without ``train_priors``).
     network_output : {"logits", "proba"} or None
         What a frozen network was found to return at fit (None: ask its adapter).
     single_column : bool
@@ -117,9 +117,7 @@ class FittedLabels:
         check_row_sums(scores, self.problem, self.estimator, method)
         return scores
 
-    def codes(
-        self, X: Any, decision: Decision
-    ) -> tuple[np.ndarray, np.ndarray | None]:
+    def codes(self, X: Any, decision: Decision) -> tuple[np.ndarray, np.ndarray | None]:
         """Codes (or the multilabel indicator) of ``X`` and its rejected rows."""
         codes, rejected = decision.apply(self.scores(X), X)
         if self.never_on is not None:

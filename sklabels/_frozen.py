@@ -190,9 +190,7 @@ def _network_scores(
     fitted: Any, adapter: Any, X: Any, output: str | None
 ) -> tuple[Scores, str]:
     raw, output = adapter._network_response(X, output)
-    _check_width(
-        raw.shape[1], fitted.classes, fitted.problem, _owner(fitted.estimator)
-    )
+    _check_width(raw.shape[1], fitted.classes, fitted.problem, _owner(fitted.estimator))
     scores, _ = scores_from_array(
         raw,
         classes=fitted.classes,
@@ -241,7 +239,7 @@ def network_scores(fitted: Any, X: Any, method: str | None) -> Scores | None:
 
 
 def pin_network_output(fitted: Any, first_block: Any) -> str | None:
-    """For a fit that never holds all of ``X`` (Dask): what the frozen network
+    """For a fit that never holds all of ``X`` (block-wise): what the frozen network
     returns, read from its structure or else from the values of a first block, to
     pin for every later call (None: not a network's output)."""
     adapter = network_adapter(fitted.estimator)

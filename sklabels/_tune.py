@@ -18,7 +18,7 @@ from scipy.special import expit, logit
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import _check_sample_weight, check_consistent_length
 
-from ._dask import any_dask
+from ._backend import any_dask
 from ._multiclass import (
     class_counts,
     log_space,

@@ -160,6 +160,113 @@ class Decision:
             reject_threshold=self.reject_threshold,
         )
 
+    def to_dict(self) -> dict:
+        """This decision as plain JSON-able values (see :meth:`from_dict`).
+
+        Costs that are a function of ``X`` cannot be written down: ValueError.
+        """
+        rule, costs = self.cost_rule, None
+        if rule is not None and rule.source is not None:
+            raise ValueError(
+                "costs that are a function of X cannot be written down; save the "
+                "estimator instead (sklabels.persistence)."
+            )
+        if rule is not None:
+            costs = {
+                "matrix": rule.matrix.tolist(),
+                "reject_cost": rule.reject_cost,
+                "offsets": None if rule.offsets is None else rule.offsets.tolist(),
+            }
+        return {
+            "version": _VERSION,
+            "problem": self.problem,
+            "classes": [to_python(c) for c in self.classes],
+            "classes_dtype": self.classes.dtype.str,
+            "pos_index": int(self.pos_index),
+            "rule": "costs" if rule else _RULES[self.problem],
+            "thresholds": _plain(self.thresholds),
+            "costs": costs,
+            "reject_threshold": _plain(self.reject_threshold),
+            "reject_label": to_python(self.reject_label),
+            "priors": _plain(self.priors),
+            "train_priors": _plain(self.train_priors),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping) -> Decision:
+        """The decision that :meth:`to_dict` wrote."""
+        if not isinstance(data, Mapping) or data.get("version") != _VERSION:
+            found = data.get("version") if isinstance(data, Mapping) else data
+            raise ValueError(
+                f"a decision must be a mapping with version {_VERSION}, got version "
+                f"{found!r}; write it again with this version of sklabels."
+            )
+        unknown = set(data) - _FIELDS
+        missing = _FIELDS - set(data)
+        if unknown or missing:
+            raise ValueError(
+                f"a decision of version {_VERSION} has the fields "
+                f"{sorted(_FIELDS)}; unknown: {sorted(unknown)}, missing: "
+                f"{sorted(missing)}."
+            )
+        if data["rule"] not in ("costs", _RULES.get(data["problem"])):
+            raise ValueError(
+                f"rule={data['rule']!r} does not decide a {data['problem']!r} problem."
+            )
+        classes = np.asarray(data["classes"], dtype=np.dtype(data["classes_dtype"]))
+        rule, costs = None, data["costs"]
+        if data["rule"] == "costs":
+            offsets = costs["offsets"]
+            rule = CostRule(
+                np.asarray(costs["matrix"], dtype=np.float64),
+                costs["reject_cost"],
+                None,
+                None if offsets is None else np.asarray(offsets, dtype=np.float64),
+            )
+        thresholds = data["thresholds"]
+        if isinstance(thresholds, list):
+            thresholds = _array(thresholds)
+        return cls(
+            problem=data["problem"],
+            classes=classes,
+            thresholds=thresholds,
+            pos_index=int(data["pos_index"]),
+            reject_threshold=data["reject_threshold"],
+            reject_label=data["reject_label"],
+            cost_rule=rule,
+            priors=_array(data["priors"]),
+            train_priors=_array(data["train_priors"]),
+        )
+
+
+_VERSION = 1
+_RULES = {"binary": "thresholds", "multilabel": "thresholds", "multiclass": "ratios"}
+_FIELDS = {
+    "version",
+    "problem",
+    "classes",
+    "classes_dtype",
+    "pos_index",
+    "rule",
+    "thresholds",
+    "costs",
+    "reject_threshold",
+    "reject_label",
+    "priors",
+    "train_priors",
+}
+
+
+def _plain(value: Any) -> Any:
+    """Arrays as lists and numpy scalars as Python numbers (None stays None)."""
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    return to_python(value)
+
+
+def _array(value: Any) -> np.ndarray | None:
+    return None if value is None else np.asarray(value, dtype=np.float64)
+
 
 @dataclass(frozen=True)
 class Tuned:

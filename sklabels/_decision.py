@@ -84,7 +84,7 @@ def param_key(value: Any) -> Any:
     return ("object", id(value), value)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Decision:
     """What turns validated scores into codes, resolved and validated.
 
@@ -268,7 +268,7 @@ def _array(value: Any) -> np.ndarray | None:
     return None if value is None else np.asarray(value, dtype=np.float64)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Tuned:
     """What ``fit`` fixed for the decision: the positive class it tuned for, and the
     tuned thresholds, reject level and cost rule (``None``: not tuned)."""

@@ -88,7 +88,7 @@ class HeldOut(NamedTuple):
     folds: list[np.ndarray] | None = None  # rows of each cv split, if any
 
 
-@dataclass
+@dataclass(eq=False)
 class FitOutcome:
     """Everything one ``fit`` computed: the fitted result and what was tuned.
 

@@ -51,7 +51,7 @@ def check_row_sums(scores: Scores, problem: str, model: Any, method: str) -> Non
         )
 
 
-@dataclass
+@dataclass(eq=False)
 class FittedLabels:
     """What one ``fit`` learned, able to score and decide on its own.
 

@@ -16,7 +16,7 @@ if TYPE_CHECKING:  # the same names, for type checkers and documentation tools
     from ._certify import AtLeast, NotCertifiedWarning
     from ._classifier import ProbabilisticLabelClassifier
     from ._cost_display import CostCurveDisplay
-    from ._cost_estimator import CostSummary
+    from ._cost_summary import CostSummary
     from ._decode import decode
     from ._display import (
         CoverageAccuracyDisplay,
@@ -63,7 +63,7 @@ _EXPORTS = {
     "Cost": "._objectives",
     "CostCurveDisplay": "._cost_display",
     "CostMatrix": "._objectives",
-    "CostSummary": "._cost_estimator",
+    "CostSummary": "._cost_summary",
     "PriorEstimate": "._priors",
     "FBeta": "._objectives",
     "FewPositivesWarning": "._warnings",

@@ -9,10 +9,8 @@ Dask is imported.
 
 from __future__ import annotations
 
-import functools
 import importlib
 import sys
-from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
@@ -44,17 +42,3 @@ def dask_layer() -> ModuleType:
         if (exc.name or "").partition(".")[0] not in ("dask", "dask_expr"):
             raise
         raise ImportError(f"Dask inputs need Dask: {EXTRA}") from exc
-
-
-def blockwise(method: Callable) -> Callable:
-    """A predict method that hands a Dask ``X`` to the Dask layer, which maps the
-    method over its blocks (dask-ml's ``ParallelPostFit``): the method itself only
-    ever sees in-memory rows."""
-
-    @functools.wraps(method)
-    def run(self: Any, X: Any) -> Any:
-        if is_dask(X):
-            return dask_layer().predict(self, X, method.__name__)
-        return method(self, X)
-
-    return run

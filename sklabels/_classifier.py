@@ -1,14 +1,19 @@
 """``ProbabilisticLabelClassifier``: the scikit-learn estimator that wires it together.
 
 X -> estimator -> raw response -> Scores -> decision rule -> codes -> labels
+
+The estimator holds its parameters and one fitted result: ``fit`` computes a
+:class:`~sklabels._fit.FitOutcome` (in memory, or through the Dask layer) and stores
+it in one place; every prediction is the fitted result
+(:class:`~sklabels._fitted.FittedLabels`) under the decision that the parameters
+resolve to now (:class:`~sklabels._decision.Decision`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
-from numbers import Integral, Number, Real
-from typing import Any, NamedTuple
+from collections.abc import Callable
+from numbers import Integral, Real
+from typing import Any
 
 import numpy as np
 from sklearn import get_config
@@ -20,22 +25,7 @@ from sklearn.base import (
     clone,
 )
 from sklearn.exceptions import NotFittedError
-from sklearn.frozen import FrozenEstimator
 from sklearn.metrics import accuracy_score
-from sklearn.model_selection import (
-    KFold,
-    ShuffleSplit,
-    StratifiedShuffleSplit,
-    check_cv,
-)
-from sklearn.utils import (
-    ClassifierTags,
-    Tags,
-    TargetTags,
-    _safe_indexing,
-    get_tags,
-    indexable,
-)
 from sklearn.utils._param_validation import (
     HasMethods,
     Interval,
@@ -48,57 +38,16 @@ from sklearn.utils.metadata_routing import (
     process_routing,
 )
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.parallel import Parallel, delayed
-from sklearn.utils.validation import (
-    _check_method_params,
-    _check_sample_weight,
-    check_consistent_length,
-    check_is_fitted,
-)
 
-from ._backend import any_dask, blockwise, dask_layer
-from ._cost_estimator import (
-    CostSummary,
-    adapt_priors,
-    check_fit_cost_options,
-    current_cost_rule,
-    fit_priors,
-    held_out_predictions,
-    reweighted_scores,
-    summarise_costs,
-    tune_costs,
-)
-from ._costs import CostRule, cost_codes
-from ._frozen import (
-    check_fitted_model,
-    network_classes,
-    network_scores,
-    outside_single_column,
-    single_column_error,
-)
-from ._generalize import (
-    CONFIDENCE,
-    N_BOOTSTRAPS,
-    TUNINGS,
-    Progress,
-    bootstrap_intervals,
-    timed_fold,
-    tune_with_evidence,
-)
+from ._backend import any_dask, dask_layer, is_dask
+from ._cost_summary import CostSummary, estimate_priors, summarise_costs
+from ._decision import DECISION_PARAMS, Decision, param_key, resolve
+from ._fit import FitOutcome, fit_in_memory, inner_tags
+from ._fitted import EvaluationView, FittedLabels
+from ._generalize import CONFIDENCE, N_BOOTSTRAPS, TUNINGS, bootstrap_intervals
 from ._objectives import OBJECTIVES, CostMatrix
-from ._reject import check_reject, tune_reject, winning_probability
 from ._reports import classification_report, confusion_matrix
-from ._rules import apply_rule, resolve_thresholds
-from ._scores import (
-    MARGIN,
-    PROBA,
-    Scores,
-    scores_from_estimator,
-    warn_unless_rows_sum_to_one,
-)
-from ._targets import TargetEncoding, as_class_array, fit_target, positive_index
-from ._text import preview, to_python
-from ._tuning import AVERAGES, check_tuning_options, label_of
+from ._tune import AVERAGES
 
 
 def _estimator_has(attr: str):
@@ -110,158 +59,6 @@ def _estimator_has(attr: str):
         return True
 
     return check
-
-
-class _Decision(NamedTuple):
-    """The decision parameters that ``predict`` applies, resolved and validated."""
-
-    thresholds: float | np.ndarray
-    pos_index: int
-    reject_threshold: float | None
-    reject_label: Any
-    cost_rule: CostRule | None = None  # decide by cost instead of thresholds
-    priors: np.ndarray | None = None  # deployment priors to re-weight for
-
-
-class _FitPlan(NamedTuple):
-    """The decision options of one ``fit``, checked before anything is fitted."""
-
-    pos_index: int
-    thresholds: float | np.ndarray | None  # fixed thresholds; None when tuned
-    objective: Callable | None  # the resolved scoring, with threshold="auto"
-    reject_auto: bool
-
-    @property
-    def needs_held_out(self) -> bool:
-        """Tuning reads scores of samples the model was not fitted on."""
-        return self.objective is not None or self.reject_auto
-
-
-class _HeldOut(NamedTuple):
-    """Scores of samples the model was not fitted on, their truth and weights."""
-
-    scores: Scores
-    truth: np.ndarray
-    sample_weight: np.ndarray | None
-    X: Any = None  # the samples passed to fit, for costs that depend on them
-    rows: np.ndarray | None = None  # rows of X behind the scores (None: all)
-    folds: list[np.ndarray] | None = None  # rows of each cv split, if any
-
-
-class _EvaluationView(NamedTuple):
-    """A fitted classifier's scores and truth on some data, with its decision now.
-
-    What ``ProbabilisticLabelClassifier._evaluation_view`` returns to the displays.
-    """
-
-    problem: str
-    classes: np.ndarray
-    kind: str
-    decision: _Decision
-    scores: Scores | None
-    truth: np.ndarray | None
-
-
-def _param_key(value: Any) -> Any:
-    """A comparable snapshot of a parameter value, for the predict-time cache.
-
-    Containers are copied element by element (arrays by their bytes), so a list or
-    array changed in place after ``fit`` is seen as a new value, as it would be by
-    an estimator that reads the parameter on every call.
-    """
-    if value is None or isinstance(value, str | bytes | Number | np.generic):
-        return (type(value), value)
-    if isinstance(value, Mapping):
-        return (
-            "mapping",
-            type(value),
-            tuple((_param_key(k), _param_key(v)) for k, v in value.items()),
-        )
-    if hasattr(value, "index") and hasattr(value, "to_dict"):  # a pandas Series
-        return ("series", _param_key(value.to_dict()))
-    if isinstance(value, list | tuple):
-        return (type(value), tuple(_param_key(v) for v in value))
-    if isinstance(value, np.ndarray):
-        if value.dtype.kind == "O":
-            return ("objects", value.shape, _param_key(value.ravel().tolist()))
-        return ("array", value.dtype.str, value.shape, value.tobytes())
-    # Anything else by identity; the object is kept, so its id is not reused.
-    return ("object", id(value), value)
-
-
-# The parameters that predict reads (fixed values) or checks (tuned values).
-_DECISION_PARAMS = (
-    "threshold",
-    "pos_label",
-    "reject_threshold",
-    "reject_label",
-    "reject_coverage",
-    "reject_accuracy",
-    "costs",
-    "reject_cost",
-    "priors",
-)
-
-
-def _is_auto(value: Any) -> bool:
-    return isinstance(value, str) and value == "auto"
-
-
-def _flatten_constant_columns(parts: list[np.ndarray]) -> np.ndarray:
-    """Stack out-of-fold scores; a column constant within every fold becomes one value.
-
-    Such a column carries no ranking of the samples (a constant predictor, e.g.
-    ``DummyClassifier(strategy="prior")``): its values differ between folds only
-    because the folds' training sets differ. Left as they are, the sweep would
-    "tune" a threshold between folds. Replaced by their mean, the column is constant
-    overall, which tuning recognises as untunable (a warning; the default kept).
-    A fold of one row is constant whatever the model: only folds of two or more
-    rows count, and they must hold at least half of the rows (leave-one-out and
-    other tiny folds are tuned on their pooled scores as they are).
-    """
-    values = np.concatenate(parts)
-    judged = [part for part in parts if len(part) > 1]
-    if len(parts) < 2 or 2 * sum(map(len, judged)) < len(values):
-        return values
-    flat = np.ones(values.shape[1], dtype=bool)
-    for part in judged:
-        flat &= part.max(axis=0) == part.min(axis=0)
-    if flat.any():
-        values = values.copy()
-        values[:, flat] = values[:, flat].mean(axis=0)
-    return values
-
-
-def _check_training_folds(splits: list, codes: np.ndarray, classes: Any) -> None:
-    """Refuse a cv split whose training part lacks a class that ``y`` has.
-
-    The model fitted on it cannot score that class: its out-of-fold scores would
-    tune the thresholds on a class the model never saw (or the fit fails).
-    """
-    counts = np.bincount(codes, minlength=len(classes))
-    for index, (train, _) in enumerate(splits):
-        missing = np.flatnonzero(
-            (counts > 0) & (np.bincount(codes[train], minlength=len(classes)) == 0)
-        )
-        if len(missing):
-            label = label_of(classes[missing[0]])
-            raise ValueError(
-                f"cv fold {index + 1} of {len(splits)}: its training part has no "
-                f"sample of class {label} ({counts[missing[0]]} in y), so its model "
-                f"cannot score that class. Use stratified folds (an int cv, or "
-                f"StratifiedKFold(n_splits, shuffle=True)), fewer splits, or more "
-                f"samples of {label}."
-            )
-
-
-def _labels_never_on(truth: np.ndarray) -> np.ndarray | None:
-    """Labels with no positive in a multilabel ``y`` (``None``: every label occurs).
-
-    A constant sub-model scores them 0 (or a margin of 0, which the ``>=`` rule
-    would turn on); ``predict`` keeps them off.
-    """
-    never = truth.reshape(len(truth), -1).sum(axis=0) == 0
-    return never if never.any() else None
 
 
 def _top_k_order(proba: np.ndarray, k: int) -> np.ndarray:
@@ -278,44 +75,14 @@ def _top_k_order(proba: np.ndarray, k: int) -> np.ndarray:
     return np.take_along_axis(part, np.argsort(-kept, axis=1, kind="stable"), axis=1)
 
 
-def _inner_tags(estimator: Any):
-    """Tags of the inner estimator; defaults for plain objects that have none."""
+def _own_copy(value: Any) -> Any:
+    """A parameter value that shares nothing mutable with ``value``."""
+    if callable(value) and not hasattr(value, "get_params"):
+        return value  # a function: nothing to copy
     try:
-        return get_tags(estimator)
-    except (
-        AttributeError
-    ):  # not a scikit-learn estimator (e.g. a bare pre-trained model)
-        return Tags(
-            estimator_type="classifier",
-            target_tags=TargetTags(required=True),
-            classifier_tags=ClassifierTags(),
-        )
-
-
-def _fold_scores(
-    estimator: Any,
-    X: Any,
-    y: np.ndarray,
-    train: np.ndarray,
-    test: np.ndarray,
-    fit_params: dict,
-    method: str,
-    problem: str,
-    n_classes: int,
-) -> tuple[np.ndarray, Any]:
-    """Fit a clone on ``train``; its validated scores on ``test``, and the clone."""
-    model = clone(estimator)
-    params = _check_method_params(X, params=fit_params, indices=train)
-    model.fit(_safe_indexing(X, train), y[train], **params)
-    raw = getattr(model, method)(_safe_indexing(X, test))
-    scores = scores_from_estimator(
-        raw,
-        method=method,
-        problem=problem,
-        n_classes=n_classes,
-        estimator_classes=getattr(model, "classes_", None),
-    )
-    return scores.values, model
+        return clone(value, safe=False)
+    except Exception:  # an object neither clone nor deepcopy can copy: shared
+        return value
 
 
 class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
@@ -657,23 +424,21 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         self : object
             The fitted classifier.
         """
-        if any_dask(X, y):  # a frozen model tuned on every partition
-            return dask_layer().fit(self, X, y, fit_params)
         self._forget_last_fit()
-        self._progress = Progress(self.verbose, type(self).__name__)
-        frozen = isinstance(self.estimator, FrozenEstimator)
-        encoding, truth = self._encode_target(X, y, frozen)
-        self.priors_ = fit_priors(self, truth, fit_params.get("sample_weight"))
-        plan = self._check_decision_options()
-        held_out = self._fit_estimator(
-            X, truth, fit_params, frozen=frozen, held_out=plan.needs_held_out
-        )
-        self._outside_single_column = outside_single_column(self, X)
-        self._current_pos_index(self._decision_params())  # refuses before tuning
-        thresholds = self._tune_thresholds(plan, held_out)
-        self._tune_reject_threshold(plan, held_out, thresholds)
-        self._record_fit(encoding, truth, frozen)
+        params = self.get_params(deep=False)
+        if any_dask(X, y):  # a frozen model tuned on every partition
+            outcome = dask_layer().fit(params, X, y, fit_params)
+        else:
+            route = None
+            if get_config().get("enable_metadata_routing", False):
+                route = self._route_fit_params
+            owner = type(self).__name__
+            outcome = fit_in_memory(params, X, y, fit_params, owner=owner, route=route)
+        self._store(outcome)
         return self
+
+    def _route_fit_params(self, fit_params: dict) -> dict:
+        return process_routing(self, "fit", **fit_params).estimator.fit
 
     def _forget_last_fit(self) -> None:
         """Unfitted until this fit completes, with nothing left of an earlier tuning.
@@ -682,7 +447,7 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         usable.
         """
         for name in (
-            "_encoding",
+            "_fitted",
             "best_score_",
             "cv_results_",
             "cost_offsets_",
@@ -691,348 +456,38 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
             if hasattr(self, name):
                 delattr(self, name)
 
-    def _encode_target(
-        self, X: Any, y: Any, frozen: bool
-    ) -> tuple[TargetEncoding, np.ndarray]:
-        """Encode ``y`` in the column order of the model outputs.
-
-        Sets ``classes_`` and ``problem_``; returns the encoding and the codes (or
-        indicator matrix) of ``y``.
-        """
-        if frozen:
-            self._check_frozen_is_fitted()
-        classes = network_classes(self.estimator, self.classes, y, self.problem, frozen)
-        if classes is None:
-            classes = self._frozen_classes() if frozen else self.classes
-        encoding, truth = fit_target(y, problem=self.problem, classes=classes)
-        check_consistent_length(X, truth)
-        self.classes_ = encoding.classes
-        self.problem_ = encoding.problem
-        return encoding, truth
-
-    def _check_decision_options(self) -> _FitPlan:
-        """Check the decision parameters before anything is fitted; resolve them once.
-
-        Sets ``response_method_`` and the positive class of this fit (the one that
-        tuned thresholds belong to: predict reuses its index while ``pos_label`` is
-        unchanged).
-        """
-        self.response_method_ = self._resolve_response_method()
-        self._kind = PROBA if self.response_method_ == "predict_proba" else MARGIN
-        params = self._decision_params()
-        pos_index = positive_index(params["pos_label"], self.classes_, self.problem_)
-        self._fit_pos_index = pos_index
-        self._fit_pos_label = params["pos_label"]  # a label: a plain value
-        objective = thresholds = None
-        check_fit_cost_options(self, params)
-        if _is_auto(params["threshold"]) and isinstance(self.scoring, CostMatrix):
-            objective = self.scoring
-            thresholds = self._fixed_thresholds(None, pos_index)
-        elif _is_auto(params["threshold"]):
-            objective, _ = check_tuning_options(
-                self.scoring, self.average, self.problem_
-            )
-        else:
-            thresholds = self._fixed_thresholds(params["threshold"], pos_index)
-        reject_auto = self._check_reject_option(params)
-        return _FitPlan(pos_index, thresholds, objective, reject_auto)
-
-    def _fit_estimator(
-        self,
-        X: Any,
-        truth: np.ndarray,
-        fit_params: dict,
-        *,
-        frozen: bool,
-        held_out: bool,
-    ) -> _HeldOut | None:
-        """Fit ``estimator_``; with ``held_out``, also the scores that tuning reads.
-
-        Those are out-of-fold scores when the model is fitted here (it is then refit
-        on all the data, unless ``refit=False``), and a frozen model's scores on the
-        data passed to ``fit``.
-        """
-        weight = fit_params.get("sample_weight")
-        if held_out and weight is not None:
-            weight = _check_sample_weight(weight, truth, ensure_non_negative=True)
-        if get_config().get("enable_metadata_routing", False) and not frozen:
-            # A frozen model is not fitted: sample_weight only weighs the sweep.
-            fit_params = process_routing(self, "fit", **fit_params).estimator.fit
-        y_fit = truth
-        if self.problem_ == "multilabel" and truth.shape[1] == 1:
-            y_fit = truth[:, 0]  # one label: a 0/1 vector, not a column
-        if held_out and not frozen:
-            self.estimator_, scores, rows = self._fit_out_of_fold(X, y_fit, fit_params)
-            check_fitted_model(self, X, truth, frozen)
-            weight = None if weight is None else weight[rows]
-            return _HeldOut(
-                scores, truth[rows], weight, X, rows, folds=self._split_positions
-            )
-        self.estimator_ = self._fit_clone(X, y_fit, fit_params)
-        scores = check_fitted_model(self, X, truth, frozen)
-        if not held_out:
-            return None
-        return _HeldOut(self._scores(X) if scores is None else scores, truth, weight, X)
-
-    def _tune_thresholds(
-        self, plan: _FitPlan, held_out: _HeldOut | None
-    ) -> float | np.ndarray:
-        """The thresholds in use after fit: tuned with ``threshold="auto"``, else fixed.
-
-        Tuning sets ``best_score_`` (and ``cv_results_`` with ``store_cv_results``).
-        """
-        self._tuned_thresholds = None
-        self._held_out_predictions = held_out_predictions(self, held_out)
-        self._tuned_cost = None
-        if isinstance(plan.objective, CostMatrix):
-            self._tuned_cost = tune_costs(
-                self, plan.objective, plan.pos_index, held_out
-            )
-            self._tuned_thresholds = plan.thresholds
-            return plan.thresholds
-        if plan.objective is None:
-            return plan.thresholds
-        result = tune_with_evidence(
-            held_out.scores,
-            held_out.truth,
-            problem=self.problem_,
-            classes=self.classes_,
-            pos_index=plan.pos_index,
-            scoring=plan.objective,
-            average=self.average,
-            sample_weight=held_out.sample_weight,
-            keep_curves=self.store_cv_results,
-            n_jobs=self.n_jobs,
-            tuning=self.tuning,
-            folds=held_out.folds,
-            random_state=self.random_state,
-            progress=self._progress,
-        )
-        self.best_score_ = result.best_score
-        self.cv_results_ = dict(result.cv_results)
-        if self.store_cv_results:
-            self.cv_results_["curves"] = result.curves
-        # Kept for the intervals, computed on first access.
-        self._tuning_record = (held_out, plan.pos_index, result, [None])
-        self._tuned_thresholds = result.thresholds
-        return result.thresholds
-
-    def _tune_reject_threshold(
-        self,
-        plan: _FitPlan,
-        held_out: _HeldOut | None,
-        thresholds: float | np.ndarray,
-    ) -> None:
-        """Tune the reject threshold for its target (``reject_threshold="auto"``).
-
-        The winning probabilities are those of the held-out predictions at
-        ``thresholds``, the ones ``predict`` applies.
-        """
-        self._tuned_reject = None
-        if not plan.reject_auto:
-            return
-        codes, _ = apply_rule(
-            held_out.scores,
-            problem=self.problem_,
-            thresholds=thresholds,
-            pos_index=plan.pos_index,
-        )
-        confidence = winning_probability(held_out.scores, codes, self.problem_)
-        self._tuned_reject, _, _ = tune_reject(
-            confidence,
-            codes == held_out.truth,
-            coverage=self.reject_coverage,
-            accuracy=self.reject_accuracy,
-            sample_weight=held_out.sample_weight,
-        )
-
-    def _record_fit(
-        self, encoding: TargetEncoding, truth: np.ndarray, frozen: bool
-    ) -> None:
-        """The remaining fitted state; the encoding last: its presence means fitted."""
+    def _store(self, outcome: FitOutcome) -> None:
+        """The one place that writes the fitted state; the fitted result last: its
+        presence means fitted."""
+        fitted = outcome.fitted
+        self.classes_, self.problem_ = fitted.classes, fitted.problem
+        self.estimator_ = fitted.estimator
+        self.response_method_ = fitted.response_method
+        self.priors_ = fitted.priors
+        for name, value in (
+            ("best_score_", outcome.best_score),
+            ("cv_results_", outcome.cv_results),
+            ("cost_offsets_", outcome.cost_offsets),
+            ("_tuning_record", outcome.tuning_record),
+        ):
+            if value is not None:
+                setattr(self, name, value)
         for name in ("n_features_in_", "feature_names_in_"):
-            if hasattr(self.estimator_, name):
-                setattr(self, name, getattr(self.estimator_, name))
+            if hasattr(fitted.estimator, name):
+                setattr(self, name, getattr(fitted.estimator, name))
             elif hasattr(self, name):  # left over from an earlier fit
                 delattr(self, name)
-        self._never_on = None
-        if self.problem_ == "multilabel" and not frozen:
-            self._never_on = _labels_never_on(truth)
+        self._tuned = outcome.tuned
         # Fixed decision parameters are read at predict time; this cache holds
         # the last resolved set, keyed on the parameter values (see _decision).
         self._decision_cache = [None]
-        self._encoding = encoding
+        self._fitted = fitted
         self._decision()  # fills the cache for the parameters of this fit
 
-    def _cv_splits(self, X: Any, y_fit: np.ndarray) -> list:
-        """The splits of ``cv``: stratified for single-label ``y``."""
-        cv = self.cv
-        if isinstance(cv, Real) and not isinstance(cv, Integral):
-            splitter = (
-                ShuffleSplit
-                if self.problem_ == "multilabel"
-                else StratifiedShuffleSplit
-            )
-            cv = splitter(n_splits=1, test_size=cv, random_state=self.random_state)
-        elif isinstance(cv, Integral) and self.problem_ == "multilabel":
-            # Shuffled: unshuffled KFold on rows sorted by label (a common layout)
-            # leaves folds whose training part has no positive of some label, and
-            # their constant scores would drag that label's threshold to 0.
-            cv = KFold(cv, shuffle=True, random_state=self.random_state)
-        else:
-            cv = check_cv(cv, y_fit, classifier=True)
-        splits = list(cv.split(X, y_fit))
-        if self.problem_ != "multilabel":
-            _check_training_folds(splits, y_fit, self.classes_)
-        if not self.refit and len(splits) != 1:
-            raise ValueError(
-                f"refit=False keeps the model fitted on the training part of a single "
-                f"split, but cv={self.cv!r} gives {len(splits)} splits. Use a float cv "
-                f"(e.g. cv=0.25 holds out a quarter of the data) or refit=True."
-            )
-        return splits
-
-    def _fit_out_of_fold(
-        self, X: Any, y_fit: np.ndarray, fit_params: dict
-    ) -> tuple[Any, Scores, np.ndarray]:
-        """Fit one clone per split; the final model, the held-out scores, their rows."""
-        X_split = indexable(X)[0]  # sparse formats and sequences without [idx]
-        splits = self._cv_splits(X_split, y_fit)
-        ends = np.cumsum([len(test) for _, test in splits])
-        self._split_positions = [
-            np.arange(e - len(t), e) for e, (_, t) in zip(ends, splits, strict=True)
-        ]
-        with self._fit_errors_explained():
-            folds = Parallel(n_jobs=self.n_jobs)(
-                delayed(timed_fold)(
-                    self._progress,
-                    index,
-                    len(splits),
-                    _fold_scores,
-                    self.estimator,
-                    X_split,
-                    y_fit,
-                    train,
-                    test,
-                    fit_params,
-                    self.response_method_,
-                    self.problem_,
-                    len(self.classes_),
-                )
-                for index, (train, test) in enumerate(splits)
-            )
-        model = self._fit_clone(X, y_fit, fit_params) if self.refit else folds[0][1]
-        if self.refit:
-            self._progress("refitted on all the data")
-        rows = np.concatenate([test for _, test in splits])
-        values = _flatten_constant_columns([fold[0] for fold in folds])
-        self._check_row_sums(Scores(values, self._kind), self.response_method_)
-        return model, Scores(values, self._kind), rows
-
-    def _fit_clone(self, X: Any, y_fit: np.ndarray, fit_params: dict) -> Any:
-        """A clone of ``estimator`` fitted on all the data."""
-        model = clone(self.estimator)
-        with self._fit_errors_explained():
-            model.fit(X, y_fit, **fit_params)
-        return model
-
-    @contextmanager
-    def _fit_errors_explained(self) -> Iterator[None]:
-        """The inner fit's ValueError on a multilabel target says how to wrap the model.
-
-        Models that cannot fit an indicator matrix fail with messages about ``y``'s
-        shape; wrapping them fits one model per label.
-        """
-        try:
-            yield
-        except ValueError as exc:
-            if self.problem_ != "multilabel" or (
-                _inner_tags(self.estimator).target_tags.multi_output
-            ):
-                raise
-            name = type(self.estimator).__name__
-            raise ValueError(
-                f"{name} could not be fitted on a multilabel target ({exc}). Wrap it "
-                f"to fit one model per label: OneVsRestClassifier({name}(...)) or "
-                f"MultiOutputClassifier({name}(...)) from sklearn.multiclass / "
-                f"sklearn.multioutput."
-            ) from exc
-
-    def _check_frozen_is_fitted(self) -> None:
-        """A frozen model must be fitted already: say so before anything else.
-
-        scikit-learn's ``check_is_fitted`` decides (through the model's
-        ``__sklearn_is_fitted__`` where it has one: adapters holding a handed-in
-        network count as fitted). Objects that are not scikit-learn estimators
-        are not checked.
-        """
-        inner = self.estimator.estimator
-        try:
-            check_is_fitted(inner)
-        except NotFittedError:
-            name = type(inner).__name__
-            raise NotFittedError(
-                f"The {name} inside FrozenEstimator is not fitted: a frozen model is "
-                f"used as it is and never fitted here. Fit it first "
-                f"(FrozenEstimator({name}(...).fit(X_train, y_train))), or pass it "
-                f"unfrozen to fit it on the data given to fit. (A model that needs "
-                f"no fitting can say so with a __sklearn_is_fitted__ method "
-                f"returning True.)"
-            ) from None
-        except TypeError:  # not a scikit-learn estimator: nothing to check
-            pass
-
-    def _frozen_classes(self) -> Any:
-        """Label order of a frozen model: its ``classes_``, else ``classes=``."""
-        model_classes = getattr(self.estimator, "classes_", None)
-        if model_classes is not None and np.ndim(model_classes) != 1:
-            model_classes = None  # multi-output models: a list of per-output classes
-        if self.classes is None:
-            if model_classes is None:
-                raise ValueError(
-                    f"{type(self.estimator.estimator).__name__} (frozen) has no "
-                    f"classes_, so the order of its output columns is unknown. Pass "
-                    f"classes=[...] naming its outputs in column order."
-                )
-            return model_classes
-        given = as_class_array(self.classes)
-        if model_classes is None:
-            return given
-        model_classes = np.asarray(model_classes)
-        is_codes = model_classes.dtype.kind in "iu" and np.array_equal(
-            model_classes, np.arange(len(model_classes))
-        )
-        if len(model_classes) != len(given) or not (
-            is_codes
-            or np.array_equal(model_classes.astype(object), given.astype(object))
-        ):
-            raise ValueError(
-                f"classes={preview(given)} does not match the frozen model's classes_ "
-                f"{preview(model_classes)}, which fix its column order. Omit classes= "
-                f"or list the same labels in the model's order."
-            )
-        return given
-
-    def _resolve_response_method(self) -> str:
-        inner = self.estimator
-        if self.response_method == "auto":
-            return (
-                "predict_proba"
-                if hasattr(inner, "predict_proba")
-                else "decision_function"
-            )
-        if not hasattr(inner, self.response_method):
-            raise ValueError(
-                f"response_method={self.response_method!r} but "
-                f"{type(inner).__name__} has no {self.response_method}; use "
-                f"response_method='auto'."
-            )
-        return self.response_method
-
     # ------------------------------------------------------------------ pickling
-    # The predict-time cache and fit's progress printer are rebuilt on load, so the
-    # saved state holds values only: skops.io rebuilds it (sklabels.persistence).
-    _REBUILT_ON_LOAD = ("_decision_cache", "_progress")
+    # The predict-time cache is rebuilt on load, so the saved state holds values
+    # only: skops.io rebuilds it (sklabels.persistence).
+    _REBUILT_ON_LOAD = ("_decision_cache",)
 
     def __getstate__(self) -> dict:
         state = dict(super().__getstate__())  # a copy: never edit self.__dict__
@@ -1042,53 +497,23 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
 
     def __setstate__(self, state: dict) -> None:
         super().__setstate__(state)
-        if "_encoding" in state:  # fitted
+        if "_fitted" in state:  # fitted
             self._decision_cache = [None]
-            self._progress = Progress(self.verbose, type(self).__name__)
 
     # ------------------------------------------------------------------ predict
     def __sklearn_is_fitted__(self) -> bool:
-        return hasattr(self, "_encoding")
+        return hasattr(self, "_fitted")
 
     def _check_fitted(self) -> None:
         # A plain attribute test: sklearn's check_is_fitted walks the tags of both
         # estimators, which costs tens of microseconds per single-row predict.
-        if not hasattr(self, "_encoding"):
+        if not hasattr(self, "_fitted"):
             raise NotFittedError(
                 f"This {type(self).__name__} instance is not fitted yet. Call 'fit' "
                 f"with appropriate arguments before using this estimator."
             )
 
-    def _scores(self, X: Any, method: str | None = None) -> Scores:
-        network = network_scores(self, X, method)  # a network adapter's outputs
-        if network is not None:
-            return network
-        method = method or self.response_method_
-        raw = getattr(self.estimator_, method)(X)
-        scores = scores_from_estimator(
-            raw,
-            method=method,
-            problem=self.problem_,
-            n_classes=len(self.classes_),
-            estimator_classes=getattr(self.estimator_, "classes_", None),
-        )
-        self._check_row_sums(scores, method)
-        return scores
-
-    def _check_row_sums(self, scores: Scores, method: str) -> None:
-        if self.problem_ == "multiclass" and scores.kind == PROBA:
-            warn_unless_rows_sum_to_one(
-                scores.values,
-                f"{type(self.estimator).__name__}.{method} outputs",
-                "Normalise the model's rows, e.g. wrap it in CalibratedClassifierCV.",
-            )
-
-    # ------------------------------------------------- decision parameters
-    def _decision_params(self) -> dict:
-        # Each read once: another thread may call set_params meanwhile.
-        return {name: getattr(self, name) for name in _DECISION_PARAMS}
-
-    def _decision(self) -> _Decision:
+    def _decision(self) -> Decision:
         """The decision parameters as they are now, resolved and validated.
 
         Fixed values (``threshold``, ``pos_label``, ``reject_threshold``,
@@ -1098,135 +523,35 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         snapshot of the parameter values, so that an unchanged model pays only a
         comparison per predict.
         """
-        params = self._decision_params()
-        key = _param_key(tuple(params.values()))
+        # Each read once: another thread may call set_params meanwhile.
+        params = {name: getattr(self, name) for name in DECISION_PARAMS}
+        key = param_key(tuple(params.values()))
         cached = self._decision_cache[0]
         try:
             if cached is not None and cached[0] == key:
                 return cached[1]
         except (TypeError, ValueError):  # values that cannot be compared: resolve
             pass
-        pos_index = self._current_pos_index(params)
-        decision = _Decision(
-            thresholds=self._current_thresholds(params, pos_index),
-            pos_index=pos_index,
-            reject_threshold=self._current_reject_threshold(params),
-            reject_label=params["reject_label"],
-            cost_rule=current_cost_rule(self, params),
-            priors=self._current_priors(params),
-        )
+        decision = resolve(params, self._fitted, self._tuned, type(self).__name__)
         # Cached only if no container changed in place while it was resolved.
-        if _param_key(tuple(params.values())) == key:
+        if param_key(tuple(params.values())) == key:
             self._decision_cache[0] = (key, decision)  # one store: thread-safe
         return decision
 
-    def _current_pos_index(self, params: dict) -> int:
-        pos_label = params["pos_label"]
-        if _param_key(pos_label) == _param_key(self._fit_pos_label):
-            index = self._fit_pos_index
-        else:
-            index = positive_index(pos_label, self.classes_, self.problem_)
-        if index == 0 and self._outside_single_column:
-            # Users read such a column as pos_label's; the model as classes_[1]'s.
-            raise single_column_error(
-                pos_label, self.classes_, params["threshold"], self._kind
+    @staticmethod
+    def _refuse_dask(method: str, *arrays: Any) -> None:
+        if any_dask(*arrays):
+            raise TypeError(
+                f"{method}() takes in-memory samples, not Dask collections; compute "
+                f"them first (X.compute(), y.compute()), or count the cost block by "
+                f"block with predict(X) on the Dask inputs."
             )
-        return index
 
-    def _current_thresholds(self, params: dict, pos_index: int) -> float | np.ndarray:
-        """The fixed ``threshold`` as it is now, or the thresholds tuned in ``fit``."""
-        threshold = params["threshold"]
-        if not _is_auto(threshold):
-            return self._fixed_thresholds(threshold, pos_index)
-        if self._tuned_thresholds is None:
-            raise NotFittedError(
-                f"threshold='auto' was set after fit: thresholds are tuned in "
-                f"fit, and this {type(self).__name__} was fitted with fixed "
-                f"thresholds. Call fit to tune them, or set a fixed threshold."
-            )
-        if pos_index != self._fit_pos_index:
-            raise ValueError(
-                f"pos_label={params['pos_label']!r} was set after fit, but the "
-                f"threshold was tuned on the score of "
-                f"{to_python(self.classes_[self._fit_pos_index])!r}. Call fit "
-                f"to tune it for the new positive class, or set a fixed threshold."
-            )
-        return self._tuned_thresholds
-
-    def _fixed_thresholds(self, threshold: Any, pos_index: int) -> float | np.ndarray:
-        return resolve_thresholds(
-            threshold,
-            problem=self.problem_,
-            classes=self.classes_,
-            kind=self._kind,
-            pos_index=pos_index,
-        )
-
-    def _current_reject_threshold(self, params: dict) -> float | None:
-        """The fixed ``reject_threshold`` as it is now, or the one tuned in ``fit``."""
-        if not self._check_reject_option(params):
-            reject = params["reject_threshold"]
-            return None if reject is None else float(reject)
-        if self._tuned_reject is None:
-            raise NotFittedError(
-                f"reject_threshold='auto' was set after fit: the reject threshold is "
-                f"tuned in fit, and this {type(self).__name__} was fitted with a "
-                f"fixed one. Call fit to tune it, or set a fixed reject_threshold."
-            )
-        return self._tuned_reject
-
-    def _current_priors(self, params: dict) -> np.ndarray | None:
-        """The deployment priors to re-weight for, validated (None: no shift)."""
-        from ._priors import check_priors, check_shift
-
-        if params["priors"] is None:
-            return None
-        if self.priors_ is None:  # fitted on Dask inputs without train_priors
-            raise ValueError(
-                f"priors={params['priors']!r} re-weights by the training priors, "
-                "which a fit on Dask inputs does not count: pass "
-                "train_priors=..., the class frequencies the model was trained with."
-            )
-        target = check_priors(
-            params["priors"], self.classes_, self.problem_, default=self.priors_
-        )
-        check_shift(self.priors_, target, self.classes_)
-        return target
-
-    def _check_reject_option(self, params: dict) -> bool:
-        """Check the reject parameters; whether the reject threshold is tuned."""
-        auto = self._check_reject_target(params)
-        check_reject(
-            params["reject_threshold"],
-            params["reject_label"],
-            self.problem_,
-            self._kind == PROBA,
-            self.classes_,
-            allow_auto=True,
-        )
-        return auto
-
-    def _check_reject_target(self, params: dict) -> bool:
-        """Whether the reject threshold is tuned; its target is set exactly once."""
-        targets = {
-            name: params[name]
-            for name in ("reject_coverage", "reject_accuracy")
-            if params[name] is not None
-        }
-        auto = _is_auto(params["reject_threshold"])
-        if auto and len(targets) != 1:
-            raise ValueError(
-                f"reject_threshold='auto' tunes the reject threshold for one target; "
-                f"pass exactly one of reject_coverage=... (e.g. 0.9: answer at least "
-                f"90% of samples) or reject_accuracy=... (e.g. 0.98), got "
-                f"{targets or 'neither'}."
-            )
-        if not auto and targets:
-            raise ValueError(
-                f"{', '.join(targets)} only apply with reject_threshold='auto'; set "
-                f"reject_threshold='auto' or remove them."
-            )
-        return auto
+    def _predict_dask(self, X: Any, method: str) -> Any:
+        """``method`` of Dask ``X``, block by block, with the decision as it is now
+        (a later ``set_params`` does not change a graph already built)."""
+        self._check_fitted()
+        return dask_layer().predict(self._fitted, self._decision(), X, method)
 
     @property
     def thresholds_(self) -> float | np.ndarray:
@@ -1244,7 +569,7 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         """Bootstrap intervals of the tuned thresholds and best score (cached)."""
         self._check_fitted()
         record = getattr(self, "_tuning_record", None)
-        if record is None and getattr(self, "_tuned_cost", None) is not None:
+        if record is None and self._tuned.cost_rule is not None:
             raise AttributeError(
                 "a cost rule tuned for scoring=CostMatrix(...) has no thresholds, so "
                 "no threshold intervals; read cost_offsets_ and best_score_ instead."
@@ -1291,11 +616,35 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
             return None
         return self.classes_[self._decision().pos_index]
 
-    def _evaluation_view(self, X: Any = None, y: Any = None) -> _EvaluationView:
+    @property
+    def decision_(self) -> Decision:
+        """The decision ``predict`` applies now: one immutable value.
+
+        Thresholds (or ratios), positive class, reject level and label, cost rule
+        and priors, resolved from the parameters and what ``fit`` tuned. What the
+        ONNX exporter translates and the thresholds file serializes
+        (``decision_.to_dict()``).
+        """
+        self._check_fitted()
+        return self._decision()
+
+    @property
+    def fitted_(self) -> FittedLabels:
+        """What ``fit`` learned, as one value: the inner model, the target encoding,
+        a network's pinned output kind, the training priors.
+
+        It scores and decides on its own (``fitted_.labels(X, decision_)`` equals
+        ``predict(X)``); for exporters and tools that need more than the public
+        attributes.
+        """
+        self._check_fitted()
+        return self._fitted
+
+    def evaluation_view(self, X: Any = None, y: Any = None) -> EvaluationView:
         """The fitted classifier as displays and reports read it, on ``(X, y)``.
 
-        The one way the rest of the package reads a fitted classifier's scores
-        and truth: it never reads the classifier's private attributes.
+        For sklabels' displays: the one way they read a fitted classifier's scores
+        and truth, without its private attributes.
 
         Parameters
         ----------
@@ -1307,7 +656,7 @@ default=None
 
         Returns
         -------
-        view : _EvaluationView
+        view : EvaluationView
             ``problem``, ``classes`` and ``kind`` (``"proba"`` or ``"margin"``) of
             the fit; ``decision``, the thresholds, positive class index and reject
             option that ``predict`` applies now (one resolution); ``scores``, the
@@ -1316,47 +665,8 @@ default=None
             Without ``X`` and ``y``, ``scores`` and ``truth`` are ``None``.
         """
         self._check_fitted()
-        decision = self._decision()
-        scores = truth = None
-        if X is not None or y is not None:
-            truth = self._encoding.encode(y)
-            scores = reweighted_scores(self, self._scores(X), decision)
-        return _EvaluationView(
-            self.problem_, self.classes_, self._kind, decision, scores, truth
-        )
+        return self._fitted.view(self._decision(), X, y)
 
-    def _codes(self, X: Any) -> tuple[np.ndarray, np.ndarray | None, _Decision]:
-        """Codes and rejected rows of ``X``, from one set of decision parameters."""
-        self._check_fitted()
-        decision = self._decision()  # before the model runs: bad values fail fast
-        scores = reweighted_scores(self, self._scores(X), decision)
-        if decision.cost_rule is not None:
-            codes, rejected = cost_codes(
-                scores,
-                problem=self.problem_,
-                rule=decision.cost_rule,
-                classes=self.classes_,
-                pos_index=decision.pos_index,
-                X=X,
-            )
-        else:
-            codes, rejected = apply_rule(
-                scores,
-                problem=self.problem_,
-                thresholds=decision.thresholds,
-                pos_index=decision.pos_index,
-                reject_threshold=decision.reject_threshold,
-            )
-        if self._never_on is not None:
-            codes[:, self._never_on] = False
-        return codes, rejected, decision
-
-    def _predict(self, X: Any) -> tuple[Any, _Decision]:
-        """:meth:`predict`, with the decision parameters it applied."""
-        codes, rejected, decision = self._codes(X)
-        return self._encoding.decode(codes, rejected, decision.reject_label), decision
-
-    @blockwise
     def predict(self, X: Any) -> Any:
         """Predict labels in the form of the ``y`` seen in ``fit``.
 
@@ -1371,9 +681,11 @@ default=None
             matrix (same dtype as ``y``; rejected rows of a one-hot are all zero), or
             a list of tuples of labels, mirroring ``y``.
         """
-        return self._predict(X)[0]
+        if is_dask(X):
+            return self._predict_dask(X, "predict")
+        self._check_fitted()
+        return self._fitted.labels(X, self._decision())
 
-    @blockwise
     def predict_labels(self, X: Any) -> np.ndarray | list[tuple]:
         """Predict label names, whatever form ``y`` had in ``fit``.
 
@@ -1383,11 +695,12 @@ default=None
             1-D labels for binary and multiclass problems; one tuple of labels per
             sample (in the order of ``classes_``) for multilabel problems.
         """
-        codes, rejected, decision = self._codes(X)
-        return self._encoding.names(codes, rejected, decision.reject_label)
+        if is_dask(X):
+            return self._predict_dask(X, "predict_labels")
+        self._check_fitted()
+        return self._fitted.names(X, self._decision())
 
     @available_if(_estimator_has("predict_proba"))
-    @blockwise
     def predict_proba(self, X: Any) -> np.ndarray:
         """Probability of each class (or label), columns in the order of ``classes_``.
 
@@ -1398,9 +711,11 @@ default=None
             per-label probabilities for multilabel -- whatever the inner estimator's
             format (including lists of ``(n, 2)`` arrays).
         """
+        if is_dask(X):
+            return self._predict_dask(X, "predict_proba")
         self._check_fitted()
-        scores = self._scores(X, "predict_proba")
-        return reweighted_scores(self, scores, self._decision()).values
+        scores = self._fitted.scores(X, "predict_proba")
+        return self._decision().reweight(scores).values
 
     @available_if(_estimator_has("predict_proba"))
     def predict_log_proba(self, X: Any) -> np.ndarray:
@@ -1409,7 +724,6 @@ default=None
             return np.log(self.predict_proba(X))
 
     @available_if(_estimator_has("decision_function"))
-    @blockwise
     def decision_function(self, X: Any) -> np.ndarray:
         """The inner estimator's decision scores, columns in the order of ``classes_``.
 
@@ -1419,9 +733,10 @@ default=None
             Binary: the margin of ``classes_[1]`` (as in scikit-learn). Otherwise one
             column per class or label.
         """
+        if is_dask(X):
+            return self._predict_dask(X, "decision_function")
         self._check_fitted()
-        values = self._scores(X, "decision_function").values
-        return values[:, 1] if self.problem_ == "binary" else values
+        return self._fitted.margins(X)
 
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
         """Accuracy of :meth:`predict` (subset accuracy for multilabel problems).
@@ -1429,8 +744,8 @@ default=None
         ``y`` may be in any form ``fit`` accepts for this problem.
         """
         self._check_fitted()
-        truth = self._encoding.encode(y)
-        codes, rejected, _ = self._codes(X)
+        truth = self._fitted.encoding.encode(y)
+        codes, rejected = self._fitted.codes(X, self._decision())
         if rejected is not None:
             codes = np.where(rejected, -1, codes)
         return float(accuracy_score(truth, codes, sample_weight=sample_weight))
@@ -1438,17 +753,15 @@ default=None
     # ------------------------------------------------------------------ reports
     def _report(self, report: Callable, X: Any, y: Any, **kwargs: Any) -> Any:
         """``report`` (of ``_reports.py``) of :meth:`predict` on ``(X, y)``, by name."""
-        y_pred, decision = self._predict(X)
-        abstains = decision.reject_threshold is not None or (
-            decision.cost_rule is not None
-            and decision.cost_rule.reject_cost is not None
-        )
+        self._check_fitted()
+        decision = self._decision()
+        y_pred = self._fitted.labels(X, decision)
         return report(
             y,
             y_pred,
             classes=self.classes_,
             problem=self.problem_,
-            reject_label=decision.reject_label if abstains else None,
+            reject_label=decision.reject_label if decision.abstains else None,
             **kwargs,
         )
 
@@ -1536,8 +849,11 @@ default=None
             ``total``, ``mean`` (weighted by ``sample_weight``), ``per_sample``
             and ``n_rejected``.
         """
+        self._check_fitted()
+        self._refuse_dask("cost", X, y, sample_weight)
         return summarise_costs(
-            self,
+            self._fitted,
+            self._decision(),
             X,
             y,
             costs=costs,
@@ -1588,9 +904,36 @@ default=None
             :class:`PriorEstimate`: priors, iterations, convergence). This one is
             unchanged.
         """
-        return adapt_priors(
-            self, X, method=method, X_val=X_val, y_val=y_val, tol=tol, max_iter=max_iter
+        self._check_fitted()
+        if self.priors_ is None:
+            raise ValueError(
+                "adapt_priors re-weights from the training priors, which a fit on Dask "
+                "inputs does not count; pass train_priors=... (the class frequencies "
+                "of the training data) and fit again."
+            )
+        if method in ("em", "bbse"):
+            self._refuse_dask("adapt_priors", X, X_val, y_val)
+        estimate = estimate_priors(
+            self._fitted,
+            X,
+            method=method,
+            X_val=X_val,
+            y_val=y_val,
+            tol=tol,
+            max_iter=max_iter,
         )
+        # Its own parameters: set_params on the copy (estimator__C=...) must not reach
+        # this classifier, nor its next fit. The fitted state stays shared; the
+        # decision cache is its own (rebuilt on load: the priors differ).
+        state = self.__getstate__()
+        state.update(
+            {k: _own_copy(v) for k, v in self.get_params(deep=False).items()},
+            priors=estimate.priors.copy(),
+            prior_estimate_=estimate,
+        )
+        adapted = type(self).__new__(type(self))
+        adapted.__setstate__(state)
+        return adapted
 
     @available_if(_estimator_has("predict_proba"))
     def predict_topk(self, X: Any, k: int = 3) -> tuple[np.ndarray, np.ndarray]:
@@ -1642,7 +985,7 @@ default=None
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        inner = _inner_tags(self.estimator)
+        inner = inner_tags(self.estimator)
         tags.input_tags = inner.input_tags
         tags.classifier_tags.multi_class = self.problem != "binary"
         tags.classifier_tags.poor_score = inner.classifier_tags.poor_score

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from ._cost_estimator import check_same_rows
+from ._cost_summary import check_same_rows
 from ._costs import binary_cut, check_costs, probabilities, realized_costs
 from ._display_base import Display, checked_weight
 from ._text import to_python
@@ -235,7 +235,7 @@ class CostCurveDisplay(Display):
                 f"{estimator.problem_}. Use estimator.cost(X, y) for its total cost."
             )
         check_same_rows(X, y, "X", "y")
-        view = estimator._evaluation_view(X, y)
+        view = estimator.evaluation_view(X, y)
         rule = view.decision.cost_rule
         if costs is not None:
             matrix = check_costs(

@@ -518,40 +518,6 @@ def check_cost_options(
             )
 
 
-def decide_by_cost(
-    scores: Scores,
-    *,
-    problem: str,
-    classes: np.ndarray,
-    pos_index: int,
-    costs: Any,
-    reject_cost: Any,
-    reject_label: Any,
-    threshold: Any,
-    reject_threshold: Any,
-) -> tuple[np.ndarray, np.ndarray | None]:
-    """``decode``'s cost path: check the options, apply the Bayes rule."""
-    check_cost_options(
-        costs=costs,
-        reject_cost=reject_cost,
-        reject_label=reject_label,
-        threshold=threshold,
-        reject_threshold=reject_threshold,
-        classes=classes,
-    )
-    reject = check_reject_cost(reject_cost, problem)
-    if costs is None:
-        costs = 1.0 - np.eye(len(classes))
-    matrix = check_costs(costs, classes, problem, n_samples=len(scores.values))
-    return cost_codes(
-        scores,
-        problem=problem,
-        rule=CostRule(matrix, reject),
-        classes=classes,
-        pos_index=pos_index,
-    )
-
-
 def _weighted_mean(values: np.ndarray, weight: np.ndarray | None) -> float:
     if weight is None:
         return float(np.mean(values)) if len(values) else 0.0

@@ -7,11 +7,8 @@ from typing import Any
 import numpy as np
 
 from ._backend import dask_layer, is_dask
-from ._costs import decide_by_cost
-from ._priors import shift_priors
-from ._reject import check_reject
-from ._rules import apply_rule, resolve_thresholds
-from ._scores import PROBA, Scores, scores_from_array
+from ._decision import for_scores
+from ._scores import Scores, scores_from_array
 from ._targets import (
     PROBLEMS,
     as_class_array,
@@ -126,7 +123,7 @@ def decode(
             pos_label=pos_label,
             reject_threshold=reject_threshold,
             reject_label=reject_label,
-            costs=costs,
+            costs=_costs_for_blocks(costs, classes),
             reject_cost=reject_cost,
             priors=priors,
             train_priors=train_priors,
@@ -149,6 +146,26 @@ def decode(
     if problem == "multilabel":
         return indicator_to_tuples(codes, classes)
     return codes_to_labels(codes, classes, rejected, reject_label)
+
+
+def _costs_for_blocks(costs: Any, classes: Any) -> Any:
+    """``costs`` for block-by-block decoding: one matrix (or per-label 2x2) only.
+
+    Per-sample costs ``(n, k, k)`` or ``(n, k, 2, 2)`` cannot follow the blocks of
+    a Dask input.
+    """
+    if costs is None or isinstance(costs, dict) or hasattr(costs, "columns"):
+        return costs
+    shape = np.shape(costs)
+    per_label = len(shape) == 3 and shape[0] == len(classes) and shape[1:] == (2, 2)
+    if len(shape) == 4 or (len(shape) == 3 and not per_label):
+        raise ValueError(
+            f"costs of shape {shape} are per-sample costs, which cannot follow "
+            "the blocks of Dask scores. Decode in memory, or use "
+            "ProbabilisticLabelClassifier(costs=callable) whose costs(X) is "
+            "called on each block of X."
+        )
+    return costs
 
 
 def decode_codes(
@@ -186,31 +203,19 @@ def decode_codes(
         scores, classes=classes, problem=problem, from_logits=from_logits, owner=owner
     )
     pos_index = positive_index(pos_label, classes, problem)
-    # Thresholds are given as probabilities, also for logits (the rule converts them).
-    kind = PROBA if values.logits else values.kind
-    thresholds = resolve_thresholds(
-        threshold, problem=problem, classes=classes, kind=kind, pos_index=pos_index
-    )
-    check_reject(reject_threshold, reject_label, problem, kind == PROBA, classes)
-    values = shift_priors(values, problem, classes, priors, train_priors)
-    if costs is not None or reject_cost is not None:
-        codes, rejected = decide_by_cost(
-            values,
-            problem=problem,
-            classes=classes,
-            pos_index=pos_index,
-            costs=costs,
-            reject_cost=reject_cost,
-            reject_label=reject_label,
-            threshold=threshold,
-            reject_threshold=reject_threshold,
-        )
-        return values, problem, codes, rejected
-    codes, rejected = apply_rule(
+    decision = for_scores(
         values,
+        classes,
         problem=problem,
-        thresholds=thresholds,
         pos_index=pos_index,
+        threshold=threshold,
         reject_threshold=reject_threshold,
+        reject_label=reject_label,
+        costs=costs,
+        reject_cost=reject_cost,
+        priors=priors,
+        train_priors=train_priors,
     )
+    values = decision.reweight(values)
+    codes, rejected = decision.decide(values)
     return values, problem, codes, rejected

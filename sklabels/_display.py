@@ -11,7 +11,7 @@ artists in attributes ending in ``_`` (``figure_``, ``ax_``, ``lines_``).
   share answered, for the reject option.
 
 The ``from_estimator`` constructors read a fitted classifier through its public
-attributes and its ``_evaluation_view(X, y)`` (validated scores, encoded truth and
+attributes and its ``evaluation_view(X, y)`` (validated scores, encoded truth and
 the decision in use), never through its private state.
 """
 
@@ -306,7 +306,7 @@ class ThresholdCurveDisplay(Display):
         -------
         display : ThresholdCurveDisplay
         """
-        view = estimator._evaluation_view(X, y)
+        view = estimator.evaluation_view(X, y)
         problem, decision = view.problem, view.decision
         default = 0.5 if problem == "multiclass" else default_threshold(view.kind)
         pos_label = view.classes[decision.pos_index] if problem == "binary" else None
@@ -707,7 +707,7 @@ class CoverageAccuracyDisplay(Display):
                 "the reject option applies to single-label problems; this estimator "
                 "is multilabel."
             )
-        view = estimator._evaluation_view(X, y)
+        view = estimator.evaluation_view(X, y)
         codes, _ = apply_rule(
             view.scores,
             problem=view.problem,

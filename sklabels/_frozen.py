@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import re
 import warnings
-from numbers import Real
 from typing import Any
 
 import numpy as np
@@ -164,13 +163,13 @@ def _check_width(width: int, classes: np.ndarray, problem: str, owner: str) -> N
     raise _width_error(width, classes, owner)
 
 
-def _check_declared_problem(clf: Any, adapter: Any) -> None:
+def _check_declared_problem(fitted: Any, adapter: Any) -> None:
     """A frozen network whose head is declared (the adapter's ``problem=``, or
     what the network says, e.g. ``config.problem_type``) must fit ``y``'s problem:
     softmax logits read as per-label sigmoids, or the reverse, give wrong labels."""
     declared = adapter._given_problem()
     if declared == "auto" or (declared == "multilabel") == (
-        clf.problem_ == "multilabel"
+        fitted.problem == "multilabel"
     ):
         return
     head = (
@@ -178,30 +177,24 @@ def _check_declared_problem(clf: Any, adapter: Any) -> None:
         if declared == "multilabel"
         else "softmax scores (one class per sample)"
     )
-    fix = "multilabel" if clf.problem_ == "multilabel" else "multiclass"
+    fix = "multilabel" if fitted.problem == "multilabel" else "multiclass"
     raise ValueError(
-        f"{_owner(clf.estimator_)}: {adapter._problem_source()} makes the network's "
-        f"outputs {head}, but y is {clf.problem_}. Pass "
+        f"{_owner(fitted.estimator)}: {adapter._problem_source()} makes the network's "
+        f"outputs {head}, but y is {fitted.problem}. Pass "
         f"{type(adapter).__name__}(..., problem={fix!r}) if that is the network's "
         f"head, or y of the {declared} form."
     )
 
 
-def _pinned_output(clf: Any, adapter: Any) -> str | None:
-    """What ``fit`` found the frozen network to return (None: ask the adapter)."""
-    pinned = clf.__dict__.get("_network_output")
-    return pinned[1] if pinned is not None and pinned[0] is adapter else None
-
-
 def _network_scores(
-    clf: Any, adapter: Any, X: Any, output: str | None
+    fitted: Any, adapter: Any, X: Any, output: str | None
 ) -> tuple[Scores, str]:
     raw, output = adapter._network_response(X, output)
-    _check_width(raw.shape[1], clf.classes_, clf.problem_, _owner(clf.estimator_))
+    _check_width(raw.shape[1], fitted.classes, fitted.problem, _owner(fitted.estimator))
     scores, _ = scores_from_array(
         raw,
-        classes=clf.classes_,
-        problem=clf.problem_,
+        classes=fitted.classes,
+        problem=fitted.problem,
         from_logits=output == "logits",
         name=f"{type(adapter).__name__} outputs",
     )
@@ -223,70 +216,69 @@ def probabilities(scores: Scores, problem: str) -> Scores:
     return Scores(expit(values), PROBA)
 
 
-def network_scores(clf: Any, X: Any, method: str | None) -> Scores | None:
-    """The classifier's scores of ``X`` when a network adapter produces them.
+def network_scores(fitted: Any, X: Any, method: str | None) -> Scores | None:
+    """The fitted result's scores of ``X`` when a network adapter produces them.
+
+    ``fitted`` (a ``FittedLabels``) gives ``estimator``, ``response_method``,
+    ``classes``, ``problem`` and the pinned ``network_output``.
 
     ``method`` None: what the decision rule reads (logits stay logits);
     ``"predict_proba"``: probabilities; ``"decision_function"``: logits. None:
     not a network adapter, a response method other than ``predict_proba``, or
     a network that returns probabilities asked for its decision function.
     """
-    adapter = network_adapter(clf.estimator_)
-    if adapter is None or clf.response_method_ != "predict_proba":
+    adapter = network_adapter(fitted.estimator)
+    if adapter is None or fitted.response_method != "predict_proba":
         return None
-    scores, output = _network_scores(clf, adapter, X, _pinned_output(clf, adapter))
+    scores, output = _network_scores(fitted, adapter, X, fitted.network_output)
     if method == "predict_proba":
-        return probabilities(scores, clf.problem_)
+        return probabilities(scores, fitted.problem)
     if method == "decision_function" and output != "logits":
         return None
     return scores
 
 
-def pin_network_output(clf: Any, first_block: Any) -> bool:
-    """For a fit that never holds all of ``X`` (Dask): pin what the frozen network
-    returns, read from its structure or else from the values of a first block, for
-    every later call; whether those are logits."""
-    adapter = network_adapter(clf.estimator_)
-    if adapter is None or clf.response_method_ != "predict_proba":
-        return False
-    _check_declared_problem(clf, adapter)
-    clf._network_output = None
-    _, output = _network_scores(clf, adapter, first_block, None)
-    clf._network_output = (adapter, output)
-    return output == "logits"
+def pin_network_output(fitted: Any, first_block: Any) -> str | None:
+    """For a fit that never holds all of ``X`` (block-wise): what the frozen network
+    returns, read from its structure or else from the values of a first block, to
+    pin for every later call (None: not a network's output)."""
+    adapter = network_adapter(fitted.estimator)
+    if adapter is None or fitted.response_method != "predict_proba":
+        return None
+    _check_declared_problem(fitted, adapter)
+    return _network_scores(fitted, adapter, first_block, None)[1]
 
 
 def check_fitted_model(
-    clf: Any, X: Any, truth: np.ndarray, frozen: bool
-) -> Scores | None:
-    """Checks of the model just fitted (or frozen); its scores of ``X`` if computed.
+    fitted: Any, X: Any, truth: np.ndarray, frozen: bool
+) -> tuple[Scores | None, str | None]:
+    """Checks of the model just fitted (or frozen): its scores of ``X`` if computed,
+    and what a frozen network returns (None: not pinned).
 
     A network's width must be the number of classes. For a frozen model, what its
-    network returns is read once here and kept for every later call, and its
+    network returns is read once here, to be kept for every later call, and its
     decisions on ``X`` are compared with ``truth`` (:class:`ClassOrderWarning`).
     """
-    adapter = network_adapter(clf.estimator_)
-    uses_network = adapter is not None and clf.response_method_ == "predict_proba"
+    adapter = network_adapter(fitted.estimator)
+    uses_network = adapter is not None and fitted.response_method == "predict_proba"
+    owner = _owner(fitted.estimator)
     if not frozen:
         if uses_network:
-            _check_width(
-                adapter.n_outputs_, clf.classes_, clf.problem_, _owner(clf.estimator_)
-            )
-        return None
+            _check_width(adapter.n_outputs_, fitted.classes, fitted.problem, owner)
+        return None, None
+    output = None
     if uses_network:
-        _check_declared_problem(clf, adapter)
-        clf._network_output = None
-        scores, output = _network_scores(clf, adapter, X, None)
-        clf._network_output = (adapter, output)
+        _check_declared_problem(fitted, adapter)
+        scores, output = _network_scores(fitted, adapter, X, None)
     elif hasattr(X, "__dask_graph__"):
-        return None  # no order check: data not in memory
+        return None, None  # no order check: data not in memory
     else:
-        scores = clf._scores(X)
-    warn_class_order(scores, truth, clf.classes_, clf.problem_, _owner(clf.estimator))
-    return scores
+        scores = fitted.scores(X)
+    warn_class_order(scores, truth, fitted.classes, fitted.problem, owner)
+    return scores, output
 
 
-def outside_single_column(clf: Any, X: Any) -> bool:
+def outside_single_column(fitted: Any, X: Any) -> bool:
     """Whether the binary model's output is one column that it was not trained here
     to give: a frozen or pre-trained network with one output, or a frozen model's
     one-column ``predict_proba``.
@@ -296,18 +288,18 @@ def outside_single_column(clf: Any, X: Any) -> bool:
     Models trained here score code 1, and a 1-D ``decision_function`` is the margin
     of ``classes_[1]`` by scikit-learn's contract: neither is ambiguous.
     """
-    if clf.problem_ != "binary":
+    if fitted.problem != "binary":
         return False
-    frozen = isinstance(clf.estimator_, FrozenEstimator)
-    adapter = network_adapter(clf.estimator_)
+    frozen = isinstance(fitted.estimator, FrozenEstimator)
+    adapter = network_adapter(fitted.estimator)
     if adapter is not None:
         if not (frozen or isinstance(adapter, PretrainedAdapter)):
             return False
         width = _width_or_none(adapter)
         return (adapter._raw(_first_row(X)).shape[1] if width is None else width) == 1
-    if not frozen or clf.response_method_ != "predict_proba":
+    if not frozen or fitted.response_method != "predict_proba":
         return False
-    shape = np.shape(clf.estimator_.predict_proba(_first_row(X)))
+    shape = np.shape(fitted.estimator.predict_proba(_first_row(X)))
     return len(shape) == 1 or shape[1] == 1
 
 
@@ -316,24 +308,6 @@ def _first_row(X: Any) -> Any:
         return X.iloc[:1] if hasattr(X, "iloc") else X[:1]
     except TypeError:  # not sliceable (a DIA matrix, a bare sequence type): all rows
         return X
-
-
-def single_column_error(
-    pos_label: Any, classes: np.ndarray, threshold: Any, kind: str
-) -> ValueError:
-    """The refusal of ``pos_label=classes[0]`` on a model's single output column."""
-    scored, other = to_python(classes[1]), to_python(classes[0])
-    same = f"pos_label={scored!r}"
-    if isinstance(threshold, Real) and not isinstance(threshold, bool):
-        flipped = 1 - threshold if kind == PROBA else -threshold
-        same += f" with threshold={round(float(flipped), 12)!r}"
-    return ValueError(
-        f"pos_label={pos_label!r} on a model whose output is a single column is "
-        f"ambiguous: that column scores {scored!r} (the last class), not pos_label. "
-        f"If it is the score of {scored!r}, pass {same} for the same cut; if it is "
-        f"the score of {other!r}, pass classes=[{scored!r}, {other!r}] (the "
-        f"column's class last)."
-    )
 
 
 # --------------------------------------------------------------- class order

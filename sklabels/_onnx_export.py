@@ -50,27 +50,22 @@ class Plan:
 
 # ---------------------------------------------------------------- the seam
 def _decision_of(estimator: Any) -> Plan:
-    """The decision a fitted ``ProbabilisticLabelClassifier`` applies now.
-
-    THE ONE PLACE that reads what the estimator does not make public: its
-    resolved decision (``estimator._decision()``), the form of ``y``
-    (``_encoding.form``) and the multilabel labels never seen on
-    (``_never_on``). Point it at the immutable ``Decision`` value once the
-    estimator returns one; nothing else in the exporter reads ``_`` attributes.
-    """
-    decision = estimator._decision()
+    """The decision a fitted ``ProbabilisticLabelClassifier`` applies now, with the
+    form of its ``y`` and the multilabel labels never seen on: its ``decision_``
+    and ``fitted_`` values."""
+    decision, fitted = estimator.decision_, estimator.fitted_
     return Plan(
-        problem=estimator.problem_,
-        classes=np.asarray(estimator.classes_),
-        form=estimator._encoding.form,
+        problem=fitted.problem,
+        classes=np.asarray(fitted.classes),
+        form=fitted.encoding.form,
         thresholds=decision.thresholds,
         pos_index=decision.pos_index,
         reject_threshold=decision.reject_threshold,
         reject_label=decision.reject_label,
         cost_rule=decision.cost_rule,
         priors=decision.priors,
-        train_priors=getattr(estimator, "priors_", None),
-        never_on=estimator.__dict__.get("_never_on"),
+        train_priors=fitted.priors,
+        never_on=fitted.never_on,
     )
 
 

@@ -321,29 +321,3 @@ def bbse_priors(
     if priors.sum() <= 0:
         return train.copy(), False, "; ".join([*notes, "fell back to train priors"])
     return priors / priors.sum(), ok, "; ".join(notes)
-
-
-def shift_priors(
-    scores: Scores,
-    problem: str,
-    classes: np.ndarray,
-    priors: Any,
-    train_priors: Any,
-) -> Scores:
-    """``decode``'s prior shift: both priors checked, the scores re-weighted."""
-    if priors is None:
-        if train_priors is not None:
-            raise ValueError(
-                "train_priors only apply with priors=..., the deployment priors to "
-                "re-weight the probabilities for."
-            )
-        return scores
-    if train_priors is None:
-        raise ValueError(
-            "priors=... re-weights the probabilities by priors / train_priors; pass "
-            "train_priors=..., the class frequencies the model was trained with."
-        )
-    train = check_priors(train_priors, classes, problem, name="train_priors")
-    target = check_priors(priors, classes, problem, default=train)
-    check_shift(train, target, classes)
-    return reweight(scores, problem, train, target)

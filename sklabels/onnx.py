@@ -142,7 +142,7 @@ def _network_kind(estimator: Any, X_sample: np.ndarray) -> str:
     """Whether the decision reads a network's logits (else probabilities)."""
     from ._frozen import network_scores
 
-    scores = network_scores(estimator, X_sample[:1], None)
+    scores = network_scores(estimator.fitted_, X_sample[:1], None)
     return LOGIT if scores is not None and scores.logits else PROBA
 
 

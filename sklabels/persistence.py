@@ -21,8 +21,10 @@ from __future__ import annotations
 _TRUSTED = (
     "numpy.dtype",  # the dtype of the training labels (TargetEncoding)
     "sklabels._classifier.ProbabilisticLabelClassifier",
-    "sklabels._classifier._HeldOut",  # threshold="auto": the tuning's held-out scores
     "sklabels._costs.CostRule",
+    "sklabels._decision.Tuned",  # what fit tuned: thresholds, reject level, costs
+    "sklabels._fit.HeldOut",  # threshold="auto": the tuning's held-out scores
+    "sklabels._fitted.FittedLabels",  # the fitted result
     "sklabels._objectives.Cost",
     "sklabels._objectives.CostMatrix",
     "sklabels._objectives.FBeta",

@@ -12,7 +12,6 @@ from typing import Any
 
 import numpy as np
 
-from .._classifier import _DECISION_PARAMS
 from .._decode import decode as decode_rows
 from .._scores import align_named_columns
 from .._targets import PROBLEMS, as_class_array, with_extra_label
@@ -168,31 +167,19 @@ def _sets_series(block: Any, *, run) -> Any:
     return pd.Series(out, index=block.index, dtype=object)
 
 
-def _fitted_view(clf: Any) -> tuple[Any, Any, Any]:
-    """What the blocks need of a fitted estimator: a copy of it with its decision
-    parameters as they are now (a later ``set_params`` does not change a graph
-    already built), its target encoding and its decision. The only reads of the
-    estimator's private state in this module."""
-    clf._check_fitted()
-    model = copy.copy(clf)
-    for name in _DECISION_PARAMS:
-        setattr(model, name, copy.deepcopy(getattr(clf, name)))
-    model._decision_cache = [None]
-    decision = model._decision()  # bad values raise now, not at compute time
-    return model, model._encoding, decision
-
-
-def predict(clf: Any, X: Any, method: str) -> Any:
-    """``clf.<method>(X)`` block by block (``map_blocks``/``map_partitions``).
+def predict(fitted: Any, decision: Any, X: Any, method: str) -> Any:
+    """The estimator's ``<method>(X)`` block by block (``map_blocks`` /
+    ``map_partitions``): the fitted result under ``decision``, resolved when the
+    graph is built (a later ``set_params`` does not change it).
 
     Dask Array ``X``: a Dask Array (multilabel label sets: a Dask Bag of tuples).
     Dask DataFrame ``X``: a Dask Series (1-D results) or DataFrame (columns named
     by ``classes_``) with ``X``'s index (label sets: a Series of tuples).
     """
     refuse_bag(X, "X")
-    model, encoding, decision = _fitted_view(clf)
-    run = partial(_predict_block, model=model, method=method)
-    classes = model.classes_
+    run = partial(_predict_block, fitted=fitted, decision=decision, method=method)
+    encoding = fitted.encoding
+    classes = fitted.classes
     sets = encoding.problem == "multilabel" and (
         method == "predict_labels" or (method == "predict" and encoding.form == "sets")
     )
@@ -200,7 +187,7 @@ def predict(clf: Any, X: Any, method: str) -> Any:
         return _lazy_sets(X, run)
     if method in ("predict_proba", "decision_function"):
         columns = classes
-        if method == "decision_function" and model.problem_ == "binary":
+        if method == "decision_function" and fitted.problem == "binary":
             columns = None
         return _lazy_labels(X, run, np.dtype(np.float64), columns)
     if encoding.problem == "multilabel" or encoding.form == "onehot":
@@ -216,8 +203,14 @@ def predict(clf: Any, X: Any, method: str) -> Any:
     return _lazy_labels(X, run, labels.dtype)
 
 
-def _predict_block(block: Any, *, model, method) -> Any:
-    return getattr(type(model), method)(model, block)
+def _predict_block(block: Any, *, fitted, decision, method) -> Any:
+    if method == "predict":
+        return fitted.labels(block, decision)
+    if method == "predict_labels":
+        return fitted.names(block, decision)
+    if method == "predict_proba":
+        return fitted.proba(block, decision)
+    return fitted.margins(block)
 
 
 def _lazy_sparse(X: Any, run, k: int, dtype: np.dtype) -> Any:

@@ -123,7 +123,7 @@ def decode(
             pos_label=pos_label,
             reject_threshold=reject_threshold,
             reject_label=reject_label,
-            costs=_costs_for_blocks(costs, classes),
+            costs=costs,
             reject_cost=reject_cost,
             priors=priors,
             train_priors=train_priors,
@@ -146,26 +146,6 @@ def decode(
     if problem == "multilabel":
         return indicator_to_tuples(codes, classes)
     return codes_to_labels(codes, classes, rejected, reject_label)
-
-
-def _costs_for_blocks(costs: Any, classes: Any) -> Any:
-    """``costs`` for block-by-block decoding: one matrix (or per-label 2x2) only.
-
-    Per-sample costs ``(n, k, k)`` or ``(n, k, 2, 2)`` cannot follow the blocks of
-    a Dask input.
-    """
-    if costs is None or isinstance(costs, dict) or hasattr(costs, "columns"):
-        return costs
-    shape = np.shape(costs)
-    per_label = len(shape) == 3 and shape[0] == len(classes) and shape[1:] == (2, 2)
-    if len(shape) == 4 or (len(shape) == 3 and not per_label):
-        raise ValueError(
-            f"costs of shape {shape} are per-sample costs, which cannot follow "
-            "the blocks of Dask scores. Decode in memory, or use "
-            "ProbabilisticLabelClassifier(costs=callable) whose costs(X) is "
-            "called on each block of X."
-        )
-    return costs
 
 
 def decode_codes(

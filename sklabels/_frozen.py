@@ -270,8 +270,6 @@ def check_fitted_model(
     if uses_network:
         _check_declared_problem(fitted, adapter)
         scores, output = _network_scores(fitted, adapter, X, None)
-    elif hasattr(X, "__dask_graph__"):
-        return None, None  # no order check: data not in memory
     else:
         scores = fitted.scores(X)
     warn_class_order(scores, truth, fitted.classes, fitted.problem, owner)

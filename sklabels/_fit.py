@@ -59,7 +59,12 @@ from ._decision import (
 )
 from ._fitted import FittedLabels, check_row_sums
 from ._frozen import check_fitted_model, network_classes, outside_single_column
-from ._generalize import Progress, timed_fold, tune_with_evidence
+from ._generalize import (
+    Progress,
+    check_tuning_strategy,
+    timed_fold,
+    tune_with_evidence,
+)
 from ._objectives import CostMatrix
 from ._priors import check_priors, training_priors
 from ._reject import tune_reject, winning_probability
@@ -348,6 +353,7 @@ def plan_fit(
         objective, _ = check_tuning_options(
             params["scoring"], params["average"], problem
         )
+        check_tuning_strategy(params["tuning"], problem)
     if not is_auto(threshold):
         thresholds = resolve_thresholds(
             threshold, problem=problem, classes=classes, kind=kind, pos_index=pos_index

@@ -181,8 +181,8 @@ def certify_reject_level(
 
 
 __all__ = [
-    "check_certified_options",
     "certify_reject_level",
+    "check_certified_options",
     "is_certified",
     "tune_certified",
 ]

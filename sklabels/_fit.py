@@ -8,9 +8,9 @@ its fit of a frozen model from the same steps and returns the same value.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-import warnings
 from dataclasses import dataclass, replace
 from numbers import Integral, Real
 from typing import Any, NamedTuple
@@ -72,8 +72,8 @@ from ._rules import apply_rule, resolve_thresholds
 from ._scores import MARGIN, PROBA, Scores, scores_from_estimator
 from ._targets import TargetEncoding, as_class_array, fit_target, positive_index
 from ._text import preview, to_python
-from ._warnings import CertificateScopeWarning, user_stacklevel
 from ._tune import check_tuning_options
+from ._warnings import CertificateScopeWarning, user_stacklevel
 
 
 class FitPlan(NamedTuple):

@@ -31,6 +31,7 @@ from scipy.ndimage import uniform_filter1d
 from scipy.special import expit
 from sklearn.utils import check_random_state
 
+from ._fold_average import tune_fold_average
 from ._folds import MIN_FOLD_ROWS, complement, seed_of, split_rows
 from ._multiclass import (
     log_space,
@@ -39,7 +40,6 @@ from ._multiclass import (
     rule_argmax,
     tune_multiclass,
 )
-from ._fold_average import tune_fold_average
 from ._objectives import Constrained, evaluate
 from ._progress import (
     Progress,
@@ -70,7 +70,8 @@ _CUTOFF_RULES = {
     "guard": ("exact", 1.0),
     "smooth-guard": ("smooth", 1.0),
     "robust": ("smooth", 0.0),
-    # The mean over the cv folds of each fold's exact curve (TunedThresholdClassifierCV).
+    # The mean over the cv folds of each fold's exact curve, as scikit-learn's
+    # TunedThresholdClassifierCV.
     "fold_average": ("fold_average", None),
 }
 STRATEGIES = tuple(_CUTOFF_RULES)

@@ -264,7 +264,9 @@ class Constrained:
             confidence = minimum.confidence if confidence is None else confidence
             minimum = minimum.value
         self.minimum = _check_positive(minimum, self._parameter, upper=1.0)
-        self.confidence = None if confidence is None else AtLeast(1, confidence).confidence
+        self.confidence = (
+            None if confidence is None else AtLeast(1, confidence).confidence
+        )
         if not isinstance(joint, bool | np.bool_):
             raise ValueError(f"joint must be True or False, got {joint!r}.")
         if joint and confidence is None:
@@ -309,14 +311,15 @@ class Constrained:
             extra += ", joint=True"
         return f"{type(self).__name__}({self._parameter}={self.minimum:g}{extra})"
 
-    def _key(self) -> tuple:
-        return (type(self), self.minimum, self.confidence, self.joint)
-
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other._key() == self._key()
+        return type(other) is type(self) and (
+            other.minimum,
+            other.confidence,
+            other.joint,
+        ) == (self.minimum, self.confidence, self.joint)
 
     def __hash__(self) -> int:
-        return hash(self._key())
+        return hash((type(self), self.minimum, self.confidence, self.joint))
 
 
 class RecallAtPrecision(Constrained):
@@ -336,9 +339,9 @@ class RecallAtPrecision(Constrained):
         ``None``: the floor is met on the tuning rows (the exact sweep). A number:
         the floor is certified -- it holds on new exchangeable data with at least
         this probability (see :func:`certify_cut`); no sweep is run, and where no
-        cut is certified the safe rule is used (no positive, threshold ``inf``) with a
-        :class:`NotCertifiedWarning`. ``AtLeast(value, confidence=...)`` as the
-        floor says the same.
+        cut is certified the safe rule is used (no positive, threshold
+        ``inf``) with a :class:`NotCertifiedWarning`. The floor
+        ``AtLeast(value, confidence=...)`` says the same.
     joint : bool, default=False
         Multilabel, with ``confidence``: ``False``, each label meets its floor with
         probability ``confidence``; ``True``, all labels together (each label
@@ -364,7 +367,11 @@ class RecallAtPrecision(Constrained):
     _parameter = "min_precision"
 
     def __init__(
-        self, min_precision: Any, *, confidence: float | None = None, joint: bool = False
+        self,
+        min_precision: Any,
+        *,
+        confidence: float | None = None,
+        joint: bool = False,
     ) -> None:
         super().__init__(min_precision, confidence=confidence, joint=joint)
 
@@ -386,9 +393,9 @@ class PrecisionAtRecall(Constrained):
         ``None``: the floor is met on the tuning rows (the exact sweep). A number:
         the floor is certified -- it holds on new exchangeable data with at least
         this probability (see :func:`certify_cut`); no sweep is run, and where no
-        cut is certified the safe rule is used (every row positive, threshold ``-inf``) with a
-        :class:`NotCertifiedWarning`. ``AtLeast(value, confidence=...)`` as the
-        floor says the same.
+        cut is certified the safe rule is used (every row positive, threshold
+        ``-inf``) with a :class:`NotCertifiedWarning`. The floor
+        ``AtLeast(value, confidence=...)`` says the same.
     joint : bool, default=False
         Multilabel, with ``confidence``: ``False``, each label meets its floor with
         probability ``confidence``; ``True``, all labels together (each label

@@ -13,7 +13,14 @@ from ._version import __version__
 
 if TYPE_CHECKING:  # the same names, for type checkers and documentation tools
     from ._calibration import CalibrationError, calibration_error, plot_reliability
-    from ._certify import AtLeast, NotCertifiedWarning
+    from ._certify import (
+        AtLeast,
+        Certificate,
+        NotCertifiedWarning,
+        certify_cut,
+        certify_cuts,
+        certify_reject,
+    )
     from ._classifier import ProbabilisticLabelClassifier
     from ._cost_display import CostCurveDisplay
     from ._cost_summary import CostSummary
@@ -37,6 +44,7 @@ if TYPE_CHECKING:  # the same names, for type checkers and documentation tools
     from ._tune import tune_thresholds
     from ._tuning import TuningResult
     from ._warnings import (
+        CertificateScopeWarning,
         FewPositivesWarning,
         RowSumWarning,
         UnreachableConstraintWarning,
@@ -46,6 +54,11 @@ if TYPE_CHECKING:  # the same names, for type checkers and documentation tools
 _EXPORTS = {
     "AtLeast": "._certify",
     "NotCertifiedWarning": "._certify",
+    "Certificate": "._certify",
+    "certify_cut": "._certify",
+    "certify_cuts": "._certify",
+    "certify_reject": "._certify",
+    "CertificateScopeWarning": "._warnings",
     "ProbabilisticLabelClassifier": "._classifier",
     "decode": "._decode",
     "ClassOrderWarning": "._frozen",
@@ -77,6 +90,8 @@ _EXPORTS = {
 __all__ = [
     "AtLeast",
     "CalibrationError",
+    "Certificate",
+    "CertificateScopeWarning",
     "ClassOrderWarning",
     "Cost",
     "CostCurveDisplay",
@@ -99,6 +114,9 @@ __all__ = [
     "UnreachableConstraintWarning",
     "__version__",
     "calibration_error",
+    "certify_cut",
+    "certify_cuts",
+    "certify_reject",
     "classification_report",
     "confusion_matrix",
     "decode",

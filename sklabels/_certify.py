@@ -355,7 +355,7 @@ def certify_cut(
     Examples
     --------
     >>> import numpy as np
-    >>> from sklabels._certify import certify_cut
+    >>> from sklabels import certify_cut
     >>> rng = np.random.default_rng(0)
     >>> s = rng.uniform(size=5000)
     >>> y = rng.uniform(size=5000) < s**2
@@ -479,7 +479,7 @@ def certify_cuts(
     Examples
     --------
     >>> import numpy as np
-    >>> from sklabels._certify import certify_cuts
+    >>> from sklabels import certify_cuts
     >>> rng = np.random.default_rng(0)
     >>> s = rng.uniform(size=(5000, 2))
     >>> y = rng.uniform(size=(5000, 2)) < s**2

@@ -8,6 +8,7 @@ its fit of a frozen model from the same steps and returns the same value.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -40,6 +41,13 @@ from sklearn.utils.validation import (
     check_is_fitted,
 )
 
+from ._certified import (
+    certify_reject_level,
+    check_certified_options,
+    is_certified,
+    tune_certified,
+)
+from ._certify import AtLeast, Certificate
 from ._cost_summary import held_out_predictions
 from ._costs import CostRule, tune_cost_rule
 from ._decision import (
@@ -51,7 +59,12 @@ from ._decision import (
 )
 from ._fitted import FittedLabels, check_row_sums
 from ._frozen import check_fitted_model, network_classes, outside_single_column
-from ._generalize import Progress, timed_fold, tune_with_evidence
+from ._generalize import (
+    Progress,
+    check_tuning_strategy,
+    timed_fold,
+    tune_with_evidence,
+)
 from ._objectives import CostMatrix
 from ._priors import check_priors, training_priors
 from ._reject import tune_reject, winning_probability
@@ -60,6 +73,7 @@ from ._scores import MARGIN, PROBA, Scores, scores_from_estimator
 from ._targets import TargetEncoding, as_class_array, fit_target, positive_index
 from ._text import preview, to_python
 from ._tune import check_tuning_options
+from ._warnings import CertificateScopeWarning, user_stacklevel
 
 
 class FitPlan(NamedTuple):
@@ -102,6 +116,8 @@ class FitOutcome:
     cv_results: dict | None = None
     cost_offsets: np.ndarray | None = None
     tuning_record: tuple | None = None
+    certificates: dict | None = None
+    reject_certificate: Certificate | None = None
 
 
 # ----------------------------------------------------------------- helpers
@@ -328,9 +344,16 @@ def plan_fit(
     if is_auto(threshold) and isinstance(params["scoring"], CostMatrix):
         objective, threshold = params["scoring"], None
     elif is_auto(threshold):
+        check_certified_options(
+            params["scoring"],
+            problem=problem,
+            average=params["average"],
+            sample_weight=None,
+        )
         objective, _ = check_tuning_options(
             params["scoring"], params["average"], problem
         )
+        check_tuning_strategy(params["tuning"], problem)
     if not is_auto(threshold):
         thresholds = resolve_thresholds(
             threshold, problem=problem, classes=classes, kind=kind, pos_index=pos_index
@@ -520,27 +543,64 @@ def _tune_costs(
     return rule, -cost, offsets
 
 
+def _floor_value(target: Any) -> Any:
+    """A reject target as a plain number where it asks for no certificate."""
+    return target.value if isinstance(target, AtLeast) else target
+
+
+def _certified_target(params: dict) -> bool:
+    return any(
+        isinstance(params[name], AtLeast) and params[name].confidence is not None
+        for name in ("reject_coverage", "reject_accuracy")
+    )
+
+
 def _tune_reject(
     params: dict,
     held_out: HeldOut,
     problem: str,
     thresholds: float | np.ndarray,
     pos_index: int,
-) -> float:
+) -> tuple[float, Certificate | None]:
     """The reject threshold tuned for its target (``reject_threshold="auto"``) on
-    the held-out predictions at ``thresholds``, the ones ``predict`` applies."""
+    the held-out predictions at ``thresholds``, the ones ``predict`` applies; the
+    certificate where the target has a confidence."""
     codes, _ = apply_rule(
         held_out.scores, problem=problem, thresholds=thresholds, pos_index=pos_index
     )
     confidence = winning_probability(held_out.scores, codes, problem)
+    correct = codes == held_out.truth
+    if _certified_target(params):
+        certificate = certify_reject_level(
+            confidence,
+            correct,
+            coverage=params["reject_coverage"],
+            accuracy=params["reject_accuracy"],
+            sample_weight=held_out.sample_weight,
+        )
+        return certificate.threshold, certificate
     reject, _, _ = tune_reject(
         confidence,
-        codes == held_out.truth,
-        coverage=params["reject_coverage"],
-        accuracy=params["reject_accuracy"],
+        correct,
+        coverage=_floor_value(params["reject_coverage"]),
+        accuracy=_floor_value(params["reject_accuracy"]),
         sample_weight=held_out.sample_weight,
     )
-    return reject
+    return reject, None
+
+
+def _warn_if_refit(params: dict, frozen: bool) -> None:
+    """A certificate speaks for the models that scored the held-out rows."""
+    if frozen or not params["refit"]:
+        return
+    warnings.warn(
+        "the certificate holds for the models fitted without the held-out rows "
+        "(the cv models), not for the model refit on all the data that predict "
+        "uses. For a guarantee on the final model, pass a FrozenEstimator and "
+        "fit on validation rows, or use a float cv with refit=False.",
+        CertificateScopeWarning,
+        stacklevel=user_stacklevel(),
+    )
 
 
 def tune_fit(
@@ -559,6 +619,21 @@ def tune_fit(
             plan.objective, plan.pos_index, held_out, fitted
         )
         outcome.tuned = replace(outcome.tuned, cost_rule=rule)
+    elif is_certified(plan.objective):
+        result = tune_certified(
+            held_out.scores,
+            held_out.truth,
+            problem=fitted.problem,
+            classes=fitted.classes,
+            pos_index=plan.pos_index,
+            objective=plan.objective,
+            name=repr(plan.objective),
+            average=params["average"],
+            sample_weight=held_out.sample_weight,
+        )
+        outcome.best_score = result.best_score
+        outcome.certificates = result.certificates
+        thresholds = tuned = result.thresholds
     elif plan.objective is not None:
         result = tune_with_evidence(
             held_out.scores,
@@ -587,9 +662,11 @@ def tune_fit(
         tuned = None
     reject = None
     if plan.reject_auto:
-        reject = _tune_reject(
+        reject, outcome.reject_certificate = _tune_reject(
             params, held_out, fitted.problem, thresholds, plan.pos_index
         )
+    if outcome.certificates is not None or outcome.reject_certificate is not None:
+        _warn_if_refit(params, frozen=held_out.rows is None)
     outcome.tuned = replace(outcome.tuned, thresholds=tuned, reject=reject)
     return outcome
 

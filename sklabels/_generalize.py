@@ -31,6 +31,7 @@ from scipy.ndimage import uniform_filter1d
 from scipy.special import expit
 from sklearn.utils import check_random_state
 
+from ._fold_average import tune_fold_average
 from ._folds import MIN_FOLD_ROWS, complement, seed_of, split_rows
 from ._multiclass import (
     log_space,
@@ -56,7 +57,7 @@ from ._tuning import (
     tune_scores,
 )
 
-TUNINGS = ("robust", "exact")
+TUNINGS = ("robust", "exact", "fold_average")
 # Cut-off strategies measured by the generalization benchmark: the rule, and the
 # guard (keep the default unless the cross-fitted gain exceeds this many standard
 # errors; None: no guard). "robust" won; a one-SE guard lost on rare labels.
@@ -69,6 +70,9 @@ _CUTOFF_RULES = {
     "guard": ("exact", 1.0),
     "smooth-guard": ("smooth", 1.0),
     "robust": ("smooth", 0.0),
+    # The mean over the cv folds of each fold's exact curve, as scikit-learn's
+    # TunedThresholdClassifierCV.
+    "fold_average": ("fold_average", None),
 }
 STRATEGIES = tuple(_CUTOFF_RULES)
 # Multiclass: "robust" is the exact ratios behind a two-SE guard on the whole
@@ -255,7 +259,49 @@ def _tuned_shrunk(task: _Task, rows: np.ndarray) -> np.ndarray:
     return keep * own + (1 - keep) * anchor
 
 
+def _tuned_fold_average(task: _Task, rows: np.ndarray, folds) -> np.ndarray:
+    """The top of the fold-averaged exact curve, over the folds inside ``rows``."""
+    inside = [np.intersect1d(fold, rows) for fold in folds]
+    inside = [fold for fold in inside if len(fold)]
+    if len(inside) < 2:
+        return _tuned_exact(task, rows)
+    k = task.n_columns
+    weights = None
+    if not np.all(task.weight[rows] == 1):
+        weights = [task.weight[fold] for fold in inside]
+    scores = [task.values[fold] for fold in inside]
+    truth = [task.truth[fold] for fold in inside]
+    if task.micro:  # one shared cut: every label's cells pooled in each fold
+        scores = [s.reshape(-1, 1) for s in scores]
+        truth = [t.reshape(-1, 1) for t in truth]
+        weights = weights and [np.repeat(w, k) for w in weights]
+    result = tune_fold_average(
+        scores,
+        truth,
+        objective=task.objective,
+        name=task.name,
+        sample_weight=weights,
+        proba=task.proba,
+        defaults=np.full(scores[0].shape[1], task.default),
+        start_at=task.default,
+        problem="binary" if k == 1 else "multilabel",
+    )
+    cut = np.asarray(result.thresholds, dtype=np.float64)
+    return np.full(k, cut[0]) if task.micro else cut
+
+
+def check_tuning_strategy(tuning: str, problem: str) -> None:
+    """Refuse a strategy the problem kind has no rule for, before any fitting."""
+    if tuning == "fold_average" and problem == "multiclass":
+        raise ValueError(
+            "tuning='fold_average' averages each fold's curve of one cut-off per "
+            "column, but multiclass thresholds are ratios tuned together; use "
+            "tuning='robust' or 'exact' for a multiclass problem."
+        )
+
+
 _CUTOFF_BASES = {
+    "fold_average": _tuned_fold_average,
     "exact": lambda task, rows, folds: _tuned_exact(task, rows),
     "smooth": lambda task, rows, folds: _tuned_smooth(task, rows),
     "median": lambda task, rows, folds: _tuned_over_folds(task, rows, folds, np.median),
@@ -444,6 +490,7 @@ def tune_generalized(
     """
     progress = progress or Progress(0, "tune_thresholds")
     objective, name = check_tuning_options(scoring, average, problem)
+    check_tuning_strategy(tuning, problem)
     exact = tune_scores(
         scores,
         truth,
@@ -674,7 +721,7 @@ def _retuned(task: _Task, rows, tuning: str, kept: np.ndarray, info: dict):
         offsets = factor * _ratio_offsets(task, rows) if not kept.all() else 0.0
         return offsets_to_ratios(np.zeros(task.n_columns) + offsets)
     base, _ = _cutoff_base(tuning, task) if tuning in STRATEGIES else ("exact", None)
-    if base in ("median", "mean"):
+    if base in ("median", "mean", "fold_average"):
         base = "exact"  # the folds do not survive resampling
     cut = _CUTOFF_BASES[base](task, rows, [])
     cut = np.where(kept, task.default, cut)

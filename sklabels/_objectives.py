@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from ._certify import AtLeast
+
 Objective = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], np.ndarray]
 
 
@@ -250,8 +252,39 @@ class Constrained:
     constraint_name: str  # the rate the floor applies to, as messages name it
     _parameter: str
 
-    def __init__(self, minimum: float) -> None:
+    def __init__(
+        self, minimum: Any, *, confidence: float | None = None, joint: bool = False
+    ) -> None:
+        if isinstance(minimum, AtLeast):
+            if confidence is not None and minimum.confidence is not None:
+                raise ValueError(
+                    f"{type(self).__name__}({minimum!r}, confidence={confidence!r}) "
+                    f"gives the confidence twice; keep one of them."
+                )
+            confidence = minimum.confidence if confidence is None else confidence
+            minimum = minimum.value
         self.minimum = _check_positive(minimum, self._parameter, upper=1.0)
+        self.confidence = (
+            None if confidence is None else AtLeast(1, confidence).confidence
+        )
+        if not isinstance(joint, bool | np.bool_):
+            raise ValueError(f"joint must be True or False, got {joint!r}.")
+        if joint and confidence is None:
+            raise ValueError(
+                f"joint=True needs a confidence: {type(self).__name__}"
+                f"({self.minimum:g}, confidence=0.95, joint=True)."
+            )
+        self.joint = bool(joint)
+
+    @property
+    def certified(self) -> bool:
+        """Whether the floor is to hold on new data with ``confidence``."""
+        return self.confidence is not None
+
+    @property
+    def metric(self) -> str:
+        """The rate with the floor, as :func:`certify_cut` names it."""
+        return self.constraint_name
 
     @property
     def target_name(self) -> str:
@@ -271,13 +304,22 @@ class Constrained:
         return type(self)._target(tp, fp, fn, tn)
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self._parameter}={self.minimum:g})"
+        extra = ""
+        if self.confidence is not None:
+            extra = f", confidence={self.confidence:g}"
+        if self.joint:
+            extra += ", joint=True"
+        return f"{type(self).__name__}({self._parameter}={self.minimum:g}{extra})"
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other.minimum == self.minimum
+        return type(other) is type(self) and (
+            other.minimum,
+            other.confidence,
+            other.joint,
+        ) == (self.minimum, self.confidence, self.joint)
 
     def __hash__(self) -> int:
-        return hash((type(self), self.minimum))
+        return hash((type(self), self.minimum, self.confidence, self.joint))
 
 
 class RecallAtPrecision(Constrained):
@@ -292,7 +334,18 @@ class RecallAtPrecision(Constrained):
 
     Parameters
     ----------
-    min_precision : float in (0, 1]
+    min_precision : float in (0, 1] or AtLeast
+    confidence : float in (0, 1), default=None
+        ``None``: the floor is met on the tuning rows (the exact sweep). A number:
+        the floor is certified -- it holds on new exchangeable data with at least
+        this probability (see :func:`certify_cut`); no sweep is run, and where no
+        cut is certified the safe rule is used (no positive, threshold
+        ``inf``) with a :class:`NotCertifiedWarning`. The floor
+        ``AtLeast(value, confidence=...)`` says the same.
+    joint : bool, default=False
+        Multilabel, with ``confidence``: ``False``, each label meets its floor with
+        probability ``confidence``; ``True``, all labels together (each label
+        tested at ``(1 - confidence) / n_labels``).
 
     Examples
     --------
@@ -313,8 +366,14 @@ class RecallAtPrecision(Constrained):
     constraint_name = "precision"
     _parameter = "min_precision"
 
-    def __init__(self, min_precision: float) -> None:
-        super().__init__(min_precision)
+    def __init__(
+        self,
+        min_precision: Any,
+        *,
+        confidence: float | None = None,
+        joint: bool = False,
+    ) -> None:
+        super().__init__(min_precision, confidence=confidence, joint=joint)
 
     @property
     def min_precision(self) -> float:
@@ -329,7 +388,18 @@ class PrecisionAtRecall(Constrained):
 
     Parameters
     ----------
-    min_recall : float in (0, 1]
+    min_recall : float in (0, 1] or AtLeast
+    confidence : float in (0, 1), default=None
+        ``None``: the floor is met on the tuning rows (the exact sweep). A number:
+        the floor is certified -- it holds on new exchangeable data with at least
+        this probability (see :func:`certify_cut`); no sweep is run, and where no
+        cut is certified the safe rule is used (every row positive, threshold
+        ``-inf``) with a :class:`NotCertifiedWarning`. The floor
+        ``AtLeast(value, confidence=...)`` says the same.
+    joint : bool, default=False
+        Multilabel, with ``confidence``: ``False``, each label meets its floor with
+        probability ``confidence``; ``True``, all labels together (each label
+        tested at ``(1 - confidence) / n_labels``).
     """
 
     _target = staticmethod(precision)
@@ -337,8 +407,10 @@ class PrecisionAtRecall(Constrained):
     constraint_name = "recall"
     _parameter = "min_recall"
 
-    def __init__(self, min_recall: float) -> None:
-        super().__init__(min_recall)
+    def __init__(
+        self, min_recall: Any, *, confidence: float | None = None, joint: bool = False
+    ) -> None:
+        super().__init__(min_recall, confidence=confidence, joint=joint)
 
     @property
     def min_recall(self) -> float:

@@ -190,10 +190,14 @@ def _binary_from_dict(
 
 
 def _check_range(values: np.ndarray, kind: str, problem: str) -> None:
-    if not np.isfinite(values).all():
+    # +inf ("never positive") and -inf ("always positive") are the safe cuts of a
+    # floor no cut could certify: every finite score, 1.0 included, is below +inf.
+    if np.isnan(values).any() or (problem == "multiclass" and np.isinf(values).any()):
         raise ValueError(
-            f"threshold must be finite, got {preview(values)}; pass finite numbers."
+            f"threshold must be finite (or inf / -inf: never / always positive, "
+            f"binary and multilabel only), got {preview(values)}; pass numbers."
         )
+    values = values[np.isfinite(values)]
     if (
         problem == "multiclass"
         and kind == PROBA
@@ -286,8 +290,10 @@ def apply_rule(
     """Codes (single-label) or a boolean indicator (multilabel), and rejected rows."""
     values = scores.values
     if scores.logits and problem != "multiclass":
-        # Thresholds are probabilities; compare logits with their logits instead.
-        thresholds = logit(thresholds)
+        # Thresholds are probabilities; compare logits with their logits instead
+        # (inf and -inf, never and always positive, stay what they are).
+        thresholds = np.asarray(thresholds, dtype=np.float64)
+        thresholds = np.where(np.isinf(thresholds), thresholds, logit(thresholds))
     if problem == "multilabel":
         return multilabel_indicator(values, thresholds), None
     if problem == "binary":

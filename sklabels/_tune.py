@@ -13,6 +13,7 @@ from typing import Any
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
 from ._backend import any_dask, dask_layer
+from ._certified import check_certified_options, is_certified, tune_certified
 from ._generalize import tune_with_evidence
 from ._targets import PROBLEMS
 from ._tuning import (
@@ -39,7 +40,7 @@ __all__ = ["AVERAGES", "TuningResult", "check_tuning_options", "tune_thresholds"
         "from_logits": ["boolean"],
         "return_curves": ["boolean"],
         "n_jobs": [Integral, None],
-        "tuning": [StrOptions({"exact", "robust"})],
+        "tuning": [StrOptions({"exact", "robust", "fold_average"})],
         "n_bootstraps": [Interval(Integral, 0, None, closed="left")],
         "confidence": [Interval(Real, 0, 1, closed="neither")],
         "random_state": ["random_state"],
@@ -120,20 +121,27 @@ def tune_thresholds(
         multilabel problems; NumPy's sort releases the GIL). ``None`` is 1 unless
         in a ``joblib.parallel_config`` context, ``-1`` uses every core. The
         results are identical for every value.
-    tuning : {"exact", "robust"}, default="exact"
+    tuning : {"exact", "robust", "fold_average"}, default="exact"
         ``"exact"``: the thresholds that maximise the objective on these scores.
         ``"robust"``: judged on held-out folds of these rows (5 seeded folds):
         cut-offs at the top of the smoothed objective curve, a class kept at the
         default where tuning does not beat it on the folds; multiclass ratios kept
         at argmax unless they beat it by more than two standard errors.
-        Either way ``result.cv_results`` then holds the per-fold optima and
-        scores. See the tuning guide for the measured trade-offs.
+        ``"fold_average"``: the cut-offs at the top of the mean over those folds of
+        each fold's exact objective curve (binary and multilabel; multiclass
+        problems are refused). Either way ``result.cv_results`` then holds the
+        per-fold optima and scores. See the tuning guide for the measured
+        trade-offs. A certified floor (``scoring=RecallAtPrecision(p,
+        confidence=c)``) ignores ``tuning``: its cut is certified, not swept.
     n_bootstraps : int, default=0
         Resamples of the rows (with replacement) for the intervals
         ``result.thresholds_interval`` and ``result.best_score_interval``; 0
         computes none (``tuning`` or 200 resamples are typical).
     confidence : float in (0, 1), default=0.9
-        The coverage of those percentile intervals.
+        The coverage of those percentile intervals (a description of the
+        tuning's variability, no guarantee; for a floor that holds on new data,
+        give the objective its own confidence: ``RecallAtPrecision(0.9,
+        confidence=0.95)``).
     random_state : int, RandomState instance or None, default=None
         Seeds the folds of ``tuning="robust"`` and the bootstrap (``None``: 0,
         reproducible).
@@ -151,6 +159,9 @@ def tune_thresholds(
     FewPositivesWarning
         A class has fewer than 10 positives (its threshold is likely to overfit), or
         none (its threshold keeps the default).
+    NotCertifiedWarning
+        A certified floor: no cut of a label is certified; its threshold is the
+        safe one (``inf``, never positive, for a precision floor).
     UnreachableConstraintWarning
         No threshold meets a ``RecallAtPrecision``/``PrecisionAtRecall`` floor; the
         warning names the best value reachable, whose threshold is used.
@@ -167,6 +178,11 @@ def tune_thresholds(
     ['spam', 'ham']
     """
     if any_dask(y_true, scores, sample_weight):  # exact, from merged counts
+        if is_certified(scoring):
+            raise ValueError(
+                f"scoring={scoring!r} is certified in memory only; compute the "
+                f"validation scores and labels (.compute()) and pass those arrays."
+            )
         return dask_layer().tune(
             y_true,
             scores,
@@ -185,6 +201,21 @@ def tune_thresholds(
     encoding, truth, pos_index, values, problem, weight = validated_scores(
         y_true, scores, problem, classes, pos_label, sample_weight, from_logits
     )
+    if is_certified(scoring):
+        check_certified_options(
+            scoring, problem=problem, average=average, sample_weight=weight
+        )
+        objective, name = check_tuning_options(scoring, average, problem)
+        return tune_certified(
+            values,
+            truth,
+            problem=problem,
+            classes=encoding.classes,
+            pos_index=pos_index,
+            objective=objective,
+            name=name,
+            average=average,
+        )
     common = dict(
         problem=problem,
         classes=encoding.classes,

@@ -94,6 +94,12 @@ class TuningResult:
     best_score_interval : ndarray or None
         With ``n_bootstraps``: the bootstrap interval of ``best_score``, shape
         ``(2,)``.
+    certificates : dict or None
+        With a certified floor (``RecallAtPrecision(p, confidence=c)``,
+        ``PrecisionAtRecall(r, confidence=c)``): ``{label: Certificate}`` -- the
+        p-value at the chosen cut, how many candidates were certified, whether any
+        was (where none was, the threshold is the safe ``inf`` or ``-inf``).
+        ``None`` otherwise.
     """
 
     thresholds: float | np.ndarray
@@ -109,6 +115,7 @@ class TuningResult:
     cv_results: dict | None = None
     thresholds_interval: np.ndarray | None = None
     best_score_interval: np.ndarray | None = None
+    certificates: dict | None = None
 
     def to_dict(self) -> dict:
         """A JSON-ready summary: problem, classes, thresholds, objective values."""

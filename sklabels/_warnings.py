@@ -15,6 +15,15 @@ class UnreachableConstraintWarning(UserWarning):
     """No threshold meets a precision/recall constraint on the tuning data."""
 
 
+class CertificateScopeWarning(UserWarning):
+    """A certificate speaks for the cv models, not for the model refit on all rows.
+
+    The floor is certified on scores of rows the scoring models never saw; the
+    model refit on all the data saw them all, so the guarantee does not carry
+    over to it.
+    """
+
+
 class FewPositivesWarning(UserWarning):
     """A class's threshold cannot be tuned reliably, or at all.
 

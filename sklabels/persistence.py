@@ -20,6 +20,8 @@ from __future__ import annotations
 # a type that a given file does not hold changes nothing.
 _TRUSTED = (
     "numpy.dtype",  # the dtype of the training labels (TargetEncoding)
+    "sklabels._certify.AtLeast",  # a reject target with its confidence
+    "sklabels._certify.Certificate",  # certificates_, reject_certificate_
     "sklabels._classifier.ProbabilisticLabelClassifier",
     "sklabels._costs.CostRule",
     "sklabels._decision.Tuned",  # what fit tuned: thresholds, reject level, costs

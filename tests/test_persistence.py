@@ -11,6 +11,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
 
 from sklabels import (
+    AtLeast,
     Cost,
     CostMatrix,
     FBeta,
@@ -113,6 +114,29 @@ CONFIGURATIONS = {
             reject_threshold="auto",
             reject_coverage=0.9,
             reject_label=-1,
+        ),
+        X3,
+        y3,
+    ),
+    "auto-certified": lambda: (
+        ProbabilisticLabelClassifier(
+            LogisticRegression(),
+            threshold="auto",
+            scoring=RecallAtPrecision(AtLeast(0.8, confidence=0.9)),
+            cv=0.5,
+            refit=False,
+        ),
+        X,
+        y,
+    ),
+    "reject-certified": lambda: (
+        ProbabilisticLabelClassifier(
+            LogisticRegression(),
+            reject_threshold="auto",
+            reject_accuracy=AtLeast(0.9, confidence=0.9),
+            reject_label=-1,
+            cv=0.5,
+            refit=False,
         ),
         X3,
         y3,

@@ -93,9 +93,10 @@ def tuned(column, hits, objective, proba):
 
 
 def same_bits(got, expected):
-    return np.array(got, dtype=float).tobytes() == np.array(
-        expected, dtype=float
-    ).tobytes()
+    return (
+        np.array(got, dtype=float).tobytes()
+        == np.array(expected, dtype=float).tobytes()
+    )
 
 
 @st.composite

@@ -81,8 +81,9 @@ def tune_by_positives(
     """
     if column.dtype not in (np.float32, np.float64):
         return None
-    pos = np.sort(column[hits])
-    neg = np.sort(column[~hits])
+    pos, neg = column[hits], column[~hits]  # private copies, sorted in place
+    pos.sort()
+    neg.sort()
     if not (pos.size and neg.size) or np.isnan(pos[-1]) or np.isnan(neg[-1]):
         return None
     counts = _Counts(pos, neg, objective, name)

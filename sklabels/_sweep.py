@@ -19,12 +19,17 @@ from typing import Any
 import numpy as np
 
 from ._objectives import (
-    TOL,
     Constrained,
     Objective,
     evaluate,
     precision,
     recall,
+)
+from ._positive_cuts import (
+    halfway,
+    never_gains_from_false_positives,
+    plateau_floor,
+    tune_by_positives,
 )
 from ._sorted_counts import distinct_counts, map_columns
 from ._warnings import (
@@ -151,7 +156,7 @@ def sweep(
 def plateau_middle(values: np.ndarray) -> tuple[int, float]:
     """Index of the middle of the first plateau of best values, and that value."""
     best = float(np.max(values))
-    on_top = values >= best - TOL * max(1.0, abs(best))
+    on_top = values >= plateau_floor(best)
     first = int(np.argmax(on_top))
     below = np.flatnonzero(~on_top[first:])
     run_end = first + int(below[0]) if below.size else len(values)
@@ -163,10 +168,7 @@ def midpoint(cuts: np.ndarray, index: int) -> float:
     upper = float(cuts[index])
     if index == 0 or index + 1 >= len(cuts):
         return upper
-    lower = float(cuts[index + 1])
-    mid = (upper + lower) / 2
-    # Adjacent floats: the midpoint may round onto the lower score.
-    return mid if lower < mid <= upper else upper
+    return halfway(upper, float(cuts[index + 1]))
 
 
 def best_cut(curve: Sweep, values: np.ndarray) -> tuple[float, float, int]:
@@ -207,6 +209,17 @@ def _tune_one(
 ) -> tuple[float, float, ThresholdCurve | None, tuple[float, float] | None, float]:
     """Best threshold and value of one column; the fallback when unreachable; and
     the value at ``start_at`` (the default threshold), read off the same curve."""
+    if (
+        weight is None
+        and not keep_curve
+        and never_gains_from_false_positives(objective)
+    ):
+        fast = tune_by_positives(
+            column, truth, objective, name, proba=proba, start_at=start_at
+        )
+        if fast is not None:
+            threshold, best, start = fast
+            return threshold, best, None, None, start
     curve = sweep(column, truth, weight, proba=proba)
     values = evaluate(objective, name, curve.tp, curve.fp, curve.fn, curve.tn)
     # Cuts decrease: the threshold predicts what the lowest cut >= it predicts.

@@ -59,7 +59,7 @@ def tune_thresholds(
     average: str = "macro",
     sample_weight: Any = None,
     from_logits: bool = False,
-    return_curves: bool = True,
+    return_curves: bool = False,
     n_jobs: int | None = None,
     tuning: str = "exact",
     n_bootstraps: int = 0,
@@ -112,10 +112,13 @@ def tune_thresholds(
         Weights of the samples in the confusion counts.
     from_logits : bool, default=False
         ``scores`` are logits; the thresholds returned are still probabilities.
-    return_curves : bool, default=True
-        Keep every class's full curve in ``result.curves``. Each holds six arrays as
-        long as the class's distinct scores (about 48 MB per class for a million
-        distinct scores); ``False`` keeps memory flat on large inputs.
+    return_curves : bool, default=False
+        Keep every class's full curve in ``result.curves`` (every distinct score a
+        point, with its confusion counts: six arrays per class as long as its
+        distinct scores, about 48 MB per class for a million of them). Off by
+        default: ``result.curves`` is then empty, and the call needs little memory
+        beyond its inputs. The thresholds and scores are the same either way;
+        ``ThresholdCurveDisplay`` asks for the curves itself.
     n_jobs : int, default=None
         Threads sweeping the classes' score columns at once (binary and
         multilabel problems; NumPy's sort releases the GIL). ``None`` is 1 unless

@@ -248,7 +248,7 @@ def test_threshold_is_a_midpoint_and_the_docstring_example_holds():
     y_val = ["ham", "spam", "spam", "ham", "spam", "ham"]
     p_spam = [0.10, 0.35, 0.80, 0.30, 0.60, 0.20]
     with pytest.warns(FewPositivesWarning, match="fewer than 10 positives"):
-        result = tune_thresholds(y_val, p_spam, pos_label="spam")
+        result = tune_thresholds(y_val, p_spam, pos_label="spam", return_curves=True)
     assert result.thresholds == pytest.approx(0.325)  # between 0.30 and 0.35
     assert result.best_score == 1.0 and result.start_score == pytest.approx(0.8)
     assert result.pos_label == "spam" and result.problem == "binary"
@@ -424,16 +424,19 @@ def test_inputs_are_not_modified():
         np.testing.assert_array_equal(original, copy)
 
 
-def test_return_curves_false_keeps_only_the_thresholds():
-    """Check that curves can be left out and the thresholds do not change."""
+def test_curves_kept_only_when_asked_and_the_thresholds_do_not_change():
+    """Check that curves are left out by default, kept with return_curves=True, and
+    that the thresholds and values are the same either way."""
     rng = np.random.default_rng(7)
     truth = (rng.random((300, 4)) < 0.3).astype(int)
     scores = rng.random((300, 4))
-    full = tune_thresholds(truth, scores, problem="multilabel")
-    lean = tune_thresholds(truth, scores, problem="multilabel", return_curves=False)
+    full = tune_thresholds(truth, scores, problem="multilabel", return_curves=True)
+    lean = tune_thresholds(truth, scores, problem="multilabel")
     assert lean.curves == {} and len(full.curves) == 4
     np.testing.assert_array_equal(lean.thresholds, full.thresholds)
     assert lean.best_score == full.best_score
+    assert lean.class_scores == full.class_scores
+    assert lean.start_score == full.start_score
 
 
 def test_micro_class_scores_of_logits_are_read_at_the_logit_cut():

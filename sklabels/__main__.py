@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from ._cli_export import EXPORT_TEXTS, add_export_arguments
 from ._version import __version__
 
 EXAMPLES = """\
@@ -192,11 +193,13 @@ SUBCOMMANDS = {
             "cat,dog,bird --thresholds thresholds.json"
         ),
     },
+    "export": EXPORT_TEXTS,
 }
 ARGUMENTS = {
     "decode": _decode_arguments,
     "tune": _tune_arguments,
     "report": _report_arguments,
+    "export": add_export_arguments,
 }
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ._cli_dask import computed, dataset_inputs
+from ._cli_export import run_export
 from ._cli_files import (
     CommandError,
     ScoreFile,
@@ -34,7 +35,7 @@ from ._decode import decode
 from ._reports import classification_report, confusion_matrix
 from ._tune import tune_thresholds
 
-__all__ = ["CommandError", "run_decode", "run_report", "run_tune"]
+__all__ = ["CommandError", "run_decode", "run_export", "run_report", "run_tune"]
 
 
 # ---------------------------------------------------------------------- commands

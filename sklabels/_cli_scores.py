@@ -60,9 +60,8 @@ def _dataset_scores(path_text: str, memory_budget: int) -> ScoreFile:
     dataset = survey(path_text)
     if dataset.n_bytes > memory_budget:
         return ScoreFile(path_text, *read_dataset_scores(dataset))
-    scores = ScoreFile(path_text, *read_in_memory(dataset))
-    _check_finite(scores)
-    return scores
+    # Not finite values are left to the library, as on Dask: the same message.
+    return ScoreFile(path_text, *read_in_memory(dataset))
 
 
 def _csv_scores(path: Path, path_text: str, names: Sequence[Sequence[str]]):

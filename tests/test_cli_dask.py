@@ -248,3 +248,18 @@ def test_memory_budget_not_a_size_is_one_line(tmp_path, text):
     assert f"--memory-budget {text!r} is not a size" in err
     assert "--memory-budget 2GB" in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_cli_dataset_missing_score_same_error_either_reader(tmp_path):
+    """Check that a missing score in one of the files is the same one-line error in
+    memory and through Dask."""
+    (tmp_path / "val").mkdir()
+    frame = pd.DataFrame({"cat": [0.2, np.nan, 0.7], "dog": [0.8, 0.5, 0.3]})
+    frame.iloc[:2].to_parquet(tmp_path / "val" / "a.parquet")
+    frame.iloc[2:].to_parquet(tmp_path / "val" / "b.parquet")
+    errors = [cli("decode", tmp_path / "val", *r) for r in READERS.values()]
+    assert errors[0] == errors[1]
+    code, _, err = errors[0]
+    assert code == 1
+    assert "NaN in 1 row(s) (first: row 1)" in err
+    assert len(err.strip().splitlines()) == 1

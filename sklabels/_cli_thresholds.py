@@ -209,8 +209,8 @@ def _versioned(raw: dict, where: str) -> dict:
     if extra:
         raise CommandError(
             f"{where} holds a decision with {extra} set; the command line decodes "
-            f"with thresholds only. Decode it in Python (Decision.from_dict), or "
-            f"pass a file of thresholds."
+            f"with thresholds only. Pass a file of thresholds (`sklabels tune` "
+            f"writes one), or decode with the estimator in Python."
         )
     if decision.problem == "binary":
         pos_label = python_value(decision.classes[decision.pos_index])

@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from ._cli_export import EXPORT_TEXTS, add_export_arguments
 from ._version import __version__
 
 EXAMPLES = """\
@@ -26,7 +27,8 @@ examples:
 
 SCORES_HELP = (
     "model outputs: .npy, .csv (optional header row of class names) or .parquet "
-    "(columns named by class); (n,) / (n, 1) sigmoid, (n, k) softmax or sigmoid "
+    "(columns named by class), or a directory or quoted pattern of .parquet files "
+    "('val/*.parquet'); (n,) / (n, 1) sigmoid, (n, k) softmax or sigmoid "
     "columns, or logits with --from-logits"
 )
 LABELS_HELP = (
@@ -99,6 +101,13 @@ def _add_common(parser: argparse.ArgumentParser, *, thresholds: bool) -> None:
 def _add_inputs(parser: argparse.ArgumentParser, *, labels: bool) -> None:
     """SCORES, and LABELS for the commands that compare with the truth."""
     parser.add_argument("scores", metavar="SCORES", help=SCORES_HELP)
+    parser.add_argument(
+        "--memory-budget",
+        metavar="SIZE",
+        help="a directory or pattern of parquet SCORES whose float64 matrix (rows x "
+        "columns x 8 bytes, from the file footers) fits SIZE is read in memory, a "
+        "larger one through Dask (default: 2GB; 0: always Dask)",
+    )
     if labels:
         parser.add_argument("labels", metavar="LABELS", help=LABELS_HELP)
 
@@ -192,11 +201,13 @@ SUBCOMMANDS = {
             "cat,dog,bird --thresholds thresholds.json"
         ),
     },
+    "export": EXPORT_TEXTS,
 }
 ARGUMENTS = {
     "decode": _decode_arguments,
     "tune": _tune_arguments,
     "report": _report_arguments,
+    "export": add_export_arguments,
 }
 
 

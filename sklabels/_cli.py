@@ -17,7 +17,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ._cli_dask import computed, dataset_inputs
+from ._cli_dask import computed
+from ._cli_dataset import dataset_inputs, parse_memory_budget
+from ._cli_export import run_export
 from ._cli_files import (
     CommandError,
     ScoreFile,
@@ -34,7 +36,7 @@ from ._decode import decode
 from ._reports import classification_report, confusion_matrix
 from ._tune import tune_thresholds
 
-__all__ = ["CommandError", "run_decode", "run_report", "run_tune"]
+__all__ = ["CommandError", "run_decode", "run_export", "run_report", "run_tune"]
 
 
 # ---------------------------------------------------------------------- commands
@@ -42,7 +44,7 @@ def run_decode(args) -> int:
     out = check_output(args.output, _inputs(args, "scores", "thresholds"), "labels.csv")
     saved = read_thresholds(args.thresholds)
     names = [parse_classes(args.classes), *_text_names(saved)]
-    scores = read_scores(args.scores, names)
+    scores = read_scores(args.scores, names, parse_memory_budget(args.memory_budget))
     s = resolve(args, scores, None, saved)
     if s.classes is None:
         raise _classes_required(
@@ -132,7 +134,8 @@ def _text_names(saved: Saved | None) -> list[list[str]]:
 
 def _read_pair(args, saved: Saved | None) -> tuple[ScoreFile, LabelFile]:
     given = parse_classes(args.classes)
-    scores = read_scores(args.scores, [given, *_text_names(saved)])
+    budget = parse_memory_budget(args.memory_budget)
+    scores = read_scores(args.scores, [given, *_text_names(saved)], budget)
     names = [given, *_text_names(saved), scores.names]
     labels = read_labels(args.labels, names)
     return scores, labels

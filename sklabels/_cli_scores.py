@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 
 from ._cli_columnar import numeric_csv
-from ._cli_dask import is_dataset, read_dataset_scores
+from ._cli_dask import read_dataset_scores
+from ._cli_dataset import DEFAULT_BUDGET, is_dataset, read_in_memory, survey
 from ._cli_files import (
     HEADER_HINT,
     CommandError,
@@ -24,10 +25,17 @@ from ._cli_files import (
 )
 
 
-def read_scores(path_text: str, names: Sequence[Sequence[str]] = ()) -> ScoreFile:
-    """The score matrix of a file, checked: numbers, finite, (n,) or (n, k)."""
-    if is_dataset(path_text):  # a directory or glob of parquet files: Dask
-        return ScoreFile(path_text, *read_dataset_scores(path_text))
+def read_scores(
+    path_text: str,
+    names: Sequence[Sequence[str]] = (),
+    memory_budget: int = DEFAULT_BUDGET,
+) -> ScoreFile:
+    """The score matrix of a file, checked: numbers, finite, (n,) or (n, k).
+
+    A directory or glob of parquet files is read in memory when its float64 matrix
+    takes at most ``memory_budget`` bytes, else through Dask."""
+    if is_dataset(path_text):
+        return _dataset_scores(path_text, memory_budget)
     path = Path(path_text)
     suffix = checked_suffix(path, "scores")
     columns = lines = None
@@ -46,6 +54,14 @@ def read_scores(path_text: str, names: Sequence[Sequence[str]] = ()) -> ScoreFil
     scores = ScoreFile(path_text, values, columns, lines)
     _check_finite(scores)
     return scores
+
+
+def _dataset_scores(path_text: str, memory_budget: int) -> ScoreFile:
+    dataset = survey(path_text)
+    if dataset.n_bytes > memory_budget:
+        return ScoreFile(path_text, *read_dataset_scores(dataset))
+    # Not finite values are left to the library, as on Dask: the same message.
+    return ScoreFile(path_text, *read_in_memory(dataset))
 
 
 def _csv_scores(path: Path, path_text: str, names: Sequence[Sequence[str]]):

@@ -1,5 +1,10 @@
 """The thresholds file of the command line: the JSON ``tune`` writes, read back with
 limits and checks, or a number, a list or a ``{label: value}`` object written by hand.
+
+``tune`` writes the decision serialized (``Decision.to_dict``, with its ``version``)
+and, beside its fields, what the command line adds: the positive class by name,
+whether the scores were logits and the tuning's objective values. Files without a
+``version`` (written before) are read by their fields as they always were.
 """
 
 from __future__ import annotations
@@ -20,11 +25,21 @@ from ._cli_files import (
     shown_list,
     utf8_text,
 )
-from ._targets import PROBLEMS
+from ._decision import Decision
+from ._targets import PROBLEMS, positive_index
 
 MAX_JSON_BYTES = 10 * 1024 * 1024  # a thresholds file is a few hundred bytes
 MAX_INT_DIGITS = 18  # larger integers in a thresholds file are not labels or values
 _SETTINGS = ("problem", "classes", "pos_label", "from_logits")
+# The fields a versioned file holds beside the decision's own.
+_COMMAND_FIELDS = (
+    "pos_label",
+    "from_logits",
+    "scoring",
+    "average",
+    "best_score",
+    "class_scores",
+)
 _WRITE_AGAIN = (
     "a number, a list, a {label: value} object, or the file `sklabels tune` writes"
 )
@@ -44,13 +59,33 @@ class Saved:
 
 # ----------------------------------------------------------------------- writing
 def thresholds_text(result: Any, from_logits: bool) -> str:
-    """The file ``tune`` writes: the tuning result, with the positive class (binary)
-    and whether the scores were logits, so that ``decode`` needs neither flag."""
+    """The file ``tune`` writes: the decision tuned, with the positive class
+    (binary), whether the scores were logits (so that ``decode`` needs neither flag)
+    and the objective values of the tuning."""
     summary = result.to_dict()
     binary = result.problem == "binary"
     summary["pos_label"] = python_value(result.pos_label) if binary else None
     summary["from_logits"] = from_logits
-    return json.dumps(_finite(summary), indent=2, allow_nan=False) + "\n"
+    decision = _thresholds_decision(
+        result.problem, result.classes, result.thresholds, result.pos_label
+    )
+    extra = {key: summary[key] for key in _COMMAND_FIELDS if key in summary}
+    text = {**decision.to_dict(), **extra}
+    return json.dumps(_finite(text), indent=2, allow_nan=False) + "\n"
+
+
+def _thresholds_decision(
+    problem: str, classes: Any, thresholds: Any, pos_label: Any
+) -> Decision:
+    """The decision of thresholds alone: no costs, reject option or priors."""
+    classes = np.asarray(classes)
+    binary = problem == "binary"
+    return Decision(
+        problem=problem,
+        classes=classes,
+        thresholds=thresholds if np.ndim(thresholds) == 0 else np.asarray(thresholds),
+        pos_index=positive_index(pos_label, classes, problem) if binary else 1,
+    )
 
 
 def _finite(value: Any) -> Any:
@@ -135,6 +170,8 @@ def _parse_json(text: str, where: str) -> Any:
 def _saved(raw: Any, path_text: str) -> Saved:
     where = f"thresholds file {path_text!r}"
     saved = Saved(path_text)
+    if isinstance(raw, dict) and "version" in raw:
+        raw = _versioned(raw, where)
     if isinstance(raw, dict) and "thresholds" in raw:
         _read_settings(raw, saved, where)
         saved.thresholds = _threshold_values(raw["thresholds"], where, "'thresholds'")
@@ -150,6 +187,41 @@ def _saved(raw: Any, path_text: str) -> Saved:
         saved.thresholds = _threshold_values(raw, where, "the file")
     _check_shape(saved, where)
     return saved
+
+
+def _versioned(raw: dict, where: str) -> dict:
+    """A versioned file's fields, checked by ``Decision.from_dict``: a decision of
+    thresholds alone (the command line applies no costs, reject option or priors),
+    whose positive class is the ``pos_label`` beside it."""
+    fields = {k: v for k, v in raw.items() if k not in _COMMAND_FIELDS}
+    try:
+        decision = Decision.from_dict(fields)
+        plain = _thresholds_decision(
+            decision.problem, decision.classes, decision.thresholds, None
+        ).to_dict()
+    except (ValueError, TypeError) as exc:
+        raise CommandError(
+            f"{where}: {' '.join(str(exc).split())} Pass the file `sklabels tune` "
+            f"wrote, unchanged, or tune again."
+        ) from None
+    plain["pos_index"] = fields["pos_index"]
+    extra = sorted(k for k in plain if fields[k] != plain[k])
+    if extra:
+        raise CommandError(
+            f"{where} holds a decision with {extra} set; the command line decodes "
+            f"with thresholds only. Pass a file of thresholds (`sklabels tune` "
+            f"writes one), or decode with the estimator in Python."
+        )
+    if decision.problem == "binary":
+        pos_label = python_value(decision.classes[decision.pos_index])
+        if raw.get("pos_label") not in (None, pos_label):
+            raise CommandError(
+                f"{where} has pos_label {_cut(raw['pos_label'])} but pos_index "
+                f"{decision.pos_index} ({pos_label!r}); pass the file `sklabels "
+                f"tune` wrote, unchanged."
+            )
+        raw = {**raw, "pos_label": pos_label}
+    return raw
 
 
 def _read_settings(raw: dict, saved: Saved, where: str) -> None:

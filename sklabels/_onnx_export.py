@@ -133,18 +133,22 @@ def _logit(t: Any) -> np.ndarray:
 
 
 # ------------------------------------------------------- canonical scores
-def canonical(b: Builder, scores: str, width: int, kind: str, problem: str) -> str:
-    """Binary probabilities: ``(n, 2)`` (one column ``p`` becomes ``[1 - p, p]``);
-    binary logits: one column, the log odds of ``classes[1]``; otherwise the
-    ``(n, k)`` scores as they are."""
+def canonical(
+    b: Builder, scores: str, width: int, kind: str, problem: str, pos_index: int = 1
+) -> str:
+    """Binary probabilities: ``(n, 2)``; binary logits: one column, the log odds of
+    ``classes[1]``; otherwise the ``(n, k)`` scores as they are. A single column
+    scores the positive class ``classes[pos_index]``."""
     if problem != "binary":
         return scores
     if kind == PROBA:
         if width == 2:
             return scores
-        return b.op("Concat", b.op("Sub", b.const([[1.0]]), scores), scores, axis=1)
+        other = b.op("Sub", b.const([[1.0]]), scores)
+        pair = (other, scores) if pos_index == 1 else (scores, other)
+        return b.op("Concat", *pair, axis=1)
     if width == 1:
-        return scores
+        return scores if pos_index == 1 else b.op("Neg", scores)
     return b.op("Sub", b.column(scores, 1), b.column(scores, 0))
 
 
@@ -390,7 +394,7 @@ def decision_nodes(b: Builder, scores: str, width: int, kind: str, plan: Plan) -
     check_form(plan)
     if plan.problem != "multilabel":
         _label_values(plan)  # refuse untyped labels before building anything
-    s = canonical(b, scores, width, kind, plan.problem)
+    s = canonical(b, scores, width, kind, plan.problem, plan.pos_index)
     s = reweight(b, s, plan, kind)
     if plan.cost_rule is not None:
         codes, rejected = cost_rule(b, s, plan, kind)

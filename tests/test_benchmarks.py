@@ -21,6 +21,7 @@ CASES = {
     "bench_prior_shift.py": ["--seeds", "1", "--target-rows", "300"],
     "bench_tuning_multicore.py": ["--rows", "3000", "--cols", "5", "--repeats", "1"],
     "bench_cli_decode.py": ["--rows", "2000", "--repeats", "1"],
+    "bench_cli_dataset.py": ["--rows", "2000"],
     "bench_scale.py": [
         *("--sizes", "30000", "--chunk", "10000", "--labels", "3"),
         *("--memory-limit", "1GiB"),

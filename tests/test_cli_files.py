@@ -742,6 +742,8 @@ def test_two_named_columns_do_not_say_which_class_is_positive(tmp_path):
     assert outputs[0] == outputs[2]
     first, second = (json.loads(text) for text in outputs[1::2])
     assert sorted(first.pop("classes")) == sorted(second.pop("classes"))
+    # pos_index follows the order the file lists the classes in: both name dog
+    assert (first.pop("pos_index"), second.pop("pos_index")) == (1, 0)
     assert first == second
     expected = sklabels.tune_thresholds(y, p, classes=["cat", "dog"])
     assert json.loads(outputs[1])["thresholds"] == pytest.approx(expected.thresholds)

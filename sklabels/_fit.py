@@ -55,6 +55,8 @@ from ._generalize import Progress, timed_fold, tune_with_evidence
 from ._objectives import CostMatrix
 from ._priors import check_priors, training_priors
 from ._reject import tune_reject, winning_probability
+from ._band_rule import band_column, tune_band_rule
+from ._bands import Bands
 from ._rules import apply_rule, resolve_thresholds
 from ._scores import MARGIN, PROBA, Scores, scores_from_estimator
 from ._targets import TargetEncoding, as_class_array, fit_target, positive_index
@@ -70,11 +72,12 @@ class FitPlan(NamedTuple):
     thresholds: float | np.ndarray | None  # fixed thresholds; None when tuned
     objective: Callable | None  # the resolved scoring, with threshold="auto"
     reject_auto: bool
+    bands: Bands | None = None  # threshold=Bands(...) without cuts: tuned here
 
     @property
     def needs_held_out(self) -> bool:
         """Tuning reads scores of samples the model was not fitted on."""
-        return self.objective is not None or self.reject_auto
+        return self.objective is not None or self.reject_auto or self.bands is not None
 
 
 class HeldOut(NamedTuple):
@@ -324,7 +327,11 @@ def plan_fit(
     pos_index = positive_index(params["pos_label"], classes, problem)
     objective = thresholds = None
     check_fit_cost_options(params, params["scoring"], classes, problem, priors)
-    threshold = params["threshold"]
+    threshold, bands = params["threshold"], None
+    if isinstance(threshold, Bands):
+        band_column(threshold, classes, problem, pos_index)
+        bands = None if threshold.fixed else threshold
+        threshold = None
     if is_auto(threshold) and isinstance(params["scoring"], CostMatrix):
         objective, threshold = params["scoring"], None
     elif is_auto(threshold):
@@ -336,7 +343,7 @@ def plan_fit(
             threshold, problem=problem, classes=classes, kind=kind, pos_index=pos_index
         )
     reject_auto = check_reject_option(params, problem, classes, kind)
-    return FitPlan(method, pos_index, thresholds, objective, reject_auto)
+    return FitPlan(method, pos_index, thresholds, objective, reject_auto, bands)
 
 
 @contextmanager
@@ -591,6 +598,16 @@ def tune_fit(
             params, held_out, fitted.problem, thresholds, plan.pos_index
         )
     outcome.tuned = replace(outcome.tuned, thresholds=tuned, reject=reject)
+    if plan.bands is not None:
+        tuned_bands = tune_band_rule(
+            plan.bands,
+            held_out.scores,
+            held_out.truth,
+            classes=fitted.classes,
+            problem=fitted.problem,
+            pos_index=plan.pos_index,
+        )
+        outcome.tuned = replace(outcome.tuned, bands=tuned_bands)
     return outcome
 
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__
 
 if TYPE_CHECKING:  # the same names, for type checkers and documentation tools
+    from ._bands import BandRow, Bands, BandWarning, band_report, tune_bands
     from ._calibration import CalibrationError, calibration_error, plot_reliability
     from ._certify import AtLeast, NotCertifiedWarning
     from ._classifier import ProbabilisticLabelClassifier
@@ -37,6 +38,7 @@ if TYPE_CHECKING:  # the same names, for type checkers and documentation tools
     from ._tune import tune_thresholds
     from ._tuning import TuningResult
     from ._warnings import (
+        CalibrationWarning,
         FewPositivesWarning,
         RowSumWarning,
         UnreachableConstraintWarning,
@@ -45,6 +47,12 @@ if TYPE_CHECKING:  # the same names, for type checkers and documentation tools
 # public name -> the private module that defines it
 _EXPORTS = {
     "AtLeast": "._certify",
+    "BandRow": "._bands",
+    "Bands": "._bands",
+    "BandWarning": "._bands",
+    "band_report": "._bands",
+    "tune_bands": "._bands",
+    "CalibrationWarning": "._warnings",
     "NotCertifiedWarning": "._certify",
     "ProbabilisticLabelClassifier": "._classifier",
     "decode": "._decode",
@@ -76,7 +84,11 @@ _EXPORTS = {
 
 __all__ = [
     "AtLeast",
+    "BandRow",
+    "BandWarning",
+    "Bands",
     "CalibrationError",
+    "CalibrationWarning",
     "ClassOrderWarning",
     "Cost",
     "CostCurveDisplay",
@@ -98,11 +110,13 @@ __all__ = [
     "TuningResult",
     "UnreachableConstraintWarning",
     "__version__",
+    "band_report",
     "calibration_error",
     "classification_report",
     "confusion_matrix",
     "decode",
     "plot_reliability",
+    "tune_bands",
     "tune_thresholds",
 ]
 

@@ -41,6 +41,7 @@ from sklearn.utils.metaestimators import available_if
 
 from ._backend import any_dask, dask_layer, is_dask
 from ._bands import Bands, BandRow, band_report
+from ._calibration_check import reads_probabilities, warn_if_miscalibrated
 from ._cost_summary import CostSummary, estimate_priors, summarise_costs
 from ._decision import DECISION_PARAMS, Decision, param_key, resolve
 from ._fit import FitOutcome, fit_in_memory, inner_tags
@@ -843,7 +844,20 @@ default=None
         Returns
         -------
         report : str or dict
+
+        Warns
+        -----
+        CalibrationWarning
+            When a rule that reads probabilities as frequencies (a reject level, a
+            cost rule, priors re-weighting) runs on scores that are miscalibrated
+            on ``(X, y)``: expected calibration error above 0.03 and above the 99th
+            percentile of the ECE of labels drawn from the scores themselves
+            (:func:`sklabels.calibration_error`). Plain thresholds are not checked.
         """
+        self._check_fitted()
+        decision = self._decision()
+        if reads_probabilities(decision):
+            warn_if_miscalibrated(decision, self._fitted.scores(X), y)
         return self._report(
             classification_report, X, y, zero_division=zero_division, **kwargs
         )

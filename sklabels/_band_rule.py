@@ -81,9 +81,7 @@ class BandRule:
         return cls(bands, column)
 
 
-def band_column(
-    bands: Bands, classes: np.ndarray, problem: str, pos_index: int
-) -> int:
+def band_column(bands: Bands, classes: np.ndarray, problem: str, pos_index: int) -> int:
     """The column of the scores that ``bands`` cut (checked: one class's score)."""
     if bands.score_of is None:
         if problem == "binary":

@@ -40,7 +40,7 @@ from sklearn.utils.metadata_routing import (
 from sklearn.utils.metaestimators import available_if
 
 from ._backend import any_dask, dask_layer, is_dask
-from ._bands import Bands, BandRow, band_report
+from ._bands import BandRow, Bands, band_report
 from ._calibration_check import reads_probabilities, warn_if_miscalibrated
 from ._cost_summary import CostSummary, estimate_priors, summarise_costs
 from ._decision import DECISION_PARAMS, Decision, param_key, resolve
@@ -625,9 +625,7 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
             )
         return rule.bands
 
-    def band_report(
-        self, X: Any, y: Any, *, confidence: float = 0.95
-    ) -> list[BandRow]:
+    def band_report(self, X: Any, y: Any, *, confidence: float = 0.95) -> list[BandRow]:
         """One row per band of :meth:`predict` on ``(X, y)`` (``threshold=Bands``).
 
         The event is the class whose score the bands cut being true.

@@ -40,6 +40,8 @@ from sklearn.utils.validation import (
     check_is_fitted,
 )
 
+from ._band_rule import band_column, tune_band_rule
+from ._bands import Bands
 from ._cost_summary import held_out_predictions
 from ._costs import CostRule, tune_cost_rule
 from ._decision import (
@@ -55,8 +57,6 @@ from ._generalize import Progress, timed_fold, tune_with_evidence
 from ._objectives import CostMatrix
 from ._priors import check_priors, training_priors
 from ._reject import tune_reject, winning_probability
-from ._band_rule import band_column, tune_band_rule
-from ._bands import Bands
 from ._rules import apply_rule, resolve_thresholds
 from ._scores import MARGIN, PROBA, Scores, scores_from_estimator
 from ._targets import TargetEncoding, as_class_array, fit_target, positive_index

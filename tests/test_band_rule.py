@@ -1,0 +1,243 @@
+"""Bands as a decision kind: decode, the estimator, the thresholds file, the CLI and
+the ONNX export give the same bands for the same cut-points and names."""
+
+import json
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.special import expit, logit
+from sklearn.datasets import make_classification
+from sklearn.frozen import FrozenEstimator
+from sklearn.linear_model import LogisticRegression
+from sklearn.svm import LinearSVC
+
+from sklabels import (
+    Bands,
+    BandWarning,
+    ProbabilisticLabelClassifier,
+    band_report,
+    decode,
+    tune_bands,
+)
+from sklabels.__main__ import main
+from sklabels._decision import Decision
+from sklabels.adapters import FunctionClassifier
+
+NAMES = ["routine", "urgent", "emergency"]
+CUTS = [0.3, 0.7]
+CLASSES = ["ok", "ill"]
+
+
+def _scores(n=300, seed=0):
+    """Probabilities of "ill", with exact cut values among them."""
+    rng = np.random.default_rng(seed)
+    p = rng.random(n)
+    p[:4] = [0.3, 0.7, np.nextafter(0.3, 0), np.nextafter(0.7, 0)]
+    return p
+
+
+def _frozen_on(p):
+    """A frozen classifier whose ``predict_proba`` of row i is ``[1 - p_i, p_i]``."""
+    X = np.arange(len(p), dtype=float).reshape(-1, 1)
+
+    def proba(X):
+        q = p[X[:, 0].astype(int)]
+        return np.column_stack([1 - q, q])
+
+    return X, FrozenEstimator(FunctionClassifier(proba, output="probabilities"))
+
+
+def _cli_bands(tmp_path, p):
+    path = tmp_path / "scores.csv"
+    np.savetxt(path, p, fmt="%.17g")
+    out = tmp_path / "bands.csv"
+    code = main(
+        [
+            "decode",
+            str(path),
+            "--classes",
+            ",".join(CLASSES),
+            "--bands",
+            ",".join(NAMES),
+            "--cuts",
+            ",".join(map(str, CUTS)),
+            "-o",
+            str(out),
+        ]
+    )
+    assert code == 0
+    return np.loadtxt(out, dtype=str, skiprows=1)
+
+
+def test_the_same_cuts_give_the_same_bands_at_every_entry_point(tmp_path):
+    """Check that decode (probabilities and logits), the estimator, the thresholds
+    file, the CLI and the ONNX export agree with Bands.labels row for row."""
+    p = _scores()
+    bands = Bands(NAMES, cuts=CUTS)
+    expected = bands.labels(p)
+    X, frozen = _frozen_on(p)
+    clf = ProbabilisticLabelClassifier(frozen, threshold=bands, classes=CLASSES)
+    clf.fit(X, np.array(CLASSES)[(p >= 0.5).astype(int)])
+    decision = Decision.from_dict(json.loads(json.dumps(clf.decision_.to_dict())))
+    scores_matrix = np.column_stack([1 - p, p])
+    from sklabels._scores import Scores
+
+    table = {
+        "decode": decode(p, CLASSES, threshold=bands),
+        "decode logits": decode(logit(p), CLASSES, threshold=bands, from_logits=True),
+        "estimator": clf.predict(X),
+        "predict_labels": clf.predict_labels(X),
+        "thresholds file": decision.bands.labels(
+            decision.apply(Scores(scores_matrix, "proba"))[0]
+        ),
+        "cli": _cli_bands(tmp_path, p),
+    }
+    for where, labels in table.items():
+        assert np.asarray(labels).tolist() == expected.tolist(), where
+    assert clf.classes_.tolist() == CLASSES
+    assert clf.bands_ == bands
+
+
+def test_the_onnx_export_gives_the_bands_of_predict():
+    """Check that the exported model's labels are the band names of predict."""
+    ort = pytest.importorskip("onnxruntime")
+    pytest.importorskip("skl2onnx")
+    from sklabels.onnx import to_onnx
+
+    X, y = make_classification(300, 5, random_state=0)
+    X = X.astype(np.float32)
+    for threshold, target in [
+        (Bands(NAMES, cuts=CUTS), np.array(CLASSES)[y]),
+        (
+            Bands(NAMES, cuts=CUTS, score_of="b"),
+            np.array(["a", "b", "c"])[y + (X[:, 0] > 1)],
+        ),
+    ]:
+        clf = ProbabilisticLabelClassifier(LogisticRegression(), threshold=threshold)
+        clf.fit(X, target)
+        session = ort.InferenceSession(to_onnx(clf, X[:1]).SerializeToString())
+        label = session.run(["label"], {session.get_inputs()[0].name: X})[0]
+        assert label.tolist() == clf.predict(X).tolist()
+
+
+def test_tuned_bands_equal_tune_bands_on_the_same_rows():
+    """Check that fit tunes the cuts with tune_bands on the held-out scores."""
+    rng = np.random.default_rng(1)
+    p = rng.random(400)
+    event = rng.random(400) < p
+    X, frozen = _frozen_on(p)
+    bands = Bands(
+        NAMES, min_event_rate={"emergency": 0.8}, max_event_rate={"routine": 0.1}
+    )
+    clf = ProbabilisticLabelClassifier(frozen, threshold=bands, classes=CLASSES)
+    clf.fit(X, np.array(CLASSES)[event.astype(int)])
+    assert clf.bands_ == tune_bands(bands, p, event)
+    rows = clf.band_report(X, np.array(CLASSES)[event.astype(int)])
+    assert rows == band_report(clf.bands_, p, event)
+    assert [r.name for r in rows] == NAMES
+    assert sum(r.count for r in rows) == 400
+
+
+@settings(derandomize=True, max_examples=30, deadline=None)
+@given(
+    z=st.lists(st.floats(-30, 30), min_size=1, max_size=40),
+    cuts=st.lists(st.floats(0.01, 0.99), min_size=2, max_size=2, unique=True),
+)
+def test_decode_logits_and_probabilities_give_the_same_bands(z, cuts):
+    """Check that logits are banded as their probabilities (cut at logit(cut))."""
+    bands = Bands(NAMES, cuts=sorted(cuts))
+    z = np.asarray(z)
+    from_logits = decode(z, CLASSES, threshold=bands, from_logits=True)
+    # Where expit rounds onto a cut, the logit path is the exact one.
+    clear = np.min(np.abs(expit(z)[:, None] - np.asarray(bands.cuts)), axis=1) > 1e-12
+    expected = bands.labels(expit(z))
+    assert from_logits[clear].tolist() == expected[clear].tolist()
+
+
+def test_multilabel_and_multiclass_bands_cut_the_score_of_score_of():
+    """Check that score_of picks the column, and is required beyond binary."""
+    p = np.array([[0.1, 0.8, 0.1], [0.5, 0.2, 0.3], [0.2, 0.1, 0.7]])
+    bands = Bands(["low", "high"], cuts=[0.5], score_of="c")
+    assert decode(p, ["a", "b", "c"], threshold=bands).tolist() == [
+        "low",
+        "low",
+        "high",
+    ]
+    q = np.array([[0.9, 0.6], [0.2, 0.1]])
+    labels = decode(
+        q,
+        ["x", "y"],
+        problem="multilabel",
+        threshold=Bands(["no", "yes"], [0.5], score_of="y"),
+    )
+    assert labels.tolist() == ["yes", "no"]
+    with pytest.raises(ValueError, match="score_of=label"):
+        decode(p, ["a", "b", "c"], threshold=Bands(["low", "high"], cuts=[0.5]))
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"threshold": Bands(NAMES), "scores": [0.2]}, "has no cuts"),
+        (
+            {"threshold": Bands(NAMES, CUTS, score_of="sick"), "scores": [0.2]},
+            "names no class",
+        ),
+        (
+            {
+                "threshold": Bands(NAMES, CUTS),
+                "scores": [0.2],
+                "reject_threshold": 0.6,
+                "reject_label": "?",
+            },
+            "cannot be combined",
+        ),
+    ],
+)
+def test_bad_band_options_are_clear_errors(kwargs, message):
+    """Check that bands without cuts, an unknown score_of and a reject level fail."""
+    scores = kwargs.pop("scores")
+    with pytest.raises(ValueError, match=message):
+        decode(scores, CLASSES, **kwargs)
+
+
+def test_bands_refuse_decision_scores_that_are_not_probabilities():
+    """Check that the estimator refuses bands on a model's margins."""
+    X, y = make_classification(100, 4, random_state=0)
+    clf = ProbabilisticLabelClassifier(LinearSVC(), threshold=Bands(NAMES, CUTS))
+    with pytest.raises(ValueError, match="predict_proba"):
+        clf.fit(X, y)
+
+
+def test_fixed_bands_are_read_at_predict_time():
+    """Check that set_params(threshold=Bands(...)) applies without a refit."""
+    X, y = make_classification(200, 4, random_state=0)
+    clf = ProbabilisticLabelClassifier(LogisticRegression()).fit(X, y)
+    p = clf.predict_proba(X)[:, 1]
+    clf.set_params(threshold=Bands(["lo", "hi"], cuts=[0.9]))
+    assert clf.predict(X).tolist() == np.where(p >= 0.9, "hi", "lo").tolist()
+
+
+def test_an_unfillable_tuned_band_warns_in_fit():
+    """Check that fit reports a band no rows can fill with a BandWarning."""
+    p = np.linspace(0.01, 0.5, 100)
+    X, frozen = _frozen_on(p)
+    y = np.array(CLASSES)[(np.arange(1, 101) % 2)]  # the top score is no event
+    bands = Bands(NAMES, min_event_rate={"emergency": 0.99})
+    clf = ProbabilisticLabelClassifier(frozen, threshold=bands, classes=CLASSES)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        clf.fit(X, y)
+    assert any(issubclass(w.category, BandWarning) for w in caught)
+
+
+def test_cli_bands_need_cuts(tmp_path, capsys):
+    """Check that --bands without --cuts fails with one line naming the fix."""
+    path = tmp_path / "s.csv"
+    np.savetxt(path, [0.2, 0.8])
+    code = main(["decode", str(path), "--classes", "ok,ill", "--bands", "lo,hi"])
+    assert code == 1
+    assert "--cuts" in capsys.readouterr().err

@@ -12,7 +12,14 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__
 
 if TYPE_CHECKING:  # the same names, for type checkers and documentation tools
-    from ._bands import BandRow, Bands, BandWarning, band_report, tune_bands
+    from ._bands import (
+        BandRow,
+        Bands,
+        BandWarning,
+        band_report,
+        plot_bands,
+        tune_bands,
+    )
     from ._calibration import CalibrationError, calibration_error, plot_reliability
     from ._certify import AtLeast, NotCertifiedWarning
     from ._classifier import ProbabilisticLabelClassifier
@@ -51,6 +58,7 @@ _EXPORTS = {
     "Bands": "._bands",
     "BandWarning": "._bands",
     "band_report": "._bands",
+    "plot_bands": "._bands",
     "tune_bands": "._bands",
     "CalibrationWarning": "._warnings",
     "NotCertifiedWarning": "._certify",
@@ -115,6 +123,7 @@ __all__ = [
     "classification_report",
     "confusion_matrix",
     "decode",
+    "plot_bands",
     "plot_reliability",
     "tune_bands",
     "tune_thresholds",

@@ -808,6 +808,12 @@ default=None
         """``report`` (of ``_reports.py``) of :meth:`predict` on ``(X, y)``, by name."""
         self._check_fitted()
         decision = self._decision()
+        if decision.bands is not None:
+            raise ValueError(
+                f"threshold={self.threshold!r}: predict returns band names, not "
+                f"classes; use band_report(X, y) for one row per band, or set a "
+                f"threshold rule for this report."
+            )
         y_pred = self._fitted.labels(X, decision)
         return report(
             y,

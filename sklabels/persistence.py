@@ -20,6 +20,7 @@ from __future__ import annotations
 # a type that a given file does not hold changes nothing.
 _TRUSTED = (
     "numpy.dtype",  # the dtype of the training labels (TargetEncoding)
+    "sklabels._bands.Bands",  # threshold=Bands(...) and its tuned cuts
     "sklabels._classifier.ProbabilisticLabelClassifier",
     "sklabels._costs.CostRule",
     "sklabels._decision.Tuned",  # what fit tuned: thresholds, reject level, costs

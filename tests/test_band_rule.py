@@ -241,3 +241,30 @@ def test_cli_bands_need_cuts(tmp_path, capsys):
     code = main(["decode", str(path), "--classes", "ok,ill", "--bands", "lo,hi"])
     assert code == 1
     assert "--cuts" in capsys.readouterr().err
+
+
+def test_label_reports_refuse_bands_and_point_to_band_report():
+    """Check that classification_report under bands names band_report."""
+    X, y = make_classification(200, 4, random_state=0)
+    clf = ProbabilisticLabelClassifier(
+        LogisticRegression(), threshold=Bands(NAMES, CUTS)
+    )
+    clf.fit(X, y)
+    with pytest.raises(ValueError, match="band_report"):
+        clf.classification_report(X, y)
+
+
+def test_an_estimator_with_tuned_bands_round_trips_through_skops():
+    """Check that the trusted types cover bands, and the loaded model's bands."""
+    sio = pytest.importorskip("skops.io")
+    from sklabels.persistence import trusted_types
+
+    X, y = make_classification(200, 4, random_state=0)
+    bands = Bands(NAMES, shares=[0.5, 0.3, 0.2])
+    clf = ProbabilisticLabelClassifier(LogisticRegression(), threshold=bands).fit(X, y)
+    data = sio.dumps(clf)
+    untrusted = set(sio.get_untrusted_types(data=data)) - set(trusted_types())
+    assert untrusted == set()
+    loaded = sio.loads(data, trusted=trusted_types())
+    assert loaded.bands_ == clf.bands_
+    assert loaded.predict(X).tolist() == clf.predict(X).tolist()

@@ -268,3 +268,74 @@ def test_an_estimator_with_tuned_bands_round_trips_through_skops():
     loaded = sio.loads(data, trusted=trusted_types())
     assert loaded.bands_ == clf.bands_
     assert loaded.predict(X).tolist() == clf.predict(X).tolist()
+
+
+def _logit_network(width, seed=0):
+    """A frozen ONNX ``MatMul -> Add`` network returning ``width`` logits."""
+    pytest.importorskip("onnxruntime")
+    from onnx import TensorProto, helper, numpy_helper
+
+    from sklabels.adapters import OnnxClassifier
+
+    rng = np.random.default_rng(seed)
+    W = rng.normal(size=(5, width)).astype(np.float32)
+    b = rng.normal(size=width).astype(np.float32)
+    X = rng.normal(size=(300, 5)).astype(np.float32)
+    graph = helper.make_graph(
+        [
+            helper.make_node("MatMul", ["x", "W"], ["xw"]),
+            helper.make_node("Add", ["xw", "b"], ["logits"]),
+        ],
+        "linear",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [None, 5])],
+        [helper.make_tensor_value_info("logits", TensorProto.FLOAT, [None, width])],
+        initializer=[numpy_helper.from_array(W, "W"), numpy_helper.from_array(b, "b")],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = 8
+    network = OnnxClassifier(model.SerializeToString(), output="logits")
+    return FrozenEstimator(network), X, X @ W + b
+
+
+@pytest.mark.parametrize(
+    "width, problem, params",
+    [
+        (1, "binary", {}),
+        (2, "binary", {}),
+        (1, "binary", {"pos_label": "ham", "classes": ["spam", "ham"]}),
+        (3, "multiclass", {"score_of": "z"}),
+        (3, "multilabel", {"score_of": "y"}),
+    ],
+)
+def test_onnx_export_of_bands_on_logit_networks(width, problem, params):
+    """Check that exported bands on a logit network (cut at logit(cut); multiclass:
+    the class's softmax probability) equal predict, tuned or fixed."""
+    pytest.importorskip("skl2onnx")
+    import onnxruntime as ort
+
+    from sklabels.onnx import to_onnx
+
+    frozen, X, z = _logit_network(width)
+    params = dict(params)
+    score_of = params.pop("score_of", None)
+    if problem == "multilabel":
+        classes = ["x", "y", "z"]
+        y = (z > 0).astype(int)
+    elif problem == "multiclass":
+        classes = ["x", "y", "z"]
+        y = np.array(classes)[z.argmax(1)]
+    else:
+        classes = params.pop("classes", ["ham", "spam"])
+        score = z[:, 0] if width == 1 else z[:, 1] - z[:, 0]
+        y = np.array(classes)[(score > 0).astype(int)]
+    for bands in (
+        Bands(NAMES, CUTS, score_of=score_of),
+        Bands(NAMES, shares=[0.4, 0.3, 0.3], score_of=score_of),
+    ):
+        clf = ProbabilisticLabelClassifier(
+            frozen, classes=classes, problem=problem, threshold=bands, **params
+        ).fit(X[:150], y[:150])
+        session = ort.InferenceSession(to_onnx(clf, X[:1]).SerializeToString())
+        label = session.run(["label"], {session.get_inputs()[0].name: X[150:]})[0]
+        assert label.tolist() == clf.predict(X[150:]).tolist()
+        assert set(label.tolist()) == set(NAMES) or bands.fixed

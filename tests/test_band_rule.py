@@ -72,6 +72,34 @@ def _cli_bands(tmp_path, p):
     return np.loadtxt(out, dtype=str, skiprows=1)
 
 
+def _onnx_bands(p, bands):
+    """The ``label`` output of the ONNX export of an identity network on ``p``
+    (float64 end to end: the cut values among ``p`` stay exact)."""
+    ort = pytest.importorskip("onnxruntime")
+    pytest.importorskip("skl2onnx")
+    from onnx import TensorProto, helper
+
+    from sklabels.adapters import OnnxClassifier
+    from sklabels.onnx import to_onnx
+
+    column = helper.make_tensor_value_info
+    graph = helper.make_graph(
+        [helper.make_node("Identity", ["x"], ["p"])],
+        "identity",
+        [column("x", TensorProto.DOUBLE, [None, 1])],
+        [column("p", TensorProto.DOUBLE, [None, 1])],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = 8
+    network = OnnxClassifier(model.SerializeToString(), output="probabilities")
+    X = p[:, None]
+    clf = ProbabilisticLabelClassifier(
+        FrozenEstimator(network), classes=CLASSES, threshold=bands
+    ).fit(X, np.array(CLASSES)[(p >= 0.5).astype(int)])
+    session = ort.InferenceSession(to_onnx(clf, X[:1]).SerializeToString())
+    return session.run(["label"], {session.get_inputs()[0].name: X})[0]
+
+
 def test_the_same_cuts_give_the_same_bands_at_every_entry_point(tmp_path):
     """Check that decode (probabilities and logits), the estimator, the thresholds
     file, the CLI and the ONNX export agree with Bands.labels row for row."""
@@ -94,6 +122,7 @@ def test_the_same_cuts_give_the_same_bands_at_every_entry_point(tmp_path):
             decision.apply(Scores(scores_matrix, "proba"))[0]
         ),
         "cli": _cli_bands(tmp_path, p),
+        "onnx": _onnx_bands(p, bands),
     }
     for where, labels in table.items():
         assert np.asarray(labels).tolist() == expected.tolist(), where

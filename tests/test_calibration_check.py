@@ -60,3 +60,13 @@ def test_plain_threshold_on_an_overconfident_model_is_silent(data):
     assert _report_warnings(clf.fit(X, y), X_test, y_test) == []
     assert issubclass(CalibrationWarning, UserWarning)
     assert np.isfinite(clf.score(X_test, y_test))
+
+
+def test_priors_reweighting_on_an_overconfident_model_warns(data):
+    """Check that priors re-weighting reads probabilities, so it is checked too."""
+    X, y, X_test, y_test = data
+    tree = DecisionTreeClassifier(random_state=0)
+    clf = ProbabilisticLabelClassifier(tree, priors=[0.7, 0.3])
+    found = _report_warnings(clf.fit(X, y), X_test, y_test)
+    assert len(found) == 1
+    assert "priors re-weighting" in str(found[0].message)

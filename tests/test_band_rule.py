@@ -368,3 +368,21 @@ def test_onnx_export_of_bands_on_logit_networks(width, problem, params):
         label = session.run(["label"], {session.get_inputs()[0].name: X[150:]})[0]
         assert label.tolist() == clf.predict(X[150:]).tolist()
         assert set(label.tolist()) == set(NAMES) or bands.fixed
+
+
+def test_bands_on_dask_inputs_match_memory_and_tuning_is_refused():
+    """Check that fixed bands decode Dask blocks as in memory, and that tuning
+    bands on Dask inputs is refused with the fix."""
+    da = pytest.importorskip("dask.array")
+    X, y = make_classification(300, 5, random_state=0)
+    frozen = FrozenEstimator(LogisticRegression().fit(X, y))
+    X_blocks, y_blocks = da.from_array(X, chunks=(100, 5)), da.from_array(y, chunks=100)
+    bands = Bands(NAMES, CUTS)
+    clf = ProbabilisticLabelClassifier(frozen, threshold=bands).fit(X_blocks, y_blocks)
+    expected = bands.labels(frozen.predict_proba(X)[:, 1])
+    assert clf.predict(X_blocks).compute().tolist() == expected.tolist()
+    p = da.from_array(frozen.predict_proba(X)[:, 1], chunks=100)
+    assert decode(p, [0, 1], threshold=bands).compute().tolist() == expected.tolist()
+    tuned = ProbabilisticLabelClassifier(frozen, threshold=Bands(NAMES))
+    with pytest.raises(ValueError, match="in memory"):
+        tuned.fit(X_blocks, y_blocks)

@@ -100,7 +100,7 @@ def band_column(bands: Bands, classes: np.ndarray, problem: str, pos_index: int)
 
 
 def check_band_options(
-    bands: Bands, *, kind: str, logits: bool, reject_threshold: Any, costs: Any
+    bands: Bands, *, kind: str, logits: bool, options: dict[str, Any]
 ) -> None:
     """Bands cut probabilities (or logits) and decide alone: no reject, no costs."""
     if kind != PROBA and not logits:
@@ -109,7 +109,7 @@ def check_band_options(
             f"(margins that are not logits). Use response_method='predict_proba', "
             f"or pass probabilities (or logits with from_logits=True)."
         )
-    for name, value in (("reject_threshold", reject_threshold), ("costs", costs)):
+    for name, value in options.items():
         if value is not None:
             raise ValueError(
                 f"{name}={value!r} cannot be combined with threshold=Bands(...): "

@@ -300,6 +300,7 @@ class Tuned:
     reject: float | None = None
     cost_rule: CostRule | None = None
     bands: Bands | None = None  # tuned cuts, for threshold=Bands(...) without cuts
+    bands_for: Bands | None = None  # the Bands (without cuts) they were tuned for
 
 
 # ----------------------------------------------------------- resolving parameters
@@ -521,11 +522,10 @@ def _bands_of(
         bands,
         kind=fitted.kind,
         logits=fitted.kind != PROBA and fitted.network_output == "logits",
-        reject_threshold=params["reject_threshold"],
-        costs=params["costs"],
+        options={name: params[name] for name in ("reject_threshold", "costs")},
     )
     if not bands.fixed:
-        if tuned.bands is None or tuned.bands.names != bands.names:
+        if tuned.bands is None or tuned.bands_for != bands:
             raise NotFittedError(
                 f"threshold={bands!r} has no cuts and this {owner} tuned none for "
                 f"it: call fit to tune them, or pass cuts=[...]."
@@ -603,8 +603,11 @@ def for_scores(
             threshold,
             kind=scores.kind,
             logits=scores.logits,
-            reject_threshold=reject_threshold,
-            costs=costs if costs is not None else reject_cost,
+            options={
+                "reject_threshold": reject_threshold,
+                "costs": costs,
+                "reject_cost": reject_cost,
+            },
         )
         bands, threshold = band_rule(threshold, classes, problem, pos_index), None
     thresholds = resolve_thresholds(

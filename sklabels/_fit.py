@@ -607,7 +607,7 @@ def tune_fit(
             problem=fitted.problem,
             pos_index=plan.pos_index,
         )
-        outcome.tuned = replace(outcome.tuned, bands=tuned_bands)
+        outcome.tuned = replace(outcome.tuned, bands=tuned_bands, bands_for=plan.bands)
     return outcome
 
 

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.special import expit, logit
 from sklearn.datasets import make_classification
+from sklearn.exceptions import NotFittedError
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.svm import LinearSVC
@@ -386,3 +387,18 @@ def test_bands_on_dask_inputs_match_memory_and_tuning_is_refused():
     tuned = ProbabilisticLabelClassifier(frozen, threshold=Bands(NAMES))
     with pytest.raises(ValueError, match="in memory"):
         tuned.fit(X_blocks, y_blocks)
+
+
+def test_other_tuned_bands_set_after_fit_need_a_refit():
+    """Check that set_params with other tuning targets does not reuse old cuts."""
+    X, y = make_classification(200, 4, random_state=0)
+    bands = Bands(NAMES, shares=[0.5, 0.3, 0.2])
+    clf = ProbabilisticLabelClassifier(LogisticRegression(), threshold=bands).fit(X, y)
+    clf.set_params(threshold=Bands(NAMES, shares=[0.2, 0.3, 0.5]))
+    with pytest.raises(NotFittedError, match="call fit"):
+        clf.predict(X)
+    clf.set_params(threshold=Bands(NAMES, shares=[0.5, 0.3, 0.2]))  # an equal value
+    assert (
+        clf.predict(X).tolist()
+        == clf.bands_.labels(clf.predict_proba(X)[:, 1]).tolist()
+    )

@@ -11,6 +11,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
 
 from sklabels import (
+    Bands,
     Cost,
     CostMatrix,
     FBeta,
@@ -138,6 +139,13 @@ CONFIGURATIONS = {
         ProbabilisticLabelClassifier(LogisticRegression(), priors=[0.2, 0.3, 0.5]),
         X3,
         y3,
+    ),
+    "bands-tuned": lambda: (
+        ProbabilisticLabelClassifier(
+            LogisticRegression(), threshold=Bands(["low", "mid", "high"])
+        ),
+        X,
+        y,
     ),
     "function": lambda: (
         ProbabilisticLabelClassifier(

@@ -12,6 +12,14 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__
 
 if TYPE_CHECKING:  # the same names, for type checkers and documentation tools
+    from ._bands import (
+        BandRow,
+        Bands,
+        BandWarning,
+        band_report,
+        plot_bands,
+        tune_bands,
+    )
     from ._calibration import CalibrationError, calibration_error, plot_reliability
     from ._certify import (
         AtLeast,
@@ -44,6 +52,7 @@ if TYPE_CHECKING:  # the same names, for type checkers and documentation tools
     from ._tune import tune_thresholds
     from ._tuning import TuningResult
     from ._warnings import (
+        CalibrationWarning,
         CertificateScopeWarning,
         FewPositivesWarning,
         RowSumWarning,
@@ -53,6 +62,13 @@ if TYPE_CHECKING:  # the same names, for type checkers and documentation tools
 # public name -> the private module that defines it
 _EXPORTS = {
     "AtLeast": "._certify",
+    "BandRow": "._bands",
+    "Bands": "._bands",
+    "BandWarning": "._bands",
+    "band_report": "._bands",
+    "plot_bands": "._bands",
+    "tune_bands": "._bands",
+    "CalibrationWarning": "._warnings",
     "NotCertifiedWarning": "._certify",
     "Certificate": "._certify",
     "certify_cut": "._certify",
@@ -89,7 +105,11 @@ _EXPORTS = {
 
 __all__ = [
     "AtLeast",
+    "BandRow",
+    "BandWarning",
+    "Bands",
     "CalibrationError",
+    "CalibrationWarning",
     "Certificate",
     "CertificateScopeWarning",
     "ClassOrderWarning",
@@ -113,6 +133,7 @@ __all__ = [
     "TuningResult",
     "UnreachableConstraintWarning",
     "__version__",
+    "band_report",
     "calibration_error",
     "certify_cut",
     "certify_cuts",
@@ -120,7 +141,9 @@ __all__ = [
     "classification_report",
     "confusion_matrix",
     "decode",
+    "plot_bands",
     "plot_reliability",
+    "tune_bands",
     "tune_thresholds",
 ]
 

@@ -131,6 +131,24 @@ def _demo(args: argparse.Namespace) -> int:
 def _decode_arguments(parser: argparse.ArgumentParser) -> None:
     _add_inputs(parser, labels=False)
     _add_common(parser, thresholds=True)
+    parser.add_argument(
+        "--bands",
+        metavar="NAMES",
+        help="band names from low to high, comma-separated: write the band of one "
+        "score instead of labels (needs --cuts)",
+    )
+    parser.add_argument(
+        "--cuts",
+        metavar="CUTS",
+        help="with --bands: increasing cut-points (probabilities), one fewer than "
+        "the names; a score >= a cut is in the higher band",
+    )
+    parser.add_argument(
+        "--score-of",
+        metavar="CLASS",
+        help="with --bands: the class whose score is cut (default: the positive "
+        "class of a binary problem; required otherwise)",
+    )
     _add_output(parser, "the CSV")
 
 

@@ -40,6 +40,8 @@ from sklearn.utils.metadata_routing import (
 from sklearn.utils.metaestimators import available_if
 
 from ._backend import any_dask, dask_layer, is_dask
+from ._bands import BandRow, Bands, band_report
+from ._calibration_check import reads_probabilities, warn_if_miscalibrated
 from ._certify import AtLeast
 from ._cost_summary import CostSummary, estimate_priors, summarise_costs
 from ._decision import DECISION_PARAMS, Decision, param_key, resolve
@@ -110,7 +112,7 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         Explicit labels, in the column order of the model outputs (not re-sorted).
         May name classes absent from ``y``. Required with a ``FrozenEstimator`` whose
         model has no ``classes_``; for indicator ``y``, the names of its columns.
-    threshold : float, array-like, dict or "auto", default=None
+    threshold : float, array-like, dict, "auto" or Bands, default=None
         Fixed decision thresholds. Binary: predict ``pos_label`` iff its score is
         ``>= threshold`` (default 0.5 for probabilities, 0.0 for decision scores).
         Multilabel: label ``j`` on iff ``p_j >= t_j`` (one float or one per label).
@@ -119,7 +121,10 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         ``"auto"``: tuned in ``fit`` for ``scoring`` on out-of-fold scores from
         ``cv`` (exactly, one sweep per class), then the estimator is refit on all
         the data. With a ``FrozenEstimator`` the model is not refit and the
-        thresholds are tuned on the data passed to ``fit``.
+        thresholds are tuned on the data passed to ``fit``. ``Bands(names, ...)``:
+        ``predict`` returns band names cut from one score (``>=`` at each cut;
+        binary: the positive class's score, otherwise ``score_of``'s); cuts not
+        given are tuned in ``fit`` on the held-out scores (see ``bands_``).
 
         Fixed values are read at predict time, as in scikit-learn's
         ``FixedThresholdClassifier``: ``set_params(threshold=...)`` after ``fit``
@@ -259,6 +264,9 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         indices.
     problem_ : {"binary", "multiclass", "multilabel"}
         The problem kind inferred in (or forced for) ``fit``.
+    bands_ : Bands
+        With ``threshold=Bands(...)``: the bands ``predict`` applies now, with
+        their cuts (tuned in ``fit``, or the fixed ones read at predict time).
     thresholds_ : float or ndarray of shape (n_classes,)
         The thresholds that ``predict`` applies now: a float for binary problems
         (on the score of ``pos_label_``), one value per class otherwise. The
@@ -350,7 +358,7 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         ],
         "problem": [StrOptions({"auto", "binary", "multiclass", "multilabel"})],
         "classes": ["array-like", None],
-        "threshold": [Real, "array-like", dict, StrOptions({"auto"}), None],
+        "threshold": [Real, "array-like", dict, StrOptions({"auto"}), Bands, None],
         "pos_label": [Real, str, "boolean", None],
         "response_method": [StrOptions({"auto", "predict_proba", "decision_function"})],
         "reject_threshold": [
@@ -633,6 +641,51 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         """Bootstrap interval of ``best_score_``: lower and upper bounds."""
         return self._intervals()[1].copy()
 
+    def _has_bands(self) -> bool:
+        return isinstance(self.threshold, Bands)
+
+    @property
+    def bands_(self) -> Bands:
+        """The bands ``predict`` applies now, with their cuts (``threshold=Bands``)."""
+        self._check_fitted()
+        rule = self._decision().bands
+        if rule is None:
+            raise AttributeError(
+                f"bands_ exists with threshold=Bands(...) only; threshold is "
+                f"{self.threshold!r}."
+            )
+        return rule.bands
+
+    def band_report(self, X: Any, y: Any, *, confidence: float = 0.95) -> list[BandRow]:
+        """One row per band of :meth:`predict` on ``(X, y)`` (``threshold=Bands``).
+
+        The event is the class whose score the bands cut being true.
+
+        Returns
+        -------
+        rows : list of BandRow
+            Per band: name, count, share, events, event rate and its
+            Clopper-Pearson interval at ``confidence``.
+        """
+        self._check_fitted()
+        decision = self._decision()
+        if decision.bands is None:
+            raise ValueError(
+                f"band_report needs threshold=Bands(...), got threshold="
+                f"{self.threshold!r}; use classification_report for labels."
+            )
+        rule = decision.bands
+        scores = decision.reweight(self._fitted.scores(X))
+        score, logits = rule.score(scores, self.problem_)
+        truth = np.asarray(self._fitted.encoding.encode(y))
+        if self.problem_ == "multilabel":
+            event = truth[:, rule.column]
+        else:
+            event = truth == rule.column
+        return band_report(
+            rule.bands, score, event, logits=logits, confidence=confidence
+        )
+
     @property
     def reject_threshold_(self) -> float | None:
         """The reject threshold that ``predict`` applies now (``None``: off)."""
@@ -786,6 +839,12 @@ default=None
         """``report`` (of ``_reports.py``) of :meth:`predict` on ``(X, y)``, by name."""
         self._check_fitted()
         decision = self._decision()
+        if decision.bands is not None:
+            raise ValueError(
+                f"threshold={self.threshold!r}: predict returns band names, not "
+                f"classes; use band_report(X, y) for one row per band, or set a "
+                f"threshold rule for this report."
+            )
         y_pred = self._fitted.labels(X, decision)
         return report(
             y,
@@ -820,7 +879,20 @@ default=None
         Returns
         -------
         report : str or dict
+
+        Warns
+        -----
+        CalibrationWarning
+            When a rule that reads probabilities as frequencies (a reject level, a
+            cost rule, priors re-weighting) runs on scores that are miscalibrated
+            on ``(X, y)``: expected calibration error above 0.03 and above the 99th
+            percentile of the ECE of labels drawn from the scores themselves
+            (:func:`sklabels.calibration_error`). Plain thresholds are not checked.
         """
+        self._check_fitted()
+        decision = self._decision()
+        if reads_probabilities(decision):
+            warn_if_miscalibrated(decision, self._fitted.scores(X), y)
         return self._report(
             classification_report, X, y, zero_division=zero_division, **kwargs
         )

@@ -28,7 +28,7 @@ from ._cli_files import (
     write_output,
 )
 from ._cli_labels import LabelFile, labels_text, read_labels
-from ._cli_options import parse_classes, parse_scoring
+from ._cli_options import parse_bands, parse_classes, parse_scoring, typed_label
 from ._cli_scores import read_scores
 from ._cli_settings import Settings, problem_of_labels, resolve
 from ._cli_thresholds import Saved, read_thresholds, thresholds_text
@@ -50,9 +50,25 @@ def run_decode(args) -> int:
         raise _classes_required(
             args.scores, "cat,dog (a single column: negative,positive)"
         )
+    s = _with_bands(args, s)
     text = labels_text(_labels(f"scores file {args.scores!r}", s))
     _write(out, text, args.output)
     return 0
+
+
+def _with_bands(args, s: Settings) -> Settings:
+    """The settings with ``--bands`` as the rule (instead of thresholds)."""
+    score_of = getattr(args, "score_of", None)
+    if score_of is not None:
+        score_of = typed_label(score_of, s.classes, "--score-of")
+    bands = parse_bands(
+        getattr(args, "bands", None), getattr(args, "cuts", None), score_of
+    )
+    if bands is None:
+        return s
+    if args.thresholds is not None:
+        raise CommandError("--bands and --thresholds are two rules; pass one of them.")
+    return dataclasses.replace(s, thresholds=bands)
 
 
 def run_tune(args) -> int:

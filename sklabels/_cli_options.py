@@ -50,6 +50,30 @@ def parse_scoring(text: str) -> Any:
     return name
 
 
+def parse_bands(names: str | None, cuts: str | None, score_of: Any) -> Any:
+    """``--bands routine,urgent,emergency --cuts 0.3,0.7``: the Bands (None without)."""
+    if names is None:
+        if cuts is not None or score_of is not None:
+            raise CommandError(
+                "--cuts and --score-of apply to --bands; pass --bands NAMES too."
+            )
+        return None
+    if cuts is None:
+        raise CommandError(
+            f"--bands {names!r} needs --cuts, the cut-points between the bands, e.g. "
+            f"--cuts 0.3,0.7 for three bands."
+        )
+    from ._bands import Bands
+
+    values = [as_float(c.strip()) for c in cuts.split(",")]
+    if any(v is None for v in values):
+        raise CommandError(f"--cuts {cuts!r} must be numbers separated by commas.")
+    try:
+        return Bands(parse_classes(names), values, score_of=score_of)
+    except (TypeError, ValueError) as exc:
+        raise CommandError(f"--bands {names!r} --cuts {cuts!r}: {exc}") from None
+
+
 def typed_classes(texts: list[str], labels: LabelFile | None) -> list:
     """Class names typed as the labels are: ``--classes 0,1`` with integer labels are
     the integers 0 and 1; names absent from the labels are converted to their type."""

@@ -21,6 +21,8 @@ from typing import Any
 import numpy as np
 from sklearn.exceptions import NotFittedError
 
+from ._band_rule import BandRule, band_rule, check_band_options
+from ._bands import Bands
 from ._costs import (
     CostRule,
     check_cost_options,
@@ -105,6 +107,9 @@ class Decision:
         Decide by expected cost instead of thresholds.
     priors, train_priors : ndarray or None
         Re-weight the scores from the training priors to these deployment priors.
+    bands : BandRule or None
+        Decide named bands of one score instead: the codes are band indices,
+        named by :meth:`BandRule.labels` (not by the classes).
     """
 
     problem: str
@@ -116,6 +121,7 @@ class Decision:
     cost_rule: CostRule | None = None
     priors: np.ndarray | None = None
     train_priors: np.ndarray | None = None
+    bands: BandRule | None = None
 
     @property
     def abstains(self) -> bool:
@@ -143,6 +149,8 @@ class Decision:
         self, scores: Scores, X: Any = None
     ) -> tuple[np.ndarray, np.ndarray | None]:
         """:meth:`apply` on scores already re-weighted (by :meth:`reweight`)."""
+        if self.bands is not None:
+            return self.bands.codes(scores, self.problem), None
         if self.cost_rule is not None:
             return cost_codes(
                 scores,
@@ -177,7 +185,7 @@ class Decision:
                 "reject_cost": rule.reject_cost,
                 "offsets": None if rule.offsets is None else rule.offsets.tolist(),
             }
-        return {
+        written = {
             "version": _VERSION,
             "problem": self.problem,
             "classes": [to_python(c) for c in self.classes],
@@ -191,6 +199,10 @@ class Decision:
             "priors": _plain(self.priors),
             "train_priors": _plain(self.train_priors),
         }
+        if self.bands is not None:  # only then: files without bands stay as they were
+            written["rule"] = "bands"
+            written["bands"] = self.bands.to_dict()
+        return written
 
     @classmethod
     def from_dict(cls, data: Mapping) -> Decision:
@@ -201,7 +213,7 @@ class Decision:
                 f"a decision must be a mapping with version {_VERSION}, got version "
                 f"{found!r}; write it again with this version of sklabels."
             )
-        unknown = set(data) - _FIELDS
+        unknown = set(data) - _FIELDS - {"bands"}
         missing = _FIELDS - set(data)
         if unknown or missing:
             raise ValueError(
@@ -209,7 +221,7 @@ class Decision:
                 f"{sorted(_FIELDS)}; unknown: {sorted(unknown)}, missing: "
                 f"{sorted(missing)}."
             )
-        if data["rule"] not in ("costs", _RULES.get(data["problem"])):
+        if data["rule"] not in ("costs", "bands", _RULES.get(data["problem"])):
             raise ValueError(
                 f"rule={data['rule']!r} does not decide a {data['problem']!r} problem."
             )
@@ -223,6 +235,14 @@ class Decision:
                 None,
                 None if offsets is None else np.asarray(offsets, dtype=np.float64),
             )
+        bands = None
+        if data["rule"] == "bands" or data.get("bands") is not None:
+            if data["rule"] != "bands" or not isinstance(data.get("bands"), Mapping):
+                raise ValueError(
+                    f"rule={data['rule']!r} with bands={data.get('bands')!r}: a band "
+                    f"rule has rule='bands' and its bands as a mapping."
+                )
+            bands = BandRule.from_dict(data["bands"])
         thresholds = data["thresholds"]
         if isinstance(thresholds, list):
             thresholds = _array(thresholds)
@@ -236,6 +256,7 @@ class Decision:
             cost_rule=rule,
             priors=_array(data["priors"]),
             train_priors=_array(data["train_priors"]),
+            bands=bands,
         )
 
 
@@ -278,6 +299,8 @@ class Tuned:
     thresholds: float | np.ndarray | None = None
     reject: float | None = None
     cost_rule: CostRule | None = None
+    bands: Bands | None = None  # tuned cuts, for threshold=Bands(...) without cuts
+    bands_for: Bands | None = None  # the Bands (without cuts) they were tuned for
 
 
 # ----------------------------------------------------------- resolving parameters
@@ -447,6 +470,8 @@ def _thresholds_of(
 ) -> float | np.ndarray:
     """The fixed ``threshold`` as it is now, or the thresholds tuned in ``fit``."""
     threshold = params["threshold"]
+    if isinstance(threshold, Bands):  # the rule is the bands; thresholds at default
+        threshold = None
     if not is_auto(threshold):
         return resolve_thresholds(
             threshold,
@@ -485,6 +510,30 @@ def _reject_of(params: dict, fitted: Any, tuned: Tuned, owner: str) -> float | N
     return tuned.reject
 
 
+def _bands_of(
+    params: dict, fitted: Any, tuned: Tuned, pos_index: int, owner: str
+) -> BandRule | None:
+    """The band rule of ``threshold=Bands(...)``: fixed cuts as they are now, or
+    the ones tuned in ``fit``."""
+    bands = params["threshold"]
+    if not isinstance(bands, Bands):
+        return None
+    check_band_options(
+        bands,
+        kind=fitted.kind,
+        logits=fitted.kind != PROBA and fitted.network_output == "logits",
+        options={name: params[name] for name in ("reject_threshold", "costs")},
+    )
+    if not bands.fixed:
+        if tuned.bands is None or tuned.bands_for != bands:
+            raise NotFittedError(
+                f"threshold={bands!r} has no cuts and this {owner} tuned none for "
+                f"it: call fit to tune them, or pass cuts=[...]."
+            )
+        bands = tuned.bands
+    return band_rule(bands, fitted.classes, fitted.problem, pos_index)
+
+
 def resolve(params: dict, fitted: Any, tuned: Tuned, owner: str) -> Decision:
     """The decision of an estimator's parameters ``params`` (see
     :data:`DECISION_PARAMS`) as they are now, on its fitted result.
@@ -504,6 +553,7 @@ def resolve(params: dict, fitted: Any, tuned: Tuned, owner: str) -> Decision:
         cost_rule=cost_rule_of(params, fitted.classes, fitted.problem, tuned.cost_rule),
         priors=deployment_priors(params, fitted.classes, fitted.problem, fitted.priors),
         train_priors=fitted.priors,
+        bands=_bands_of(params, fitted, tuned, pos_index, owner),
     )
 
 
@@ -547,6 +597,19 @@ def for_scores(
     """``decode``'s decision for validated ``scores``: every option checked."""
     # Thresholds are given as probabilities, also for logits (the rule converts them).
     kind = PROBA if scores.logits else scores.kind
+    bands = None
+    if isinstance(threshold, Bands):
+        check_band_options(
+            threshold,
+            kind=scores.kind,
+            logits=scores.logits,
+            options={
+                "reject_threshold": reject_threshold,
+                "costs": costs,
+                "reject_cost": reject_cost,
+            },
+        )
+        bands, threshold = band_rule(threshold, classes, problem, pos_index), None
     thresholds = resolve_thresholds(
         threshold, problem=problem, classes=classes, kind=kind, pos_index=pos_index
     )
@@ -577,4 +640,5 @@ def for_scores(
         cost_rule=rule,
         priors=target,
         train_priors=train,
+        bands=bands,
     )

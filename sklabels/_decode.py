@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from ._backend import dask_layer, is_dask
+from ._bands import Bands
 from ._decision import for_scores
 from ._scores import Scores, scores_from_array
 from ._targets import (
@@ -53,10 +54,13 @@ def decode(
         ``"auto"``: one column is binary; rows that sum to 1 are softmax rows
         (binary for two columns, multiclass for more); anything else is multilabel.
         With ``from_logits=True`` and several columns, say which.
-    threshold : float, array-like or dict, default=None
+    threshold : float, array-like, dict or Bands, default=None
         Binary: positive iff ``p(pos_label) >= threshold`` (default 0.5).
         Multilabel: label ``j`` on iff ``p_j >= t_j`` (a float for all, one per label,
         or ``{label: t}``). Multiclass: per-class ratios, predict ``argmax p_k / t_k``.
+        ``Bands(names, cuts)``: band names instead of labels, cut from one score
+        (binary: the positive class's; otherwise the class named by ``score_of``,
+        required), ``>=`` at each cut; cuts are probabilities, also for logits.
     from_logits : bool, default=False
         Apply ``expit`` (sigmoid columns) or ``softmax`` (softmax rows) first;
         thresholds then apply to probabilities.
@@ -94,7 +98,8 @@ def decode(
     -------
     labels : ndarray of shape (n_samples,) or list of tuples
         Binary and multiclass: a 1-D array of labels. Multilabel: one tuple per
-        sample, its labels in the order of ``classes``.
+        sample, its labels in the order of ``classes``. With ``threshold=Bands``:
+        a 1-D array of band names.
 
     Examples
     --------
@@ -143,6 +148,8 @@ def decode(
         priors=priors,
         train_priors=train_priors,
     )
+    if isinstance(threshold, Bands):  # band indices, named by the bands
+        return np.asarray(threshold.names)[codes]
     if problem == "multilabel":
         return indicator_to_tuples(codes, classes)
     return codes_to_labels(codes, classes, rejected, reject_label)

@@ -41,6 +41,8 @@ from sklearn.utils.validation import (
     check_is_fitted,
 )
 
+from ._band_rule import band_column, tune_band_rule
+from ._bands import Bands
 from ._certified import (
     certify_reject_level,
     check_certified_options,
@@ -84,11 +86,12 @@ class FitPlan(NamedTuple):
     thresholds: float | np.ndarray | None  # fixed thresholds; None when tuned
     objective: Callable | None  # the resolved scoring, with threshold="auto"
     reject_auto: bool
+    bands: Bands | None = None  # threshold=Bands(...) without cuts: tuned here
 
     @property
     def needs_held_out(self) -> bool:
         """Tuning reads scores of samples the model was not fitted on."""
-        return self.objective is not None or self.reject_auto
+        return self.objective is not None or self.reject_auto or self.bands is not None
 
 
 class HeldOut(NamedTuple):
@@ -340,7 +343,11 @@ def plan_fit(
     pos_index = positive_index(params["pos_label"], classes, problem)
     objective = thresholds = None
     check_fit_cost_options(params, params["scoring"], classes, problem, priors)
-    threshold = params["threshold"]
+    threshold, bands = params["threshold"], None
+    if isinstance(threshold, Bands):
+        band_column(threshold, classes, problem, pos_index)
+        bands = None if threshold.fixed else threshold
+        threshold = None
     if is_auto(threshold) and isinstance(params["scoring"], CostMatrix):
         objective, threshold = params["scoring"], None
     elif is_auto(threshold):
@@ -359,7 +366,7 @@ def plan_fit(
             threshold, problem=problem, classes=classes, kind=kind, pos_index=pos_index
         )
     reject_auto = check_reject_option(params, problem, classes, kind)
-    return FitPlan(method, pos_index, thresholds, objective, reject_auto)
+    return FitPlan(method, pos_index, thresholds, objective, reject_auto, bands)
 
 
 @contextmanager
@@ -668,6 +675,16 @@ def tune_fit(
     if outcome.certificates is not None or outcome.reject_certificate is not None:
         _warn_if_refit(params, frozen=held_out.rows is None)
     outcome.tuned = replace(outcome.tuned, thresholds=tuned, reject=reject)
+    if plan.bands is not None:
+        tuned_bands = tune_band_rule(
+            plan.bands,
+            held_out.scores,
+            held_out.truth,
+            classes=fitted.classes,
+            problem=fitted.problem,
+            pos_index=plan.pos_index,
+        )
+        outcome.tuned = replace(outcome.tuned, bands=tuned_bands, bands_for=plan.bands)
     return outcome
 
 

@@ -120,18 +120,24 @@ class FittedLabels:
     def codes(self, X: Any, decision: Decision) -> tuple[np.ndarray, np.ndarray | None]:
         """Codes (or the multilabel indicator) of ``X`` and its rejected rows."""
         codes, rejected = decision.apply(self.scores(X), X)
-        if self.never_on is not None:
+        if self.never_on is not None and decision.bands is None:
             codes[:, self.never_on] = False
         return codes, rejected
 
     def labels(self, X: Any, decision: Decision) -> Any:
-        """Predictions of ``X`` in the form of the ``y`` seen in ``fit``."""
+        """Predictions of ``X`` in the form of the ``y`` seen in ``fit``
+        (band names under a band rule)."""
         codes, rejected = self.codes(X, decision)
+        if decision.bands is not None:
+            return decision.bands.labels(codes)
         return self.encoding.decode(codes, rejected, decision.reject_label)
 
     def names(self, X: Any, decision: Decision) -> np.ndarray | list[tuple]:
-        """Label names of ``X`` (multilabel: one tuple per sample)."""
+        """Label names of ``X`` (multilabel: one tuple per sample; band names
+        under a band rule)."""
         codes, rejected = self.codes(X, decision)
+        if decision.bands is not None:
+            return decision.bands.labels(codes)
         return self.encoding.names(codes, rejected, decision.reject_label)
 
     def proba(self, X: Any, decision: Decision) -> np.ndarray:

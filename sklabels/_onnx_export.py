@@ -46,6 +46,7 @@ class Plan:
     priors: np.ndarray | None = None
     train_priors: np.ndarray | None = None
     never_on: np.ndarray | None = None
+    bands: Any = None  # a band rule: band names instead of labels
 
 
 # ---------------------------------------------------------------- the seam
@@ -66,6 +67,7 @@ def _decision_of(estimator: Any) -> Plan:
         priors=decision.priors,
         train_priors=fitted.priors,
         never_on=fitted.never_on,
+        bands=decision.bands,
     )
 
 
@@ -342,27 +344,52 @@ def threshold_rule(b: Builder, s: str, plan: Plan, kind: str) -> tuple[str, str 
     return codes, winning_rejected(b, proba, codes, plan.reject_threshold)
 
 
+def band_rule(b: Builder, s: str, plan: Plan, kind: str) -> str:
+    """Band indices (n,): the number of cuts the cut score is ``>=`` to."""
+    rule = plan.bands
+    cuts = np.asarray(rule.bands.cuts, dtype=np.float64)
+    if kind == LOGIT and plan.problem == "binary":  # s: the log odds of classes[1]
+        score = s if rule.column == 1 else b.op("Neg", s)
+        cuts = _logit(cuts)
+    elif kind == LOGIT and plan.problem == "multilabel":
+        score, cuts = b.column(s, rule.column), _logit(cuts)
+    elif kind == LOGIT:  # multiclass: the class's softmax probability
+        score = b.column(b.op("Softmax", s, axis=1), rule.column)
+    else:
+        score = b.column(s, rule.column)
+    above = b.op("GreaterOrEqual", score, b.cut(cuts.reshape(1, -1)))
+    count = b.op("Cast", above, to=7)  # int64
+    return b.op("ReduceSum", count, b.const([1], np.int64), keepdims=0)
+
+
 # ----------------------------------------------------------------- labels
 def _label_values(plan: Plan) -> tuple[np.ndarray, Any]:
-    """The class names (and reject label) as an ONNX-typed array."""
+    """The class names (and reject label) as an ONNX-typed array; the band names
+    under a band rule."""
+    if plan.bands is not None:
+        names = [to_python(n) for n in plan.bands.bands.names]
+        return _typed(names, f"band names {names!r}", "band names")
     names = [to_python(c) for c in plan.classes]
     extra = [] if plan.reject_label is None else [to_python(plan.reject_label)]
-    values = names + extra
+    given = f"classes {names!r}" + (f" and reject_label {extra[0]!r}" if extra else "")
+    return _typed(names + extra, given, "classes (and a reject_label of the same type)")
+
+
+def _typed(values: list, given: str, fix: str) -> tuple[np.ndarray, Any]:
+    """``values`` as one ONNX tensor type: strings or int64."""
     if all(isinstance(v, str) for v in values):
         return np.array(values, dtype=object), str
     if all(isinstance(v, int) and not isinstance(v, bool) for v in values):
         return np.array(values, dtype=np.int64), np.int64
-    given = f"classes {names!r}" + (f" and reject_label {extra[0]!r}" if extra else "")
     raise ExportError(
         f"labels: {given} are not all strings or all integers; ONNX outputs one "
-        f"tensor type. Use string or integer classes (and a reject_label of the "
-        f"same type)."
+        f"tensor type. Use string or integer {fix}."
     )
 
 
 def label_output(b: Builder, codes: str, rejected: str | None, plan: Plan) -> str:
     """The ``label`` output: names (1-D) or a 0/1 int64 indicator matrix."""
-    if plan.problem == "multilabel":
+    if plan.problem == "multilabel" and plan.bands is None:
         if plan.never_on is not None:
             keep = b.const(~np.asarray(plan.never_on))
             codes = b.op("And", codes, keep)
@@ -391,12 +418,15 @@ def check_form(plan: Plan) -> None:
 
 def decision_nodes(b: Builder, scores: str, width: int, kind: str, plan: Plan) -> None:
     """Every node from the inner scores to the ``label`` and ``probabilities``."""
-    check_form(plan)
-    if plan.problem != "multilabel":
+    if plan.bands is None:
+        check_form(plan)  # band names are 1-D whatever the form of y
+    if plan.problem != "multilabel" or plan.bands is not None:
         _label_values(plan)  # refuse untyped labels before building anything
     s = canonical(b, scores, width, kind, plan.problem, plan.pos_index)
     s = reweight(b, s, plan, kind)
-    if plan.cost_rule is not None:
+    if plan.bands is not None:
+        codes, rejected = band_rule(b, s, plan, kind), None
+    elif plan.cost_rule is not None:
         codes, rejected = cost_rule(b, s, plan, kind)
     else:
         codes, rejected = threshold_rule(b, s, plan, kind)
@@ -413,7 +443,12 @@ def metadata(plan: Plan, kind: str) -> dict:
         "sklabels.classes": json.dumps(classes),
         "sklabels.probability_columns": json.dumps(classes),
         "sklabels.label_output": (
-            "indicator" if plan.problem == "multilabel" else "labels"
+            "indicator"
+            if plan.problem == "multilabel" and plan.bands is None
+            else "labels"
+        ),
+        "sklabels.bands": json.dumps(
+            None if plan.bands is None else plan.bands.to_dict()
         ),
         "sklabels.inner_scores": kind,
         "sklabels.reject_label": json.dumps(
@@ -446,7 +481,7 @@ def with_decision(
         )
     decision_nodes(b, scores, width, kind, plan)
     k = len(plan.classes)
-    if plan.problem == "multilabel":
+    if plan.problem == "multilabel" and plan.bands is None:
         label = helper.make_tensor_value_info("label", TensorProto.INT64, [None, k])
     else:
         names, _ = _label_values(plan)

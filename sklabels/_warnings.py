@@ -42,6 +42,16 @@ class RowSumWarning(UserWarning):
     """
 
 
+class CalibrationWarning(UserWarning):
+    """A rule that reads probabilities as frequencies runs on miscalibrated scores.
+
+    A reject level, a cost rule or priors re-weighting assumes that a score of 0.8
+    is right 80% of the time. Warned where the expected calibration error on the
+    evaluation rows is above 0.03 and above the 99th percentile of the ECE of
+    labels drawn from the scores themselves (``calibration_error(...).miscalibrated``).
+    """
+
+
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
 

@@ -22,6 +22,7 @@ _TRUSTED = (
     "numpy.dtype",  # the dtype of the training labels (TargetEncoding)
     "sklabels._certify.AtLeast",  # a reject target with its confidence
     "sklabels._certify.Certificate",  # certificates_, reject_certificate_
+    "sklabels._bands.Bands",  # threshold=Bands(...) and its tuned cuts
     "sklabels._classifier.ProbabilisticLabelClassifier",
     "sklabels._costs.CostRule",
     "sklabels._decision.Tuned",  # what fit tuned: thresholds, reject level, costs

@@ -71,6 +71,6 @@ def test_decision_from_dict_refuses_unknown_fields():
     X = rng.normal(size=(60, 2))
     y = (X[:, 0] > 0).astype(int)
     data = _fitted(X, y).evaluation_view().decision.to_dict()
-    data["bands"] = [0.2]
-    with pytest.raises(ValueError, match="unknown: \\['bands'\\]"):
+    data["colour"] = "red"  # bands are known since they are a rule
+    with pytest.raises(ValueError, match="unknown: \\['colour'\\]"):
         Decision.from_dict(data)

@@ -12,6 +12,7 @@ from sklearn.multiclass import OneVsRestClassifier
 
 from sklabels import (
     AtLeast,
+    Bands,
     Cost,
     CostMatrix,
     FBeta,
@@ -162,6 +163,13 @@ CONFIGURATIONS = {
         ProbabilisticLabelClassifier(LogisticRegression(), priors=[0.2, 0.3, 0.5]),
         X3,
         y3,
+    ),
+    "bands-tuned": lambda: (
+        ProbabilisticLabelClassifier(
+            LogisticRegression(), threshold=Bands(["low", "mid", "high"])
+        ),
+        X,
+        y,
     ),
     "function": lambda: (
         ProbabilisticLabelClassifier(

@@ -98,6 +98,12 @@ def fit(params: dict, X: Any, y: Any, fit_params: dict) -> FitOutcome:
 def _check_plan(plan: Any, scoring: Any, tuning: str) -> None:
     """What a fit on Dask inputs cannot tune: cost offsets, robust tuning and the
     reject level need the scores in memory."""
+    if plan.bands is not None:
+        raise ValueError(
+            f"threshold={plan.bands!r} tunes its cuts on the scores in memory, which "
+            f"Dask inputs do not give; fit on NumPy or pandas inputs (e.g. a "
+            f"computed sample), or pass Bands(..., cuts=[...])."
+        )
     if plan.objective is not None and isinstance(scoring, CostMatrix):
         raise ValueError(
             "scoring=CostMatrix(...) tunes per-action offsets on the scores in "

@@ -54,8 +54,8 @@ def warn_if_miscalibrated(decision: Decision, scores: Scores, y: Any) -> None:
         warnings.warn(
             f"{' and '.join(parts)} read(s) the scores as probabilities, but they are "
             f"miscalibrated on these rows: expected calibration error "
-            f"{found.ece:.3f} > {max(CALIBRATION_LEVEL, found.noise):.3f} (the level "
-            f"{CALIBRATION_LEVEL:g}, or the noise of labels drawn from the scores). "
+            f"{found.ece:.4f}, above the level {CALIBRATION_LEVEL:g} and above "
+            f"{found.noise:.4f}, what labels drawn from the scores themselves show. "
             f"Calibrate the model (CalibratedClassifierCV) or tune the rule on "
             f"held-out rows.",
             CalibrationWarning,

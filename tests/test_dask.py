@@ -472,6 +472,100 @@ def test_tune_dask_chunking_never_changes_thresholds(case, scoring):
     _assert_same_tuning(got, ref)
 
 
+def _tables_refused(*args, **kwargs):
+    raise AssertionError("the merged tables were built: not the bounded path")
+
+
+@pytest.mark.parametrize(
+    "dtype, ties, weighted",
+    [(np.float32, None, False), (np.float64, 25, True)],
+    ids=["float32", "float64-ties-weights"],
+)
+@pytest.mark.parametrize("scoring", OBJECTIVES, ids=repr)
+def test_tune_dask_bounded_equals_in_memory(
+    client, monkeypatch, scoring, dtype, ties, weighted
+):
+    """Check that the bounded-memory passes (the default without curves) give the
+    in-memory thresholds, values and warnings: binary and multilabel macro, with a
+    constant column."""
+    monkeypatch.setattr("sklabels._dask._tune._tune_tables", _tables_refused)
+    p, y = _data(n=500, k=3, seed=19, dtype=dtype, ties=ties)
+    p[:, 1] = dtype(0.3)
+    w = np.random.default_rng(4).integers(0, 4, len(p)) if weighted else None
+    wd = None if w is None else _chunked(w, 90)
+    call = dict(scoring=scoring, return_curves=False)
+    ref, ref_warnings = _warnings_of(
+        lambda: tune_thresholds(y, p, sample_weight=w, **call)
+    )
+    got, got_warnings = _warnings_of(
+        lambda: tune_thresholds(
+            _chunked(y, 70), _chunked(p, 120), sample_weight=wd, **call
+        )
+    )
+    _assert_same_tuning(got, ref)
+    assert got_warnings == ref_warnings
+    labels = np.where(y[:, 0] == 1, "spam", "ham")
+    call["pos_label"] = "spam"
+    ref = tune_thresholds(labels, p[:, 0], sample_weight=w, **call)
+    got = tune_thresholds(
+        _chunked(labels, 70), _chunked(p[:, 0], 120), sample_weight=wd, **call
+    )
+    _assert_same_tuning(got, ref)
+
+
+@pytest.mark.parametrize("scoring", ["f1", "mcc", RecallAtPrecision(0.6)], ids=repr)
+def test_tune_dask_bounded_micro_and_logits(client, monkeypatch, scoring):
+    """Check the bounded passes on the micro average (one pooled tuner, each
+    label's own value) and on logits (the probability of each cut), as in memory."""
+    monkeypatch.setattr("sklabels._dask._tune._tune_tables", _tables_refused)
+    p, y = _data(n=600, k=3, seed=23, dtype=np.float64, ties=50)
+    p = np.clip(p, 0.01, 0.99)
+    logits = (np.log(p) - np.log1p(-p)).astype(np.float32)
+    w = np.random.default_rng(5).integers(0, 3, len(p))
+    for average, scores in [("micro", p), ("macro", logits), ("micro", logits)]:
+        call = dict(scoring=scoring, average=average, return_curves=False)
+        call["from_logits"] = scores is logits
+        ref = tune_thresholds(y, scores, sample_weight=w, **call)
+        got = tune_thresholds(
+            _chunked(y, 80),
+            _chunked(scores, 130),
+            sample_weight=_chunked(w, 80),
+            **call,
+        )
+        _assert_same_tuning(got, ref)
+
+
+def test_tune_dask_bounded_falls_back_to_tables(synchronous, monkeypatch):
+    """Check that where the bound is exceeded the merged tables give the result."""
+    from sklabels._bounded import BoundExceeded
+
+    def exceeded(*args, **kwargs):
+        raise BoundExceeded("too many candidates")
+
+    monkeypatch.setattr("sklabels._dask._tune.tune_in_passes", exceeded)
+    p, y = _data(n=300, k=2, seed=29)
+    ref = tune_thresholds(y, p, return_curves=False)
+    got = tune_thresholds(_chunked(y, 70), _chunked(p, 70), return_curves=False)
+    _assert_same_tuning(got, ref)
+
+
+def test_classifier_dask_fit_bounded_without_cv_results(client, monkeypatch):
+    """Check that fit on Dask inputs without store_cv_results tunes in bounded
+    memory and equals the in-memory fit."""
+    monkeypatch.setattr("sklabels._dask._tune._tune_tables", _tables_refused)
+    rng = np.random.default_rng(31)
+    X = rng.normal(size=(600, 4))
+    y = (X[:, :3] + rng.normal(size=(600, 3)) > 0.3).astype(int)
+    model = OneVsRestClassifier(LogisticRegression()).fit(X[:200], y[:200])
+    params = dict(threshold="auto", scoring="f1", tuning="exact")
+    ref = ProbabilisticLabelClassifier(FrozenEstimator(model), **params)
+    ref.fit(X[200:], y[200:])
+    got = ProbabilisticLabelClassifier(FrozenEstimator(model), **params)
+    got.fit(da.from_array(X[200:], chunks=(70, 4)), da.from_array(y[200:], chunks=70))
+    np.testing.assert_array_equal(got.thresholds_, ref.thresholds_)
+    assert got.best_score_ == ref.best_score_
+
+
 def test_tune_dask_inconsistent_lengths_raise(synchronous):
     """Check that scores and labels of different lengths raise scikit-learn's error."""
     p, y = _data(n=100, k=2)

@@ -180,10 +180,15 @@ def test_decode_dask_array_equals_in_memory(synchronous, make, classes, options)
     lazy = decode(_chunked(scores, 77), classes, **options)
     assert dask.is_dask_collection(lazy)
     got = lazy.compute()
-    if isinstance(ref, list):
+    if isinstance(ref, list):  # multilabel: the indicator, tuples on request
+        indicator = decode(scores, classes, output="indicator", **options)
+        assert got.dtype == indicator.dtype == np.int8
+        assert lazy.chunks == ((77,) * 6 + (38,), (len(classes),))
+        np.testing.assert_array_equal(got, indicator)
+        lazy = decode(_chunked(scores, 77), classes, output="tuples", **options)
         assert isinstance(lazy, dask.bag.Bag)
         assert lazy.npartitions == 7  # one partition per row block
-        assert got == ref
+        assert lazy.compute() == ref
     else:
         assert lazy.chunks[0] == _chunked(scores, 77).chunks[0]
         assert got.dtype == ref.dtype
@@ -211,35 +216,38 @@ def test_decode_dask_on_the_cluster(client):
         (p, CLASSES),
     ]
     for scores, classes in cases:
-        ref = decode(scores, classes, threshold=0.4 if len(classes) == 2 else None)
-        got = decode(
-            _chunked(scores, 77),
-            classes,
-            threshold=0.4 if len(classes) == 2 else None,
-        ).compute()
+        threshold = 0.4 if len(classes) == 2 else None
+        ref = decode(scores, classes, threshold=threshold)
+        got = decode(_chunked(scores, 77), classes, threshold=threshold)
         if isinstance(ref, list):
-            assert got == ref
-        else:
-            np.testing.assert_array_equal(got, ref)
+            tuples = decode(_chunked(scores, 77), classes, output="tuples")
+            assert tuples.compute() == ref
+            ref = decode(scores, classes, output="indicator")
+        np.testing.assert_array_equal(got.compute(), ref)
 
 
 @pytest.mark.parametrize("softmax", [True, False])
 def test_decode_dask_dataframe_matches_names(client, softmax):
     """Check that named score columns of a Dask DataFrame are matched by name: any
-    column order gives the same labels, as a Series with the frame's index."""
+    column order gives the same labels, with the frame's index (a Series; the
+    multilabel indicator: a DataFrame of columns named by the classes)."""
     p, _ = _data(n=400)
     scores = _softmax(p) if softmax else p
     frame = pd.DataFrame(scores, columns=CLASSES)
     ref = decode(frame, CLASSES)
     shuffled = dd.from_pandas(frame[["bird", "cat", "dog"]], npartitions=3)
-    lazy = decode(shuffled, CLASSES)
-    got = lazy.compute()
-    assert isinstance(got, pd.Series)
+    got = decode(shuffled, CLASSES).compute()
     pd.testing.assert_index_equal(got.index, frame.index)
     if softmax:
+        assert isinstance(got, pd.Series)
         np.testing.assert_array_equal(got.to_numpy(), ref)
-    else:
-        assert got.tolist() == ref
+        return
+    assert list(got.columns) == list(CLASSES)
+    indicator = decode(frame, CLASSES, output="indicator")
+    np.testing.assert_array_equal(got.to_numpy(), indicator)
+    got = decode(shuffled, CLASSES, output="tuples").compute()
+    assert isinstance(got, pd.Series)
+    assert got.tolist() == ref
 
 
 def test_decode_dask_dataframe_wrong_names_raise_before_compute():
@@ -328,7 +336,7 @@ def test_decode_dask_chunking_never_changes_labels(data):
     classes = ["a", "b"] if p.shape[1] == 1 else [f"c{j}" for j in range(p.shape[1])]
     with dask.config.set(scheduler="synchronous"):
         ref = _outcome(lambda: decode(p, classes))
-        got = _outcome(lambda: decode(_chunked(p, chunks), classes))
+        got = _outcome(lambda: decode(_chunked(p, chunks), classes, output="tuples"))
     assert got == ref
 
 
@@ -587,7 +595,12 @@ def _lazy_method_results(clf, X, lazy_X, methods):
         lazy = getattr(clf, method)(lazy_X)
         assert dask.is_dask_collection(lazy), method
         got = lazy.compute()
-        if isinstance(ref, list):
+        if isinstance(ref, list) and method == "predict":  # the indicator
+            assert got.dtype == np.int8
+            np.testing.assert_array_equal(
+                got, [np.isin(clf.classes_, row) for row in ref]
+            )
+        elif isinstance(ref, list):
             assert list(got) == ref, method
         else:
             if hasattr(got, "to_numpy"):  # pandas keeps text labels as objects
@@ -618,7 +631,8 @@ def test_classifier_dask_array_and_dataframe(client):
 
 @pytest.mark.parametrize("form", ["indicator", "sets"])
 def test_classifier_dask_multilabel(client, form):
-    """Check multilabel predictions: an indicator Dask Array, or a Bag of tuples."""
+    """Check multilabel predictions: an indicator Dask Array (also for label-set
+    y), and predict_labels' Bag of tuples."""
     rng = np.random.default_rng(1)
     X = rng.normal(size=(400, 4))
     Y = (X[:, :3] + rng.normal(size=(400, 3)) > 0).astype(int)
@@ -769,7 +783,7 @@ def test_dask_named_columns_in_any_order(order, npartitions, seed, softmax):
         warnings.simplefilter("ignore")
         ref_labels = decode(frame, CLASSES)
         lazy_scores = dd.from_pandas(frame[order], npartitions=npartitions)
-        got_labels = decode(lazy_scores, CLASSES).compute()
+        got_labels = decode(lazy_scores, CLASSES, output="tuples").compute()
         assert list(got_labels) == list(ref_labels)
         if softmax:
             return
@@ -827,7 +841,8 @@ def test_dask_zero_length_chunks_give_the_in_memory_results(synchronous, problem
     pd_, yd = _chunked(p, EMPTY_CHUNKS), _chunked(y, EMPTY_CHUNKS)
     assert 0 in pd_.chunks[0]
     options = dict(classes=classes, problem=problem)
-    got, ref = decode(pd_, **options), decode(p, **options)
+    got = decode(pd_, output="tuples", **options)
+    ref = decode(p, **options)
     got = got.compute()
     if problem == "multilabel":
         assert list(got) == list(ref)

@@ -23,7 +23,7 @@ CASES = {
     "bench_cli_decode.py": ["--rows", "2000", "--repeats", "1"],
     "bench_scale.py": [
         *("--sizes", "30000", "--chunk", "10000", "--labels", "3"),
-        *("--memory-limit", "1GiB"),
+        *("--memory-limit", "1GiB", "--decode-rows", "20000", "--decode-tuples"),
     ],
     "bench_guarantees.py": ["--draws", "10"],
     "bench_fold_average.py": [

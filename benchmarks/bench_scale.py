@@ -76,6 +76,14 @@ def dataset(n, args):
     return scores[:n], truth[:n]
 
 
+def gathered(array):
+    """A Dask array computed into this process chunk by chunk (one task that
+    concatenated every chunk would need a worker as large as the array)."""
+    import dask
+
+    return np.concatenate(dask.compute(*array.to_delayed().ravel()))
+
+
 def worker_peak_mib(client):
     """The largest peak RSS of the worker processes, in MiB."""
     peaks = client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
@@ -128,7 +136,7 @@ def one_size(client, n, args, labels):
         cells = f"{'-':>13} {'-':>15} {'-':>10} {'-':>9}"
         same = True
     else:
-        s_np, y_np = scores.compute(), truth.compute()
+        s_np, y_np = gathered(scores), gathered(truth)
 
         def tune_memory():
             return quiet(

@@ -1,14 +1,16 @@
 """Exact tuning and decoding on Dask against the in-memory engine: time and memory.
 
 Per-label F1 tuning (``tune_thresholds(..., return_curves=False)``) and multilabel
-decoding of ``rows x labels`` float32 sigmoid scores with a 0/1 truth (label
-frequencies from 30% down to 1%), generated chunk by chunk on the workers of a
-``distributed.LocalCluster`` (never materialised in one process), at growing sizes:
+decoding of ``rows x labels`` continuous float32 sigmoid scores with a 0/1 truth
+(label frequencies from 30% down to 1%), generated chunk by chunk on the workers of
+a ``distributed.LocalCluster`` (never materialised in one process), at growing
+sizes (default 1M to 100M rows x 10 labels, 2 workers of 1 GiB each):
 
-- dask tune: ``tune_thresholds`` on the Dask arrays (chunk generation included; the
-  generation alone is timed too);
+- dask tune: ``tune_thresholds`` on the Dask arrays: the bounded-memory passes
+  (each pass reads the chunks again: chunk generation included; the generation
+  alone is timed too);
 - dask decode: ``decode(scores, labels, problem="multilabel", threshold=...)``, the
-  Bag of label tuples counted on the workers;
+  0/1 indicator array summed on the workers;
 - in memory (up to ``--in-memory-max`` rows): the same rows computed into this
   process, then the in-memory ``tune_thresholds``; the thresholds and objective
   values must be identical, and the time ratio dask / in-memory is printed.
@@ -20,7 +22,13 @@ printed as the baseline). In-memory peak memory is the input plus the
 ``d`` decimals, as in CSV exports: the merged tables then hold at most ``10**d + 1``
 values per label whatever the number of rows.
 
-    python benchmarks/bench_scale.py [--sizes 1000000,4000000,16000000] [--labels 10]
+Then multilabel decoding of ``--decode-rows x --decode-labels`` scores held by the
+workers (persisted), computed into this process: the Dask indicator (and with
+``--decode-tuples`` the Bag of tuples) against the in-memory ``decode`` (tuples,
+and ``output="indicator"``) of the same rows.
+
+    python benchmarks/bench_scale.py [--sizes 1000000,8000000,16000000,100000000]
+        [--labels 10] [--memory-limit 1GiB] [--decode-rows 2000000]
 """
 
 import argparse
@@ -68,6 +76,14 @@ def dataset(n, args):
     return scores[:n], truth[:n]
 
 
+def gathered(array):
+    """A Dask array computed into this process chunk by chunk (one task that
+    concatenated every chunk would need a worker as large as the array)."""
+    import dask
+
+    return np.concatenate(dask.compute(*array.to_delayed().ravel()))
+
+
 def worker_peak_mib(client):
     """The largest peak RSS of the worker processes, in MiB."""
     peaks = client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
@@ -112,15 +128,15 @@ def one_size(client, n, args, labels):
         row = f"{n:>12,} {'-':>10} {t_tune:>11.2f} {'-':>9} {tune_peak:>7.0f}"
         return row + f" {'-':>7} ({baseline:>4.0f})", True
     lazy = decode(scores, labels, problem="multilabel", threshold=0.5)
-    count, t_decode = timed(lambda: lazy.count().compute())
-    if count != n:  # not an assert: the check must survive python -O
-        raise SystemExit(f"FAIL: decode returned {count:,} rows for {n:,} scores")
+    shape, t_decode = timed(lambda: lazy.sum(axis=1).compute().shape)
+    if shape != (n,):  # not an assert: the check must survive python -O
+        raise SystemExit(f"FAIL: decode returned {shape} rows for {n:,} scores")
     peak = worker_peak_mib(client)
     if n > args.in_memory_max:
         cells = f"{'-':>13} {'-':>15} {'-':>10} {'-':>9}"
         same = True
     else:
-        s_np, y_np = scores.compute(), truth.compute()
+        s_np, y_np = gathered(scores), gathered(truth)
 
         def tune_memory():
             return quiet(
@@ -150,13 +166,63 @@ def one_size(client, n, args, labels):
     return row, same
 
 
+def decode_table(args):
+    """Multilabel decode of scores held by the workers, computed into this process,
+    against the in-memory decode of the same rows."""
+    n, k = args.decode_rows, args.decode_labels
+    labels = [f"label_{j:02d}" for j in range(k)]
+    sub = argparse.Namespace(**{**vars(args), "labels": k, "decimals": None})
+    with (
+        LocalCluster(
+            n_workers=args.workers,
+            threads_per_worker=1,
+            memory_limit=args.memory_limit,
+            dashboard_address=":0",
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        scores = client.persist(dataset(n, sub)[0])
+        s_np = scores.compute()
+        call = dict(problem="multilabel", threshold=0.5)
+        ref, t_tuples = timed(lambda: decode(s_np, labels, **call))
+        ind, t_ind = timed(lambda: decode(s_np, labels, output="indicator", **call))
+        got, t_dask = timed(lambda: decode(scores, labels, **call).compute())
+        same = bool(np.array_equal(got, ind)) and got.dtype == ind.dtype
+        cells = ""
+        if args.decode_tuples:
+            bag, t_bag = timed(
+                lambda: decode(scores, labels, output="tuples", **call).compute()
+            )
+            same &= list(bag) == ref
+            cells = f"; Dask Bag of tuples {t_bag:.2f} s"
+        peak = worker_peak_mib(client)
+    print(
+        f"\nmultilabel decode, {n:,} rows x {k} labels (scores persisted on the "
+        f"workers, result computed into this process; worker peak {peak:.0f} MiB):\n"
+        f"  in memory: tuples {t_tuples:.2f} s, output='indicator' {t_ind:.2f} s; "
+        f"Dask indicator {t_dask:.2f} s{cells}\n"
+        f"  time ratio Dask indicator / in-memory tuples: {t_dask / t_tuples:.2f}, "
+        f"/ in-memory indicator: {t_dask / t_ind:.2f}; identical: "
+        f"{'yes' if same else 'NO'}",
+        flush=True,
+    )
+    return same
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="1000000,4000000,16000000")
+    parser.add_argument("--sizes", default="1000000,8000000,16000000,100000000")
     parser.add_argument("--labels", type=int, default=10)
     parser.add_argument("--chunk", type=int, default=250_000, help="rows per chunk")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--memory-limit", default="4GiB", help="per worker")
+    parser.add_argument("--memory-limit", default="1GiB", help="per worker")
+    parser.add_argument("--decode-rows", type=int, default=2_000_000)
+    parser.add_argument("--decode-labels", type=int, default=5)
+    parser.add_argument(
+        "--decode-tuples",
+        action="store_true",
+        help="also time the Dask Bag of tuples (output='tuples'; slow)",
+    )
     parser.add_argument("--in-memory-max", type=int, default=16_000_000)
     parser.add_argument("--decimals", type=int, default=None)
     parser.add_argument(
@@ -205,6 +271,8 @@ def main():
         "(its RSS when the fresh cluster started in parentheses); time ratio = "
         "dask tune / in-memory tune_thresholds on the same rows"
     )
+    if args.decode_rows:
+        all_identical &= decode_table(args)
     print(f"outputs identical: {'yes' if all_identical else 'NO'}")
 
 

@@ -214,7 +214,13 @@ def _labels(context: str, s: Settings) -> Any:
     """The labels ``decode`` gives the scores with these settings."""
     options = s.decision_options()
     labels = _api(
-        context, decode, s.scores, s.classes, threshold=s.thresholds, **options
+        context,
+        decode,
+        s.scores,
+        s.classes,
+        threshold=s.thresholds,
+        output="tuples",
+        **options,
     )
     return _api(context, computed, labels)  # Dask scores: computed here
 

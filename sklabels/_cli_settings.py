@@ -176,7 +176,9 @@ def _is_binary(problem, labels, truth, values, classes, from_logits) -> bool:
     if labels is not None:
         return problem_of_labels(labels, truth, classes) == "binary"
     try:  # what decode infers from the scores (rows that sum to 1: binary)
-        labels_out = computed(decode(values, classes, from_logits=from_logits))
+        labels_out = computed(
+            decode(values, classes, from_logits=from_logits, output="tuples")
+        )
     except (ValueError, TypeError):
         return False  # decode itself will explain
     return not isinstance(labels_out, list)

@@ -18,6 +18,8 @@ from ._targets import (
     positive_index,
 )
 
+OUTPUTS = ("auto", "tuples", "indicator")
+
 
 def decode(
     scores: Any,
@@ -33,6 +35,7 @@ def decode(
     reject_cost: float | None = None,
     priors: Any = None,
     train_priors: Any = None,
+    output: str = "auto",
 ) -> np.ndarray | list[tuple]:
     """Turn a model's raw output array into label names.
 
@@ -93,13 +96,18 @@ def decode(
     train_priors : array-like or dict, default=None
         The class priors the probabilities were calibrated for (the training class
         frequencies).
+    output : {"auto", "tuples", "indicator"}, default="auto"
+        Multilabel only: ``"tuples"``, one tuple of label names per sample;
+        ``"indicator"``, an ``(n_samples, n_classes)`` int8 matrix of 0/1, its
+        columns in the order of ``classes``. ``"auto"``: tuples for in-memory
+        scores, the indicator for Dask scores (it computes at array speed).
 
     Returns
     -------
     labels : ndarray of shape (n_samples,) or list of tuples
         Binary and multiclass: a 1-D array of labels. Multilabel: one tuple per
-        sample, its labels in the order of ``classes``. With ``threshold=Bands``:
-        a 1-D array of band names.
+        sample, its labels in the order of ``classes`` (or the 0/1 indicator,
+        see ``output``). With ``threshold=Bands``: a 1-D array of band names.
 
     Examples
     --------
@@ -118,6 +126,11 @@ def decode(
     >>> decode(p, ["benign", "malignant"], costs=costs).tolist()
     ['malignant', 'benign']
     """
+    if output not in OUTPUTS:
+        raise ValueError(
+            f"output={output!r} is not one of {OUTPUTS}; pass output='tuples' for "
+            f"tuples of label names or output='indicator' for a 0/1 matrix."
+        )
     if is_dask(scores):  # lazy, block by block: see docs/scale.md
         return dask_layer().decode(
             scores,
@@ -132,6 +145,7 @@ def decode(
             reject_cost=reject_cost,
             priors=priors,
             train_priors=train_priors,
+            output=output,
         )
     classes = as_class_array(classes)
     _, problem, codes, rejected = decode_codes(
@@ -150,6 +164,8 @@ def decode(
     )
     if isinstance(threshold, Bands):  # band indices, named by the bands
         return np.asarray(threshold.names)[codes]
+    if problem == "multilabel" and output == "indicator":
+        return np.asarray(codes).astype(np.int8)
     if problem == "multilabel":
         return indicator_to_tuples(codes, classes)
     return codes_to_labels(codes, classes, rejected, reject_label)

@@ -24,7 +24,7 @@ CASES = {
     "bench_cli_dataset.py": ["--rows", "2000"],
     "bench_scale.py": [
         *("--sizes", "30000", "--chunk", "10000", "--labels", "3"),
-        *("--memory-limit", "1GiB"),
+        *("--memory-limit", "1GiB", "--decode-rows", "20000", "--decode-tuples"),
     ],
     "bench_guarantees.py": ["--draws", "10"],
     "bench_fold_average.py": [

@@ -180,10 +180,15 @@ def test_decode_dask_array_equals_in_memory(synchronous, make, classes, options)
     lazy = decode(_chunked(scores, 77), classes, **options)
     assert dask.is_dask_collection(lazy)
     got = lazy.compute()
-    if isinstance(ref, list):
+    if isinstance(ref, list):  # multilabel: the indicator, tuples on request
+        indicator = decode(scores, classes, output="indicator", **options)
+        assert got.dtype == indicator.dtype == np.int8
+        assert lazy.chunks == ((77,) * 6 + (38,), (len(classes),))
+        np.testing.assert_array_equal(got, indicator)
+        lazy = decode(_chunked(scores, 77), classes, output="tuples", **options)
         assert isinstance(lazy, dask.bag.Bag)
         assert lazy.npartitions == 7  # one partition per row block
-        assert got == ref
+        assert lazy.compute() == ref
     else:
         assert lazy.chunks[0] == _chunked(scores, 77).chunks[0]
         assert got.dtype == ref.dtype
@@ -211,35 +216,38 @@ def test_decode_dask_on_the_cluster(client):
         (p, CLASSES),
     ]
     for scores, classes in cases:
-        ref = decode(scores, classes, threshold=0.4 if len(classes) == 2 else None)
-        got = decode(
-            _chunked(scores, 77),
-            classes,
-            threshold=0.4 if len(classes) == 2 else None,
-        ).compute()
+        threshold = 0.4 if len(classes) == 2 else None
+        ref = decode(scores, classes, threshold=threshold)
+        got = decode(_chunked(scores, 77), classes, threshold=threshold)
         if isinstance(ref, list):
-            assert got == ref
-        else:
-            np.testing.assert_array_equal(got, ref)
+            tuples = decode(_chunked(scores, 77), classes, output="tuples")
+            assert tuples.compute() == ref
+            ref = decode(scores, classes, output="indicator")
+        np.testing.assert_array_equal(got.compute(), ref)
 
 
 @pytest.mark.parametrize("softmax", [True, False])
 def test_decode_dask_dataframe_matches_names(client, softmax):
     """Check that named score columns of a Dask DataFrame are matched by name: any
-    column order gives the same labels, as a Series with the frame's index."""
+    column order gives the same labels, with the frame's index (a Series; the
+    multilabel indicator: a DataFrame of columns named by the classes)."""
     p, _ = _data(n=400)
     scores = _softmax(p) if softmax else p
     frame = pd.DataFrame(scores, columns=CLASSES)
     ref = decode(frame, CLASSES)
     shuffled = dd.from_pandas(frame[["bird", "cat", "dog"]], npartitions=3)
-    lazy = decode(shuffled, CLASSES)
-    got = lazy.compute()
-    assert isinstance(got, pd.Series)
+    got = decode(shuffled, CLASSES).compute()
     pd.testing.assert_index_equal(got.index, frame.index)
     if softmax:
+        assert isinstance(got, pd.Series)
         np.testing.assert_array_equal(got.to_numpy(), ref)
-    else:
-        assert got.tolist() == ref
+        return
+    assert list(got.columns) == list(CLASSES)
+    indicator = decode(frame, CLASSES, output="indicator")
+    np.testing.assert_array_equal(got.to_numpy(), indicator)
+    got = decode(shuffled, CLASSES, output="tuples").compute()
+    assert isinstance(got, pd.Series)
+    assert got.tolist() == ref
 
 
 def test_decode_dask_dataframe_wrong_names_raise_before_compute():
@@ -328,7 +336,7 @@ def test_decode_dask_chunking_never_changes_labels(data):
     classes = ["a", "b"] if p.shape[1] == 1 else [f"c{j}" for j in range(p.shape[1])]
     with dask.config.set(scheduler="synchronous"):
         ref = _outcome(lambda: decode(p, classes))
-        got = _outcome(lambda: decode(_chunked(p, chunks), classes))
+        got = _outcome(lambda: decode(_chunked(p, chunks), classes, output="tuples"))
     assert got == ref
 
 
@@ -472,6 +480,100 @@ def test_tune_dask_chunking_never_changes_thresholds(case, scoring):
     _assert_same_tuning(got, ref)
 
 
+def _tables_refused(*args, **kwargs):
+    raise AssertionError("the merged tables were built: not the bounded path")
+
+
+@pytest.mark.parametrize(
+    "dtype, ties, weighted",
+    [(np.float32, None, False), (np.float64, 25, True)],
+    ids=["float32", "float64-ties-weights"],
+)
+@pytest.mark.parametrize("scoring", OBJECTIVES, ids=repr)
+def test_tune_dask_bounded_equals_in_memory(
+    client, monkeypatch, scoring, dtype, ties, weighted
+):
+    """Check that the bounded-memory passes (the default without curves) give the
+    in-memory thresholds, values and warnings: binary and multilabel macro, with a
+    constant column."""
+    monkeypatch.setattr("sklabels._dask._tune._tune_tables", _tables_refused)
+    p, y = _data(n=500, k=3, seed=19, dtype=dtype, ties=ties)
+    p[:, 1] = dtype(0.3)
+    w = np.random.default_rng(4).integers(0, 4, len(p)) if weighted else None
+    wd = None if w is None else _chunked(w, 90)
+    call = dict(scoring=scoring, return_curves=False)
+    ref, ref_warnings = _warnings_of(
+        lambda: tune_thresholds(y, p, sample_weight=w, **call)
+    )
+    got, got_warnings = _warnings_of(
+        lambda: tune_thresholds(
+            _chunked(y, 70), _chunked(p, 120), sample_weight=wd, **call
+        )
+    )
+    _assert_same_tuning(got, ref)
+    assert got_warnings == ref_warnings
+    labels = np.where(y[:, 0] == 1, "spam", "ham")
+    call["pos_label"] = "spam"
+    ref = tune_thresholds(labels, p[:, 0], sample_weight=w, **call)
+    got = tune_thresholds(
+        _chunked(labels, 70), _chunked(p[:, 0], 120), sample_weight=wd, **call
+    )
+    _assert_same_tuning(got, ref)
+
+
+@pytest.mark.parametrize("scoring", ["f1", "mcc", RecallAtPrecision(0.6)], ids=repr)
+def test_tune_dask_bounded_micro_and_logits(client, monkeypatch, scoring):
+    """Check the bounded passes on the micro average (one pooled tuner, each
+    label's own value) and on logits (the probability of each cut), as in memory."""
+    monkeypatch.setattr("sklabels._dask._tune._tune_tables", _tables_refused)
+    p, y = _data(n=600, k=3, seed=23, dtype=np.float64, ties=50)
+    p = np.clip(p, 0.01, 0.99)
+    logits = (np.log(p) - np.log1p(-p)).astype(np.float32)
+    w = np.random.default_rng(5).integers(0, 3, len(p))
+    for average, scores in [("micro", p), ("macro", logits), ("micro", logits)]:
+        call = dict(scoring=scoring, average=average, return_curves=False)
+        call["from_logits"] = scores is logits
+        ref = tune_thresholds(y, scores, sample_weight=w, **call)
+        got = tune_thresholds(
+            _chunked(y, 80),
+            _chunked(scores, 130),
+            sample_weight=_chunked(w, 80),
+            **call,
+        )
+        _assert_same_tuning(got, ref)
+
+
+def test_tune_dask_bounded_falls_back_to_tables(synchronous, monkeypatch):
+    """Check that where the bound is exceeded the merged tables give the result."""
+    from sklabels._bounded import BoundExceeded
+
+    def exceeded(*args, **kwargs):
+        raise BoundExceeded("too many candidates")
+
+    monkeypatch.setattr("sklabels._dask._tune.tune_in_passes", exceeded)
+    p, y = _data(n=300, k=2, seed=29)
+    ref = tune_thresholds(y, p, return_curves=False)
+    got = tune_thresholds(_chunked(y, 70), _chunked(p, 70), return_curves=False)
+    _assert_same_tuning(got, ref)
+
+
+def test_classifier_dask_fit_bounded_without_cv_results(client, monkeypatch):
+    """Check that fit on Dask inputs without store_cv_results tunes in bounded
+    memory and equals the in-memory fit."""
+    monkeypatch.setattr("sklabels._dask._tune._tune_tables", _tables_refused)
+    rng = np.random.default_rng(31)
+    X = rng.normal(size=(600, 4))
+    y = (X[:, :3] + rng.normal(size=(600, 3)) > 0.3).astype(int)
+    model = OneVsRestClassifier(LogisticRegression()).fit(X[:200], y[:200])
+    params = dict(threshold="auto", scoring="f1", tuning="exact")
+    ref = ProbabilisticLabelClassifier(FrozenEstimator(model), **params)
+    ref.fit(X[200:], y[200:])
+    got = ProbabilisticLabelClassifier(FrozenEstimator(model), **params)
+    got.fit(da.from_array(X[200:], chunks=(70, 4)), da.from_array(y[200:], chunks=70))
+    np.testing.assert_array_equal(got.thresholds_, ref.thresholds_)
+    assert got.best_score_ == ref.best_score_
+
+
 def test_tune_dask_inconsistent_lengths_raise(synchronous):
     """Check that scores and labels of different lengths raise scikit-learn's error."""
     p, y = _data(n=100, k=2)
@@ -493,7 +595,12 @@ def _lazy_method_results(clf, X, lazy_X, methods):
         lazy = getattr(clf, method)(lazy_X)
         assert dask.is_dask_collection(lazy), method
         got = lazy.compute()
-        if isinstance(ref, list):
+        if isinstance(ref, list) and method == "predict":  # the indicator
+            assert got.dtype == np.int8
+            np.testing.assert_array_equal(
+                got, [np.isin(clf.classes_, row) for row in ref]
+            )
+        elif isinstance(ref, list):
             assert list(got) == ref, method
         else:
             if hasattr(got, "to_numpy"):  # pandas keeps text labels as objects
@@ -524,7 +631,8 @@ def test_classifier_dask_array_and_dataframe(client):
 
 @pytest.mark.parametrize("form", ["indicator", "sets"])
 def test_classifier_dask_multilabel(client, form):
-    """Check multilabel predictions: an indicator Dask Array, or a Bag of tuples."""
+    """Check multilabel predictions: an indicator Dask Array (also for label-set
+    y), and predict_labels' Bag of tuples."""
     rng = np.random.default_rng(1)
     X = rng.normal(size=(400, 4))
     Y = (X[:, :3] + rng.normal(size=(400, 3)) > 0).astype(int)
@@ -675,7 +783,7 @@ def test_dask_named_columns_in_any_order(order, npartitions, seed, softmax):
         warnings.simplefilter("ignore")
         ref_labels = decode(frame, CLASSES)
         lazy_scores = dd.from_pandas(frame[order], npartitions=npartitions)
-        got_labels = decode(lazy_scores, CLASSES).compute()
+        got_labels = decode(lazy_scores, CLASSES, output="tuples").compute()
         assert list(got_labels) == list(ref_labels)
         if softmax:
             return
@@ -733,7 +841,8 @@ def test_dask_zero_length_chunks_give_the_in_memory_results(synchronous, problem
     pd_, yd = _chunked(p, EMPTY_CHUNKS), _chunked(y, EMPTY_CHUNKS)
     assert 0 in pd_.chunks[0]
     options = dict(classes=classes, problem=problem)
-    got, ref = decode(pd_, **options), decode(p, **options)
+    got = decode(pd_, output="tuples", **options)
+    ref = decode(p, **options)
     got = got.compute()
     if problem == "multilabel":
         assert list(got) == list(ref)

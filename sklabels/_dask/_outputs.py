@@ -23,9 +23,12 @@ def decode(scores: Any, classes: Any, **options: Any) -> Any:
     """``decode`` on a Dask Array, DataFrame or Series, lazily, block by block.
 
     Returns a Dask Array of labels (Array input) or a Dask Series with the input's
-    index (DataFrame input); multilabel: a Dask Bag of tuples (one partition per
-    row block) or a Dask Series of tuples.
+    index (DataFrame input). Multilabel: the 0/1 indicator (int8), a Dask Array
+    of columns in the order of ``classes`` or a Dask DataFrame of columns named by
+    them; with ``output="tuples"``, a Dask Bag of tuples (one partition per row
+    block) or a Dask Series of tuples.
     """
+    output = options.pop("output")
     options["costs"] = _costs_for_blocks(options["costs"], classes)
     refuse_bag(scores, "scores")
     classes = as_class_array(classes)
@@ -43,8 +46,12 @@ def decode(scores: Any, classes: Any, **options: Any) -> Any:
     dummy = _dummy(scores, width, value)
     sample = decode_rows(dummy, classes, problem=problem, **options)
     run = partial(_decode_block, classes=classes, problem=problem, options=options)
-    if problem == "multilabel":
+    if problem == "multilabel" and output == "tuples":
         return _lazy_sets(scores, run)
+    if problem == "multilabel":
+        options = {**options, "output": "indicator"}
+        run = partial(_decode_block, classes=classes, problem=problem, options=options)
+        return _lazy_labels(scores, run, np.dtype(np.int8), classes)
     return _lazy_labels(scores, run, sample.dtype)
 
 
@@ -172,19 +179,21 @@ def predict(fitted: Any, decision: Any, X: Any, method: str) -> Any:
     ``map_partitions``): the fitted result under ``decision``, resolved when the
     graph is built (a later ``set_params`` does not change it).
 
-    Dask Array ``X``: a Dask Array (multilabel label sets: a Dask Bag of tuples).
-    Dask DataFrame ``X``: a Dask Series (1-D results) or DataFrame (columns named
-    by ``classes_``) with ``X``'s index (label sets: a Series of tuples).
+    Dask Array ``X``: a Dask Array. Dask DataFrame ``X``: a Dask Series (1-D
+    results) or DataFrame (columns named by ``classes_``) with ``X``'s index.
+    Label sets: ``predict`` gives the 0/1 indicator (int8, columns in the order of
+    ``classes_``), which computes at array speed; ``predict_labels`` the tuples
+    (a Dask Bag, or a Series of tuples for a DataFrame ``X``).
     """
     refuse_bag(X, "X")
     run = partial(_predict_block, fitted=fitted, decision=decision, method=method)
     encoding = fitted.encoding
     classes = fitted.classes
-    sets = encoding.problem == "multilabel" and (
-        method == "predict_labels" or (method == "predict" and encoding.form == "sets")
-    )
-    if sets:
+    if encoding.problem == "multilabel" and method == "predict_labels":
         return _lazy_sets(X, run)
+    if method == "predict" and encoding.form == "sets":
+        run = partial(_indicator_block, fitted=fitted, decision=decision)
+        return _lazy_labels(X, run, np.dtype(np.int8), classes)
     if method in ("predict_proba", "decision_function"):
         columns = classes
         if method == "decision_function" and fitted.problem == "binary":
@@ -211,6 +220,10 @@ def _predict_block(block: Any, *, fitted, decision, method) -> Any:
     if method == "predict_proba":
         return fitted.proba(block, decision)
     return fitted.margins(block)
+
+
+def _indicator_block(block: Any, *, fitted, decision) -> np.ndarray:
+    return np.asarray(fitted.codes(block, decision)[0]).astype(np.int8)
 
 
 def _lazy_sparse(X: Any, run, k: int, dtype: np.dtype) -> Any:

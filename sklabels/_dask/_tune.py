@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from .._bounded import BoundExceeded, bound_of
 from .._rules import default_threshold
 from .._scores import MARGIN, PROBA, Scores, scores_from_array
 from .._sorted_counts import distinct_counts
@@ -32,6 +33,7 @@ from .._tuning import (
 )
 from .._warnings import FEW_POSITIVES
 from ._blocks import aligned_blocks, check_block_rows, length, refuse_bag, tree
+from ._passes import tune_in_passes
 from ._target import reduce_target
 
 
@@ -134,6 +136,17 @@ def _block_tables(blocks: tuple, score, encoding, pos_index: int) -> list[Table]
     return [Table.of(columns[:, j], hits[:, j], weight) for j in range(hits.shape[1])]
 
 
+def _block_columns(blocks: tuple, *, score, encoding, pos: int) -> tuple | None:
+    """One row block's tuned columns, their 0/1 truth and weights (None: no rows)."""
+    if _empty_block(blocks):
+        return None
+    scores, truth, weight = _block_inputs(blocks, score, encoding)
+    columns, hits, _ = cutoff_columns(
+        scores.values, truth, encoding.problem, encoding.classes, pos
+    )
+    return columns, hits, weight
+
+
 def _empty_block(blocks: tuple) -> bool:
     """A row block of no rows (an empty partition or chunk): it adds nothing."""
     check_block_rows(*blocks)
@@ -222,9 +235,27 @@ def tune_blocks(
             keep_curves=keep_curves,
         )
     micro = problem == "multilabel" and average == "micro"
+    owners = classes[[pos_index]] if problem == "binary" else classes
+    if not keep_curves and bound_of(objective, name) is not None:
+        try:
+            return tune_in_passes(
+                blocks,
+                partial(_block_columns, score=score, encoding=encoding, pos=pos_index),
+                owners=owners,
+                problem=problem,
+                classes=classes,
+                pos_index=pos_index,
+                objective=objective,
+                name=name,
+                average=average,
+                kind=kind,
+                logits=logits,
+                on_no_weight=_check_some_weight,
+            )
+        except BoundExceeded:
+            pass  # a plateau too wide for the bound: the tables hold it
     tables_of = dask.delayed(_block_tables, pure=True)
     parts = [tables_of(b, score, encoding, pos_index) for b in blocks]
-    owners = classes[[pos_index]] if problem == "binary" else classes
     return _tune_tables(
         parts,
         owners=owners,

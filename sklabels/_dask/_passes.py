@@ -1,0 +1,209 @@
+"""Exact tuning on Dask inputs in memory independent of the rows: the bounded
+tuner's passes (``sklabels._bounded``) over the blocks.
+
+Each pass summarises every block under the refinements the column tuners ask for
+(fixed-size summaries), merges them in a tree, and feeds each column's tuner its
+merged summary; passes repeat while a tuner asks for one (usually 2). The blocks
+are read again on every pass, not persisted: holding the scores between passes
+would take memory that grows with the rows, which is what this path avoids.
+
+Micro average: the columns' summaries of a block are merged into one (the pooled
+column) and one tuner takes them. Logit scores and the micro per-label values
+need one more pass of mergeable reductions at the chosen thresholds: the nearest
+scores on either side of a cut (its probability, as in memory) and the confusion
+counts of each label.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .._bounded import (
+    ColumnTuner,
+    column_tuning,
+    counts_at,
+    merge,
+    neighbours,
+    summarise_block,
+)
+from .._objectives import Constrained, evaluate
+from .._rules import default_threshold
+from .._scores import PROBA
+from .._sweep import ColumnTuning, warn_about
+from .._tuning import cutoff_result, label_of, logits_to_probabilities
+from ._blocks import tree
+
+
+def tune_in_passes(
+    blocks: list,
+    columns_of,
+    *,
+    owners: np.ndarray,
+    problem: str,
+    classes: np.ndarray,
+    pos_index: int,
+    objective: Any,
+    name: str,
+    average: str,
+    kind: str,
+    logits: bool,
+    on_no_weight,
+) -> Any:
+    """The exact tuning of the columns ``columns_of(block)`` gives, pass by pass.
+
+    ``columns_of`` returns a block's tuned columns, their 0/1 truth and the
+    weights (None for a block of no rows). Raises ``BoundExceeded`` where a
+    plateau of best values holds more candidates than the bound allows.
+    """
+    import dask
+
+    micro = problem == "multilabel" and average == "micro"
+    read = dask.delayed(columns_of, pure=True)
+    dtype = _dtype(blocks, read)
+    default = default_threshold(kind)
+    tuners = [
+        ColumnTuner(objective, name, kind == PROBA, dtype, start_at=default)
+        for _ in range(1 if micro else len(owners))
+    ]
+    first = True
+    while any(t.refinement is not None for t in tuners):
+        # One key for the refinements, not a copy in every task.
+        asked = dask.delayed([t.refinement for t in tuners], traverse=False)
+        summarise = dask.delayed(_summaries, pure=True)
+        parts = [summarise(read(b), asked, micro) for b in blocks]
+        (merged,) = dask.compute(tree(parts, _merged))
+        if first:
+            _check_rows(merged, on_no_weight)
+            first = False
+        for tuner, summary in zip(tuners, merged, strict=True):
+            if tuner.refinement is not None:
+                tuner.feed(summary)
+    results = [t.result() for t in tuners]
+    tuning = column_tuning(results)
+    if micro:
+        tuning = _repeated(tuning, len(owners))
+        pooled = np.array(["the pooled labels"], dtype=object)
+        warn_about(tuning, pooled, objective, str)
+    else:
+        warn_about(tuning, owners, objective, label_of)
+    thresholds, per_class = tuning.thresholds, [float(b) for b in tuning.best]
+    if logits or micro:
+        at = dask.delayed(_at_thresholds, pure=True)
+        parts = [at(read(b), tuning.thresholds) for b in blocks]
+        (counts, near) = dask.compute(tree(parts, _merged_at))[0]
+        if logits:
+            thresholds = np.array(
+                [_probability(t, *n) for t, n in zip(thresholds, near, strict=True)]
+            )
+        if micro:
+            achieved = objective
+            if isinstance(objective, Constrained):
+                achieved = objective.achieved
+            per_class = [
+                float(evaluate(achieved, name, *(np.array([v]) for v in c))[0])
+                for c in counts
+            ]
+    return cutoff_result(
+        tuning,
+        thresholds,
+        per_class,
+        owners=owners,
+        classes=classes,
+        problem=problem,
+        pos_index=pos_index,
+        name=name,
+        average=average,
+        micro=micro,
+        logits=logits,
+    )
+
+
+def _dtype(blocks: list, read) -> np.dtype:
+    """The dtype of the tuned columns (it sets the keys' width): that of the first
+    block with rows."""
+    import dask
+
+    for block in blocks:
+        (part,) = dask.compute(read(block))
+        if part is not None:
+            return part[0].dtype
+    raise ValueError("scores hold no rows; there is nothing to tune on.")
+
+
+def _check_rows(merged: list | None, on_no_weight) -> None:
+    if merged is None:
+        raise ValueError("scores hold no rows; there is nothing to tune on.")
+    if not any(s.pos.any() or s.neg.any() for s in merged):
+        on_no_weight()  # every weight is 0: scikit-learn's error
+
+
+def _summaries(part: tuple | None, refinements: list, micro: bool) -> list | None:
+    """One block's summaries, one per tuner (micro: the columns' merged)."""
+    if part is None:
+        return None
+    columns, truth, weight = part
+    if not micro:
+        return summarise_block(columns, truth, weight, refinements)
+    (refinement,) = refinements
+    if refinement is None:
+        return [None]
+    k = columns.shape[1]
+    return [merge(*summarise_block(columns, truth, weight, [refinement] * k))]
+
+
+def _merged(*parts: list | None) -> list | None:
+    parts = [p for p in parts if p is not None]
+    if not parts:
+        return None
+    return [
+        None if column[0] is None else merge(*column)
+        for column in zip(*parts, strict=True)
+    ]
+
+
+def _at_thresholds(part: tuple | None, thresholds: np.ndarray) -> tuple | None:
+    """Per column: the counts at its threshold and the nearest scores around it."""
+    if part is None:
+        return None
+    columns, truth, weight = part
+    counts = np.array(
+        [
+            counts_at(columns[:, j], truth[:, j], weight, t)
+            for j, t in enumerate(thresholds)
+        ]
+    )
+    near = np.array([neighbours(columns[:, j], t) for j, t in enumerate(thresholds)])
+    return counts, near
+
+
+def _merged_at(*parts: tuple | None) -> tuple | None:
+    parts = [p for p in parts if p is not None]
+    if not parts:
+        return None
+    counts = np.sum([p[0] for p in parts], axis=0)
+    below = np.max([p[1][:, 0] for p in parts], axis=0)
+    above = np.min([p[1][:, 1] for p in parts], axis=0)
+    return counts, np.column_stack([below, above])
+
+
+def _probability(cut: float, below: float, above: float) -> float:
+    """A logit cut-off as a probability, nudged as in memory: the rule compares
+    every score with the cut the same way iff it does the two nearest ones."""
+    near = np.array([v for v in (below, above) if np.isfinite(v)])
+    return float(logits_to_probabilities(np.array([cut]), near[:, None])[0])
+
+
+def _repeated(pooled: ColumnTuning, k: int) -> ColumnTuning:
+    """The pooled tuning shared by ``k`` labels (as the in-memory micro tuning)."""
+    return ColumnTuning(
+        np.full(k, pooled.thresholds[0]),
+        np.full(k, pooled.best[0]),
+        None,
+        start=np.full(k, pooled.start[0]),
+        untuned=pooled.untuned,
+        constant=pooled.constant,
+        few=pooled.few,
+        unreachable=pooled.unreachable,
+    )

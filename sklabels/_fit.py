@@ -60,15 +60,12 @@ from ._decision import (
     pos_index_of,
 )
 from ._fitted import FittedLabels, check_row_sums
+from ._fold_average import check_tuning_strategy
 from ._frozen import check_fitted_model, network_classes, outside_single_column
-from ._generalize import (
-    Progress,
-    check_tuning_strategy,
-    timed_fold,
-    tune_with_evidence,
-)
+from ._generalize import tune_with_evidence
 from ._objectives import CostMatrix
 from ._priors import check_priors, training_priors
+from ._progress import Progress, timed_fold
 from ._reject import tune_reject, winning_probability
 from ._rules import apply_rule, resolve_thresholds
 from ._scores import MARGIN, PROBA, Scores, scores_from_estimator

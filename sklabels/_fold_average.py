@@ -329,3 +329,61 @@ def tune_fold_average(
         if curves is not None:
             curves.append(curve)
     return result
+
+
+def cut_on_folds(
+    values: np.ndarray,
+    truth: np.ndarray,
+    weight: np.ndarray,
+    rows: np.ndarray,
+    folds: Sequence[np.ndarray],
+    *,
+    objective: Objective,
+    name: str,
+    proba: bool,
+    default: float,
+    micro: bool,
+) -> np.ndarray | None:
+    """The top of the fold-averaged exact curve over the folds inside ``rows``.
+
+    One cut per column (``micro``: one cut shared by every column, each fold's
+    cells pooled). ``None`` where fewer than two folds hold rows: nothing to
+    average.
+    """
+    inside = [np.intersect1d(fold, rows) for fold in folds]
+    inside = [fold for fold in inside if len(fold)]
+    if len(inside) < 2:
+        return None
+    k = values.shape[1]
+    weights = None
+    if not np.all(weight[rows] == 1):
+        weights = [weight[fold] for fold in inside]
+    scores = [values[fold] for fold in inside]
+    truths = [truth[fold] for fold in inside]
+    if micro:
+        scores = [s.reshape(-1, 1) for s in scores]
+        truths = [t.reshape(-1, 1) for t in truths]
+        weights = weights and [np.repeat(w, k) for w in weights]
+    result = tune_fold_average(
+        scores,
+        truths,
+        objective=objective,
+        name=name,
+        sample_weight=weights,
+        proba=proba,
+        defaults=np.full(scores[0].shape[1], default),
+        start_at=default,
+        problem="binary" if k == 1 else "multilabel",
+    )
+    cut = np.asarray(result.thresholds, dtype=np.float64)
+    return np.full(k, cut[0]) if micro else cut
+
+
+def check_tuning_strategy(tuning: str, problem: str) -> None:
+    """Refuse a strategy the problem kind has no rule for, before any fitting."""
+    if tuning == "fold_average" and problem == "multiclass":
+        raise ValueError(
+            "tuning='fold_average' averages each fold's curve of one cut-off per "
+            "column, but multiclass thresholds are ratios tuned together; use "
+            "tuning='robust' or 'exact' for a multiclass problem."
+        )

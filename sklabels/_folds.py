@@ -48,3 +48,13 @@ def seed_of(random_state: Any) -> Any:
 def complement(folds: list[np.ndarray], f: int) -> np.ndarray:
     """The rows of every fold but fold ``f``: the rows that fold is held out of."""
     return np.concatenate([rows for g, rows in enumerate(folds) if g != f])
+
+
+def clear_gain(gain: np.ndarray, n_se: float = 1.0) -> np.ndarray:
+    """Columns whose mean held-out gain exceeds ``n_se`` standard errors (folds)."""
+    n_folds = gain.shape[0]
+    mean = gain.mean(axis=0)
+    if n_folds < 2:
+        return mean > 0
+    se = gain.std(axis=0, ddof=1) / np.sqrt(n_folds)
+    return (mean > 0) & (mean > n_se * se)

@@ -31,8 +31,8 @@ from scipy.ndimage import uniform_filter1d
 from scipy.special import expit
 from sklearn.utils import check_random_state
 
-from ._fold_average import tune_fold_average
-from ._folds import MIN_FOLD_ROWS, complement, seed_of, split_rows
+from ._fold_average import check_tuning_strategy, cut_on_folds
+from ._folds import MIN_FOLD_ROWS, clear_gain, complement, seed_of, split_rows
 from ._multiclass import (
     log_space,
     multiclass_value,
@@ -43,7 +43,6 @@ from ._multiclass import (
 from ._objectives import Constrained, evaluate
 from ._progress import (
     Progress,
-    timed_fold,  # noqa: F401  (transitional: the classifier's import)
 )
 from ._rules import default_threshold
 from ._scores import PROBA, Scores
@@ -261,43 +260,19 @@ def _tuned_shrunk(task: _Task, rows: np.ndarray) -> np.ndarray:
 
 def _tuned_fold_average(task: _Task, rows: np.ndarray, folds) -> np.ndarray:
     """The top of the fold-averaged exact curve, over the folds inside ``rows``."""
-    inside = [np.intersect1d(fold, rows) for fold in folds]
-    inside = [fold for fold in inside if len(fold)]
-    if len(inside) < 2:
-        return _tuned_exact(task, rows)
-    k = task.n_columns
-    weights = None
-    if not np.all(task.weight[rows] == 1):
-        weights = [task.weight[fold] for fold in inside]
-    scores = [task.values[fold] for fold in inside]
-    truth = [task.truth[fold] for fold in inside]
-    if task.micro:  # one shared cut: every label's cells pooled in each fold
-        scores = [s.reshape(-1, 1) for s in scores]
-        truth = [t.reshape(-1, 1) for t in truth]
-        weights = weights and [np.repeat(w, k) for w in weights]
-    result = tune_fold_average(
-        scores,
-        truth,
+    cut = cut_on_folds(
+        task.values,
+        task.truth,
+        task.weight,
+        rows,
+        folds,
         objective=task.objective,
         name=task.name,
-        sample_weight=weights,
         proba=task.proba,
-        defaults=np.full(scores[0].shape[1], task.default),
-        start_at=task.default,
-        problem="binary" if k == 1 else "multilabel",
+        default=task.default,
+        micro=task.micro,
     )
-    cut = np.asarray(result.thresholds, dtype=np.float64)
-    return np.full(k, cut[0]) if task.micro else cut
-
-
-def check_tuning_strategy(tuning: str, problem: str) -> None:
-    """Refuse a strategy the problem kind has no rule for, before any fitting."""
-    if tuning == "fold_average" and problem == "multiclass":
-        raise ValueError(
-            "tuning='fold_average' averages each fold's curve of one cut-off per "
-            "column, but multiclass thresholds are ratios tuned together; use "
-            "tuning='robust' or 'exact' for a multiclass problem."
-        )
+    return _tuned_exact(task, rows) if cut is None else cut
 
 
 _CUTOFF_BASES = {
@@ -348,20 +323,10 @@ def _cutoff_choice(task: _Task, folds: list[np.ndarray], strategy: str) -> _Choi
     gain = np.array(gains)
     kept = np.zeros(task.n_columns, dtype=bool)
     if n_se is not None:
-        kept = ~_clear_gain(gain, n_se)
+        kept = ~clear_gain(gain, n_se)
         chosen = np.where(kept, default, chosen)
     fold_optima = np.array([_tuned_exact(task, rows) for rows in folds])
     return _Choice(chosen, pooled, fold_optima, gain, kept, base)
-
-
-def _clear_gain(gain: np.ndarray, n_se: float = 1.0) -> np.ndarray:
-    """Columns whose mean held-out gain exceeds ``n_se`` standard errors (folds)."""
-    n_folds = gain.shape[0]
-    mean = gain.mean(axis=0)
-    if n_folds < 2:
-        return mean > 0
-    se = gain.std(axis=0, ddof=1) / np.sqrt(n_folds)
-    return (mean > 0) & (mean > n_se * se)
 
 
 # ---------------------------------------------------------------- multiclass
@@ -448,7 +413,7 @@ def _multiclass_choice(task: _Task, folds: list[np.ndarray], strategy: str) -> _
     kept = False
     if strategy in ("cv-shrink", "guard-1se", "robust"):
         n_se = 2.0 if strategy == "robust" else 1.0
-        kept = not bool(_clear_gain(gain[:, None], n_se)[0])
+        kept = not bool(clear_gain(gain[:, None], n_se)[0])
         if kept:
             chosen, factor = zero, 0.0
     return _Choice(

@@ -16,14 +16,12 @@ from sklabels._bounded import (
     Frontier,
     Summary,
     bound_of,
-    counts_at,
     merge,
-    neighbours,
     plan_refinement,
     root,
     summarise,
-    tune_bounded,
 )
+from sklabels._bounded_blocks import counts_at, neighbours, tune_bounded
 from sklabels._objectives import (
     Cost,
     FBeta,
@@ -322,5 +320,11 @@ def test_micro_and_logit_helpers_are_mergeable_reductions():
 
 
 def test_docstring_examples():
-    result = doctest.testmod(sklabels._bounded, optionflags=doctest.ELLIPSIS)
-    assert result.attempted and not result.failed
+    """Check that the examples of the bounded tuner's modules run as written."""
+    import sklabels._bounded_blocks
+
+    results = [
+        doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+        for module in (sklabels._bounded, sklabels._bounded_blocks)
+    ]
+    assert sum(r.attempted for r in results) and not sum(r.failed for r in results)

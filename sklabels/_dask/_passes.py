@@ -20,14 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from .._bounded import (
-    ColumnTuner,
-    column_tuning,
-    counts_at,
-    merge,
-    neighbours,
-    summarise_block,
-)
+from .._bounded import ColumnTuner, merge
+from .._bounded_blocks import column_tuning, counts_at, neighbours, summarise_block
 from .._objectives import Constrained, evaluate
 from .._rules import default_threshold
 from .._scores import PROBA

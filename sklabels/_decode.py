@@ -131,37 +131,22 @@ def decode(
             f"output={output!r} is not one of {OUTPUTS}; pass output='tuples' for "
             f"tuples of label names or output='indicator' for a 0/1 matrix."
         )
+    options = {
+        "problem": problem,
+        "threshold": threshold,
+        "from_logits": from_logits,
+        "pos_label": pos_label,
+        "reject_threshold": reject_threshold,
+        "reject_label": reject_label,
+        "costs": costs,
+        "reject_cost": reject_cost,
+        "priors": priors,
+        "train_priors": train_priors,
+    }
     if is_dask(scores):  # lazy, block by block: see docs/scale.md
-        return dask_layer().decode(
-            scores,
-            classes,
-            problem=problem,
-            threshold=threshold,
-            from_logits=from_logits,
-            pos_label=pos_label,
-            reject_threshold=reject_threshold,
-            reject_label=reject_label,
-            costs=costs,
-            reject_cost=reject_cost,
-            priors=priors,
-            train_priors=train_priors,
-            output=output,
-        )
+        return dask_layer().decode(scores, classes, output=output, **options)
     classes = as_class_array(classes)
-    _, problem, codes, rejected = decode_codes(
-        scores,
-        classes,
-        problem=problem,
-        threshold=threshold,
-        from_logits=from_logits,
-        pos_label=pos_label,
-        reject_threshold=reject_threshold,
-        reject_label=reject_label,
-        costs=costs,
-        reject_cost=reject_cost,
-        priors=priors,
-        train_priors=train_priors,
-    )
+    _, problem, codes, rejected = decode_codes(scores, classes, **options)
     if isinstance(threshold, Bands):  # band indices, named by the bands
         return np.asarray(threshold.names)[codes]
     if problem == "multilabel" and output == "indicator":

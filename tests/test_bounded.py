@@ -9,7 +9,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import sklabels._bounded
 from sklabels._bounded import (
     BoundExceeded,
     ColumnTuner,
@@ -321,6 +320,7 @@ def test_micro_and_logit_helpers_are_mergeable_reductions():
 
 def test_docstring_examples():
     """Check that the examples of the bounded tuner's modules run as written."""
+    import sklabels._bounded
     import sklabels._bounded_blocks
 
     results = [

@@ -50,7 +50,7 @@ class Plan:
 
 
 # ---------------------------------------------------------------- the seam
-def _decision_of(estimator: Any) -> Plan:
+def decision_of(estimator: Any) -> Plan:
     """The decision a fitted ``ProbabilisticLabelClassifier`` applies now, with the
     form of its ``y`` and the multilabel labels never seen on: its ``decision_``
     and ``fitted_`` values."""

@@ -29,7 +29,7 @@ from ._warnings import RowSumWarning, user_stacklevel
 PROBA, MARGIN = "proba", "margin"
 
 # Probabilities may exceed [0, 1] by rounding only.
-_PROBA_SLACK = 1e-6
+PROBA_SLACK = 1e-6
 
 
 @dataclass(frozen=True)
@@ -123,7 +123,7 @@ def check_proba_range(
 
     ``fix`` replaces the advice that ends the message (an adapter names its own).
     """
-    if lo < -_PROBA_SLACK or hi > 1 + _PROBA_SLACK:
+    if lo < -PROBA_SLACK or hi > 1 + PROBA_SLACK:
         fix = fix or (
             "they look like logits or decision scores. Pass from_logits=True "
             "(decode), response_method='decision_function' "

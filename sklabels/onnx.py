@@ -25,7 +25,7 @@ from ._onnx_export import (
     PROBA,
     ExportError,
     Plan,
-    _decision_of,
+    decision_of,
     with_decision,
 )
 
@@ -88,7 +88,7 @@ def to_onnx(estimator: Any, X_sample: Any, *, target_opset: int | None = None) -
     ['setosa', 'setosa']
     """
     _import("onnx")
-    plan = _decision_of(estimator)
+    plan = decision_of(estimator)
     inner, output, width, kind = inner_scores(
         estimator, np.asarray(X_sample), plan, target_opset
     )
@@ -398,7 +398,7 @@ def _parser(scope: Any, model: Any, inputs: list, custom_parsers: Any = None) ->
     alias = "SklabelsProbabilisticLabelClassifier"
     operator = scope.declare_local_operator(alias, model)
     operator.inputs = inputs
-    plan = _decision_of(model)
+    plan = decision_of(model)
     if plan.problem == "multilabel":
         label_type = Int64TensorType([None, len(plan.classes)])
     elif np.asarray(plan.classes).dtype.kind in "iu":

@@ -30,7 +30,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.special import expit, softmax
 
-from .._scores import _PROBA_SLACK, check_finite, is_tensor, row_sum_kind
+from .._scores import PROBA_SLACK, check_finite, is_tensor, row_sum_kind
 from .._targets import PROBLEMS
 
 SIGMOID, SOFTMAX, MULTILABEL, UNKNOWN = "sigmoid", "softmax", "multilabel", "unknown"
@@ -238,7 +238,7 @@ def output_from_values(values: np.ndarray) -> str | None:
     per row (one sigmoid column, per-label sigmoids, or small logits) say nothing.
     """
     lo, hi = float(values.min()), float(values.max())
-    if lo < -_PROBA_SLACK or hi > 1 + _PROBA_SLACK:
+    if lo < -PROBA_SLACK or hi > 1 + PROBA_SLACK:
         return LOGITS
     if values.shape[1] >= 2 and row_sum_kind(values) == "softmax":
         return PROBABILITIES

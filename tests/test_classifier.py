@@ -508,6 +508,9 @@ def test_auto_thresholds_stay_fitted(cancer):
     assert fixed.thresholds_ == pytest.approx(t, abs=0.2)
 
 
+@pytest.mark.filterwarnings(
+    "ignore::sklabels.CalibrationWarning"  # expected: the rule reads probabilities
+)
 def test_reject_parameters_after_fit(iris):
     """Check that reject_threshold and reject_label set after fit apply at once."""
     X, y = iris

@@ -811,6 +811,9 @@ def test_binary_cost_tuning_reaches_the_exact_sweep(seed, c_fp, c_fn):
     assert cost <= plug_in
 
 
+@pytest.mark.filterwarnings(
+    "ignore::sklabels.CalibrationWarning"  # expected: the rule reads probabilities
+)
 def test_cost_rule_reports_and_pickle():
     """Check that abstentions by cost get their own report row, and that a tuned
     cost rule and priors survive pickling with the same predictions."""

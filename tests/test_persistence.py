@@ -183,6 +183,9 @@ CONFIGURATIONS = {
 
 
 @pytest.mark.parametrize("name", sorted(CONFIGURATIONS))
+@pytest.mark.filterwarnings(
+    "ignore::sklabels.NotCertifiedWarning"  # small data: the safe rule round-trips
+)
 def test_skops_round_trip_predicts_the_same(name):
     """Check that a fitted estimator loaded with trusted_types() predicts the same."""
     clf, X_fit, y_fit = CONFIGURATIONS[name]()
@@ -226,6 +229,9 @@ def test_skops_round_trip_keeps_tuned_intervals():
     np.testing.assert_array_equal(loaded.thresholds_interval_, clf.thresholds_interval_)
 
 
+@pytest.mark.filterwarnings(
+    "ignore::sklabels.NotCertifiedWarning"  # small data: the safe rule round-trips
+)
 def test_trusted_types_are_all_needed():
     """Check that trusted_types() lists exactly what the configurations above need."""
     needed = set()

@@ -23,11 +23,10 @@ from .._sorted_counts import distinct_counts
 from .._sweep import ColumnTuning, tune_columns, value_at, warn_about
 from .._targets import truth_positive_index
 from .._tuning import (
-    TuningResult,
     check_tuning_options,
     cutoff_columns,
+    cutoff_result,
     label_of,
-    labelled_curves,
     logits_to_probabilities,
     tune_scores,
 )
@@ -340,17 +339,18 @@ def _tune_tables(
         warn_about(tuning, owners, objective, label_of)
         per_class = [float(b) for b in tuning.best]
     thresholds = np.array(out["probabilities"]) if logits else tuning.thresholds
-    return TuningResult(
-        thresholds=float(thresholds[0]) if problem == "binary" else thresholds,
-        best_score=float(tuning.best[0] if micro else np.mean(tuning.best)),
-        class_scores=dict(zip(owners, per_class, strict=True)),
-        curves=labelled_curves(tuning.curves, owners, thresholds, logits),
+    return cutoff_result(
+        tuning,
+        thresholds,
+        per_class,
+        owners=owners,
         classes=classes,
         problem=problem,
-        scoring=name,
+        pos_index=pos_index,
+        name=name,
         average=average,
-        pos_label=classes[pos_index] if problem == "binary" else None,
-        start_score=float(tuning.start[0] if micro else np.mean(tuning.start)),
+        micro=micro,
+        logits=logits,
     )
 
 

@@ -21,6 +21,7 @@ percentile of the resampled ECEs.
 
 from __future__ import annotations
 
+from numbers import Integral
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -135,6 +136,7 @@ def calibration_error(
     >>> calibration_error(y, p**4, ["no", "yes"]).miscalibrated
     True
     """
+    n_bins = _check_bins(n_bins)
     classes = as_class_array(classes)
     owner = len(classes) - 1
     if pos_label is not None and len(classes) == 2 and problem in ("auto", "binary"):
@@ -158,6 +160,15 @@ def calibration_error(
     noise_draws = _ece(np.broadcast_to(p, drawn.shape), drawn, n_bins).mean(axis=-1)
     noise = float(np.quantile(noise_draws, 0.99))
     return CalibrationError(ece, per_class, noise, ece > max(CALIBRATION_LEVEL, noise))
+
+
+def _check_bins(n_bins: Any) -> int:
+    if isinstance(n_bins, bool) or not isinstance(n_bins, Integral) or n_bins < 1:
+        raise ValueError(
+            f"n_bins must be a positive integer (the number of equal-width bins of "
+            f"[0, 1]), got {n_bins!r}; e.g. n_bins=15."
+        )
+    return int(n_bins)
 
 
 def _probabilities(values: Any, problem: str) -> np.ndarray:
@@ -187,6 +198,7 @@ def plot_reliability(
     """
     from sklearn.calibration import CalibrationDisplay
 
+    n_bins = _check_bins(n_bins)
     classes = as_class_array(classes)
     values, problem = scores_from_array(
         scores,

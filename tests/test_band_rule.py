@@ -402,3 +402,20 @@ def test_other_tuned_bands_set_after_fit_need_a_refit():
         clf.predict(X).tolist()
         == clf.bands_.labels(clf.predict_proba(X)[:, 1]).tolist()
     )
+
+
+@settings(max_examples=25, deadline=None, derandomize=True)
+@given(st.integers(0, 10_000), st.permutations([0, 1, 2]))
+def test_bands_follow_the_named_column_in_any_order(seed, order):
+    """Check that multilabel scores whose named columns come in another order (a
+    DataFrame) give the same bands of the label named by score_of."""
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(seed)
+    scores = rng.random((60, 3))
+    names = np.array(["x", "y", "z"])
+    bands = Bands(["low", "mid", "high"], cuts=[0.3, 0.7], score_of="y")
+    base = decode(scores, names, problem="multilabel", threshold=bands)
+    frame = pd.DataFrame(scores[:, order], columns=names[order])
+    moved = decode(frame, names, problem="multilabel", threshold=bands)
+    assert np.array_equal(moved, base)
+    assert np.array_equal(base, bands.labels(scores[:, 1]))

@@ -162,3 +162,30 @@ def test_temperature_scaling_a_frozen_torch_logit_network():
     after = calibration_error(y_test, p_cal, classes)
     assert before.miscalibrated and not after.miscalibrated
     assert (calibrated.predict(X_test) == raw.predict(X_test)).mean() > 0.97
+
+
+@pytest.mark.parametrize("n_bins", [0, -3, 2.5, True, "15"])
+def test_bad_bin_counts_are_clear_errors(n_bins):
+    """Check that a bin count that is not a positive integer is refused by name."""
+    with pytest.raises(ValueError, match="n_bins must be a positive integer"):
+        calibration_error([0, 1, 1], [0.2, 0.7, 0.9], [0, 1], n_bins=n_bins)
+
+
+@settings(max_examples=25, deadline=None, derandomize=True)
+@given(st.integers(0, 10_000), st.permutations([0, 1, 2]), st.booleans())
+def test_calibration_error_follows_columns_by_name(seed, order, frame):
+    """Check that columns permuted with their names (array or DataFrame) and rounded
+    scores leave the calibration error of each class where it was."""
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(seed)
+    proba = rng.dirichlet([1, 1, 1], size=400)
+    names = np.array(["a", "b", "c"])
+    y = names[[rng.choice(3, p=row) for row in proba]]
+    base = calibration_error(y, proba, names)
+    permuted = proba[:, order]
+    scores = pd.DataFrame(permuted, columns=names[order]) if frame else permuted
+    moved = calibration_error(y, scores, names if frame else names[order])
+    assert moved.ece == pytest.approx(base.ece)
+    assert moved.per_class == pytest.approx(base.per_class)
+    rounded = calibration_error(y, np.round(proba, 6), names)
+    assert rounded.ece == pytest.approx(base.ece, abs=1e-4)

@@ -272,3 +272,30 @@ def test_fold_average_tuning_refuses_multiclass():
     )
     with pytest.raises(ValueError, match=r"tuning='fold_average'.*multiclass"):
         clf.fit(X, y)
+
+
+@pytest.mark.parametrize("order", [[2, 0, 1], [1, 2, 0]])
+@pytest.mark.parametrize("frame", [False, True])
+def test_certified_multilabel_cuts_follow_the_labels(order, frame):
+    """Check that labels permuted with their names (array or DataFrame) move their
+    certified cuts with them, unchanged."""
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(7)
+    s = rng.random((3000, 3))
+    y = (rng.random((3000, 3)) < s**2).astype(int)
+    names = np.array(["a", "b", "c"])
+    scoring = RecallAtPrecision(0.8, confidence=0.9)
+    base = tune_thresholds(y, s, classes=names, problem="multilabel", scoring=scoring)
+    if frame:  # named columns in another order, read by name: same as given
+        scores = pd.DataFrame(s[:, order], columns=names[order])
+        moved = tune_thresholds(
+            y, scores, classes=names, problem="multilabel", scoring=scoring
+        )
+        assert np.array_equal(moved.thresholds, base.thresholds)
+        return
+    given = names[order]
+    moved = tune_thresholds(
+        y[:, order], s[:, order], classes=given, problem="multilabel", scoring=scoring
+    )
+    expected = dict(zip(names, base.thresholds, strict=True))
+    assert dict(zip(given, moved.thresholds, strict=True)) == expected

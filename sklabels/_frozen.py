@@ -70,7 +70,7 @@ def _owner(estimator: Any) -> str:
 def label_names(adapter: Any) -> np.ndarray | None:
     """The label names a network carries in output order, or None (placeholders
     such as transformers' ``LABEL_0`` name nothing)."""
-    names = adapter._label_names()
+    names = adapter.network_label_names()
     if names is None:
         return None
     names = as_class_array(names)
@@ -167,7 +167,7 @@ def _check_declared_problem(fitted: Any, adapter: Any) -> None:
     """A frozen network whose head is declared (the adapter's ``problem=``, or
     what the network says, e.g. ``config.problem_type``) must fit ``y``'s problem:
     softmax logits read as per-label sigmoids, or the reverse, give wrong labels."""
-    declared = adapter._given_problem()
+    declared = adapter.given_problem()
     if declared == "auto" or (declared == "multilabel") == (
         fitted.problem == "multilabel"
     ):
@@ -179,7 +179,7 @@ def _check_declared_problem(fitted: Any, adapter: Any) -> None:
     )
     fix = "multilabel" if fitted.problem == "multilabel" else "multiclass"
     raise ValueError(
-        f"{_owner(fitted.estimator)}: {adapter._problem_source()} makes the network's "
+        f"{_owner(fitted.estimator)}: {adapter.problem_source()} makes the network's "
         f"outputs {head}, but y is {fitted.problem}. Pass "
         f"{type(adapter).__name__}(..., problem={fix!r}) if that is the network's "
         f"head, or y of the {declared} form."
@@ -189,7 +189,7 @@ def _check_declared_problem(fitted: Any, adapter: Any) -> None:
 def _network_scores(
     fitted: Any, adapter: Any, X: Any, output: str | None
 ) -> tuple[Scores, str]:
-    raw, output = adapter._network_response(X, output)
+    raw, output = adapter.network_response(X, output)
     _check_width(raw.shape[1], fitted.classes, fitted.problem, _owner(fitted.estimator))
     scores, _ = scores_from_array(
         raw,
@@ -294,7 +294,9 @@ def outside_single_column(fitted: Any, X: Any) -> bool:
         if not (frozen or isinstance(adapter, PretrainedAdapter)):
             return False
         width = _width_or_none(adapter)
-        return (adapter._raw(_first_row(X)).shape[1] if width is None else width) == 1
+        return (
+            adapter.raw_output(_first_row(X)).shape[1] if width is None else width
+        ) == 1
     if not frozen or fitted.response_method != "predict_proba":
         return False
     shape = np.shape(fitted.estimator.predict_proba(_first_row(X)))

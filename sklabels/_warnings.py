@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
 import os
-import sys
 
 import sklearn
 
@@ -64,7 +64,7 @@ def user_stacklevel() -> int:
     Counts the frames inside sklabels and scikit-learn (``fit`` wrappers) between
     the function that warns (the caller of this one) and the user's code.
     """
-    frame = sys._getframe(1)
+    frame = inspect.currentframe().f_back
     level = 1
     while frame is not None and frame.f_code.co_filename.startswith(
         (_PACKAGE_DIR, _SKLEARN_DIR)

@@ -228,7 +228,7 @@ def _from_onnx_adapter(adapter: Any, kind: str) -> tuple[Any, str, int, str]:
     inputs = [name for name in inputs if name not in initializers]
     if len(inputs) != 1 and adapter.input_name is None:
         raise ExportError(f"inner model: several inputs {inputs}; pass input_name=.")
-    output = adapter._output_node(adapter._session()).name
+    output = adapter.output_node(adapter.session()).name
     width = _static_width(model, output) or adapter.n_outputs_
     return model, output, width, kind
 

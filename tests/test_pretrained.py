@@ -312,9 +312,9 @@ def test_output_auto_read_from_the_values(values, expected):
     if expected is None:
         asks = r"output='probabilities'.*output='logits'"
         with pytest.raises(ValueError, match=asks):
-            adapter._network_response(X_in)
+            adapter.network_response(X_in)
     else:
-        assert adapter._network_response(X_in)[1] == expected
+        assert adapter.network_response(X_in)[1] == expected
 
 
 def test_output_auto_custom_module_in_unit_interval_asks(X):

@@ -185,12 +185,18 @@ class Archive:
 class BaseAdapter(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
     """Common behaviour of the adapters (private base class).
 
-    Subclasses say how to run their network: ``_raw(X)`` (its output, ``(n,
+    Subclasses say how to run their network: ``raw_output(X)`` (its output, ``(n,
     width)``), ``_handed_in()`` (whether a ready network was passed in) and
     ``fit``; they may override ``_proba(X)`` to apply the activation in their own
     library, and ``_static_width`` / ``_input_spec`` where the network shows its
     output width or input shape before it runs. Every adapter has the parameters
     ``output`` and ``problem``.
+
+    The public methods ``raw_output``, ``network_response``, ``given_problem``,
+    ``problem_source`` and ``network_label_names`` are the adapter protocol that
+    ``ProbabilisticLabelClassifier`` reads (for a ``FrozenEstimator`` around an
+    adapter); they are methods, never parameters, so ``get_params`` and
+    ``clone`` do not see them.
     """
 
     _parameter_constraints: dict = {
@@ -208,7 +214,7 @@ class BaseAdapter(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
         """Whether a ready network was passed in (usable before ``fit``)."""
 
     @abstractmethod
-    def _raw(self, X: Any) -> np.ndarray:
+    def raw_output(self, X: Any) -> np.ndarray:
         """The network's output on ``X``, shape ``(n, width)``."""
 
     def _static_width(self) -> int | None:
@@ -242,7 +248,7 @@ class BaseAdapter(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
                     f"column(s) but returned {self._width} in fit."
                 )
             return self._head
-        return head_for_width(width, self._given_problem(), type(self).__name__)[0]
+        return head_for_width(width, self.given_problem(), type(self).__name__)[0]
 
     def _known_head(self, width: int, what: str) -> str:
         """The head for ``width`` columns; an error naming ``what`` if unknown."""
@@ -258,7 +264,7 @@ class BaseAdapter(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
         ``probe``; ``hint`` is what the network's structure shows (or None)."""
         check_finite(probe, f"{type(self).__name__} outputs")
         head, problem = head_for_target(
-            probe.shape[1], target, self._given_problem(), type(self).__name__
+            probe.shape[1], target, self.given_problem(), type(self).__name__
         )
         output = self._output_for(probe, hint)
         if output == PROBABILITIES:
@@ -272,15 +278,15 @@ class BaseAdapter(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
         self._head = head  # last: its presence means "fitted"
 
     # ----------------------------------------------------------- output kind
-    def _given_problem(self) -> str:
+    def given_problem(self) -> str:
         """The ``problem`` parameter (a network may declare its own for ``"auto"``)."""
         return self.problem
 
-    def _problem_source(self) -> str:
-        """Where ``_given_problem`` comes from, for messages."""
+    def problem_source(self) -> str:
+        """Where ``given_problem`` comes from, in words for messages."""
         return f"problem={self.problem!r}"
 
-    def _label_names(self) -> Any:
+    def network_label_names(self) -> Any:
         """The label names the network carries, in output order (None: none)."""
         return None
 
@@ -316,7 +322,7 @@ class BaseAdapter(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
             return self._fit_output
         return self._output_for(values)
 
-    def _network_response(
+    def network_response(
         self, X: Any, output: str | None = None
     ) -> tuple[np.ndarray, str]:
         """The network's raw ``(n, width)`` outputs on ``X`` and what they are.
@@ -326,7 +332,7 @@ class BaseAdapter(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
         (in the classifier's ``fit``), so that every call reads it alike.
         """
         self._check_ready()
-        raw = self._raw(X)
+        raw = self.raw_output(X)
         check_finite(raw, f"{type(self).__name__} outputs")
         output = output or self._output_now(raw)
         if output == PROBABILITIES:
@@ -362,7 +368,7 @@ class BaseAdapter(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
         if hasattr(self, "_head"):
             return self._problem
         problem = head_for_width(
-            self._width_now(), self._given_problem(), type(self).__name__
+            self._width_now(), self.given_problem(), type(self).__name__
         )[1]
         if problem is None:
             raise AttributeError(
@@ -396,7 +402,7 @@ class BaseAdapter(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
         )
 
     def _proba(self, X: Any) -> np.ndarray:
-        raw = self._raw(X)
+        raw = self.raw_output(X)
         head = self._current_head(raw.shape[1])
         check_finite(raw, f"{type(self).__name__} outputs")
         if self._output_now(raw) == LOGITS:
@@ -472,7 +478,7 @@ class BaseAdapter(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
             difference, as in scikit-learn). Otherwise one column per class or
             label.
         """
-        raw, output = self._network_response(X)
+        raw, output = self.network_response(X)
         if output != LOGITS:
             raise ValueError(
                 f"{type(self).__name__}: the network returns probabilities (it ends "

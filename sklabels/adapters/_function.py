@@ -158,7 +158,7 @@ class FunctionClassifier(PretrainedAdapter):
             )
         return out
 
-    def _raw(self, X: Any) -> np.ndarray:
+    def raw_output(self, X: Any) -> np.ndarray:
         expected = getattr(self, "n_features_in_", None)
         width = _n_columns(X)
         if expected is not None and width is not None and width != expected:

@@ -485,7 +485,7 @@ class KerasClassifier(TrainableAdapter):
         return keras.losses.BinaryCrossentropy(from_logits=logits)
 
     # -------------------------------------------------------------- prediction
-    def _raw(self, X: Any) -> np.ndarray:
+    def raw_output(self, X: Any) -> np.ndarray:
         keras = _keras()
         model = self._predicting_network()
         X = self._check_X(X, reset=False)

@@ -242,7 +242,8 @@ class OnnxClassifier(PretrainedAdapter):
         self.providers = providers
 
     # ---------------------------------------------------------------- session
-    def _session(self) -> Any:
+    def session(self) -> Any:
+        """The ``onnxruntime.InferenceSession`` that runs ``model`` (created once)."""
         if _is_session(self.model):
             return self.model
         # One session, also when the first predictions run concurrently; a new
@@ -289,7 +290,9 @@ class OnnxClassifier(PretrainedAdapter):
             )
         return inputs[0]
 
-    def _output_node(self, session: Any) -> Any:
+    def output_node(self, session: Any) -> Any:
+        """The output of ``session`` that holds the scores: ``output_name``, else
+        the one score-typed output (preferring a name with "prob" in it)."""
         outputs = session.get_outputs()
         names = [node.name for node in outputs]
         if self.output_name is not None:
@@ -310,7 +313,7 @@ class OnnxClassifier(PretrainedAdapter):
         return scores[0]
 
     def _input_spec(self, reset: bool) -> InputSpec | None:
-        node = self._input(self._session())
+        node = self._input(self.session())
         shape = node.shape
         if not isinstance(shape, list) or len(shape) < 2:
             return None
@@ -322,7 +325,7 @@ class OnnxClassifier(PretrainedAdapter):
 
     def _static_width(self) -> int | None:
         try:
-            shape = self._output_node(self._session()).shape
+            shape = self.output_node(self.session()).shape
         except (ValueError, TypeError, ImportError):
             return None
         if not isinstance(shape, list) or len(shape) not in (1, 2):
@@ -331,8 +334,8 @@ class OnnxClassifier(PretrainedAdapter):
         return width if isinstance(width, int) else None
 
     def _output_hint(self) -> str | None:
-        session = self._session()
-        node = self._output_node(session)
+        session = self.session()
+        node = self.output_node(session)
         if node.type.startswith("seq(map("):
             return PROBABILITIES  # skl2onnx's ZipMap of probabilities
         # The graph before the name: an output named "logits" after a Softmax node
@@ -365,9 +368,9 @@ class OnnxClassifier(PretrainedAdapter):
 
     # -------------------------------------------------------------- prediction
     def _run(self, X: np.ndarray) -> np.ndarray:
-        session = self._session()
+        session = self.session()
         node = self._input(session)
-        out_name = self._output_node(session).name
+        out_name = self.output_node(session).name
         dtype = _INPUT_TYPES.get(node.type)
         if dtype is None:
             raise ValueError(
@@ -392,7 +395,7 @@ class OnnxClassifier(PretrainedAdapter):
             parts.append(as_2d_output(result, type(self).__name__))
         return parts[0] if len(parts) == 1 else np.concatenate(parts, axis=0)
 
-    def _raw(self, X: Any) -> np.ndarray:
+    def raw_output(self, X: Any) -> np.ndarray:
         return self._run(self._check_X(X, reset=False, dtype=None))
 
     # ---------------------------------------------------------------- pickling

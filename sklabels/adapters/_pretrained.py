@@ -19,7 +19,7 @@ class PretrainedAdapter(BaseAdapter):
     ``sklearn.frozen.FrozenEstimator``); ``fit`` trains nothing: it runs the
     model on the first rows to check the output width against the target and
     records the head. Subclasses say how to check ``fit``'s data
-    (``_check_fit_data``) and how to run the model (``_probe``, ``_raw``).
+    (``_check_fit_data``) and how to run the model (``_probe``, ``raw_output``).
     """
 
     _PROBE_ROWS = 32  # rows the model runs on in fit

@@ -454,7 +454,7 @@ class TorchClassifier(TrainableAdapter):
                 out[start : start + len(xb)] = _activated(torch, ob, head).cpu().numpy()
         return out
 
-    def _raw(self, X: Any) -> np.ndarray:
+    def raw_output(self, X: Any) -> np.ndarray:
         return self._run(X, activate=False)
 
     def _hint_of(self, network: Any) -> str | None:

@@ -59,6 +59,10 @@ def eval_view(torch, module):
         state = twin.__dict__
         state.update(mod.__dict__)
         memo[key] = twin
+        # Torch's own containers, not named_parameters / named_buffers /
+        # named_children: those skip None entries (Linear(bias=False) keeps
+        # "bias": None, which forward reads) and a child or tensor registered
+        # under two names, so the view would lose attributes its forward uses.
         state["_parameters"] = dict(mod._parameters)
         state["_buffers"] = dict(mod._buffers)
         state["_modules"] = {
@@ -73,6 +77,7 @@ def eval_view(torch, module):
 
 def uncompiled(module: Any) -> Any:
     """The module inside a ``torch.compile`` wrapper (the module itself otherwise)."""
+    # torch.compile's wrapper has no public accessor for the module it wraps.
     while type(module).__name__ == "OptimizedModule" and hasattr(module, "_orig_mod"):
         module = module._orig_mod
     return module

@@ -71,7 +71,7 @@ class TrainableAdapter(BaseAdapter):
     ``<_NETWORK>__*`` parameters in ``fit``; the trained network is stored as
     ``<_NETWORK>_``. Subclasses say how their framework does each step:
     ``_library``, ``_is_network``, ``_copy_network``, ``_has_weights``,
-    ``_seeded``, ``_probe``, ``_train``, ``_spec_of`` and ``_raw``.
+    ``_seeded``, ``_probe``, ``_train``, ``_spec_of`` and ``raw_output``.
     """
 
     _parameter_constraints: dict = {

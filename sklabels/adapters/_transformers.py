@@ -212,7 +212,7 @@ class TransformersClassifier(BaseAdapter):
     def _output_hint(self) -> str | None:
         return LOGITS
 
-    def _given_problem(self) -> str:
+    def given_problem(self) -> str:
         if self.problem != "auto":
             return self.problem
         problem = _PROBLEM_TYPES.get(getattr(self._config(), "problem_type", None))
@@ -220,13 +220,13 @@ class TransformersClassifier(BaseAdapter):
             return "binary"
         return problem or "auto"
 
-    def _problem_source(self) -> str:
+    def problem_source(self) -> str:
         if self.problem != "auto":
             return f"problem={self.problem!r}"
         problem_type = getattr(self._config(), "problem_type", None)
         return f"the model's config.problem_type={problem_type!r}"
 
-    def _label_names(self) -> Any:
+    def network_label_names(self) -> Any:
         config = self._config()
         id2label = getattr(config, "id2label", None) or {}
         names = [
@@ -237,7 +237,7 @@ class TransformersClassifier(BaseAdapter):
     @property
     def label_names_(self) -> np.ndarray:
         """``config.id2label`` in output order."""
-        names = self._label_names()
+        names = self.network_label_names()
         if names is None:
             raise AttributeError(
                 "TransformersClassifier: the model's config.id2label does not name "
@@ -275,7 +275,7 @@ class TransformersClassifier(BaseAdapter):
         return {key: value.to(device) for key, value in batch.items()}
 
     # ------------------------------------------------------------- prediction
-    def _raw(self, X: Any) -> np.ndarray:
+    def raw_output(self, X: Any) -> np.ndarray:
         torch = _torch()
         _check_transformers()
         texts = _texts(X)
@@ -347,13 +347,13 @@ class TransformersClassifier(BaseAdapter):
         """``y`` must have the form of the declared head (``problem=``, else
         ``config.problem_type``): fine-tuning a softmax head on multilabel ``y``,
         or the reverse, trains the wrong loss."""
-        declared = self._given_problem()
+        declared = self.given_problem()
         if declared == "auto" or (declared == "multilabel") == target.multilabel:
             return
         form = "a 2-D indicator (multilabel)" if target.multilabel else "1-D codes"
         fix = "multilabel" if target.multilabel else "multiclass"
         raise ValueError(
-            f"TransformersClassifier: {self._problem_source()} declares a "
+            f"TransformersClassifier: {self.problem_source()} declares a "
             f"{declared} head, but y is {form}. Pass "
             f"TransformersClassifier(..., problem={fix!r}) to train that head "
             f"instead, or y of the {declared} form."

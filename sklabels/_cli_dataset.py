@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from ._cli_files import CommandError, check_distinct, quoted
+from ._cli_files import CommandError, check_distinct, parquet_errors, quoted
 
 DEFAULT_BUDGET = 2 * 1000**3  # bytes: a matrix of 2 GB is read in memory
 _UNITS = {"": 1, "k": 1000, "m": 1000**2, "g": 1000**3, "t": 1000**4}
@@ -107,7 +107,7 @@ class Dataset:
 def survey(path_text: str) -> Dataset:
     """The files of ``path_text``, checked to name the same columns, and their size."""
     files = dataset_files(path_text, "scores")
-    try:
+    with parquet_errors(f"scores {quoted(path_text)}"):
         import pyarrow.parquet as pq
 
         first = data_columns(pq, files[0])
@@ -121,14 +121,6 @@ def survey(path_text: str) -> Dataset:
                     f"must hold the same score columns (one per class)."
                 )
             n_rows += pq.read_metadata(other).num_rows
-    except CommandError:
-        raise
-    except ImportError:
-        raise CommandError(
-            'reading .parquet needs pyarrow: pip install "sklabels[parquet]"'
-        ) from None
-    except Exception as exc:  # pyarrow raises its own types for corrupt files
-        raise CommandError(f"cannot read scores {quoted(path_text)}: {exc}") from None
     return Dataset(path_text, files, first, n_rows)
 
 

@@ -221,6 +221,21 @@ def load_npy(path: Path, what: str) -> np.ndarray:
     return values
 
 
+@contextlib.contextmanager
+def parquet_errors(source: str):
+    """Turn what pyarrow raises while reading ``source`` into a CommandError."""
+    try:
+        yield
+    except CommandError:
+        raise
+    except ImportError:
+        raise CommandError(
+            'reading .parquet needs pyarrow: pip install "sklabels[parquet]"'
+        ) from None
+    except Exception as exc:  # pyarrow raises its own types for corrupt files
+        raise CommandError(f"cannot read {source}: {exc}") from None
+
+
 def read_parquet(path: Path, what: str):
     """The data frame of a parquet file, and its column names as text."""
     try:
@@ -229,14 +244,8 @@ def read_parquet(path: Path, what: str):
         raise CommandError(
             'reading .parquet needs pandas and pyarrow: pip install "sklabels[parquet]"'
         ) from None
-    try:
+    with parquet_errors(f"{what} file {quoted(path)}"):
         frame = pd.read_parquet(path)
-    except ImportError:
-        raise CommandError(
-            'reading .parquet needs pyarrow: pip install "sklabels[parquet]"'
-        ) from None
-    except Exception as exc:  # pyarrow raises its own types for corrupt files
-        raise CommandError(f"cannot read {what} file {quoted(path)}: {exc}") from None
     if frame.shape[0] == 0 or frame.shape[1] == 0:
         raise CommandError(
             f"{what} file {quoted(path)} holds {frame.shape[0]} rows and "

@@ -156,6 +156,19 @@ def decode(
     return codes_to_labels(codes, classes, rejected, reject_label)
 
 
+# The options of decode's rule that a caller may leave out (None: not used).
+_RULE_DEFAULTS = dict.fromkeys(
+    (
+        "reject_threshold",
+        "reject_label",
+        "costs",
+        "reject_cost",
+        "priors",
+        "train_priors",
+    )
+)
+
+
 def decode_codes(
     scores: Any,
     classes: np.ndarray,
@@ -164,17 +177,13 @@ def decode_codes(
     threshold: Any,
     from_logits: bool,
     pos_label: Any,
-    reject_threshold: float | None = None,
-    reject_label: Any = None,
-    costs: Any = None,
-    reject_cost: float | None = None,
-    priors: Any = None,
-    train_priors: Any = None,
+    **rule: Any,
 ) -> tuple[Scores, str, np.ndarray, np.ndarray | None]:
     """``decode`` up to the codes: (validated scores, problem, codes, rejected rows).
 
-    Also for the displays, which read the scores behind the codes; without
-    ``reject_threshold`` nothing is rejected.
+    ``rule`` holds ``decode``'s other options of the same names (those left out
+    are None). Also for the displays, which read the scores behind the codes;
+    without ``reject_threshold`` nothing is rejected.
     """
     if problem not in ("auto", *PROBLEMS):
         raise ValueError(
@@ -197,12 +206,7 @@ def decode_codes(
         problem=problem,
         pos_index=pos_index,
         threshold=threshold,
-        reject_threshold=reject_threshold,
-        reject_label=reject_label,
-        costs=costs,
-        reject_cost=reject_cost,
-        priors=priors,
-        train_priors=train_priors,
+        **{**_RULE_DEFAULTS, **rule},
     )
     values = decision.reweight(values)
     codes, rejected = decision.decide(values)

@@ -65,13 +65,17 @@ def _model() -> Any:
     return make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
 
 
+def _named_split(data: Any, test_size: float) -> list:
+    """A stratified train/test split of a scikit-learn data set, labels by name."""
+    y = data.target_names[data.target]
+    return train_test_split(
+        data.data, y, test_size=test_size, stratify=y, random_state=RANDOM_STATE
+    )
+
+
 def _binary() -> None:
     _heading("Binary: breast cancer (labels 'malignant' / 'benign')")
-    data = load_breast_cancer()
-    y = data.target_names[data.target]
-    X_train, X_test, y_train, y_test = train_test_split(
-        data.data, y, test_size=0.25, stratify=y, random_state=RANDOM_STATE
-    )
+    X_train, X_test, y_train, y_test = _named_split(load_breast_cancer(), 0.25)
     clf = ProbabilisticLabelClassifier(_model(), pos_label="malignant", threshold=0.3)
     clf.fit(X_train, y_train)
     positive = str(clf.pos_label_)
@@ -91,11 +95,7 @@ def _report(clf, X_test, y_test) -> None:
 
 def _multiclass() -> None:
     _heading("Multiclass: iris (three species)")
-    data = load_iris()
-    y = data.target_names[data.target]
-    X_train, X_test, y_train, y_test = train_test_split(
-        data.data, y, test_size=0.3, stratify=y, random_state=RANDOM_STATE
-    )
+    X_train, X_test, y_train, y_test = _named_split(load_iris(), 0.3)
     clf = ProbabilisticLabelClassifier(_model()).fit(X_train, y_train)
     _report(clf, X_test, y_test)
 

@@ -607,6 +607,19 @@ def _warn_if_refit(params: dict, frozen: bool) -> None:
     )
 
 
+def _tuner_arguments(
+    params: dict, plan: FitPlan, fitted: FittedLabels, held_out: HeldOut
+) -> dict:
+    """What every threshold tuner is told about the problem and the held-out rows."""
+    return dict(
+        problem=fitted.problem,
+        classes=fitted.classes,
+        pos_index=plan.pos_index,
+        average=params["average"],
+        sample_weight=held_out.sample_weight,
+    )
+
+
 def tune_fit(
     params: dict,
     plan: FitPlan,
@@ -627,13 +640,9 @@ def tune_fit(
         result = tune_certified(
             held_out.scores,
             held_out.truth,
-            problem=fitted.problem,
-            classes=fitted.classes,
-            pos_index=plan.pos_index,
             objective=plan.objective,
             name=repr(plan.objective),
-            average=params["average"],
-            sample_weight=held_out.sample_weight,
+            **_tuner_arguments(params, plan, fitted, held_out),
         )
         outcome.best_score = result.best_score
         outcome.certificates = result.certificates
@@ -642,12 +651,8 @@ def tune_fit(
         result = tune_with_evidence(
             held_out.scores,
             held_out.truth,
-            problem=fitted.problem,
-            classes=fitted.classes,
-            pos_index=plan.pos_index,
             scoring=plan.objective,
-            average=params["average"],
-            sample_weight=held_out.sample_weight,
+            **_tuner_arguments(params, plan, fitted, held_out),
             keep_curves=params["store_cv_results"],
             n_jobs=params["n_jobs"],
             tuning=params["tuning"],

@@ -293,9 +293,7 @@ class TargetEncoding:
         reject_label: Any = None,
     ) -> Any:
         """Return predictions in the form of the ``y`` seen in ``fit``."""
-        if self.problem == "multilabel":
-            if self.form == "sets":
-                return indicator_to_tuples(codes, self.classes)
+        if self.problem == "multilabel" and self.form != "sets":
             out = codes.astype(self.dtype or np.int64, copy=False)
             return sp.csr_matrix(out) if self.form == "sparse" else out
         if self.form == "onehot":

@@ -204,31 +204,20 @@ def tune_thresholds(
     encoding, truth, pos_index, values, problem, weight = validated_scores(
         y_true, scores, problem, classes, pos_label, sample_weight, from_logits
     )
+    common = dict(
+        problem=problem,
+        classes=encoding.classes,
+        pos_index=pos_index,
+        average=average,
+        sample_weight=weight,
+    )
     if is_certified(scoring):
         check_certified_options(
             scoring, problem=problem, average=average, sample_weight=weight
         )
         objective, name = check_tuning_options(scoring, average, problem)
-        return tune_certified(
-            values,
-            truth,
-            problem=problem,
-            classes=encoding.classes,
-            pos_index=pos_index,
-            objective=objective,
-            name=name,
-            average=average,
-        )
-    common = dict(
-        problem=problem,
-        classes=encoding.classes,
-        pos_index=pos_index,
-        scoring=scoring,
-        average=average,
-        sample_weight=weight,
-        keep_curves=return_curves,
-        n_jobs=n_jobs,
-    )
+        return tune_certified(values, truth, objective=objective, name=name, **common)
+    common.update(scoring=scoring, keep_curves=return_curves, n_jobs=n_jobs)
     if tuning == "exact" and not n_bootstraps and not verbose:
         return tune_scores(values, truth, **common)
     return tune_with_evidence(

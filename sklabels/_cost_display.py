@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from sklearn.utils.validation import check_is_fitted
 
 from ._cost_summary import check_same_rows
 from ._costs import binary_cut, check_costs, probabilities, realized_costs
@@ -137,11 +136,13 @@ class CostCurveDisplay(Display):
                 color=color,
                 label=f"{name}: t={t:.3g}, mean cost {cost:.4g}",
             )
-        ax.set_xlabel(f"threshold on p({to_python(self.pos_label)!r})")
-        ax.set_ylabel("mean cost per sample")
         ax.legend(fontsize="small")
-        self.figure_, self.ax_ = fig, ax
-        return self
+        return self._drawn(
+            fig,
+            ax,
+            f"threshold on p({to_python(self.pos_label)!r})",
+            "mean cost per sample",
+        )
 
     @classmethod
     def from_predictions(
@@ -228,12 +229,12 @@ class CostCurveDisplay(Display):
         -------
         display : CostCurveDisplay
         """
-        check_is_fitted(estimator)
-        if estimator.problem_ != "binary":
-            raise ValueError(
-                f"the cost curve is drawn for binary problems; this estimator is "
-                f"{estimator.problem_}. Use estimator.cost(X, y) for its total cost."
-            )
+        cls._check_estimator(
+            estimator,
+            ("binary",),
+            "the cost curve is drawn for binary problems; this estimator is "
+            "{problem}. Use estimator.cost(X, y) for its total cost.",
+        )
         check_same_rows(X, y, "X", "y")
         view = estimator.evaluation_view(X, y)
         rule = view.decision.cost_rule

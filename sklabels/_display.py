@@ -25,7 +25,6 @@ import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.validation import (
     check_consistent_length,
-    check_is_fitted,
 )
 
 from ._decode import decode_codes
@@ -567,13 +566,13 @@ class MultilabelConfusionDisplay(Display):
         -------
         display : MultilabelConfusionDisplay
         """
-        check_is_fitted(estimator)
-        if estimator.problem_ != "multilabel":
-            raise ValueError(
-                f"MultilabelConfusionDisplay draws multilabel problems; this one is "
-                f"{estimator.problem_}. Use sklearn.metrics.ConfusionMatrixDisplay."
-                f"from_estimator(clf, X, y, labels=clf.classes_)."
-            )
+        cls._check_estimator(
+            estimator,
+            ("multilabel",),
+            "MultilabelConfusionDisplay draws multilabel problems; this one is "
+            "{problem}. Use sklearn.metrics.ConfusionMatrixDisplay.from_estimator("
+            "clf, X, y, labels=clf.classes_).",
+        )
         tables = estimator.confusion_matrix(
             X, y, normalize=normalize, sample_weight=sample_weight
         )
@@ -680,10 +679,12 @@ class CoverageAccuracyDisplay(Display):
                 ),
             )
             ax.legend(fontsize="small", loc="lower left")
-        ax.set_xlabel("coverage (share of samples answered)")
-        ax.set_ylabel("accuracy of the answered samples")
-        self.figure_, self.ax_ = fig, ax
-        return self
+        return self._drawn(
+            fig,
+            ax,
+            "coverage (share of samples answered)",
+            "accuracy of the answered samples",
+        )
 
     @classmethod
     def from_estimator(
@@ -701,12 +702,12 @@ class CoverageAccuracyDisplay(Display):
         -------
         display : CoverageAccuracyDisplay
         """
-        check_is_fitted(estimator)
-        if estimator.problem_ == "multilabel":
-            raise ValueError(
-                "the reject option applies to single-label problems; this estimator "
-                "is multilabel."
-            )
+        cls._check_estimator(
+            estimator,
+            ("binary", "multiclass"),
+            "the reject option applies to single-label problems; this estimator "
+            "is {problem}.",
+        )
         view = estimator.evaluation_view(X, y)
         codes, _ = apply_rule(
             view.scores,

@@ -7,7 +7,7 @@ import math
 from typing import Any
 
 import numpy as np
-from sklearn.utils.validation import _check_sample_weight
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
 from ._tuning import validated_scores
 
@@ -71,6 +71,21 @@ class Display:
         if ax is None:
             return pyplot().subplots(figsize=(5, 4))
         return ax.figure, ax
+
+    def _drawn(self, fig: Any, ax: Any, xlabel: str, ylabel: str) -> Any:
+        """Name the panel's axes and keep its figure and axes; returns ``self``."""
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        self.figure_, self.ax_ = fig, ax
+        return self
+
+    @staticmethod
+    def _check_estimator(estimator: Any, problems: tuple[str, ...], error: str) -> None:
+        """``estimator`` fitted on one of ``problems``; else a ValueError of
+        ``error`` with ``{problem}`` filled in."""
+        check_is_fitted(estimator)
+        if estimator.problem_ not in problems:
+            raise ValueError(error.format(problem=estimator.problem_))
 
     @staticmethod
     def _checked_predictions(

@@ -1,5 +1,6 @@
-"""What the displays share: matplotlib, the axes they draw on, and the checks of
-the inputs their ``from_predictions`` constructors read."""
+"""What the displays share: matplotlib, the axes they draw on and label, the check
+of a fitted estimator's problem, and the checks of the inputs their
+``from_predictions`` constructors read."""
 
 from __future__ import annotations
 

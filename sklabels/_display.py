@@ -562,6 +562,19 @@ class MultilabelConfusionDisplay(Display):
     ) -> MultilabelConfusionDisplay:
         """Per-label tables of a fitted multilabel ``ProbabilisticLabelClassifier``.
 
+        Parameters
+        ----------
+        estimator : ProbabilisticLabelClassifier
+            Fitted on a multilabel problem.
+        X, y : array-like
+            Data to predict and its truth, ``y`` in any form ``fit`` accepts.
+        normalize : {None, "true", "pred", "all"}, default=None
+            As :func:`sklabels.confusion_matrix`.
+        sample_weight : array-like of shape (n_samples,), default=None
+        ax : matplotlib Axes or array of Axes, default=None
+        **kwargs : dict
+            Passed to :meth:`plot`.
+
         Returns
         -------
         display : MultilabelConfusionDisplay
@@ -591,6 +604,16 @@ class MultilabelConfusionDisplay(Display):
         **kwargs: Any,
     ) -> MultilabelConfusionDisplay:
         """Per-label tables of multilabel labels you hold (any target form).
+
+        Parameters
+        ----------
+        y_true, y_pred : array-like, sparse matrix or sequence of label collections
+            True and predicted labels, each in any multilabel form.
+        classes, normalize, sample_weight
+            As :func:`sklabels.confusion_matrix`.
+        ax : matplotlib Axes or array of Axes, default=None
+        **kwargs : dict
+            Passed to :meth:`plot`.
 
         Returns
         -------
@@ -698,6 +721,17 @@ class CoverageAccuracyDisplay(Display):
     ) -> CoverageAccuracyDisplay:
         """The curve of a fitted single-label ``ProbabilisticLabelClassifier``.
 
+        The point of the estimator's ``reject_threshold`` is marked.
+
+        Parameters
+        ----------
+        estimator : ProbabilisticLabelClassifier
+            Fitted on a binary or multiclass problem.
+        X, y : array-like
+            Data to predict and its truth, ``y`` in any form ``fit`` accepts.
+        sample_weight : array-like of shape (n_samples,), default=None
+        ax : matplotlib Axes, default=None
+
         Returns
         -------
         display : CoverageAccuracyDisplay
@@ -747,6 +781,17 @@ class CoverageAccuracyDisplay(Display):
         ax: Any = None,
     ) -> CoverageAccuracyDisplay:
         """The curve of scores you hold, decoded as :func:`sklabels.decode` would.
+
+        Parameters
+        ----------
+        y_true : array-like of shape (n_samples,) or one-hot matrix
+        y_score : array-like of shape (n_samples,) or (n_samples, n_classes)
+        classes, problem, threshold, pos_label, from_logits
+            As :func:`sklabels.decode`.
+        reject_threshold : float in [0, 1], default=None
+            The reject threshold to mark.
+        sample_weight : array-like of shape (n_samples,), default=None
+        ax : matplotlib Axes, default=None
 
         Returns
         -------

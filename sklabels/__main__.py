@@ -128,9 +128,7 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _decode_arguments(parser: argparse.ArgumentParser) -> None:
-    _add_inputs(parser, labels=False)
-    _add_common(parser, thresholds=True)
+def _band_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--bands",
         metavar="NAMES",
@@ -149,12 +147,9 @@ def _decode_arguments(parser: argparse.ArgumentParser) -> None:
         help="with --bands: the class whose score is cut (default: the positive "
         "class of a binary problem; required otherwise)",
     )
-    _add_output(parser, "the CSV")
 
 
-def _tune_arguments(parser: argparse.ArgumentParser) -> None:
-    _add_inputs(parser, labels=True)
-    _add_common(parser, thresholds=False)
+def _objective_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--scoring", default="f1", help="the objective (default: f1)")
     parser.add_argument(
         "--average",
@@ -163,12 +158,30 @@ def _tune_arguments(parser: argparse.ArgumentParser) -> None:
         help="macro: each class on its own; micro: pooled (one shared multilabel "
         "threshold)",
     )
-    _add_output(parser, "the thresholds JSON")
 
 
-def _report_arguments(parser: argparse.ArgumentParser) -> None:
-    _add_inputs(parser, labels=True)
-    _add_common(parser, thresholds=True)
+# The commands that read SCORES: whether they read LABELS and take --thresholds,
+# the options of their own, and what -o writes (None: no -o), in --help's order.
+SCORE_COMMANDS = {
+    "decode": (False, True, _band_arguments, "the CSV"),
+    "tune": (True, False, _objective_arguments, "the thresholds JSON"),
+    "report": (True, True, None, None),
+}
+
+
+def _score_command_arguments(name: str):
+    """What adds the arguments of the score command ``name``."""
+    labels, thresholds, own, output = SCORE_COMMANDS[name]
+
+    def add(parser: argparse.ArgumentParser) -> None:
+        _add_inputs(parser, labels=labels)
+        _add_common(parser, thresholds=thresholds)
+        if own is not None:
+            own(parser)
+        if output is not None:
+            _add_output(parser, output)
+
+    return add
 
 
 # Each subcommand: its texts for --help (description and epilog keep their line
@@ -222,9 +235,7 @@ SUBCOMMANDS = {
     "export": EXPORT_TEXTS,
 }
 ARGUMENTS = {
-    "decode": _decode_arguments,
-    "tune": _tune_arguments,
-    "report": _report_arguments,
+    **{name: _score_command_arguments(name) for name in SCORE_COMMANDS},
     "export": add_export_arguments,
 }
 

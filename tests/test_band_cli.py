@@ -32,6 +32,25 @@ def _run(argv, capsys=None):
     return capsys.readouterr().out if capsys is not None else None
 
 
+def _pair(tmp_path, score, y):
+    """The scores and labels files of ``score`` and 0/1 ``y``."""
+    scores, labels = tmp_path / "scores.csv", tmp_path / "labels.csv"
+    np.savetxt(scores, score, fmt="%.17g")
+    np.savetxt(labels, y, fmt="%d")
+    return scores, labels
+
+
+def _tune(scores, labels, file, *flags):
+    """``sklabels tune SCORES LABELS FLAGS -o FILE``."""
+    _run(["tune", scores, labels, *flags, "-o", file])
+
+
+def _certified_top(rate):
+    """The flags of bands whose highest one is certified at ``rate``."""
+    flags = ["--bands", ",".join(NAMES), "--min-event-rate", f"emergency={rate}"]
+    return [*flags, "--confidence", "0.9"]
+
+
 def _decoded(path):
     return np.loadtxt(path, dtype=str, skiprows=1, ndmin=1)
 
@@ -81,26 +100,12 @@ def test_cli_tuned_bands_equal_python_tuned_bands(tmp_path, target, ties, logits
     p, y = _binary(decimals=ties)
     p = np.clip(p, 1e-4, 1 - 1e-4)
     score = logit(p) if logits else p
-    scores, labels = tmp_path / "scores.csv", tmp_path / "labels.csv"
-    np.savetxt(scores, score, fmt="%.17g")
-    np.savetxt(labels, y, fmt="%d")
+    scores, labels = _pair(tmp_path, score, y)
     file, out = tmp_path / "bands.json", tmp_path / "bands.csv"
     logit_flag = ["--from-logits"] if logits else []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", BandWarning)
-        _run(
-            [
-                "tune",
-                scores,
-                labels,
-                "--bands",
-                ",".join(NAMES),
-                *flags,
-                *logit_flag,
-                "-o",
-                file,
-            ]
-        )
+        _tune(scores, labels, file, "--bands", ",".join(NAMES), *flags, *logit_flag)
         tuned = tune_bands(Bands(NAMES, **kwargs), score, y, logits=logits)
     written = json.loads(file.read_text())["bands"]
     assert written["cuts"] == list(tuned.cuts)
@@ -123,26 +128,10 @@ def test_cli_bands_equal_the_estimator_and_its_band_report(tmp_path, capsys):
     model = FrozenEstimator(FunctionClassifier(proba, output="probabilities"))
     clf = ProbabilisticLabelClassifier(model, threshold=bands, classes=[0, 1])
     clf.fit(X, y)
-    scores, labels = tmp_path / "scores.csv", tmp_path / "labels.csv"
-    np.savetxt(scores, p, fmt="%.17g")
-    np.savetxt(labels, y, fmt="%d")
+    scores, labels = _pair(tmp_path, p, y)
     file, out = tmp_path / "bands.json", tmp_path / "bands.csv"
-    _run(
-        [
-            "tune",
-            scores,
-            labels,
-            "--bands",
-            ",".join(NAMES),
-            "--min-event-rate",
-            "emergency=0.6",
-            "--confidence",
-            "0.9",
-            "-o",
-            file,
-        ],
-        capsys,
-    )
+    _tune(scores, labels, file, *_certified_top(0.6))
+    capsys.readouterr()
     _run(["decode", scores, "--thresholds", file, "-o", out])
     assert _decoded(out).tolist() == clf.predict(X).tolist()
     certificate = json.loads(file.read_text())["bands"]["certificates"][0]
@@ -173,21 +162,8 @@ def test_cli_bands_cut_the_class_named_by_score_of(tmp_path):
     )
     np.savetxt(labels, y, fmt="%s", header="label", comments="")
     file, out = tmp_path / "bands.json", tmp_path / "bands.csv"
-    _run(
-        [
-            "tune",
-            scores,
-            labels,
-            "--bands",
-            "low,high",
-            "--min-event-rate",
-            "high=0.7",
-            "--score-of",
-            "bird",
-            "-o",
-            file,
-        ]
-    )
+    flags = ["--bands", "low,high", "--min-event-rate", "high=0.7"]
+    _tune(scores, labels, file, *flags, "--score-of", "bird")
     tuned = tune_bands(
         Bands(["low", "high"], min_event_rate={"high": 0.7}, score_of="bird"),
         p[:, 2],
@@ -224,9 +200,7 @@ def test_malformed_band_specs_are_one_line_errors(tmp_path, capsys, flags, messa
     """Check that a malformed band spec on the command line exits 1 with one line
     naming the value and the fix."""
     p, y = _binary(n=50)
-    scores, labels = tmp_path / "scores.csv", tmp_path / "labels.csv"
-    np.savetxt(scores, p)
-    np.savetxt(labels, y, fmt="%d")
+    scores, labels = _pair(tmp_path, p, y)
     code = main(["tune", str(scores), str(labels), "--bands", ",".join(NAMES), *flags])
     err = capsys.readouterr().err
     assert code == 1
@@ -236,9 +210,7 @@ def test_malformed_band_specs_are_one_line_errors(tmp_path, capsys, flags, messa
 def test_band_options_without_bands_are_refused(tmp_path, capsys):
     """Check that --shares and friends without --bands name the missing flag."""
     p, y = _binary(n=50)
-    scores, labels = tmp_path / "scores.csv", tmp_path / "labels.csv"
-    np.savetxt(scores, p)
-    np.savetxt(labels, y, fmt="%d")
+    scores, labels = _pair(tmp_path, p, y)
     code = main(["tune", str(scores), str(labels), "--confidence", "0.9"])
     assert code == 1
     assert "--confidence applies to --bands" in capsys.readouterr().err
@@ -248,25 +220,9 @@ def test_uncertified_band_is_reported_empty_on_the_command_line(tmp_path, capsys
     """Check that tune --bands warns about a band it cannot certify and report
     shows it empty and not certified."""
     p, y = _binary(n=40)
-    scores, labels = tmp_path / "scores.csv", tmp_path / "labels.csv"
-    np.savetxt(scores, p)
-    np.savetxt(labels, y, fmt="%d")
+    scores, labels = _pair(tmp_path, p, y)
     file = tmp_path / "bands.json"
-    _run(
-        [
-            "tune",
-            scores,
-            labels,
-            "--bands",
-            ",".join(NAMES),
-            "--min-event-rate",
-            "emergency=0.95",
-            "--confidence",
-            "0.9",
-            "-o",
-            file,
-        ]
-    )
+    _tune(scores, labels, file, *_certified_top(0.95))
     captured = capsys.readouterr()
     assert "warning: band 'emergency' is empty: no set" in captured.err
     text = _run(["report", scores, labels, "--thresholds", file], capsys)

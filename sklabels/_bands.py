@@ -416,64 +416,107 @@ def tune_bands(bands: Bands, score: Any, event: Any, *, logits: bool = False) ->
         raise ValueError("bands are tuned on labelled rows; none were given.")
     values, rows, events = _distinct_descending(score, event)
     certificates = _certificates(bands, score, event, logits)
-    k = len(bands.names)
-    # boundaries[i]: number of distinct groups (from the top) above cut i (from top)
-    taken_top: list[int] = []
-    start = 0
+    fixed = {
+        name: _certified_groups(values, certificate, logits)
+        for name, certificate in certificates.items()
+    }
+    steps = band_steps(bands, rows, events, fixed)
+    return finish_bands(bands, steps, values, values, logits, certificates)
+
+
+@dataclass(frozen=True)
+class BandSteps:
+    """Where :func:`tune_bands` put each boundary, on groups of scores ordered from
+    the highest (each group: a distinct score, or a run of them).
+
+    ``top``: ``(start, size, rate, name)`` of each top-down band (groups from the
+    top); ``bottom``: ``(stop, size, limit, rate, name)`` of each bottom-up band
+    (groups from the bottom, within the first ``limit``); ``middle``: the groups ``[lo, hi)``
+    the shared bands split, at the row counts ``targets`` from ``lo``;
+    ``from_top``: every boundary as the number of groups above it, from the top.
+    """
+
+    top: tuple
+    bottom: tuple
+    middle: tuple
+    targets: np.ndarray
+    from_top: tuple
+
+
+def band_steps(
+    bands: Bands, rows: np.ndarray, events: np.ndarray, fixed: dict | None = None
+) -> BandSteps:
+    """The boundaries of tuned ``bands`` on groups ordered from the highest score,
+    with ``rows`` and ``events`` per group; ``fixed``: ``{band: groups}`` of bands
+    whose size is already known (certified)."""
+    fixed = fixed or {}
+    k, g = len(bands.names), len(rows)
+    top, start = [], 0
     for name in reversed(bands.names):
         if name not in bands.min_event_rate:
             break
-        size = _largest_prefix(
-            rows[start:], events[start:], bands.min_event_rate[name], True
-        )
-        if name in certificates:  # the distinct scores in the certified set
-            size = _certified_groups(values, certificates[name], logits)
-        if size == 0 and name not in certificates:
-            _warn_unfilled(name, "min_event_rate", bands.min_event_rate[name])
+        rate = bands.min_event_rate[name]
+        size = _largest_prefix(rows[start:], events[start:], rate, True)
+        size = fixed.get(name, size)
+        top.append((start, size, rate, name))
         start += size
-        taken_top.append(start)
-    # bottom-up on the reversed (ascending) remainder
     asc_rows, asc_events = rows[::-1], events[::-1]
-    g = len(values)
-    taken_bottom: list[int] = []
-    stop = 0
-    limit = g - start
+    bottom, stop, limit = [], 0, g - start
     for name in bands.names:
         if name not in bands.max_event_rate:
             break
+        rate = bands.max_event_rate[name]
         size = _largest_prefix(
-            asc_rows[stop:limit],
-            asc_events[stop:limit],
-            bands.max_event_rate[name],
-            False,
+            asc_rows[stop:limit], asc_events[stop:limit], rate, False
         )
-        if name in certificates:
-            size = _certified_groups(values, certificates[name], logits)
-            size = _overlap(name, size, limit)
-        if size == 0 and name not in certificates:
-            _warn_unfilled(name, "max_event_rate", bands.max_event_rate[name])
+        if name in fixed:
+            size = _overlap(name, fixed[name], limit - stop)
+        bottom.append((stop, size, limit, rate, name))
         stop += size
-        taken_bottom.append(stop)
     # The middle bands share the remaining rows (given shares: all of them).
-    n_top, n_bottom = len(taken_top), len(taken_bottom)
-    middle = k - n_top - n_bottom
-    lo_group, hi_group = start, g - stop  # groups [lo_group, hi_group) from the top
+    middle = k - len(top) - len(bottom)
+    lo, hi = start, g - stop
     if bands.shares is not None:
         shares = np.asarray(bands.shares)
     else:
         shares = np.full(middle, 1.0 / middle) if middle else np.zeros(0)
-    inner = _share_boundaries(rows[lo_group:hi_group], shares) + lo_group
-    # Boundaries from the top, as group counts: top targets, shares, bottom targets.
-    from_top = [*taken_top, *inner.tolist(), *[g - b for b in reversed(taken_bottom)]]
-    cuts = [_cut_at(values, b) for b in from_top]
+    inner, targets = _share_boundaries(rows[lo:hi], shares)
+    from_top = [
+        *[t[0] + t[1] for t in top],
+        *(inner + lo).tolist(),
+        *[g - b[0] - b[1] for b in reversed(bottom)],
+    ]
+    return BandSteps(tuple(top), tuple(bottom), (lo, hi), targets, tuple(from_top))
+
+
+def finish_bands(
+    bands: Bands,
+    steps: BandSteps,
+    lowest: np.ndarray,
+    highest: np.ndarray,
+    logits: bool,
+    certificates: dict | None = None,
+) -> Bands:
+    """The tuned bands of ``steps``: each cut midway between the lowest score
+    above it and the highest below (``lowest``/``highest``: per group, from the
+    top); a certified band's edge is its certified cut, as tested."""
+    certificates = certificates or {}
+    for _, size, rate, name in steps.top:
+        if size == 0 and name not in certificates:
+            _warn_unfilled(name, "min_event_rate", rate)
+    for _, size, _, rate, name in steps.bottom:
+        if size == 0 and name not in certificates:
+            _warn_unfilled(name, "max_event_rate", rate)
+    cuts = [_cut_at(lowest, highest, b) for b in steps.from_top]
     cuts = np.asarray(cuts[::-1], dtype=float)  # increasing
     if logits:
         cuts = expit(cuts)
-    # A certified band's edge is its certified cut, as tested (not a midpoint).
     if bands.names[-1] in certificates:
         cuts[-1] = certificates[bands.names[-1]].cut
-    if bands.names[0] in certificates and taken_bottom[0] < limit:
-        cuts[0] = certificates[bands.names[0]].cut
+    if bands.names[0] in certificates:
+        _, size, limit, _, _ = steps.bottom[0]
+        if size < limit:  # else cut back to the highest band's edge
+            cuts[0] = certificates[bands.names[0]].cut
     return bands.with_cuts(np.maximum.accumulate(cuts), certificates)
 
 
@@ -529,14 +572,15 @@ def _overlap(name: Any, size: int, limit: int) -> int:
 
 
 def _share_boundaries(rows: np.ndarray, shares: np.ndarray) -> np.ndarray:
-    """Group counts (from the top) closing all but the lowest of the shared bands.
+    """Group counts (from the top) closing all but the lowest of the shared bands,
+    and their target row counts.
 
     ``shares`` run from the lowest band to the highest; the rows of the groups are
     from the highest score down. Each boundary falls at the distinct-score boundary
     nearest to its target count of rows.
     """
     if len(shares) <= 1:
-        return np.zeros(0, dtype=int)
+        return np.zeros(0, dtype=int), np.zeros(0)
     total = rows.sum()
     cumulative = np.concatenate([[0], np.cumsum(rows)])
     targets = np.cumsum(shares[::-1])[:-1] * total  # rows above each boundary
@@ -546,17 +590,17 @@ def _share_boundaries(rows: np.ndarray, shares: np.ndarray) -> np.ndarray:
         candidates = [p for p in (pos - 1, pos) if 0 <= p < len(cumulative)]
         best = min(candidates, key=lambda p: (abs(cumulative[p] - target), p))
         out.append(best)
-    return np.maximum.accumulate(np.asarray(out, dtype=int))
+    return np.maximum.accumulate(np.asarray(out, dtype=int)), targets
 
 
-def _cut_at(values: np.ndarray, groups_above: int) -> float:
-    """The cut with ``groups_above`` distinct scores (descending) above it."""
-    g = len(values)
+def _cut_at(lowest: np.ndarray, highest: np.ndarray, groups_above: int) -> float:
+    """The cut with ``groups_above`` groups of scores (descending) above it."""
+    g = len(lowest)
     if groups_above <= 0:
-        return float(np.nextafter(values[0], np.inf))  # above every score: empty
+        return float(np.nextafter(highest[0], np.inf))  # above every score: empty
     if groups_above >= g:
-        return float(values[-1])  # every row in or above
-    return _cut_between(values[groups_above - 1], values[groups_above])
+        return float(lowest[-1])  # every row in or above
+    return _cut_between(lowest[groups_above - 1], highest[groups_above])
 
 
 def _warn_unfilled(name: Any, what: str, rate: float) -> None:

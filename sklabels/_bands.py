@@ -431,8 +431,8 @@ class BandSteps:
 
     ``top``: ``(start, size, rate, name)`` of each top-down band (groups from the
     top); ``bottom``: ``(stop, size, limit, rate, name)`` of each bottom-up band
-    (groups from the bottom, within the first ``limit``); ``middle``: the groups ``[lo, hi)``
-    the shared bands split, at the row counts ``targets`` from ``lo``;
+    (groups from the bottom, within the first ``limit``); ``middle``: the groups
+    ``[lo, hi)`` the shared bands split, at the row counts ``targets`` from ``lo``;
     ``from_top``: every boundary as the number of groups above it, from the top.
     """
 

@@ -26,54 +26,89 @@ each cut of a fixed grid, and are refused with an error that says so.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import numpy as np
 
+from .._band_rule import BandRule, band_column, band_event
 from .._bands import Bands, band_steps, finish_bands
 from .._bounded import BITS, Refinement, merge, root, summarise
 from .._sorted_counts import floats_of
-from ._blocks import aligned_blocks, tree
+from ._blocks import aligned_blocks, length, tree
 
 TOL = 1e-9  # slack of the "could a set end inside this cell" tests: refine more
 
 
 def tune_bands(bands: Bands, score: Any, event: Any, *, logits: bool = False) -> Bands:
     """:func:`sklabels.tune_bands` on Dask ``score`` and 0/1 ``event`` (1-D)."""
-    import dask
-
     if bands.fixed:
         return bands
+    return _tune(bands, aligned_blocks(score, event), _pair, logits)
+
+
+def fit_bands(
+    bands: Bands, blocks: list, *, fitted: Any, encoding: Any, pos_index: int, first
+) -> Bands:
+    """The bands ``fit`` tunes on Dask row blocks ``(X, y, weight)``: the cut
+    score of the frozen model's scores of each block, its class's truth the event
+    (as ``tune_band_rule`` in memory; weights are not used there either).
+    ``first``: computed rows of ``X``, which say whether the cut score is a logit."""
+    problem = encoding.problem
+    rule = BandRule(bands, band_column(bands, encoding.classes, problem, pos_index))
+    read = partial(_rule_block, fitted=fitted, encoding=encoding, rule=rule)
+    _, logits = rule.score(fitted.scores(first), problem)
+    return _tune(bands, blocks, read, logits)
+
+
+def _tune(bands: Bands, blocks: list, read, logits: bool) -> Bands:
+    """The passes: ``read(block)`` gives a block's cut scores and 0/1 events."""
+    import dask
+
     if bands.confidence is not None:
         raise ValueError(
-            f"{bands!r} certifies its bands on scores in memory; on Dask scores "
+            f"{bands!r} certifies its bands on scores in memory; on Dask inputs "
             f"tune them without confidence=, or compute a sample of the scores and "
-            f"call tune_bands on it."
+            f"tune on it."
         )
-    blocks = aligned_blocks(score, event)
     summarise_ = dask.delayed(_summary, pure=True)
-    refinement = root(np.float64)
-    (cells,) = dask.compute(
-        tree([summarise_(s, e, refinement) for s, e in blocks], _merged)
-    )
+    read = dask.delayed(read, pure=True)
+
+    def summaries(refinement):
+        parts = [summarise_(read(block), refinement) for block in blocks]
+        return dask.compute(tree(parts, _merged))[0]
+
+    cells = summaries(root(np.float64))
     if cells is None or not cells.rows.sum():
         raise ValueError("bands are tuned on labelled rows; none were given.")
     frontier = _Frontier.of(cells)
     while True:
         steps = band_steps(bands, *frontier.descending("rows", "events"))
-        open_ = _open_cells(bands, steps, frontier)
+        open_ = _open_cells(steps, frontier)
         if not open_.any():
             break
-        refinement = _refinement(frontier, open_)
-        (finer,) = dask.compute(
-            tree([summarise_(s, e, refinement) for s, e in blocks], _merged)
-        )
-        frontier = frontier.refined(open_, finer)
+        frontier = frontier.refined(open_, summaries(_refinement(frontier, open_)))
     lowest, highest = frontier.descending("lowest", "highest")
     return finish_bands(bands, steps, lowest, highest, logits)
 
 
-def _summary(score: Any, event: Any, refinement: Refinement) -> Any:
+def _pair(block: tuple) -> tuple:
+    return block
+
+
+def _rule_block(block: tuple, *, fitted, encoding, rule) -> tuple | None:
+    """One row block's cut scores and events (None: no rows)."""
+    X, y, _ = block
+    if not length(X):
+        return None
+    score, _ = rule.score(fitted.scores(X), encoding.problem)
+    return score, band_event(rule.column, encoding.encode(y), encoding.problem)
+
+
+def _summary(part: tuple | None, refinement: Refinement) -> Any:
+    if part is None:
+        return None
+    score, event = part
     score = np.asarray(score, dtype=np.float64).ravel()
     event = np.asarray(event).ravel()
     if len(score) != len(event):
@@ -133,7 +168,7 @@ class _Frontier:
         return _Frontier(*(p[order] for p in parts))
 
 
-def _open_cells(bands: Bands, steps: Any, frontier: _Frontier) -> np.ndarray:
+def _open_cells(steps: Any, frontier: _Frontier) -> np.ndarray:
     """Per cell from the highest key: whether a boundary could lie inside it."""
     rows, events = frontier.descending("rows", "events")
     several = (frontier.kmin != frontier.kmax)[::-1]

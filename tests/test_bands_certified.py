@@ -203,14 +203,15 @@ def test_the_fitted_estimator_holds_the_certified_bands_and_reports_them():
     X, y = make_classification(1500, random_state=0)
     bands = Bands(
         NAMES,
-        min_event_rate={"emergency": 0.95},
-        max_event_rate={"routine": 0.05},
+        min_event_rate={"emergency": 0.9},
+        max_event_rate={"routine": 0.1},
         confidence=0.9,
     )
     clf = ProbabilisticLabelClassifier(LogisticRegression(), threshold=bands)
     clf.fit(X, y)
     certificates = clf.bands_.certificates
     assert sorted(certificates) == ["emergency", "routine"]
+    assert all(c.certified for c in certificates.values())
     assert clf.bands_.cuts[-1] == certificates["emergency"].cut
     rows = clf.band_report(X, y)
     assert rows[-1].certificate == certificates["emergency"]

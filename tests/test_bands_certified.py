@@ -218,3 +218,23 @@ def test_the_fitted_estimator_holds_the_certified_bands_and_reports_them():
     proba = clf.estimator_.predict_proba(X)[:, 1]
     expected = np.asarray(NAMES)[clf.bands_.assign(proba)]
     assert np.array_equal(clf.predict(X), expected)
+
+
+def test_certified_bands_survive_skops_persistence(tmp_path):
+    """Check that a fitted estimator with certified bands saves and loads with the
+    package's trusted types, certificates and predictions unchanged."""
+    sio = pytest.importorskip("skops.io")
+    from sklearn.datasets import make_classification
+    from sklearn.linear_model import LogisticRegression
+
+    from sklabels import ProbabilisticLabelClassifier
+    from sklabels.persistence import trusted_types
+
+    X, y = make_classification(1000, random_state=1)
+    bands = Bands(NAMES, min_event_rate={"emergency": 0.9}, confidence=0.9)
+    clf = ProbabilisticLabelClassifier(LogisticRegression(), threshold=bands)
+    clf.fit(X, y)
+    sio.dump(clf, tmp_path / "model.skops")
+    loaded = sio.load(tmp_path / "model.skops", trusted=trusted_types())
+    assert loaded.bands_.certificates == clf.bands_.certificates
+    assert loaded.predict(X).tolist() == clf.predict(X).tolist()

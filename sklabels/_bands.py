@@ -354,10 +354,21 @@ class Bands:
                 f"certificates; unknown fields {sorted(unknown)!r}."
             )
         bands = cls(data["names"], data.get("cuts"), score_of=data.get("score_of"))
-        certificates = [BandCertificate(**c) for c in data.get("certificates") or ()]
+        certificates = [_certificate(c) for c in data.get("certificates") or ()]
         if certificates:
             return bands.with_cuts(bands.cuts, {c.band: c for c in certificates})
         return bands
+
+
+def _certificate(data: Any) -> BandCertificate:
+    """A band's certificate read back from a thresholds file."""
+    fields = set(BandCertificate.__dataclass_fields__)
+    if not isinstance(data, dict) or set(data) != fields:
+        raise ValueError(
+            f"a band certificate in a thresholds file holds the fields "
+            f"{sorted(fields)}, got {data!r}; write the file again with this sklabels."
+        )
+    return BandCertificate(**data)
 
 
 # ---------------------------------------------------------------------- tuning

@@ -238,3 +238,14 @@ def test_certified_bands_survive_skops_persistence(tmp_path):
     loaded = sio.load(tmp_path / "model.skops", trusted=trusted_types())
     assert loaded.bands_.certificates == clf.bands_.certificates
     assert loaded.predict(X).tolist() == clf.predict(X).tolist()
+
+
+def test_a_malformed_certificate_in_a_file_is_a_clear_error():
+    """Check that a certificate with missing or unknown fields names the fix."""
+    s, y = draw(np.random.default_rng(7), 800)
+    data = tune_bands(
+        Bands(NAMES, min_event_rate={"emergency": FLOOR}, confidence=0.9), s, y
+    ).to_dict()
+    del data["certificates"][0]["p_value"]
+    with pytest.raises(ValueError, match="write the file again"):
+        Bands.from_dict(data)

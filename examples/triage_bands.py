@@ -6,9 +6,14 @@ cases are malignant, "urgent" in between. ``Bands`` names ordered ranges of one 
 its cuts are tuned on a validation set so that each level meets an event-rate target:
 
 - ``min_event_rate={"emergency": 0.99}``: the largest set of top scores whose share of
-  malignant cases is at least 90%;
+  malignant cases is at least 99%;
 - ``max_event_rate={"routine": 0.01}``: the largest set of bottom scores with at most
-  2% malignant cases.
+  1% malignant cases.
+
+Those targets hold on the validation rows. With ``confidence=0.9`` the edge bands are
+certified instead: their event rates hold on new patients with probability 0.9 (the
+certificate of each is printed; a band no set can be certified for stays empty, with
+a warning).
 
 The band report shows each level's count, share and event rate with its
 Clopper-Pearson interval on the test set; ``decode`` applies the same bands to the
@@ -69,3 +74,19 @@ levels = decode(scores, CLASSES, threshold=clf.bands_)
 assert levels.tolist() == clf.predict(X_test).tolist()
 counts = {str(name): int((levels == name).sum()) for name in clf.bands_.names}
 print(f"\ndecode gives the same levels: {counts}")
+
+# Certified levels: the targets hold on new patients with probability 0.9.
+certified = Bands(
+    ["routine", "urgent", "emergency"],
+    min_event_rate={"emergency": 0.9},
+    max_event_rate={"routine": 0.1},
+    confidence=0.9,
+)
+clf.set_params(threshold=certified).fit(X_val, y_val)
+print(f"\ncertified bands: {clf.bands_}")
+for name, cert in clf.bands_.certificates.items():
+    print(
+        f"{name:>10}: {cert.target} {cert.rate:g} certified={cert.certified} "
+        f"(p-value {cert.p_value:.3g}, {cert.n_certified} of {cert.n_candidates} "
+        f"cuts certified)"
+    )

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__
 
 if TYPE_CHECKING:  # the same names, for type checkers and documentation tools
+    from ._band_certify import BandCertificate
     from ._bands import (
         BandRow,
         Bands,
@@ -62,6 +63,7 @@ if TYPE_CHECKING:  # the same names, for type checkers and documentation tools
 # public name -> the private module that defines it
 _EXPORTS = {
     "AtLeast": "._certify",
+    "BandCertificate": "._band_certify",
     "BandRow": "._bands",
     "Bands": "._bands",
     "BandWarning": "._bands",
@@ -105,6 +107,7 @@ _EXPORTS = {
 
 __all__ = [
     "AtLeast",
+    "BandCertificate",
     "BandRow",
     "BandWarning",
     "Bands",

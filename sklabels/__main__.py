@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from ._cli_band_args import add_tune_band_arguments
 from ._cli_export import EXPORT_TEXTS, add_export_arguments
 from ._version import __version__
 
@@ -158,6 +159,7 @@ def _objective_arguments(parser: argparse.ArgumentParser) -> None:
         help="macro: each class on its own; micro: pooled (one shared multilabel "
         "threshold)",
     )
+    add_tune_band_arguments(parser)
 
 
 # The commands that read SCORES: whether they read LABELS and take --thresholds,
@@ -218,6 +220,9 @@ SUBCOMMANDS = {
             "example:\n"
             "  sklabels tune val_scores.npy val_labels.csv --classes cat,dog,bird "
             "--scoring f1 -o thresholds.json\n"
+            "  sklabels tune val_p.csv val_labels.csv --bands "
+            "routine,urgent,emergency --min-event-rate emergency=0.6 "
+            "--confidence 0.9 -o bands.json\n"
             "\nscoring: f1, balanced_accuracy, youden, mcc, accuracy, jaccard, "
             "fbeta=2, cost=1,10 (fp, fn), recall_at_precision=0.9, "
             "precision_at_recall=0.9"

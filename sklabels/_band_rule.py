@@ -150,6 +150,13 @@ def tune_band_rule(
     column = band_column(bands, classes, problem, pos_index)
     rule = BandRule(bands, column)
     score, logits = rule.score(scores, problem)
+    event = band_event(column, truth, problem)
+    return tune_bands(bands, score, event, logits=logits)
+
+
+def band_event(column: int, truth: Any, problem: str) -> np.ndarray:
+    """0/1 per row: the class of ``column`` is true, from the encoded ``truth``
+    (class indices, or the indicator matrix of a multilabel problem)."""
     truth = np.asarray(truth)
     event = truth[:, column] if problem == "multilabel" else truth == column
-    return tune_bands(bands, score, event.astype(float), logits=logits)
+    return event.astype(float)

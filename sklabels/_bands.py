@@ -20,6 +20,10 @@ Bands without a target share the remaining rows equally. Sets never split tied
 scores; a cut lies midway between the last score in and the next distinct score
 out. A band that cannot be filled is reported with a :class:`BandWarning` (and left
 empty), never emptied silently.
+
+With ``confidence=0.9`` the highest band's ``min_event_rate`` and the lowest band's
+``max_event_rate`` are certified on new data (see :mod:`sklabels._band_certify`);
+the tuned bands hold the certificates (``certificates``).
 """
 
 from __future__ import annotations
@@ -30,9 +34,11 @@ from numbers import Real
 from typing import Any, NamedTuple
 
 import numpy as np
-from scipy.special import logit
+from scipy.special import expit, logit
 from scipy.stats import beta
 
+from ._backend import any_dask, dask_layer
+from ._band_certify import BandCertificate, certify_edges
 from ._text import preview, to_python
 from ._warnings import user_stacklevel
 
@@ -104,6 +110,15 @@ class Bands:
     score_of : label, default=None
         The class whose score is cut: the positive class of a binary problem by
         default; required for a multilabel problem (one label's score).
+    confidence : float, default=None
+        In (0, 1): certify the targets of the highest band (``min_event_rate``) and
+        the lowest band (``max_event_rate``) on new data: each band's event rate
+        meets its target with probability at least ``confidence``. ``None``: the
+        targets are met on the tuning rows only.
+    joint : bool, default=False
+        With ``confidence``: ``True`` makes both certified bands hold together with
+        probability ``confidence`` (each tested at half the error, Bonferroni);
+        ``False``: each band on its own.
 
     Examples
     --------
@@ -119,6 +134,9 @@ class Bands:
     min_event_rate: dict = field(default_factory=dict)
     max_event_rate: dict = field(default_factory=dict)
     score_of: Any = None
+    confidence: float | None = None
+    joint: bool = False
+    certificates: dict = field(default_factory=dict)
 
     def __init__(
         self,
@@ -129,11 +147,14 @@ class Bands:
         min_event_rate: Any = None,
         max_event_rate: Any = None,
         score_of: Any = None,
+        confidence: Any = None,
+        joint: bool = False,
     ) -> None:
         names = _names_of(names)
         set_ = object.__setattr__
         set_(self, "names", names)
         set_(self, "score_of", to_python(score_of))
+        set_(self, "certificates", {})
         set_(self, "min_event_rate", _rates(min_event_rate, names, "min_event_rate"))
         set_(self, "max_event_rate", _rates(max_event_rate, names, "max_event_rate"))
         set_(self, "shares", None if shares is None else self._check_shares(shares))
@@ -161,6 +182,47 @@ class Bands:
                 "every band has an event-rate target; leave at least one band "
                 "without one: it takes the rows between the targeted bands."
             )
+        set_(self, "confidence", self._check_confidence(confidence))
+        if not isinstance(joint, bool):
+            raise TypeError(f"joint must be True or False, got {joint!r}.")
+        if joint and confidence is None:
+            raise ValueError(
+                "joint=True makes certified bands hold together; it needs "
+                "confidence=, e.g. Bands(..., confidence=0.9, joint=True)."
+            )
+        set_(self, "joint", joint)
+
+    def _check_confidence(self, confidence: Any) -> float | None:
+        """Certified targets: only the edge bands', each a floor in (0, 1]."""
+        if confidence is None:
+            return None
+        if (
+            isinstance(confidence, bool)
+            or not isinstance(confidence, Real)
+            or not 0 < confidence < 1
+        ):
+            raise ValueError(
+                f"confidence must be a number in (0, 1), got {confidence!r}; e.g. "
+                f"confidence=0.9 for targets that hold with 90% probability."
+            )
+        inner = [n for n in self.min_event_rate if n != self.names[-1]]
+        inner += [n for n in self.max_event_rate if n != self.names[0]]
+        if not (self.min_event_rate or self.max_event_rate) or inner:
+            raise ValueError(
+                f"confidence= certifies min_event_rate of the highest band "
+                f"{self.names[-1]!r} and max_event_rate of the lowest band "
+                f"{self.names[0]!r}; got targets for "
+                f"{preview(inner) if inner else 'no band'}. Target only the edge "
+                f"bands, or drop confidence= (targets met on the tuning rows)."
+            )
+        if any(rate == 0 for rate in self.min_event_rate.values()) or any(
+            rate == 1 for rate in self.max_event_rate.values()
+        ):
+            raise ValueError(
+                f"a certified min_event_rate must be above 0 and a max_event_rate "
+                f"below 1 (else every row meets it), got {self!r}; drop that target."
+            )
+        return float(confidence)
 
     def _check_cuts(self, cuts: Any) -> tuple:
         try:
@@ -226,6 +288,10 @@ class Bands:
                 parts.append(f"{name}={getattr(self, name)!r}")
         if self.score_of is not None:
             parts.append(f"score_of={self.score_of!r}")
+        if self.confidence is not None:
+            parts.append(f"confidence={self.confidence!r}")
+        if self.joint:
+            parts.append("joint=True")
         return f"Bands({', '.join(parts)})"
 
     def __eq__(self, other: object) -> bool:
@@ -234,17 +300,19 @@ class Bands:
     def __hash__(self) -> int:
         return hash(repr(self))
 
-    def with_cuts(self, cuts: Any) -> Bands:
+    def with_cuts(self, cuts: Any, certificates: Any = None) -> Bands:
         """The same names (and score) with fixed ``cuts``: the tuned bands.
 
         Tuned cuts may repeat: the band between two equal cuts is empty (reported
-        with a :class:`BandWarning` when it was tuned).
+        with a :class:`BandWarning` when it was tuned). ``certificates``:
+        ``{band name: BandCertificate}`` of certified bands.
         """
         values = np.asarray(cuts, dtype=float)
         if values.shape != (len(self.names) - 1,) or np.any(np.diff(values) < 0):
             raise ValueError(f"tuned cuts must not decrease, got {cuts!r}.")
         tuned = Bands(self.names, score_of=self.score_of)
         object.__setattr__(tuned, "cuts", tuple(values.tolist()))
+        object.__setattr__(tuned, "certificates", dict(certificates or {}))
         return tuned
 
     def assign(self, score: np.ndarray, *, logits: bool = False) -> np.ndarray:
@@ -255,9 +323,9 @@ class Bands:
                 f"or tune_bands); or pass cuts=[...]."
             )
         cuts = np.asarray(self.cuts, dtype=float)
-        if logits:
+        if logits:  # a cut above 1 (an empty certified band) stays above every logit
             with np.errstate(divide="ignore"):
-                cuts = logit(cuts)
+                cuts = np.where(cuts > 1, np.inf, logit(np.minimum(cuts, 1)))
         return np.searchsorted(cuts, np.asarray(score, dtype=float), side="right")
 
     def labels(self, score: np.ndarray, *, logits: bool = False) -> np.ndarray:
@@ -266,22 +334,41 @@ class Bands:
         return names[self.assign(score, logits=logits)]
 
     def to_dict(self) -> dict:
-        """The bands as plain JSON values (fixed cuts only)."""
-        return {
+        """The bands as plain JSON values (fixed cuts only), with the certificates
+        of certified bands."""
+        out = {
             "names": list(self.names),
             "cuts": None if self.cuts is None else list(self.cuts),
             "score_of": self.score_of,
         }
+        if self.certificates:
+            out["certificates"] = [c.to_dict() for c in self.certificates.values()]
+        return out
 
     @classmethod
     def from_dict(cls, data: dict) -> Bands:
-        unknown = set(data) - {"names", "cuts", "score_of"}
+        unknown = set(data) - {"names", "cuts", "score_of", "certificates"}
         if unknown:
             raise ValueError(
-                f"bands in a thresholds file hold names, cuts and score_of; unknown "
-                f"fields {sorted(unknown)!r}."
+                f"bands in a thresholds file hold names, cuts, score_of and "
+                f"certificates; unknown fields {sorted(unknown)!r}."
             )
-        return cls(data["names"], data.get("cuts"), score_of=data.get("score_of"))
+        bands = cls(data["names"], data.get("cuts"), score_of=data.get("score_of"))
+        certificates = [_certificate(c) for c in data.get("certificates") or ()]
+        if certificates:
+            return bands.with_cuts(bands.cuts, {c.band: c for c in certificates})
+        return bands
+
+
+def _certificate(data: Any) -> BandCertificate:
+    """A band's certificate read back from a thresholds file."""
+    fields = set(BandCertificate.__dataclass_fields__)
+    if not isinstance(data, dict) or set(data) != fields:
+        raise ValueError(
+            f"a band certificate in a thresholds file holds the fields "
+            f"{sorted(fields)}, got {data!r}; write the file again with this sklabels."
+        )
+    return BandCertificate(**data)
 
 
 # ---------------------------------------------------------------------- tuning
@@ -309,7 +396,8 @@ def _cut_between(high: float, low: float) -> float:
 
 
 class BandRow(NamedTuple):
-    """One band of a report: its name, rows, events and event rate with interval."""
+    """One band of a report: its name, rows, events and event rate with interval,
+    and the band's certificate where its target was certified (else ``None``)."""
 
     name: Any
     count: int
@@ -318,6 +406,7 @@ class BandRow(NamedTuple):
     event_rate: float
     low: float
     high: float
+    certificate: BandCertificate | None = None
 
 
 def tune_bands(bands: Bands, score: Any, event: Any, *, logits: bool = False) -> Bands:
@@ -325,9 +414,13 @@ def tune_bands(bands: Bands, score: Any, event: Any, *, logits: bool = False) ->
 
     Returns the bands with fixed cuts. Cuts are probabilities: for logit scores
     (``logits=True``) the cut between two logits is mapped back through ``expit``.
+    Dask arrays give the same cuts, tuned from mergeable summaries of the blocks
+    (certified bands need the scores in memory).
     """
     if bands.fixed:
         return bands
+    if any_dask(score, event):  # exact, from mergeable summaries: docs/bands.md
+        return dask_layer().tune_bands(bands, score, event, logits=logits)
     score = np.asarray(score, dtype=float).ravel()
     event = np.asarray(event, dtype=float).ravel()
     if len(score) != len(event):
@@ -338,68 +431,172 @@ def tune_bands(bands: Bands, score: Any, event: Any, *, logits: bool = False) ->
     if not len(score):
         raise ValueError("bands are tuned on labelled rows; none were given.")
     values, rows, events = _distinct_descending(score, event)
-    k = len(bands.names)
-    # boundaries[i]: number of distinct groups (from the top) above cut i (from top)
-    taken_top: list[int] = []
-    start = 0
+    certificates = _certificates(bands, score, event, logits)
+    fixed = {
+        name: _certified_groups(values, certificate, logits)
+        for name, certificate in certificates.items()
+    }
+    steps = band_steps(bands, rows, events, fixed)
+    return finish_bands(bands, steps, values, values, logits, certificates)
+
+
+@dataclass(frozen=True)
+class BandSteps:
+    """Where :func:`tune_bands` put each boundary, on groups of scores ordered from
+    the highest (each group: a distinct score, or a run of them).
+
+    ``top``: ``(start, size, rate, name)`` of each top-down band (groups from the
+    top); ``bottom``: ``(stop, size, limit, rate, name)`` of each bottom-up band
+    (groups from the bottom, within the first ``limit``); ``middle``: the groups
+    ``[lo, hi)`` the shared bands split, at the row counts ``targets`` from ``lo``;
+    ``from_top``: every boundary as the number of groups above it, from the top.
+    """
+
+    top: tuple
+    bottom: tuple
+    middle: tuple
+    targets: np.ndarray
+    from_top: tuple
+
+
+def band_steps(
+    bands: Bands, rows: np.ndarray, events: np.ndarray, fixed: dict | None = None
+) -> BandSteps:
+    """The boundaries of tuned ``bands`` on groups ordered from the highest score,
+    with ``rows`` and ``events`` per group; ``fixed``: ``{band: groups}`` of bands
+    whose size is already known (certified)."""
+    fixed = fixed or {}
+    k, g = len(bands.names), len(rows)
+    top, start = [], 0
     for name in reversed(bands.names):
         if name not in bands.min_event_rate:
             break
-        size = _largest_prefix(
-            rows[start:], events[start:], bands.min_event_rate[name], True
-        )
-        if size == 0:
-            _warn_unfilled(name, "min_event_rate", bands.min_event_rate[name])
+        rate = bands.min_event_rate[name]
+        size = _largest_prefix(rows[start:], events[start:], rate, True)
+        size = fixed.get(name, size)
+        top.append((start, size, rate, name))
         start += size
-        taken_top.append(start)
-    # bottom-up on the reversed (ascending) remainder
     asc_rows, asc_events = rows[::-1], events[::-1]
-    g = len(values)
-    taken_bottom: list[int] = []
-    stop = 0
-    limit = g - start
+    bottom, stop, limit = [], 0, g - start
     for name in bands.names:
         if name not in bands.max_event_rate:
             break
+        rate = bands.max_event_rate[name]
         size = _largest_prefix(
-            asc_rows[stop:limit],
-            asc_events[stop:limit],
-            bands.max_event_rate[name],
-            False,
+            asc_rows[stop:limit], asc_events[stop:limit], rate, False
         )
-        if size == 0:
-            _warn_unfilled(name, "max_event_rate", bands.max_event_rate[name])
+        if name in fixed:
+            size = _overlap(name, fixed[name], limit - stop)
+        bottom.append((stop, size, limit, rate, name))
         stop += size
-        taken_bottom.append(stop)
     # The middle bands share the remaining rows (given shares: all of them).
-    n_top, n_bottom = len(taken_top), len(taken_bottom)
-    middle = k - n_top - n_bottom
-    lo_group, hi_group = start, g - stop  # groups [lo_group, hi_group) from the top
+    middle = k - len(top) - len(bottom)
+    lo, hi = start, g - stop
     if bands.shares is not None:
         shares = np.asarray(bands.shares)
     else:
         shares = np.full(middle, 1.0 / middle) if middle else np.zeros(0)
-    inner = _share_boundaries(rows[lo_group:hi_group], shares) + lo_group
-    # Boundaries from the top, as group counts: top targets, shares, bottom targets.
-    from_top = [*taken_top, *inner.tolist(), *[g - b for b in reversed(taken_bottom)]]
-    cuts = [_cut_at(values, b) for b in from_top]
+    inner, targets = _share_boundaries(rows[lo:hi], shares)
+    from_top = [
+        *[t[0] + t[1] for t in top],
+        *(inner + lo).tolist(),
+        *[g - b[0] - b[1] for b in reversed(bottom)],
+    ]
+    return BandSteps(tuple(top), tuple(bottom), (lo, hi), targets, tuple(from_top))
+
+
+def finish_bands(
+    bands: Bands,
+    steps: BandSteps,
+    lowest: np.ndarray,
+    highest: np.ndarray,
+    logits: bool,
+    certificates: dict | None = None,
+) -> Bands:
+    """The tuned bands of ``steps``: each cut midway between the lowest score
+    above it and the highest below (``lowest``/``highest``: per group, from the
+    top); a certified band's edge is its certified cut, as tested."""
+    certificates = certificates or {}
+    for _, size, rate, name in steps.top:
+        if size == 0 and name not in certificates:
+            _warn_unfilled(name, "min_event_rate", rate)
+    for _, size, _, rate, name in steps.bottom:
+        if size == 0 and name not in certificates:
+            _warn_unfilled(name, "max_event_rate", rate)
+    cuts = [_cut_at(lowest, highest, b) for b in steps.from_top]
     cuts = np.asarray(cuts[::-1], dtype=float)  # increasing
     if logits:
-        from scipy.special import expit
-
         cuts = expit(cuts)
-    return bands.with_cuts(np.maximum.accumulate(cuts))
+    if bands.names[-1] in certificates:
+        cuts[-1] = certificates[bands.names[-1]].cut
+    if bands.names[0] in certificates:
+        _, size, limit, _, _ = steps.bottom[0]
+        if size < limit:  # else cut back to the highest band's edge
+            cuts[0] = certificates[bands.names[0]].cut
+    return bands.with_cuts(np.maximum.accumulate(cuts), certificates)
+
+
+def _certificates(bands: Bands, score: np.ndarray, event: np.ndarray, logits: bool):
+    """The edge bands' certificates (``confidence=``), warning for empty ones."""
+    if bands.confidence is None:
+        return {}
+    prob = expit(score) if logits else score
+    certificates = certify_edges(
+        bands.names,
+        bands.min_event_rate,
+        bands.max_event_rate,
+        bands.confidence,
+        bands.joint,
+        prob,
+        event,
+    )
+    for name, certificate in certificates.items():
+        if not certificate.certified:
+            warnings.warn(
+                f"band {name!r} is empty: no set of scores at its end is certified "
+                f"to meet {certificate.target}={certificate.rate:g} with confidence "
+                f"{certificate.confidence:g} on these {len(score)} rows. Use more "
+                f"rows, a looser target or a lower confidence.",
+                BandWarning,
+                stacklevel=user_stacklevel(),
+            )
+    return certificates
+
+
+def _certified_groups(
+    values: np.ndarray, certificate: BandCertificate, logits: bool
+) -> int:
+    """How many distinct scores (``values`` descending) the certified band holds."""
+    prob = expit(values) if logits else values
+    if certificate.target == "min_event_rate":
+        return int(np.count_nonzero(prob >= certificate.cut))
+    return int(np.count_nonzero(prob < certificate.cut))
+
+
+def _overlap(name: Any, size: int, limit: int) -> int:
+    """The certified lowest band, cut back where it reaches into the highest."""
+    if size <= limit:
+        return size
+    warnings.warn(
+        f"band {name!r}: its certified set reaches into the highest band's; it "
+        f"keeps the scores below the highest band, a subset its certificate does "
+        f"not cover. Loosen one of the two targets.",
+        BandWarning,
+        stacklevel=user_stacklevel(),
+    )
+    return limit
 
 
 def _share_boundaries(rows: np.ndarray, shares: np.ndarray) -> np.ndarray:
-    """Group counts (from the top) closing all but the lowest of the shared bands.
+    """Group counts (from the top) closing all but the lowest of the shared bands,
+    and their target row counts.
 
     ``shares`` run from the lowest band to the highest; the rows of the groups are
     from the highest score down. Each boundary falls at the distinct-score boundary
     nearest to its target count of rows.
     """
     if len(shares) <= 1:
-        return np.zeros(0, dtype=int)
+        return np.zeros(0, dtype=int), np.zeros(0)
     total = rows.sum()
     cumulative = np.concatenate([[0], np.cumsum(rows)])
     targets = np.cumsum(shares[::-1])[:-1] * total  # rows above each boundary
@@ -409,17 +606,17 @@ def _share_boundaries(rows: np.ndarray, shares: np.ndarray) -> np.ndarray:
         candidates = [p for p in (pos - 1, pos) if 0 <= p < len(cumulative)]
         best = min(candidates, key=lambda p: (abs(cumulative[p] - target), p))
         out.append(best)
-    return np.maximum.accumulate(np.asarray(out, dtype=int))
+    return np.maximum.accumulate(np.asarray(out, dtype=int)), targets
 
 
-def _cut_at(values: np.ndarray, groups_above: int) -> float:
-    """The cut with ``groups_above`` distinct scores (descending) above it."""
-    g = len(values)
+def _cut_at(lowest: np.ndarray, highest: np.ndarray, groups_above: int) -> float:
+    """The cut with ``groups_above`` groups of scores (descending) above it."""
+    g = len(lowest)
     if groups_above <= 0:
-        return float(np.nextafter(values[0], np.inf))  # above every score: empty
+        return float(np.nextafter(highest[0], np.inf))  # above every score: empty
     if groups_above >= g:
-        return float(values[-1])  # every row in or above
-    return _cut_between(values[groups_above - 1], values[groups_above])
+        return float(lowest[-1])  # every row in or above
+    return _cut_between(lowest[groups_above - 1], highest[groups_above])
 
 
 def _warn_unfilled(name: Any, what: str, rate: float) -> None:
@@ -440,7 +637,8 @@ def band_report(
     logits: bool = False,
     confidence: float = 0.95,
 ) -> list[BandRow]:
-    """Per band: rows, share, events, event rate and its Clopper-Pearson interval.
+    """Per band: rows, share, events, event rate and its Clopper-Pearson interval,
+    and the certificate of a certified band (tuned with ``confidence=``).
 
     Event rates are reported as they are: monotone rates across bands are shown,
     not assumed.
@@ -467,6 +665,7 @@ def band_report(
                 rate,
                 float(low) if n else float("nan"),
                 float(high) if n else float("nan"),
+                bands.certificates.get(name),
             )
         )
     return rows

@@ -17,6 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ._bands import Bands
+from ._cli_bands import band_report_text, bands_text, tune_bands_decision, tune_bands_of
 from ._cli_dask import computed
 from ._cli_dataset import dataset_inputs, parse_memory_budget
 from ._cli_export import run_export
@@ -78,6 +80,11 @@ def run_tune(args) -> int:
     scores, labels = _read_pair(args, None)
     s = resolve(args, scores, labels, None)
     context = _pair_context(args)
+    if getattr(args, "bands", None) is not None:
+        s = _with_labels(args, s, scores, labels)
+    bands = tune_bands_of(args, s.classes or [])
+    if bands is not None:
+        return _tune_bands(args, out, context, s, bands)
     result = _api(
         context,
         tune_thresholds,
@@ -100,17 +107,38 @@ def run_tune(args) -> int:
     return 0
 
 
-def run_report(args) -> int:
-    saved = read_thresholds(args.thresholds)
-    scores, labels = _read_pair(args, saved)
-    s = resolve(args, scores, labels, saved)
+def _tune_bands(args, out: Path | None, context: str, s: Settings, bands) -> int:
+    """``tune --bands``: the tuned band rule to the thresholds file, and its report."""
+    decision = _api(context, tune_bands_decision, s, bands)
+    tuned = decision.bands.bands
+    report = _api(context, band_report_text, s, tuned)
+    _write(out, bands_text(decision, s.from_logits), args.output)
+    sys.stdout.flush()
+    summary = f"tuned bands {tuned!r} on {len(s.scores)} samples"
+    print(summary, report, sep="\n", file=sys.stderr if out is None else sys.stdout)
+    return 0
+
+
+def _with_labels(args, s: Settings, scores: ScoreFile, labels: LabelFile) -> Settings:
+    """The settings with the classes and problem the labels tell, where the flags,
+    the thresholds file and the scores did not."""
     if s.classes is None:
         if scores.n_columns != 1 or labels.kind != "labels":
             raise _classes_required(args.scores, "negative,positive")
         s.classes = labels.distinct()  # a single column: the labels' two classes
     if s.problem == "auto":  # the labels say what kind of problem this is
         s.problem = problem_of_labels(labels, s.truth, s.classes)
+    return s
+
+
+def run_report(args) -> int:
+    saved = read_thresholds(args.thresholds)
+    scores, labels = _read_pair(args, saved)
+    s = _with_labels(args, resolve(args, scores, labels, saved), scores, labels)
     context = _pair_context(args)
+    if isinstance(s.thresholds, Bands):  # a band rule: one row per band
+        print(_api(context, band_report_text, s, s.thresholds))
+        return 0
     pred = _labels(context, s)
     problem = "multilabel" if isinstance(pred, list) else s.problem
     report = _report(context, s, pred, problem)

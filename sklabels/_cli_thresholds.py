@@ -55,6 +55,7 @@ class Saved:
     problem: str | None = None
     pos_label: Any = None
     from_logits: bool | None = None
+    bands: Any = None  # the tuned Bands of a band rule (`tune --bands`)
 
 
 # ----------------------------------------------------------------------- writing
@@ -171,7 +172,7 @@ def _saved(raw: Any, path_text: str) -> Saved:
     where = f"thresholds file {path_text!r}"
     saved = Saved(path_text)
     if isinstance(raw, dict) and "version" in raw:
-        raw = _versioned(raw, where)
+        raw, saved.bands = _versioned(raw, where)
     if isinstance(raw, dict) and "thresholds" in raw:
         _read_settings(raw, saved, where)
         saved.thresholds = _threshold_values(raw["thresholds"], where, "'thresholds'")
@@ -192,7 +193,8 @@ def _saved(raw: Any, path_text: str) -> Saved:
 def _versioned(raw: dict, where: str) -> dict:
     """A versioned file's fields, checked by ``Decision.from_dict``: a decision of
     thresholds alone (the command line applies no costs, reject option or priors),
-    whose positive class is the ``pos_label`` beside it."""
+    whose positive class is the ``pos_label`` beside it; and its bands, for a band
+    rule (else None)."""
     fields = {k: v for k, v in raw.items() if k not in _COMMAND_FIELDS}
     try:
         decision = Decision.from_dict(fields)
@@ -205,6 +207,9 @@ def _versioned(raw: dict, where: str) -> dict:
             f"wrote, unchanged, or tune again."
         ) from None
     plain["pos_index"] = fields["pos_index"]
+    bands = None if decision.bands is None else decision.bands.bands
+    if bands is not None:  # a band rule: its bands instead of the thresholds
+        plain["rule"] = fields["rule"]
     extra = sorted(k for k in plain if fields[k] != plain[k])
     if extra:
         raise CommandError(
@@ -221,7 +226,7 @@ def _versioned(raw: dict, where: str) -> dict:
                 f"tune` wrote, unchanged."
             )
         raw = {**raw, "pos_label": pos_label}
-    return raw
+    return raw, bands
 
 
 def _read_settings(raw: dict, saved: Saved, where: str) -> None:
@@ -328,6 +333,8 @@ def thresholds_for(saved: Saved | None, classes: list) -> Any:
     """The file's thresholds, a {label: value} object keyed by the typed classes."""
     if saved is None:
         return None
+    if saved.bands is not None:
+        return saved.bands
     values = saved.thresholds
     if not isinstance(values, dict):
         return values

@@ -23,6 +23,7 @@ _TRUSTED = (
     "sklabels._certify.AtLeast",  # a reject target with its confidence
     "sklabels._certify.Certificate",  # certificates_, reject_certificate_
     "sklabels._bands.Bands",  # threshold=Bands(...) and its tuned cuts
+    "sklabels._band_certify.BandCertificate",  # certified bands' certificates
     "sklabels._classifier.ProbabilisticLabelClassifier",
     "sklabels._costs.CostRule",
     "sklabels._decision.Tuned",  # what fit tuned: thresholds, reject level, costs

@@ -371,9 +371,10 @@ def test_onnx_export_of_bands_on_logit_networks(width, problem, params):
         assert set(label.tolist()) == set(NAMES) or bands.fixed
 
 
-def test_bands_on_dask_inputs_match_memory_and_tuning_is_refused():
-    """Check that fixed bands decode Dask blocks as in memory, and that tuning
-    bands on Dask inputs is refused with the fix."""
+def test_bands_on_dask_inputs_match_memory_fixed_and_tuned():
+    """Check that fixed bands decode Dask blocks as in memory, that bands tuned in
+    fit on Dask blocks have the cuts of the same fit in memory, and that certified
+    bands on Dask inputs are refused with the fix."""
     da = pytest.importorskip("dask.array")
     X, y = make_classification(300, 5, random_state=0)
     frozen = FrozenEstimator(LogisticRegression().fit(X, y))
@@ -384,9 +385,21 @@ def test_bands_on_dask_inputs_match_memory_and_tuning_is_refused():
     assert clf.predict(X_blocks).compute().tolist() == expected.tolist()
     p = da.from_array(frozen.predict_proba(X)[:, 1], chunks=100)
     assert decode(p, [0, 1], threshold=bands).compute().tolist() == expected.tolist()
-    tuned = ProbabilisticLabelClassifier(frozen, threshold=Bands(NAMES))
+    for tuned in (
+        Bands(NAMES),
+        Bands(
+            NAMES, min_event_rate={"emergency": 0.8}, max_event_rate={"routine": 0.1}
+        ),
+    ):
+        on_dask = ProbabilisticLabelClassifier(frozen, threshold=tuned)
+        in_memory = ProbabilisticLabelClassifier(frozen, threshold=tuned)
+        on_dask.fit(X_blocks, y_blocks)
+        assert on_dask.bands_ == in_memory.fit(X, y).bands_
+    certified = Bands(NAMES, min_event_rate={"emergency": 0.8}, confidence=0.9)
     with pytest.raises(ValueError, match="in memory"):
-        tuned.fit(X_blocks, y_blocks)
+        ProbabilisticLabelClassifier(frozen, threshold=certified).fit(
+            X_blocks, y_blocks
+        )
 
 
 def test_other_tuned_bands_set_after_fit_need_a_refit():

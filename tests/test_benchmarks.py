@@ -27,6 +27,8 @@ CASES = {
         *("--memory-limit", "1GiB", "--decode-rows", "20000", "--decode-tuples"),
     ],
     "bench_guarantees.py": ["--draws", "10"],
+    "bench_bands.py": ["--draws", "10"],
+    "bench_bands_dask.py": ["--rows", "40000", "--chunk", "5000"],
     "bench_fold_average.py": [
         "--splits",
         "2",
@@ -67,6 +69,8 @@ def test_benchmark_runs(script):
         "bench_tuning_exactness.py": ["all exact: yes"],
         "bench_prior_shift.py": ["EM within 0.03 of the true priors on average:"],
         "bench_guarantees.py": ["all checks pass:", "PASS"],
+        "bench_bands.py": ["share ratio", "certified violation rates"],
+        "bench_bands_dask.py": ["peak ratio dask", "cuts equal bit for bit"],
         "bench_fold_average.py": ["PASS: the fold average is exact", "foldavg/exact"],
         "bench_generalization.py": [
             "never below the default rule beyond 1 SD:",

@@ -171,6 +171,16 @@ CONFIGURATIONS = {
         X,
         y,
     ),
+    "bands-certified": lambda: (
+        ProbabilisticLabelClassifier(
+            LogisticRegression(),
+            threshold=Bands(
+                ["low", "mid", "high"], min_event_rate={"high": 0.6}, confidence=0.9
+            ),
+        ),
+        X,
+        y,
+    ),
     "function": lambda: (
         ProbabilisticLabelClassifier(
             FrozenEstimator(FunctionClassifier(softmax_of_first_columns)),

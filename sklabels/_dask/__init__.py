@@ -11,13 +11,16 @@ functions below. Dask is imported only then, so the package imports without it.
 - ``tune`` reduces every block to a table of its distinct scores with the counts
   at each, merges the tables in a tree (``_blocks``) and runs the in-memory sweep on
   the merged table: exactly the in-memory result (``_tune``).
+- ``tune_bands`` tunes the cuts of bands exactly from the bounded tuner's
+  mergeable summaries, refined where a cut can lie (``_bands``).
 - ``fit`` tunes a frozen model's thresholds that way on its scores of every
   partition (``_fit``); the classes come from one reduction over ``y``
   (``_target``).
 """
 
+from ._bands import tune_bands
 from ._fit import fit
 from ._outputs import decode, predict
 from ._tune import tune
 
-__all__ = ["decode", "fit", "predict", "tune"]
+__all__ = ["decode", "fit", "predict", "tune", "tune_bands"]

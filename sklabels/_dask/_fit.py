@@ -29,6 +29,7 @@ from .._fitted import FittedLabels
 from .._frozen import outside_single_column, pin_network_output
 from .._objectives import CostMatrix
 from .._scores import Scores
+from ._bands import fit_bands
 from ._blocks import aligned_blocks
 from ._target import reduce_target
 from ._tune import tune_blocks
@@ -67,6 +68,16 @@ def fit(params: dict, X: Any, y: Any, fit_params: dict) -> FitOutcome:
     tuned = Tuned(plan.pos_index, params["pos_label"])
     pos_index_of(params, fitted, tuned)  # refuses before tuning
     outcome = FitOutcome(fitted, tuned)
+    if plan.bands is not None:  # exact, from mergeable summaries (_bands)
+        bands = fit_bands(
+            plan.bands,
+            blocks,
+            fitted=fitted,
+            encoding=encoding,
+            pos_index=plan.pos_index,
+            first=first,
+        )
+        outcome.tuned = replace(tuned, bands=bands, bands_for=plan.bands)
     if plan.objective is None:
         return outcome
     sample = fitted.scores(first)  # the kind every block's scores have
@@ -98,12 +109,6 @@ def fit(params: dict, X: Any, y: Any, fit_params: dict) -> FitOutcome:
 def _check_plan(plan: Any, scoring: Any, tuning: str) -> None:
     """What a fit on Dask inputs cannot tune: cost offsets, robust tuning and the
     reject level need the scores in memory."""
-    if plan.bands is not None:
-        raise ValueError(
-            f"threshold={plan.bands!r} tunes its cuts on the scores in memory, which "
-            f"Dask inputs do not give; fit on NumPy or pandas inputs (e.g. a "
-            f"computed sample), or pass Bands(..., cuts=[...])."
-        )
     if plan.objective is not None and isinstance(scoring, CostMatrix):
         raise ValueError(
             "scoring=CostMatrix(...) tunes per-action offsets on the scores in "

@@ -45,12 +45,12 @@ from ._calibration_check import reads_probabilities, warn_if_miscalibrated
 from ._certify import AtLeast
 from ._cost_summary import CostSummary, estimate_priors, summarise_costs
 from ._decision import DECISION_PARAMS, Decision, param_key, resolve
-from ._saved_decision import check_alone, on_model
 from ._fit import FitOutcome, fit_in_memory, inner_tags
 from ._fitted import EvaluationView, FittedLabels
 from ._generalize import CONFIDENCE, N_BOOTSTRAPS, TUNINGS, bootstrap_intervals
 from ._objectives import OBJECTIVES, CostMatrix
 from ._reports import classification_report, confusion_matrix
+from ._saved_decision import check_alone, on_model
 from ._tune import AVERAGES
 
 

@@ -23,8 +23,10 @@ _TRUSTED = (
     "sklabels._certify.AtLeast",  # a reject target with its confidence
     "sklabels._certify.Certificate",  # certificates_, reject_certificate_
     "sklabels._bands.Bands",  # threshold=Bands(...) and its tuned cuts
+    "sklabels._band_rule.BandRule",  # the bands of threshold=Decision(...)
     "sklabels._classifier.ProbabilisticLabelClassifier",
     "sklabels._costs.CostRule",
+    "sklabels._decision.Decision",  # threshold=Decision(...): a saved decision
     "sklabels._decision.Tuned",  # what fit tuned: thresholds, reject level, costs
     "sklabels._fit.HeldOut",  # threshold="auto": the tuning's held-out scores
     "sklabels._fitted.FittedLabels",  # the fitted result
@@ -41,6 +43,8 @@ _TRUSTED = (
     "sklabels.adapters._keras.KerasClassifier",
     "sklabels.adapters._onnx.OnnxClassifier",
     "sklabels.adapters._torch.TorchClassifier",
+    # model and tokenizer saved as their save_pretrained files (safetensors, JSON)
+    "sklabels.adapters._transformers.TransformersClassifier",
 )
 
 

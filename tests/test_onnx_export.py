@@ -14,7 +14,7 @@ from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from sklabels import ProbabilisticLabelClassifier
+from sklabels import Bands, ProbabilisticLabelClassifier
 from sklabels.adapters import FunctionClassifier, OnnxClassifier
 
 ort = pytest.importorskip("onnxruntime")
@@ -110,6 +110,34 @@ def test_onnx_export_binary_rules_match_predict(three_classes, params):
     binary = np.where(y == "bee", "yes", "no")
     clf = _fit(X, binary, **params)
     assert_parity(clf, X[250:])
+
+
+def test_onnx_export_bands_match_predict(three_classes):
+    """Check that band names cut from the positive class's score come out as
+    predict's, under ONNX Runtime."""
+    X, y = three_classes
+    binary = np.where(y == "bee", "yes", "no")
+    bands = Bands(["low", "mid", "high"], cuts=[0.2, 0.6])
+    clf = _fit(X, binary, threshold=bands)
+    assert_parity(clf, X[250:])
+    assert set(clf.predict(X[250:])) == {"low", "mid", "high"}
+
+
+def test_onnx_export_saved_decision_matches_predict(three_classes):
+    """Check that threshold=Decision (costs with abstention and priors, the model's
+    classes in another order) exports the labels predict gives."""
+    X, y = three_classes
+    saved = _fit(
+        X,
+        y,
+        costs=[[0, 1, 4], [1, 0, 1], [2, 1, 0]],
+        reject_cost=0.3,
+        reject_label="unsure",
+        priors=[0.5, 0.3, 0.2],
+    )
+    clf = _fit(X, y, threshold=saved.decision_, classes=["cat", "ant", "bee"])
+    assert_parity(clf, X[250:])
+    assert_array_equal(clf.predict(X[250:]), saved.predict(X[250:]))
 
 
 def test_onnx_export_double_precision_matches_predict(three_classes):

@@ -363,6 +363,25 @@ def test_skops_round_trip_keras():
     _assert_same_predictions(clf, _round_trip(clf, X3), X3)
 
 
+def test_skops_round_trip_frozen_keras():
+    """Check that a frozen KerasClassifier around a handed-in model round-trips."""
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    keras = pytest.importorskip("keras")
+    from sklabels.adapters import KerasClassifier
+
+    trained = LogisticRegression().fit(X3, y3)  # its weights: a pretrained network
+    model = keras.Sequential([keras.Input((6,)), keras.layers.Dense(3)])
+    model.layers[0].set_weights([trained.coef_.T, trained.intercept_])
+    adapter = KerasClassifier(model, output="logits")
+    clf = ProbabilisticLabelClassifier(
+        FrozenEstimator(adapter), classes=[0, 1, 2], threshold="auto"
+    ).fit(X3, y3)
+    loaded = _round_trip(clf, X3)
+    _assert_same_predictions(clf, loaded, X3)
+    assert len(set(clf.predict(X3))) > 1
+    assert adapter.model is model
+
+
 @pytest.mark.parametrize("frozen", [True, False], ids=["frozen", "fine-tuned"])
 def test_skops_round_trip_transformers(frozen):
     """Check that a TransformersClassifier (frozen, or fine-tuned in fit) loads with

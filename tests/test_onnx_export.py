@@ -124,8 +124,9 @@ def test_onnx_export_bands_match_predict(three_classes):
 
 
 def test_onnx_export_saved_decision_matches_predict(three_classes):
-    """Check that threshold=Decision (costs with abstention and priors, the model's
-    classes in another order) exports the labels predict gives."""
+    """Check that threshold=Decision (costs with abstention, priors re-weighted from
+    the decision's own training priors, the model's classes in another order)
+    exports the labels predict gives."""
     X, y = three_classes
     saved = _fit(
         X,
@@ -134,6 +135,7 @@ def test_onnx_export_saved_decision_matches_predict(three_classes):
         reject_cost=0.3,
         reject_label="unsure",
         priors=[0.5, 0.3, 0.2],
+        train_priors=[0.2, 0.2, 0.6],  # not the frequencies of y
     )
     clf = _fit(X, y, threshold=saved.decision_, classes=["cat", "ant", "bee"])
     assert_parity(clf, X[250:])

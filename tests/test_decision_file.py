@@ -327,3 +327,18 @@ def test_cli_decode_report_and_the_estimator_agree_on_the_tuned_file(
         lines = report.split("predicted")[1].splitlines()[2:]
         rows = [[int(v) for v in line.split()[1:]] for line in lines if line.strip()]
         assert rows == matrix.tolist()
+
+
+def test_deploy_doc_example_of_the_thresholds_file_runs(tmp_path, monkeypatch, capsys):
+    """Check that the docs' example (tune with the command line, load the file into
+    the estimator, predict) runs and prints what the page says."""
+    from pathlib import Path
+
+    text = (Path(__file__).parents[1] / "docs" / "deploy.md").read_text()
+    blocks = [b.split("```")[0] for b in text.split("```python\n")[1:]]
+    (code,) = [b for b in blocks if "Decision.from_file" in b]
+    monkeypatch.chdir(tmp_path)
+    exec(compile(code, "deploy.md", "exec"), {})
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[-1] == "True"
+    assert printed[-2] == "['class_0' 'class_2' 'class_1']"

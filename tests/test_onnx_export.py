@@ -501,3 +501,27 @@ def test_onnx_module_docstring_examples():
     result = doctest.testmod(sklabels.onnx, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0
     assert result.failed == 0
+
+
+def test_onnx_export_refuses_a_transformers_classifier():
+    """Check that a frozen TransformersClassifier is refused by name, with the way
+    to export its network."""
+    pytest.importorskip("transformers")
+    pytest.importorskip("tokenizers")
+    import os
+    import sys
+
+    sys.path.insert(0, os.path.dirname(__file__))
+    from _tiny_transformers import make_model, make_texts, make_tokenizer
+
+    from sklabels.adapters import TransformersClassifier
+
+    texts, topics = make_texts(30, seed=1)
+    adapter = TransformersClassifier(
+        make_model(["sport", "tech", "food"]), make_tokenizer()
+    )
+    clf = ProbabilisticLabelClassifier(FrozenEstimator(adapter)).fit(texts, topics)
+    with pytest.raises(
+        ExportError, match="TransformersClassifier is not exported.*optimum"
+    ):
+        to_onnx(clf, np.array(texts[:1]))

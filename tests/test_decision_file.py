@@ -1,7 +1,5 @@
 """A saved decision as the estimator's rule: ``threshold=Decision.from_file(...)``."""
 
-import contextlib
-import io
 import itertools
 import json
 import pickle
@@ -17,9 +15,9 @@ from sklearn.metrics import confusion_matrix
 from sklearn.model_selection import GridSearchCV
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.svm import LinearSVC
+from test_cli_decision_file import cli
 
 from sklabels import Bands, CostMatrix, Decision, ProbabilisticLabelClassifier
-from sklabels.__main__ import main
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklabels.FewPositivesWarning")
 
@@ -262,14 +260,9 @@ def test_decision_from_file_refuses_unknown_fields_and_a_wrong_pos_label(tmp_pat
 
 # ------------------------------------------------------------- the command line
 def _cli(*args):
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = main([str(a) for a in args])
-        except SystemExit as exc:
-            code = exc.code
-    assert code == 0, err.getvalue()
-    return out.getvalue()
+    code, out, err = cli(*args)
+    assert code == 0, err
+    return out
 
 
 # (name, y, the class order of the score columns on disk, tune's options)

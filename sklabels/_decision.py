@@ -91,6 +91,11 @@ def param_key(value: Any) -> Any:
 class Decision:
     """What turns validated scores into codes, resolved and validated.
 
+    An estimator's ``decision_``, or a thresholds file read back with
+    :meth:`from_file` (:meth:`from_dict` of :meth:`to_dict`). Pass one as
+    ``ProbabilisticLabelClassifier(model, threshold=decision)`` to decide by it;
+    its classes are matched to the model's by name (see docs/deploy.md).
+
     Attributes
     ----------
     problem : {"binary", "multiclass", "multilabel"}

@@ -11,7 +11,8 @@ names sklabels' own: the estimator, the values of its fitted state and the adapt
 
 Types from elsewhere in the file (your model's classes, a function wrapped by
 ``FunctionClassifier``, Torch layer classes) are yours to review and add: see
-``skops.io.get_untrusted_types(data=data)``.
+``skops.io.get_untrusted_types(data=data)``. A ``TransformersClassifier`` needs none:
+its model and tokenizer are saved as their ``save_pretrained`` files.
 """
 
 from __future__ import annotations
@@ -50,6 +51,10 @@ _TRUSTED = (
 
 def trusted_types() -> list[str]:
     """The names of sklabels' types, for ``skops.io.load(..., trusted=...)``.
+
+    Enough on their own for every estimator on a scikit-learn model and for the
+    ONNX, Keras and transformers adapters (networks saved in their own formats); a
+    Torch network's module classes and a wrapped function are yours to add.
 
     Returns
     -------

@@ -522,6 +522,6 @@ def test_onnx_export_refuses_a_transformers_classifier():
     )
     clf = ProbabilisticLabelClassifier(FrozenEstimator(adapter)).fit(texts, topics)
     with pytest.raises(
-        ExportError, match="TransformersClassifier is not exported.*optimum"
+        ExportError, match=r"TransformersClassifier is not exported.*optimum"
     ):
         to_onnx(clf, np.array(texts[:1]))

@@ -44,12 +44,13 @@ def costs_of(X):
     return np.tile(np.asarray(COSTS, dtype=float), (len(X), 1, 1))
 
 
-def data(problem, seed=0):
-    """Rows from a linear model with noise: X (float32), y in the problem's form."""
+def data(problem, seed=0, width=3):
+    """Rows from a linear model with noise: X (float32), y in the problem's form
+    (``width`` labels for a multilabel problem)."""
     rng = np.random.default_rng(seed)
     X = rng.normal(size=(N_FIT + N_TEST, D)).astype(np.float32)
-    W = rng.normal(size=(D, 3))
-    z = X @ W + rng.normal(scale=1.5, size=(len(X), 3))
+    W = rng.normal(size=(D, width))
+    z = X @ W + rng.normal(scale=1.5, size=(len(X), width))
     if problem == "binary":
         return X, np.where(z[:, 0] > 0.5, "yes", "no")
     if problem == "multilabel":
@@ -117,7 +118,9 @@ def _linear(X, y, problem):
 
 
 def _classes(y, problem):
-    return ["l0", "l1", "l2"] if problem == "multilabel" else sorted(set(y))
+    if problem == "multilabel":
+        return [f"l{j}" for j in range(y.shape[1])]
+    return sorted(set(y))
 
 
 def sklearn_model(X, y, problem):
@@ -217,11 +220,12 @@ def _codes(decision, scores):
     return codes
 
 
-def cell(make, problem, params):
+def cell(make, problem, params, dtype=np.float32, width=3):
     """'exported: differing / near of rows', or 'refused: <the part>'."""
     import onnxruntime as ort
 
-    X, y = data(problem)
+    X, y = data(problem, width=width)
+    X = X.astype(dtype)
     model, extra = make(X[:N_FIT], y[:N_FIT], problem)
     clf = ProbabilisticLabelClassifier(model, **extra, **params)
     clf.fit(X[:N_FIT], y[:N_FIT])
@@ -238,6 +242,61 @@ def cell(make, problem, params):
     differ = (np.asarray(label) != np.asarray(expected)).reshape(N_TEST, -1).any(1)
     near = near_cut(clf, X_test, y_test)
     return "exported", (int(differ.sum()), int(near.sum())), bool(np.all(near[differ]))
+
+
+def forest(X, y, problem):
+    from sklearn.ensemble import RandomForestClassifier
+
+    return RandomForestClassifier(20, random_state=0), {}
+
+
+# Precision: (what, inner model, problem, parameters, X dtype, labels)
+PRECISION = [
+    ("binary threshold, float32 graph", sklearn_model, "binary", {"threshold": 0.3}),
+    (
+        "binary threshold, double graph",
+        sklearn_model,
+        "binary",
+        {"threshold": 0.3},
+        np.float64,
+    ),
+    (
+        "multilabel, 6 labels, logit head (frozen OnnxClassifier)",
+        onnx_network,
+        "multilabel",
+        {"threshold": [0.2, 0.3, 0.5, 0.6, 0.7, 0.9]},
+        np.float32,
+        6,
+    ),
+    (
+        "multiclass ratios, random forest (ties: steps of 1/20), float32 graph",
+        forest,
+        "multiclass",
+        {"threshold": [0.3, 0.3, 0.4]},
+    ),
+    (
+        "the same, double graph",
+        forest,
+        "multiclass",
+        {"threshold": [0.3, 0.3, 0.4]},
+        np.float64,
+    ),
+]
+
+
+def precision():
+    """The precision table: float32 and double graphs, ties; whether it passes."""
+    ok = True
+    print(
+        "\n| rule kind and graph | labels differing | rows within float32 "
+        f"rounding of a cut (of {N_TEST:,}) |"
+    )
+    print("|---|---|---|")
+    for what, make, problem, params, *rest in PRECISION:
+        _, (differ, near), fine = cell(make, problem, params, *rest)
+        ok &= fine
+        print(f"| {what} | {differ} | {near} |")
+    return ok
 
 
 def main():
@@ -270,6 +329,7 @@ def main():
         f"{near} rows lie within float32 rounding of a cut; ratio differing / "
         f"compared = {differing / max(1, len(exported) * N_TEST):.2e}"
     )
+    ok &= precision()
     print("PASS" if ok else "FAIL: a label differs on a row not near any cut")
     return 0 if ok else 1
 

@@ -335,3 +335,38 @@ def test_deploy_doc_example_of_the_thresholds_file_runs(tmp_path, monkeypatch, c
     printed = capsys.readouterr().out.splitlines()
     assert printed[-1] == "True"
     assert printed[-2] == "['class_0' 'class_2' 'class_1']"
+
+
+def _one_logit_column(X):
+    """A network's single output column: the logit of the second class."""
+    return (np.asarray(X)[:, :3] @ np.array([1.0, -1.0, 0.5]))[:, None]
+
+
+@pytest.mark.parametrize("output", ["logits", "proba"])
+def test_saved_decision_for_the_first_class_on_a_single_column_network(output):
+    """Check that a decision whose positive class is classes_[0] (named in the
+    decision, so not ambiguous) cuts 1 - p of a one-column network at its threshold,
+    on logits and on probabilities."""
+    from scipy.special import expit
+
+    from sklabels.adapters import FunctionClassifier
+
+    decision = (
+        ProbabilisticLabelClassifier(
+            LogisticRegression(), threshold=0.3, pos_label="no"
+        )
+        .fit(X, BINARY)
+        .decision_
+    )
+    assert decision.pos_index == 0
+
+    def network(X):
+        z = _one_logit_column(X)
+        return z if output == "logits" else expit(z)
+
+    adapter = FunctionClassifier(network, output=output)
+    clf = ProbabilisticLabelClassifier(
+        FrozenEstimator(adapter), classes=["no", "yes"], threshold=decision
+    ).fit(X, BINARY)
+    p_no = 1 - expit(_one_logit_column(X)[:, 0])
+    np.testing.assert_array_equal(clf.predict(X), np.where(p_no >= 0.3, "no", "yes"))

@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # the same names, for type checkers and documentation tools
     from ._classifier import ProbabilisticLabelClassifier
     from ._cost_display import CostCurveDisplay
     from ._cost_summary import CostSummary
+    from ._decision import Decision
     from ._decode import decode
     from ._display import (
         CoverageAccuracyDisplay,
@@ -78,6 +79,7 @@ _EXPORTS = {
     "certify_reject": "._certify",
     "CertificateScopeWarning": "._warnings",
     "ProbabilisticLabelClassifier": "._classifier",
+    "Decision": "._decision",
     "decode": "._decode",
     "ClassOrderWarning": "._frozen",
     "CalibrationError": "._calibration",
@@ -121,6 +123,7 @@ __all__ = [
     "CostMatrix",
     "CostSummary",
     "CoverageAccuracyDisplay",
+    "Decision",
     "FBeta",
     "FewPositivesWarning",
     "LabelledMatrix",

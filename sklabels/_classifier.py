@@ -50,6 +50,7 @@ from ._fitted import EvaluationView, FittedLabels
 from ._generalize import CONFIDENCE, N_BOOTSTRAPS, TUNINGS, bootstrap_intervals
 from ._objectives import OBJECTIVES, CostMatrix
 from ._reports import classification_report, confusion_matrix
+from ._saved_decision import check_alone, on_model
 from ._tune import AVERAGES
 
 
@@ -112,7 +113,7 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         Explicit labels, in the column order of the model outputs (not re-sorted).
         May name classes absent from ``y``. Required with a ``FrozenEstimator`` whose
         model has no ``classes_``; for indicator ``y``, the names of its columns.
-    threshold : float, array-like, dict, "auto" or Bands, default=None
+    threshold : float, array-like, dict, "auto", Bands or Decision, default=None
         Fixed decision thresholds. Binary: predict ``pos_label`` iff its score is
         ``>= threshold`` (default 0.5 for probabilities, 0.0 for decision scores).
         Multilabel: label ``j`` on iff ``p_j >= t_j`` (one float or one per label).
@@ -125,6 +126,11 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         ``predict`` returns band names cut from one score (``>=`` at each cut;
         binary: the positive class's score, otherwise ``score_of``'s); cuts not
         given are tuned in ``fit`` on the held-out scores (see ``bands_``).
+        A :class:`~sklabels.Decision` (``Decision.from_file(path)`` of a thresholds
+        file, ``Decision.from_dict(...)``, another estimator's ``decision_``) is
+        the whole rule as saved: thresholds, costs, reject level and label,
+        priors and positive class, its classes matched to ``classes_`` by name;
+        the other decision parameters must then be left at ``None``.
 
         Fixed values are read at predict time, as in scikit-learn's
         ``FixedThresholdClassifier``: ``set_params(threshold=...)`` after ``fit``
@@ -358,7 +364,15 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         ],
         "problem": [StrOptions({"auto", "binary", "multiclass", "multilabel"})],
         "classes": ["array-like", None],
-        "threshold": [Real, "array-like", dict, StrOptions({"auto"}), Bands, None],
+        "threshold": [
+            Real,
+            "array-like",
+            dict,
+            StrOptions({"auto"}),
+            Bands,
+            Decision,
+            None,
+        ],
         "pos_label": [Real, str, "boolean", None],
         "response_method": [StrOptions({"auto", "predict_proba", "decision_function"})],
         "reject_threshold": [
@@ -461,6 +475,9 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         """
         self._forget_last_fit()
         params = self.get_params(deep=False)
+        if isinstance(params["threshold"], Decision):  # the rule is fixed: fit no rule
+            check_alone(params)
+            params["threshold"] = None
         if any_dask(X, y):  # a frozen model tuned on every partition
             outcome = dask_layer().fit(params, X, y, fit_params)
         else:
@@ -571,7 +588,12 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
                 return cached[1]
         except (TypeError, ValueError):  # values that cannot be compared: resolve
             pass
-        decision = resolve(params, self._fitted, self._tuned, type(self).__name__)
+        owner = type(self).__name__
+        if isinstance(params["threshold"], Decision):
+            check_alone(params)
+            decision = on_model(params["threshold"], self._fitted, owner)
+        else:
+            decision = resolve(params, self._fitted, self._tuned, owner)
         # Cached only if no container changed in place while it was resolved.
         if param_key(tuple(params.values())) == key:
             self._decision_cache[0] = (key, decision)  # one store: thread-safe

@@ -13,6 +13,7 @@ options against the scores they apply to.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from numbers import Number, Real
@@ -89,6 +90,11 @@ def param_key(value: Any) -> Any:
 @dataclass(frozen=True, eq=False)
 class Decision:
     """What turns validated scores into codes, resolved and validated.
+
+    An estimator's ``decision_``, or a thresholds file read back with
+    :meth:`from_file` (:meth:`from_dict` of :meth:`to_dict`). Pass one as
+    ``ProbabilisticLabelClassifier(model, threshold=decision)`` to decide by it;
+    its classes are matched to the model's by name (see docs/deploy.md).
 
     Attributes
     ----------
@@ -204,6 +210,35 @@ class Decision:
             written["bands"] = self.bands.to_dict()
         return written
 
+    def __deepcopy__(self, memo: dict) -> Decision:
+        return self  # an immutable value: clone keeps it
+
+    @classmethod
+    def from_file(cls, path: Any) -> Decision:
+        """The decision in a thresholds file: the JSON that ``sklabels tune``
+        writes, or ``json.dump(decision.to_dict(), f)``.
+
+        The command line's fields beside the decision (``pos_label``,
+        ``from_logits``, the objective values) are checked and set aside. Pass the
+        decision to ``ProbabilisticLabelClassifier(model, threshold=decision)``.
+        """
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+        if not isinstance(data, Mapping) or "version" not in data:
+            raise ValueError(
+                f"{str(path)!r} holds no versioned decision; write it with "
+                f"`sklabels tune` or json.dump(decision.to_dict(), f)."
+            )
+        decision = cls.from_dict({k: v for k, v in data.items() if k not in _BESIDE})
+        pos_label = data.get("pos_label")
+        named = to_python(decision.classes[decision.pos_index])
+        if decision.problem == "binary" and pos_label not in (None, named):
+            raise ValueError(
+                f"{str(path)!r} has pos_label={pos_label!r} but pos_index "
+                f"{decision.pos_index} ({named!r}); pass the file as it was written."
+            )
+        return decision
+
     @classmethod
     def from_dict(cls, data: Mapping) -> Decision:
         """The decision that :meth:`to_dict` wrote."""
@@ -261,6 +296,9 @@ class Decision:
 
 
 _VERSION = 1
+# What `sklabels tune` writes beside the decision's fields (see from_file).
+_BESIDE = {"pos_label", "from_logits", "scoring", "average", "best_score"}
+_BESIDE |= {"class_scores"}
 _RULES = {"binary": "thresholds", "multilabel": "thresholds", "multiclass": "ratios"}
 _FIELDS = {
     "version",

@@ -65,7 +65,7 @@ def decision_of(estimator: Any) -> Plan:
         reject_label=decision.reject_label,
         cost_rule=decision.cost_rule,
         priors=decision.priors,
-        train_priors=fitted.priors,
+        train_priors=decision.train_priors,
         never_on=fitted.never_on,
         bands=decision.bands,
     )

@@ -14,7 +14,7 @@ from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from sklabels import ProbabilisticLabelClassifier
+from sklabels import Bands, ProbabilisticLabelClassifier
 from sklabels.adapters import FunctionClassifier, OnnxClassifier
 
 ort = pytest.importorskip("onnxruntime")
@@ -110,6 +110,36 @@ def test_onnx_export_binary_rules_match_predict(three_classes, params):
     binary = np.where(y == "bee", "yes", "no")
     clf = _fit(X, binary, **params)
     assert_parity(clf, X[250:])
+
+
+def test_onnx_export_bands_match_predict(three_classes):
+    """Check that band names cut from the positive class's score come out as
+    predict's, under ONNX Runtime."""
+    X, y = three_classes
+    binary = np.where(y == "bee", "yes", "no")
+    bands = Bands(["low", "mid", "high"], cuts=[0.2, 0.6])
+    clf = _fit(X, binary, threshold=bands)
+    assert_parity(clf, X[250:])
+    assert set(clf.predict(X[250:])) == {"low", "mid", "high"}
+
+
+def test_onnx_export_saved_decision_matches_predict(three_classes):
+    """Check that threshold=Decision (costs with abstention, priors re-weighted from
+    the decision's own training priors, the model's classes in another order)
+    exports the labels predict gives."""
+    X, y = three_classes
+    saved = _fit(
+        X,
+        y,
+        costs=[[0, 1, 4], [1, 0, 1], [2, 1, 0]],
+        reject_cost=0.3,
+        reject_label="unsure",
+        priors=[0.5, 0.3, 0.2],
+        train_priors=[0.2, 0.2, 0.6],  # not the frequencies of y
+    )
+    clf = _fit(X, y, threshold=saved.decision_, classes=["cat", "ant", "bee"])
+    assert_parity(clf, X[250:])
+    assert_array_equal(clf.predict(X[250:]), saved.predict(X[250:]))
 
 
 def test_onnx_export_double_precision_matches_predict(three_classes):
@@ -471,3 +501,27 @@ def test_onnx_module_docstring_examples():
     result = doctest.testmod(sklabels.onnx, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0
     assert result.failed == 0
+
+
+def test_onnx_export_refuses_a_transformers_classifier():
+    """Check that a frozen TransformersClassifier is refused by name, with the way
+    to export its network."""
+    pytest.importorskip("transformers")
+    pytest.importorskip("tokenizers")
+    import os
+    import sys
+
+    sys.path.insert(0, os.path.dirname(__file__))
+    from _tiny_transformers import make_model, make_texts, make_tokenizer
+
+    from sklabels.adapters import TransformersClassifier
+
+    texts, topics = make_texts(30, seed=1)
+    adapter = TransformersClassifier(
+        make_model(["sport", "tech", "food"]), make_tokenizer()
+    )
+    clf = ProbabilisticLabelClassifier(FrozenEstimator(adapter)).fit(texts, topics)
+    with pytest.raises(
+        ExportError, match=r"TransformersClassifier is not exported.*optimum"
+    ):
+        to_onnx(clf, np.array(texts[:1]))

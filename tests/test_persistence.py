@@ -181,6 +181,34 @@ CONFIGURATIONS = {
         X,
         y,
     ),
+    "saved-decision-costs-priors": lambda: (
+        ProbabilisticLabelClassifier(
+            LogisticRegression(),
+            threshold=ProbabilisticLabelClassifier(
+                LogisticRegression(),
+                costs=COSTS,
+                reject_cost=0.5,
+                reject_label=-1,
+                priors=[0.2, 0.3, 0.5],
+            )
+            .fit(X3, y3)
+            .decision_,
+        ),
+        X3,
+        y3,
+    ),
+    "saved-decision-bands": lambda: (
+        ProbabilisticLabelClassifier(
+            LogisticRegression(),
+            threshold=ProbabilisticLabelClassifier(
+                LogisticRegression(), threshold=Bands(["low", "mid", "high"])
+            )
+            .fit(X, y)
+            .decision_,
+        ),
+        X,
+        y,
+    ),
     "function": lambda: (
         ProbabilisticLabelClassifier(
             FrozenEstimator(FunctionClassifier(softmax_of_first_columns)),
@@ -343,3 +371,58 @@ def test_skops_round_trip_keras():
     adapter = KerasClassifier(model, epochs=2, random_state=0)
     clf = ProbabilisticLabelClassifier(adapter).fit(X3, y3)
     _assert_same_predictions(clf, _round_trip(clf, X3), X3)
+
+
+def test_skops_round_trip_frozen_keras():
+    """Check that a frozen KerasClassifier around a handed-in model round-trips."""
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    keras = pytest.importorskip("keras")
+    from sklabels.adapters import KerasClassifier
+
+    trained = LogisticRegression().fit(X3, y3)  # its weights: a pretrained network
+    model = keras.Sequential([keras.Input((6,)), keras.layers.Dense(3)])
+    model.layers[0].set_weights([trained.coef_.T, trained.intercept_])
+    adapter = KerasClassifier(model, output="logits")
+    clf = ProbabilisticLabelClassifier(
+        FrozenEstimator(adapter), classes=[0, 1, 2], threshold="auto"
+    ).fit(X3, y3)
+    loaded = _round_trip(clf, X3)
+    _assert_same_predictions(clf, loaded, X3)
+    assert len(set(clf.predict(X3))) > 1
+    assert adapter.model is model
+
+
+@pytest.mark.parametrize("frozen", [True, False], ids=["frozen", "fine-tuned"])
+def test_skops_round_trip_transformers(frozen):
+    """Check that a TransformersClassifier (frozen, or fine-tuned in fit) loads with
+    trusted_types() alone: model and tokenizer saved as their save_pretrained files,
+    the user's model left as it was."""
+    pytest.importorskip("transformers")
+    pytest.importorskip("tokenizers")
+    import sys
+
+    sys.path.insert(0, os.path.dirname(__file__))
+    from _tiny_transformers import make_model, make_texts, make_tokenizer
+
+    from sklabels.adapters import TransformersClassifier
+
+    texts, topics = make_texts(60, seed=1)
+    model = make_model(["sport", "tech", "food"])
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    training = {"epochs": 4, "lr": 3e-3, "batch_size": 16, "random_state": 0}
+    adapter = TransformersClassifier(model, make_tokenizer(), **training)
+    clf = ProbabilisticLabelClassifier(
+        FrozenEstimator(adapter) if frozen else adapter,
+        threshold="auto" if frozen else None,  # frozen: tuned on these texts
+    ).fit(texts, topics)
+    data = sio.dumps(clf)
+    assert set(sio.get_untrusted_types(data=data)) <= set(trusted_types())
+    loaded = sio.loads(data, trusted=trusted_types())
+    _assert_same_predictions(clf, loaded, texts)  # probabilities equal too
+    if frozen:  # tuned on these texts: more than one topic predicted
+        assert len(set(clf.predict(texts))) > 1
+    else:  # the fine-tuned copy is the one saved, not the model passed in
+        tuned = loaded.estimator_.model_.state_dict()
+        assert any(not torch.equal(tuned[k], v) for k, v in before.items())
+    assert adapter.model is model
+    assert all(torch.equal(v, model.state_dict()[k]) for k, v in before.items())

@@ -13,6 +13,7 @@ from sklearn.utils._param_validation import Interval
 
 from ._base import BaseAdapter, import_optional
 from ._heads import LOGITS, check_encoded_target
+from ._pretrained_archive import from_pretrained_bytes, pretrained_bytes
 from ._torch_common import NeedsCopy, eval_view, per_sample_loss, target_tensor
 from ._trainable import seed_from
 
@@ -160,6 +161,8 @@ class TransformersClassifier(BaseAdapter):
         "verbose": ["verbose"],
     }
     _CACHES = ("_eval_copy",)
+    # Pickled (and saved by skops.io) as the zipped files of save_pretrained.
+    _ARCHIVED = ("model", "model_", "tokenizer")
 
     def __init__(
         self,
@@ -288,6 +291,12 @@ class TransformersClassifier(BaseAdapter):
                 logits = network(**batch).logits
                 parts.append(logits.float().cpu().numpy())
         return np.concatenate(parts, axis=0)
+
+    def _archive(self, network: Any) -> bytes | None:
+        return pretrained_bytes(network)
+
+    def _unarchive(self, data: bytes) -> Any:
+        return from_pretrained_bytes(data)
 
     # ----------------------------------------------------------------- fitting
     def __sklearn_clone__(self) -> TransformersClassifier:

@@ -176,24 +176,25 @@ def run_split(problem, seed, scale):
         positions = [
             np.arange(e - len(t), e) for e, (_, t) in zip(ends, splits, strict=True)
         ]
-        start = time.perf_counter()
-        robust = tune_with_evidence(
-            Scores(np.column_stack([1 - pooled[:, 0], pooled[:, 0]]), "proba")
-            if binary
-            else Scores(pooled, "proba"),
-            pooled_truth[:, 0] if binary else pooled_truth,
-            problem=problem.kind,
-            classes=np.arange(2 if binary else k),
-            pos_index=1,
-            scoring="f1",
-            average="macro",
-            keep_curves=False,
-            tuning="robust",
-            folds=positions,
-            random_state=seed,
-        )
-        times["robust"] = time.perf_counter() - start
-        scores["robust"] = score(np.atleast_1d(robust.thresholds))
+        for strategy in EVIDENCE:
+            start = time.perf_counter()
+            tuned = tune_with_evidence(
+                Scores(np.column_stack([1 - pooled[:, 0], pooled[:, 0]]), "proba")
+                if binary
+                else Scores(pooled, "proba"),
+                pooled_truth[:, 0] if binary else pooled_truth,
+                problem=problem.kind,
+                classes=np.arange(2 if binary else k),
+                pos_index=1,
+                scoring="f1",
+                average="macro",
+                keep_curves=False,
+                tuning=strategy,
+                folds=positions,
+                random_state=seed,
+            )
+            times[strategy] = time.perf_counter() - start
+            scores[strategy] = score(np.atleast_1d(tuned.thresholds))
 
     start = time.perf_counter()
     if binary:
@@ -215,7 +216,8 @@ def _sd(values):
     return values.std(ddof=1) if len(values) > 1 else 0.0
 
 
-METHODS = ("default", "exact", "foldavg", "robust", "sklearn")
+EVIDENCE = ("robust", "smooth", "fold-robust", "fold-smooth", "fold-smooth-robust")
+METHODS = ("default", "exact", "foldavg", *EVIDENCE, "sklearn")
 
 
 def main():

@@ -51,7 +51,14 @@ import numpy as np
 
 from ._objectives import TOL, Constrained, Objective, evaluate
 from ._sorted_counts import map_columns
-from ._sweep import ColumnTuning, Sweep, ThresholdCurve, best_cut, sweep
+from ._sweep import (
+    ColumnTuning,
+    Sweep,
+    ThresholdCurve,
+    best_cut,
+    smoothed_best_cut,
+    sweep,
+)
 from ._warnings import FEW_POSITIVES
 
 SINGLE_CLASS_FOLDS = ("skip", "include")
@@ -196,6 +203,7 @@ def tune_fold_average(
     single_class_folds: str = "skip",
     problem: str = "multilabel",
     n_jobs: int | None = None,
+    smooth: bool = False,
 ) -> ColumnTuning:
     """Tune every column on the mean over folds of each fold's exact objective curve.
 
@@ -298,7 +306,9 @@ def tune_fold_average(
         )
         at = int(np.searchsorted(-curve.cuts, -start_at, side="right")) - 1
         start = float(values[max(at, 0)])
-        threshold, best, index = best_cut(curve, values)
+        threshold, best, index = (smoothed_best_cut if smooth else best_cut)(
+            curve, values
+        )
         unreachable = None
         if untuned or constant:
             threshold = float(defaults[j]) if defaults is not None else float(start_at)
@@ -343,6 +353,7 @@ def cut_on_folds(
     proba: bool,
     default: float,
     micro: bool,
+    smooth: bool = False,
 ) -> np.ndarray | None:
     """The top of the fold-averaged exact curve over the folds inside ``rows``.
 
@@ -374,6 +385,7 @@ def cut_on_folds(
         defaults=np.full(scores[0].shape[1], default),
         start_at=default,
         problem="binary" if k == 1 else "multilabel",
+        smooth=smooth,
     )
     cut = np.asarray(result.thresholds, dtype=np.float64)
     return np.full(k, cut[0]) if micro else cut

@@ -27,7 +27,6 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
-from scipy.ndimage import uniform_filter1d
 from scipy.special import expit
 from sklearn.utils import check_random_state
 
@@ -46,7 +45,7 @@ from ._progress import (
 )
 from ._rules import default_threshold
 from ._scores import PROBA, Scores
-from ._sweep import midpoint, sweep, tune_columns, tune_micro
+from ._sweep import smoothed_best_cut, sweep, tune_columns, tune_micro
 from ._tuning import (
     TuningResult,
     check_tuning_options,
@@ -72,6 +71,9 @@ _CUTOFF_RULES = {
     # The mean over the cv folds of each fold's exact curve, as scikit-learn's
     # TunedThresholdClassifierCV.
     "fold_average": ("fold_average", None),
+    "fold-robust": ("fold_average", 0.0),
+    "fold-smooth": ("fold_smooth", None),
+    "fold-smooth-robust": ("fold_smooth", 0.0),
 }
 STRATEGIES = tuple(_CUTOFF_RULES)
 # Multiclass: "robust" is the exact ratios behind a two-SE guard on the whole
@@ -191,23 +193,10 @@ def _tuned_exact(task: _Task, rows: np.ndarray) -> np.ndarray:
 
 
 def _smooth_one(column, hits, weight, task: _Task) -> float:
-    """The cut at the top of the objective curve smoothed over nearby cuts.
-
-    A moving average over about ``sqrt(m)`` neighbouring candidates (``m`` distinct
-    scores) prefers the middle of a wide plateau of good values over a narrow spike.
-    """
+    """The cut at the top of the objective curve smoothed over nearby cuts."""
     curve = sweep(column, hits, weight, proba=task.proba)
     values = evaluate(task.objective, task.name, curve.tp, curve.fp, curve.fn, curve.tn)
-    if curve.available is not None:
-        values = np.where(curve.available, values, -np.inf)
-    finite = np.isfinite(values)
-    if finite.sum() < 3:
-        return float(midpoint(curve.cuts, int(np.argmax(values))))
-    width = max(1, int(np.sqrt(finite.sum())))
-    filled = np.where(finite, values, np.min(values[finite]))
-    smoothed = uniform_filter1d(filled, size=width, mode="nearest")
-    smoothed = np.where(finite, smoothed, -np.inf)
-    return float(midpoint(curve.cuts, int(np.argmax(smoothed))))
+    return smoothed_best_cut(curve, values)[0]
 
 
 def _tuned_smooth(task: _Task, rows: np.ndarray) -> np.ndarray:
@@ -258,7 +247,7 @@ def _tuned_shrunk(task: _Task, rows: np.ndarray) -> np.ndarray:
     return keep * own + (1 - keep) * anchor
 
 
-def _tuned_fold_average(task: _Task, rows: np.ndarray, folds) -> np.ndarray:
+def _tuned_fold_average(task: _Task, rows, folds, smooth=False) -> np.ndarray:
     """The top of the fold-averaged exact curve, over the folds inside ``rows``."""
     cut = cut_on_folds(
         task.values,
@@ -271,12 +260,16 @@ def _tuned_fold_average(task: _Task, rows: np.ndarray, folds) -> np.ndarray:
         proba=task.proba,
         default=task.default,
         micro=task.micro,
+        smooth=smooth,
     )
     return _tuned_exact(task, rows) if cut is None else cut
 
 
 _CUTOFF_BASES = {
     "fold_average": _tuned_fold_average,
+    "fold_smooth": lambda task, rows, folds: _tuned_fold_average(
+        task, rows, folds, smooth=True
+    ),
     "exact": lambda task, rows, folds: _tuned_exact(task, rows),
     "smooth": lambda task, rows, folds: _tuned_smooth(task, rows),
     "median": lambda task, rows, folds: _tuned_over_folds(task, rows, folds, np.median),
@@ -686,7 +679,7 @@ def _retuned(task: _Task, rows, tuning: str, kept: np.ndarray, info: dict):
         offsets = factor * _ratio_offsets(task, rows) if not kept.all() else 0.0
         return offsets_to_ratios(np.zeros(task.n_columns) + offsets)
     base, _ = _cutoff_base(tuning, task) if tuning in STRATEGIES else ("exact", None)
-    if base in ("median", "mean", "fold_average"):
+    if base in ("median", "mean", "fold_average", "fold_smooth"):
         base = "exact"  # the folds do not survive resampling
     cut = _CUTOFF_BASES[base](task, rows, [])
     cut = np.where(kept, task.default, cut)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
+from scipy.ndimage import uniform_filter1d
 
 from ._objectives import (
     Constrained,
@@ -181,6 +182,24 @@ def best_cut(curve: Sweep, values: np.ndarray) -> tuple[float, float, int]:
         values = np.where(curve.available, values, -np.inf)
     index, best = plateau_middle(values)
     return midpoint(curve.cuts, index), best, index
+
+
+def smoothed_best_cut(curve: Sweep, values: np.ndarray) -> tuple[float, float, int]:
+    """Threshold, objective value and index at the top of the smoothed curve.
+
+    A moving average over about ``sqrt(m)`` neighbouring candidates (``m`` finite
+    values) prefers the middle of a wide plateau of good values over a narrow spike.
+    """
+    if curve.available is not None:
+        values = np.where(curve.available, values, -np.inf)
+    finite = np.isfinite(values)
+    index = int(np.argmax(values))
+    if finite.sum() >= 3:
+        width = max(1, int(np.sqrt(finite.sum())))
+        filled = np.where(finite, values, np.min(values[finite]))
+        smoothed = uniform_filter1d(filled, size=width, mode="nearest")
+        index = int(np.argmax(np.where(finite, smoothed, -np.inf)))
+    return midpoint(curve.cuts, index), float(values[index]), index
 
 
 @dataclass

@@ -218,6 +218,7 @@ def tune_thresholds(
             objective=objective,
             name=name,
             average=average,
+            sample_weight=weight,
         )
     common = dict(
         problem=problem,

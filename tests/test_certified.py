@@ -18,6 +18,7 @@ from sklearn.multiclass import OneVsRestClassifier
 
 from sklabels import (
     AtLeast,
+    certify_cut,
     CertificateScopeWarning,
     NotCertifiedWarning,
     PrecisionAtRecall,
@@ -160,13 +161,12 @@ def test_certified_objective_refuses_bad_arguments(kwargs, message):
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        (dict(sample_weight=np.ones(300)), "sample_weight is not supported"),
         (dict(problem="multilabel", average="micro"), "average='micro'"),
         (dict(problem="multiclass"), "one versus the rest.*reject_accuracy"),
     ],
 )
 def test_tune_thresholds_certified_refuses_what_it_cannot_cover(kwargs, message):
-    """Check that weights, micro averaging and multiclass ratios are refused."""
+    """Check that micro averaging and multiclass ratios are refused."""
     rng = np.random.default_rng(4)
     if kwargs.get("problem") == "multiclass":
         s = rng.dirichlet([1, 1, 1], size=300)
@@ -299,3 +299,25 @@ def test_certified_multilabel_cuts_follow_the_labels(order, frame):
     )
     expected = dict(zip(names, base.thresholds, strict=True))
     assert dict(zip(given, moved.thresholds, strict=True)) == expected
+
+
+def test_weighted_rows_are_certified_by_hoeffding_bentkus():
+    """Check tune_thresholds and the estimator certify a floor on weighted rows
+    with Hoeffding--Bentkus p-values: the cut certify_cut gives on the same rows
+    and weights, reported as such."""
+    rng = np.random.default_rng(11)
+    s, y = _draw(rng, 2000)
+    w = 1.0 + 2.0 * y
+    objective = RecallAtPrecision(0.85, confidence=0.9)
+    result = tune_thresholds(y, s, classes=[0, 1], scoring=objective, sample_weight=w)
+    certificate = result.certificates[1]
+    direct = certify_cut(s, y, floor=0.85, confidence=0.9, sample_weight=w)
+    assert certificate.test == "hoeffding-bentkus" and certificate.certified
+    assert result.thresholds == direct.threshold
+    X = logit(s)[:, None]
+    clf = ProbabilisticLabelClassifier(
+        FrozenEstimator(LogisticRegression().fit(X, y)),
+        threshold="auto",
+        scoring=objective,
+    ).fit(X, y, sample_weight=w)
+    assert clf.certificates_[1].test == "hoeffding-bentkus"

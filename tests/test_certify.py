@@ -363,3 +363,56 @@ def test_equal_weights_keep_the_exact_tail():
         scores[0], truth[0], floor=0.8, confidence=0.9, sample_weight=np.full(500, 2)
     )
     assert weighted == plain and plain.test == "binomial"
+
+
+def _holm_over_labels(labels, alpha, cuts):
+    """Holm across labels (not offered): labels not yet certified are retested at
+    alpha / (labels left) after each step that certifies one."""
+    done = {}
+    while len(done) < len(labels):
+        level = alpha / (len(labels) - len(done))
+        new = {
+            j: certify_cut(s, y, floor=0.9, confidence=1 - level, warn=False, **cuts[j])
+            for j, (s, y) in enumerate(labels)
+            if j not in done
+        }
+        new = {j: c for j, c in new.items() if c.certified}
+        if not new:
+            break
+        done.update(new)
+    return done
+
+
+def test_holm_across_labels_breaks_the_joint_guarantee_bonferroni_keeps():
+    """Check why joint=True stays Bonferroni: three labels certify a safe cut at
+    once and walk on to a cut just below the floor; Holm then spends the whole
+    budget on a fourth label whose only cut is just below the floor, and the joint
+    violation exceeds 1 - confidence, where Bonferroni's does not."""
+    rng = np.random.default_rng(12)
+    alpha, n, draws, floor = 0.2, 20000, 300, 0.9
+    edge = 0.47222  # precision 0.475 / (1 - edge) = 0.899996 on labels 0-2
+    cuts = [dict(candidates=[edge, 0.8], starts=[0.8])] * 3 + [
+        dict(candidates=[0.5], starts=[0.5])
+    ]
+    bonferroni, holm = [], []
+    for _ in range(draws):
+        s = rng.uniform(size=(n, 4))
+        p = np.where(s >= 0.5, 0.95, 0.0)
+        p[:, 3] = 0.89999  # label 3: precision 0.89999 at every cut
+        y = (rng.uniform(size=(n, 4)) < p).astype(int)
+        labels = [(s[:, j], y[:, j]) for j in range(4)]
+
+        def violated(certs):
+            return any(c.cut < 0.5 or j == 3 for j, c in certs.items())
+
+        together = {
+            j: _certify_quietly(
+                *labels[j], floor=floor, confidence=1 - alpha / 4, **cuts[j]
+            )
+            for j in range(4)
+        }
+        together = {j: c for j, c in together.items() if c.certified}
+        bonferroni.append(violated(together))
+        holm.append(violated(_holm_over_labels(labels, alpha, cuts)))
+    assert np.mean(bonferroni) <= _allowed(alpha, draws)
+    assert np.mean(holm) > _allowed(alpha, draws)

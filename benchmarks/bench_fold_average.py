@@ -46,12 +46,11 @@ from sklearn.model_selection import (
     TunedThresholdClassifierCV,
     train_test_split,
 )
-from sklearn.multiclass import OneVsRestClassifier
 from sklearn.multioutput import MultiOutputClassifier
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_generalization import PROBLEMS as GENERAL
-from bench_generalization import Problem, logistic, metric
+from bench_generalization import metric
 
 from sklabels import tune_thresholds
 from sklabels._fold_average import tune_fold_average
@@ -64,31 +63,7 @@ except ImportError:  # pragma: no cover
     tune_with_evidence = None
 
 
-def _skewed_labels(scale):
-    """12 labels from one latent linear model each, prevalences 1% .. 30%."""
-    rng = np.random.default_rng(4)
-    n, d, k = int(3000 * scale), 20, 12
-    X = rng.normal(size=(n, d))
-    prevalence = np.geomspace(0.01, 0.30, k)
-    Y = np.zeros((n, k), dtype=int)
-    for j in range(k):
-        beta = np.zeros(d)
-        beta[rng.choice(d, 5, replace=False)] = rng.normal(0, 0.8, 5)
-        margin = X @ beta + rng.logistic(size=n)  # noise: labels not separable
-        Y[:, j] = margin >= np.quantile(margin, 1 - prevalence[j])
-        Y[rng.choice(n, 2, replace=False), j] = 1  # never empty at small scales
-    return X, Y
-
-
 PROBLEMS = [p for p in GENERAL if p.kind in ("binary", "multilabel") and p.has_peer]
-PROBLEMS.append(
-    Problem(
-        "skewed-labels-logistic",
-        "multilabel",
-        _skewed_labels,
-        lambda s: OneVsRestClassifier(logistic()),
-    )
-)
 
 
 def _positive_scores(model, X, kind):
@@ -216,7 +191,7 @@ def _sd(values):
     return values.std(ddof=1) if len(values) > 1 else 0.0
 
 
-EVIDENCE = ("robust", "smooth", "fold-robust", "fold-smooth", "fold-smooth-robust")
+EVIDENCE = ("robust", "smooth-robust", "fold-robust")
 METHODS = ("default", "exact", "foldavg", *EVIDENCE, "sklearn")
 
 

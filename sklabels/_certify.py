@@ -49,8 +49,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.stats import binom
 from scipy.special import rel_entr
+from scipy.stats import binom
 
 from ._warnings import user_stacklevel
 
@@ -396,6 +396,8 @@ def certify_cut(
     warn: bool = True,
 ) -> Certificate:
     """Choose a cut whose rate meets ``floor`` on new data with ``confidence``.
+    Each candidate gets a p-value (the exact binomial tail; Hoeffding--Bentkus
+    for weighted rows), the fixed-sequence walks certify, the best certified wins.
 
     Parameters
     ----------
@@ -618,9 +620,7 @@ def certify_reject(
     *,
     floor: float,
     confidence: float,
-    candidates: Any = None,
-    starts: Any = None,
-    sample_weight: Any = None,
+    **options: Any,
 ) -> Certificate:
     """Certify a reject level: accuracy among accepted rows at least ``floor``.
 
@@ -635,8 +635,11 @@ def certify_reject(
         Probabilities of rows the model was not trained on.
     y : array-like of shape (n_samples,)
         Class indices (column positions in ``proba``).
-    floor, confidence, candidates, starts, sample_weight
+    floor, confidence
         As in :func:`certify_cut` with ``metric="accuracy"``.
+    **options
+        ``candidates``, ``starts``, ``sample_weight``, ``warn``: as in
+        :func:`certify_cut`.
 
     Returns
     -------
@@ -657,7 +660,5 @@ def certify_reject(
         metric="accuracy",
         floor=floor,
         confidence=confidence,
-        candidates=candidates,
-        starts=starts,
-        sample_weight=sample_weight,
+        **options,
     )

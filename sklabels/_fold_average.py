@@ -56,10 +56,10 @@ from ._sweep import (
     Sweep,
     ThresholdCurve,
     best_cut,
+    collect_columns,
     smoothed_best_cut,
     sweep,
 )
-from ._warnings import FEW_POSITIVES
 
 SINGLE_CLASS_FOLDS = ("skip", "include")
 
@@ -325,20 +325,8 @@ def tune_fold_average(
             kept = ThresholdCurve(curve.cuts, values, *counts, threshold, best)
         return threshold, best, kept, unreachable, start, untuned, constant, count
 
-    curves: list[ThresholdCurve] | None = [] if keep_curves else None
-    result = ColumnTuning(np.empty(k), np.empty(k), curves, start=np.empty(k))
-    for j, outcome in enumerate(map_columns(tune, stacked, stacked_truth, n_jobs)):
-        t, b, curve, unreachable, start, untuned, constant, count = outcome
-        if untuned or constant:
-            (result.untuned if untuned else result.constant).append(j)
-        elif unreachable is not None:
-            result.unreachable.append((j, *unreachable))
-        if 0 < count < FEW_POSITIVES and not constant:
-            result.few.append((j, count))
-        result.thresholds[j], result.best[j], result.start[j] = t, b, start
-        if curves is not None:
-            curves.append(curve)
-    return result
+    outcomes = map_columns(tune, stacked, stacked_truth, n_jobs)
+    return collect_columns(outcomes, k, keep_curves)
 
 
 def cut_on_folds(

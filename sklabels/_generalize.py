@@ -428,42 +428,29 @@ def tune_generalized(
     scores: Scores,
     truth: np.ndarray,
     *,
-    problem: str,
-    classes: np.ndarray,
-    pos_index: int = 1,
-    scoring: Any = "f1",
-    average: str = "macro",
-    sample_weight: np.ndarray | None = None,
-    keep_curves: bool = True,
     tuning: str = "robust",
     folds: list[np.ndarray] | None = None,
     random_state: Any = None,
     progress: Progress | None = None,
-    n_jobs: int | None = None,
+    **options: Any,
 ) -> TuningResult:
     """Tune with ``tuning`` (a name of ``STRATEGIES``) and record the fold evidence.
 
-    ``folds`` are row indices of the tuning data (the cross-validation folds the
-    scores came from); without them, with fewer than 3, or with a fold of fewer than
-    ``MIN_FOLD_ROWS`` rows (leave-one-out), seeded folds of the rows are made: the
-    optimum and the held-out gain of a single row say nothing. The result's
-    ``cv_results`` holds the per-fold optima and scores.
+    ``options`` are those of :func:`~sklabels._tuning.tune_scores` (``problem`` and
+    ``classes`` required). ``folds`` are row indices of the tuning data (the
+    cross-validation folds the scores came from); without them, with fewer than 3,
+    or with a fold of fewer than ``MIN_FOLD_ROWS`` rows (leave-one-out), seeded
+    folds of the rows are made: the optimum and the held-out gain of a single row
+    say nothing. The result's ``cv_results`` holds the per-fold optima and scores.
     """
     progress = progress or Progress(0, "tune_thresholds")
-    objective, name = check_tuning_options(scoring, average, problem)
-    check_tuning_strategy(tuning, problem)
-    exact = tune_scores(
-        scores,
-        truth,
-        problem=problem,
-        classes=classes,
-        pos_index=pos_index,
-        scoring=objective,
-        average=average,
-        sample_weight=sample_weight,
-        keep_curves=keep_curves,
-        n_jobs=n_jobs,
+    problem, average = options["problem"], options.get("average", "macro")
+    objective, name = check_tuning_options(
+        options.get("scoring", "f1"), average, problem
     )
+    check_tuning_strategy(tuning, problem)
+    options = {**options, "scoring": objective}
+    exact = tune_scores(scores, truth, **options)
     progress(f"pooled exact tuning on {len(truth):,} rows")
     if (
         folds is None
@@ -471,11 +458,13 @@ def tune_generalized(
         or min(len(rows) for rows in folds) < MIN_FOLD_ROWS
     ):
         folds = split_rows(truth, problem, random_state)
+    pos_index = options.get("pos_index", 1)
+    sample_weight = options.get("sample_weight")
     task = _make_task(
         scores,
         truth,
         problem,
-        classes,
+        options["classes"],
         pos_index,
         objective,
         name,
@@ -490,39 +479,29 @@ def tune_generalized(
             choice = _cutoff_choice(task, folds, tuning)
     progress(f"per-fold and cross-fitted tuning over {len(folds)} folds")
     result = _result(exact, task, choice, folds, tuning, scores)
-    if keep_curves and not task.multiclass:
-        result.cv_results["fold_curves"] = _fold_curves(
-            scores,
-            truth,
-            folds,
-            problem,
-            classes,
-            pos_index,
-            objective,
-            average,
-            sample_weight,
-        )
+    if options.get("keep_curves", True) and not task.multiclass:
+        result.cv_results["fold_curves"] = _fold_curves(scores, truth, folds, options)
     return result
 
 
-def _fold_curves(
-    scores, truth, folds, problem, classes, pos_index, objective, average, sample_weight
-) -> dict:
+def _fold_curves(scores, truth, folds, options: dict) -> dict:
     """``{label: [ThresholdCurve of each fold]}``: each fold's rows tuned alone."""
     curves: dict = {}
+    sample_weight = options.get("sample_weight")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for rows in folds:
             part = tune_scores(
                 Scores(scores.values[rows], scores.kind, scores.logits),
                 np.asarray(truth)[rows],
-                problem=problem,
-                classes=classes,
-                pos_index=pos_index,
-                scoring=objective,
-                average=average,
-                sample_weight=None if sample_weight is None else sample_weight[rows],
-                keep_curves=True,
+                **{
+                    **options,
+                    "sample_weight": None
+                    if sample_weight is None
+                    else sample_weight[rows],
+                    "keep_curves": True,
+                    "n_jobs": None,
+                },
             )
             for label, curve in part.curves.items():
                 curves.setdefault(label, []).append(curve)

@@ -305,9 +305,14 @@ def tune_columns(
                 curve = replace(curve, best_threshold=t, best_score=b)
         return t, b, curve, unreachable, start, untuned, constant, count
 
+    return collect_columns(map_columns(tune, values, truth, n_jobs), k, keep_curves)
+
+
+def collect_columns(outcomes, k: int, keep_curves: bool) -> ColumnTuning:
+    """One :class:`ColumnTuning` from each column's ``(threshold, best, curve,
+    unreachable, start, untuned, constant, positives)``."""
     curves: list[ThresholdCurve] | None = [] if keep_curves else None
     result = ColumnTuning(np.empty(k), np.empty(k), curves, start=np.empty(k))
-    outcomes = map_columns(tune, values, truth, n_jobs)
     for j, outcome in enumerate(outcomes):
         t, b, curve, unreachable, start, untuned, constant, count = outcome
         if untuned or constant:
@@ -343,14 +348,14 @@ def tune_micro(
     values: np.ndarray,
     truth: np.ndarray,
     *,
-    objective: Objective,
-    name: str,
     sample_weight: np.ndarray | None = None,
-    proba: bool = False,
-    keep_curves: bool = False,
     start_at: float = 0.5,
+    **options: Any,
 ) -> ColumnTuning:
-    """One threshold shared by every column: a single sweep over the pooled cells."""
+    """One threshold shared by every column: a single sweep over the pooled cells.
+
+    ``options`` (objective, name, proba, keep_curves) as in :func:`tune_columns`.
+    """
     k = values.shape[1]
     weight = None
     if sample_weight is not None:
@@ -358,13 +363,10 @@ def tune_micro(
     pooled = tune_columns(
         values.reshape(-1, 1),
         truth.reshape(-1, 1),
-        objective=objective,
-        name=name,
         sample_weight=weight,
-        proba=proba,
-        keep_curves=keep_curves,
         start_at=start_at,
         defaults=np.array([start_at]),
+        **options,
     )
     curves = None if pooled.curves is None else pooled.curves * k
     return ColumnTuning(

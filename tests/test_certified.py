@@ -18,12 +18,12 @@ from sklearn.multiclass import OneVsRestClassifier
 
 from sklabels import (
     AtLeast,
-    certify_cut,
     CertificateScopeWarning,
     NotCertifiedWarning,
     PrecisionAtRecall,
     ProbabilisticLabelClassifier,
     RecallAtPrecision,
+    certify_cut,
     certify_reject,
     decode,
     tune_thresholds,

@@ -234,10 +234,14 @@ def test_estimator_certified_reject_level_and_scope_warning():
     assert fitted.certificates_[1].certified
 
 
+@pytest.mark.parametrize("tuning", ["fold_average", "robust"])
 @pytest.mark.parametrize("problem", ["binary", "multilabel"])
-def test_fold_average_tuning_equals_tune_fold_average_on_the_same_folds(problem):
+def test_fold_average_tuning_equals_tune_fold_average_on_the_same_folds(
+    problem, tuning
+):
     """Check that tuning="fold_average" picks the thresholds tune_fold_average picks
-    on each fold model's scores of its own held-out rows."""
+    on each fold model's scores of its own held-out rows, and tuning="robust" the
+    top of the same curve smoothed."""
     rng = np.random.default_rng(8)
     X = rng.normal(size=(300, 4))
     width = 1 if problem == "binary" else 3
@@ -249,7 +253,7 @@ def test_fold_average_tuning_equals_tune_fold_average_on_the_same_folds(problem)
         inner = OneVsRestClassifier(LogisticRegression())
     cv = KFold(3, shuffle=True, random_state=0)
     clf = ProbabilisticLabelClassifier(
-        inner, threshold="auto", tuning="fold_average", cv=cv
+        inner, threshold="auto", tuning=tuning, cv=cv
     ).fit(X, y)
     fold_scores, fold_truth = [], []
     for train, test in cv.split(X, y):
@@ -257,10 +261,16 @@ def test_fold_average_tuning_equals_tune_fold_average_on_the_same_folds(problem)
         fold_scores.append(proba[:, 1:] if problem == "binary" else proba)
         fold_truth.append(Y[test])
     expected = tune_fold_average(
-        fold_scores, fold_truth, objective=f1, name="f1", proba=True, problem=problem
+        fold_scores,
+        fold_truth,
+        objective=f1,
+        name="f1",
+        proba=True,
+        problem=problem,
+        smooth=tuning == "robust",
     ).thresholds
     np.testing.assert_allclose(np.atleast_1d(clf.thresholds_), expected)
-    assert clf.cv_results_["tuning"] == "fold_average"
+    assert clf.cv_results_["tuning"] == tuning
 
 
 def test_fold_average_tuning_refuses_multiclass():

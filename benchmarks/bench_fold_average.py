@@ -11,15 +11,17 @@ the test rows. The thresholds compared, all from those same fold scores:
 * ``foldavg``  -- ``sklabels._fold_average.tune_fold_average``: the mean over folds
   of each fold's exact objective curve, maximised exactly on the union of the
   folds' breakpoints (what scikit-learn's tuner averages, without its grid);
-* ``robust``   -- the current default (``tuning="robust"`` on the same scores and
-  folds), for reference;
+* ``robust``, ``smooth-robust``, ``fold-robust`` -- strategies of
+  ``sklabels._generalize`` on the same scores and folds: the default (the fold
+  average, smoothed), the previous default (the pooled curve smoothed, default kept
+  where the cross-fitted gain is not positive), the fold average behind that guard;
 * ``sklearn``  -- ``TunedThresholdClassifierCV(scoring="f1")`` (binary: the same
   folds; multilabel: per label through ``MultiOutputClassifier``, ``cv=5``, as in
   ``bench_generalization.py``), fitted in the same process.
 
 Test objective: F1 of the positive class (binary), macro-F1 (multilabel). Problems:
-the binary and multilabel problems of ``bench_generalization.py`` and
-``skewed-labels-logistic`` (12 labels, prevalences from 1% to 30%). Prints mean
+the binary and multilabel problems of ``bench_generalization.py`` (among them
+``skewed-labels-logistic``: 12 labels, prevalences from 1% to 30%). Prints mean
 +- SD per problem and method, a summary table, and PASS/FAIL checks (the fold
 average is exact: its reported value is the brute-force mean over folds at its
 threshold, on every split and label).

@@ -281,6 +281,15 @@ _CUTOFF_BASES = {
 }
 
 
+# Bootstrap resamples keep no folds: the closest rule without them.
+_WITHOUT_FOLDS = {
+    "median": "exact",
+    "mean": "exact",
+    "fold_average": "exact",
+    "fold_smooth": "smooth",
+}
+
+
 def _cutoff_base(strategy: str, task: _Task) -> tuple[str, float | None]:
     """The cut-off rule behind a strategy, and its guard's standard errors."""
     base, n_se = _CUTOFF_RULES[strategy]
@@ -661,8 +670,7 @@ def _retuned(task: _Task, rows, tuning: str, kept: np.ndarray, info: dict):
         offsets = factor * _ratio_offsets(task, rows) if not kept.all() else 0.0
         return offsets_to_ratios(np.zeros(task.n_columns) + offsets)
     base, _ = _cutoff_base(tuning, task) if tuning in STRATEGIES else ("exact", None)
-    if base in ("median", "mean", "fold_average", "fold_smooth"):
-        base = "exact"  # the folds do not survive resampling
+    base = _WITHOUT_FOLDS.get(base, base)
     cut = _CUTOFF_BASES[base](task, rows, [])
     cut = np.where(kept, task.default, cut)
     return expit(cut) if task.logits else cut

@@ -234,6 +234,9 @@ def tune_fold_average(
         ``"multiclass"`` is refused: its ratio rule is not one cut-off per column.
     n_jobs : int, default=None
         Threads over columns (joblib's convention); results do not depend on it.
+    smooth : bool, default=False
+        Take the top of the averaged curve smoothed over about ``sqrt(m)``
+        neighbouring cuts (``m`` finite values): the rule of ``tuning="robust"``.
 
     Returns
     -------
@@ -346,8 +349,8 @@ def cut_on_folds(
     """The top of the fold-averaged exact curve over the folds inside ``rows``.
 
     One cut per column (``micro``: one cut shared by every column, each fold's
-    cells pooled). ``None`` where fewer than two folds hold rows: nothing to
-    average.
+    cells pooled; ``smooth``: the top of the averaged curve smoothed). ``None``
+    where fewer than two folds hold rows: nothing to average.
     """
     inside = [np.intersect1d(fold, rows) for fold in folds]
     inside = [fold for fold in inside if len(fold)]

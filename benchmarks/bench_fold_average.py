@@ -11,10 +11,11 @@ the test rows. The thresholds compared, all from those same fold scores:
 * ``foldavg``  -- ``sklabels._fold_average.tune_fold_average``: the mean over folds
   of each fold's exact objective curve, maximised exactly on the union of the
   folds' breakpoints (what scikit-learn's tuner averages, without its grid);
-* ``robust``, ``smooth-robust``, ``fold-robust`` -- strategies of
-  ``sklabels._generalize`` on the same scores and folds: the default (the fold
-  average, smoothed), the previous default (the pooled curve smoothed, default kept
-  where the cross-fitted gain is not positive), the fold average behind that guard;
+* ``robust``, ``smooth-robust``, ``fold-robust``, ``fold-smooth`` -- strategies of
+  ``sklabels._generalize`` on the same scores and folds: the default (the median of
+  the per-fold optima), the previous default (the pooled curve smoothed, default
+  kept where the cross-fitted gain is not positive), the fold average behind that
+  guard, the fold average smoothed;
 * ``sklearn``  -- ``TunedThresholdClassifierCV(scoring="f1")`` (binary: the same
   folds; multilabel: per label through ``MultiOutputClassifier``, ``cv=5``, as in
   ``bench_generalization.py``), fitted in the same process.
@@ -193,7 +194,7 @@ def _sd(values):
     return values.std(ddof=1) if len(values) > 1 else 0.0
 
 
-EVIDENCE = ("robust", "smooth-robust", "fold-robust")
+EVIDENCE = ("robust", "smooth-robust", "fold-robust", "fold-smooth")
 METHODS = ("default", "exact", "foldavg", *EVIDENCE, "sklearn")
 
 

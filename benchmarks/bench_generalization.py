@@ -15,8 +15,9 @@ part), then the test score (F1 of the positive class, or macro-F1) of:
   default kept where the cross-fitted gain is not positive), ``fold_average`` (the
   mean of the folds' exact curves, as scikit-learn's tuner, exactly),
   ``fold-robust`` / ``fold-smooth-robust`` (the fold average, plain or smoothed,
-  behind the zero guard) and ``robust`` (the default: the fold average, smoothed,
-  no guard); multiclass ``bound`` (ratios within
+  behind the zero guard), ``fold-smooth`` (the fold average smoothed) and
+  ``robust`` (the default: the median of the per-fold optima); multiclass
+  ``bound`` (ratios within
   a factor 2), ``shrink`` (half the offsets), ``cv-shrink`` (the shrinkage that
   scores best on the folds, 1-SE guard), ``guard-1se`` (exact ratios, 1-SE guard)
   and ``robust`` (exact ratios, 2-SE guard);
@@ -368,7 +369,7 @@ def _verdict(mean, se):
     return "within noise" if mean >= -2 * se else "no"
 
 
-SHOWN = ("default", "exact", "fold_average", "smooth-robust", "robust", "sklearn")
+SHOWN = ("default", "exact", "fold-smooth", "smooth-robust", "robust", "sklearn")
 
 
 def summarize(table):

@@ -4,8 +4,8 @@ A multilabel model thresholded at 0.5 under-predicts its rare labels -- often it
 predicts them at all. Tuning one threshold per label for F1 (``threshold="auto"``)
 fixes that; but a threshold tuned on a handful of positives is a noisy statistic of
 those few scores. sklabels warns about it (``FewPositivesWarning``), and its default
-``tuning="robust"`` judges each label's tuning on held-out folds (a smoothed optimum,
-and the 0.5 default kept where tuning does not clearly beat it). This script measures
+``tuning="robust"`` takes each label's median over held-out folds of the folds' own
+optima, a steadier cut than the pooled one. This script measures
 both sides:
 
 1. held-out F1 per label for the 0.5 rule, the exact per-label optimum

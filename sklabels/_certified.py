@@ -34,18 +34,15 @@ def is_certified(objective: Any) -> bool:
 
 
 def check_certified_options(
-    objective: Any, *, problem: str, average: str, sample_weight: Any
+    objective: Any, *, problem: str, average: str, sample_weight: Any = None
 ) -> None:
-    """Refuse what a certificate cannot cover, before anything is fitted."""
+    """Refuse what a certificate cannot cover, before anything is fitted.
+
+    ``sample_weight`` is accepted: weighted rates are certified with
+    Hoeffding--Bentkus p-values (see :func:`~sklabels.certify_cut`).
+    """
     if not is_certified(objective):
         return
-    if sample_weight is not None:
-        raise ValueError(
-            f"sample_weight is not supported with scoring={objective!r}: the "
-            f"certificate counts independent rows and a weighted rate has no exact "
-            f"tail. Drop sample_weight (resample rows by weight instead), or drop "
-            f"confidence= to tune the floor on the weighted rows."
-        )
     if problem == "multilabel" and average == "micro":
         raise ValueError(
             f"average='micro' shares one threshold over pooled labels, which "
@@ -103,6 +100,7 @@ def tune_certified(
         floor=objective.minimum,
         confidence=objective.confidence,
         objective=target,
+        sample_weight=sample_weight,
     )
     if problem == "binary":
         certificates = (certify_cut(proba[:, 0], hits[:, 0], **kwargs),)
@@ -122,6 +120,7 @@ def tune_certified(
         problem=problem,
         pos_index=pos_index,
         average=average,
+        weight=sample_weight,
     )
 
 
@@ -135,11 +134,11 @@ def _result(
             in_columns = np.where(np.isinf(thresholds), thresholds, logit(thresholds))
     default = default_threshold(scores.kind)
     best = [
-        value_at(columns[:, j], hits[:, j], None, t, objective, name)
+        value_at(columns[:, j], hits[:, j], info["weight"], t, objective, name)
         for j, t in enumerate(in_columns)
     ]
     start = [
-        value_at(columns[:, j], hits[:, j], None, default, objective, name)
+        value_at(columns[:, j], hits[:, j], info["weight"], default, objective, name)
         for j in range(columns.shape[1])
     ]
     binary = info["problem"] == "binary"

@@ -30,8 +30,14 @@ precision floor, abstain on every row for an accuracy floor, every row positive
 or accepted for recall and coverage floors) with a :class:`NotCertifiedWarning`,
 never an uncertified cut.
 
-Sample weights are refused: the tails count rows, and a weighted rate has no exact
-tail (a weight is not a number of independent rows).
+With sample weights (not all equal) the rate is weighted and no binomial tail is
+exact (a weight is not a number of independent rows). Each candidate's p-value is
+then the Hoeffding--Bentkus bound (Bates et al., 2021) on a loss bounded in [0, 1]:
+over the rows the rate is taken over, ``z = (1 - floor) + w (floor - success) /
+w_max`` has mean above ``1 - floor`` exactly where the weighted rate is below the
+floor. It assumes no row of the population weighs more than the largest weight
+passed (true of weights given by a fixed rule, such as class weights). With unit
+weights the bound is ``e`` times the exact tail: the price of having no exact tail.
 """
 
 from __future__ import annotations
@@ -43,6 +49,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from scipy.special import rel_entr
 from scipy.stats import binom
 
 from ._warnings import user_stacklevel
@@ -131,6 +138,9 @@ class Certificate:
     confidence : float
         The confidence this cut was certified at (for ``joint=True``, the level of
         the whole family of labels).
+    test : {"binomial", "hoeffding-bentkus"}
+        The p-values: the exact binomial tail, or the Hoeffding--Bentkus bound
+        (weighted rows, where no exact tail exists).
     """
 
     threshold: float
@@ -142,6 +152,7 @@ class Certificate:
     metric: str
     floor: float
     confidence: float
+    test: str = "binomial"
 
 
 def _check_rate(value: Any, name: str) -> float:
@@ -184,10 +195,37 @@ def binomial_pvalues(successes: Any, trials: Any, floor: float) -> np.ndarray:
     return np.where(trials > 0, p, 1.0)
 
 
+def hoeffding_bentkus_pvalues(risk: Any, n: Any, alpha: float) -> np.ndarray:
+    """Hoeffding--Bentkus p-values for "mean loss > alpha", losses in [0, 1].
+
+    ``risk`` is the mean loss of ``n`` independent rows. The p-value is
+    ``min(exp(-n h(min(risk, alpha), alpha)), e P(Binomial(n, alpha) <= ceil(n
+    risk)))`` with ``h(a, b) = a log(a / b) + (1 - a) log((1 - a) / (1 - b))``
+    (Bates et al., 2021, "Distribution-free, risk-controlling prediction sets").
+    1.0 where ``n`` is 0.
+    """
+    risk = np.asarray(risk, dtype=np.float64)
+    n = np.asarray(n, dtype=np.float64)
+    low = np.minimum(risk, alpha)
+    divergence = rel_entr(low, alpha) + rel_entr(1 - low, 1 - alpha)
+    hoeffding = np.exp(-n * divergence)
+    # ceil(n risk), forgiving the rounding of a sum of floats just above an integer
+    count = np.ceil(np.round(n * risk, 9))
+    bentkus = np.e * binom.cdf(count, n, alpha)
+    p = np.minimum(np.minimum(hoeffding, bentkus), 1.0)
+    return np.where(n > 0, p, 1.0)
+
+
 def candidate_pvalues(
-    scores: Any, truth: Any, cuts: Any, *, metric: str, floor: float
+    scores: Any,
+    truth: Any,
+    cuts: Any,
+    *,
+    metric: str,
+    floor: float,
+    sample_weight: Any = None,
 ) -> np.ndarray:
-    """One exact p-value per cut for the null "the rate at this cut is below floor".
+    """One p-value per cut for the null "the rate at this cut is below floor".
 
     Parameters
     ----------
@@ -200,20 +238,62 @@ def candidate_pvalues(
         Fixed before the data was seen.
     metric : {"precision", "recall", "accuracy", "coverage"}
     floor : float
+    sample_weight : array-like of shape (n_samples,), default=None
+        Non-negative row weights. Unequal weights make the rate a weighted one:
+        Hoeffding--Bentkus p-values (:func:`hoeffding_bentkus_pvalues`) instead of
+        the exact binomial tail; weight-0 rows are left out.
     """
     metric = _check_metric(metric)
     scores, truth = _check_arrays(scores, truth)
+    weight = _check_weight(sample_weight, scores.size)
     cuts = np.asarray(cuts, dtype=np.float64)
+    if weight is not None:
+        kept = weight > 0
+        scores, truth, weight = scores[kept], truth[kept], weight[kept]
+    trials, successes = _tallies(scores, truth, cuts, metric, None)
+    if weight is None or np.all(weight == weight[0]):
+        return binomial_pvalues(successes, trials, floor)
+    # The weighted rate is below the floor iff the mean of the [0, 1] loss
+    # (1 - floor) + w (floor - success) / w_max over the trials exceeds 1 - floor.
+    weighed, weighed_successes = _tallies(scores, truth, cuts, metric, weight)
+    top = weight.max()
+    loss = (1 - floor) * trials + (floor * weighed - weighed_successes) / top
+    risk = np.divide(loss, trials, out=np.zeros(cuts.size), where=trials > 0)
+    return hoeffding_bentkus_pvalues(risk, trials, 1 - floor)
+
+
+def _tallies(scores, truth, cuts, metric, weight) -> tuple[np.ndarray, np.ndarray]:
+    """Per cut: the (weighted) count of rows the rate is taken over, and of the
+    successes among them."""
+    w = np.ones(scores.size) if weight is None else weight
     order = np.argsort(scores, kind="stable")
-    sorted_scores = scores[order]
     # rows with score >= cut, and the successes among them
-    above = scores.size - np.searchsorted(sorted_scores, cuts, side="left")
-    hits = np.concatenate([[0], np.cumsum(truth[order][::-1])])[above]
+    above = scores.size - np.searchsorted(scores[order], cuts, side="left")
+    weight_above = np.concatenate([[0], np.cumsum(w[order][::-1])])[above]
+    hits = np.concatenate([[0], np.cumsum((w * truth)[order][::-1])])[above]
+    ones = np.ones(cuts.size)
     if metric in ("precision", "accuracy"):
-        return binomial_pvalues(hits, above, floor)
+        return weight_above, hits
     if metric == "recall":
-        return binomial_pvalues(hits, np.full_like(above, truth.sum()), floor)
-    return binomial_pvalues(above, np.full_like(above, scores.size), floor)
+        return ones * (w * truth).sum(), hits
+    return ones * w.sum(), weight_above
+
+
+def _check_weight(sample_weight: Any, n: int) -> np.ndarray | None:
+    if sample_weight is None:
+        return None
+    weight = np.asarray(sample_weight, dtype=np.float64)
+    if (
+        weight.shape != (n,)
+        or not np.isfinite(weight).all()
+        or (weight < 0).any()
+        or not (weight > 0).any()
+    ):
+        raise ValueError(
+            f"sample_weight must hold {n} finite non-negative weights, not all 0, "
+            f"got shape {weight.shape}; pass one weight per row, or None."
+        )
+    return weight
 
 
 def fixed_sequence(pvalues: Any, alpha: float, starts: Any = (0,)) -> np.ndarray:
@@ -234,14 +314,23 @@ def fixed_sequence(pvalues: Any, alpha: float, starts: Any = (0,)) -> np.ndarray
     return rejected
 
 
-def _check_arrays(scores: Any, truth: Any) -> tuple[np.ndarray, np.ndarray]:
+def _check_shapes(scores: Any, truth: Any, ndim: int) -> tuple[np.ndarray, Any]:
     scores = np.asarray(scores, dtype=np.float64)
     truth = np.asarray(truth)
-    if scores.ndim != 1 or truth.shape != scores.shape:
+    if scores.ndim != ndim or truth.shape != scores.shape:
+        shape, other = ("1-D of the same length", "several labels use certify_cuts")
+        if ndim == 2:
+            shape = "2-D of the same shape (n_samples, n_labels)"
+            other = "one label use certify_cut"
         raise ValueError(
-            "scores and truth must be 1-D of the same length, got shapes "
-            f"{scores.shape} and {truth.shape}; for several labels use certify_cuts."
+            f"scores and truth must be {shape}, got shapes "
+            f"{scores.shape} and {truth.shape}; for {other}."
         )
+    return scores, truth
+
+
+def _check_arrays(scores: Any, truth: Any) -> tuple[np.ndarray, np.ndarray]:
+    scores, truth = _check_shapes(scores, truth, 1)
     if not np.isfinite(scores).all():
         raise ValueError("scores must be finite; drop or fix the NaN/inf rows.")
     if not np.isin(truth, (0, 1)).all():
@@ -288,17 +377,9 @@ def _walk_starts(
     return sorted(i for i in first if i < ordered_cuts.size) or [0]
 
 
-def _objective_values(
-    scores: np.ndarray, truth: np.ndarray, cuts: np.ndarray, objective: str
-) -> np.ndarray:
-    order = np.argsort(scores, kind="stable")
-    n_above = scores.size - np.searchsorted(scores[order], cuts, side="left")
-    hits = np.concatenate([[0], np.cumsum(truth[order][::-1])])[n_above]
-    if objective == "recall":
-        return hits / max(truth.sum(), 1)
-    if objective == "coverage":
-        return n_above / max(scores.size, 1)
-    return np.divide(hits, n_above, out=np.zeros(cuts.size), where=n_above > 0)
+def _objective_values(scores, truth, cuts, objective, weight) -> np.ndarray:
+    trials, successes = _tallies(scores, truth, cuts, objective, weight)
+    return np.divide(successes, trials, out=np.zeros(cuts.size), where=trials > 0)
 
 
 def certify_cut(
@@ -315,6 +396,8 @@ def certify_cut(
     warn: bool = True,
 ) -> Certificate:
     """Choose a cut whose rate meets ``floor`` on new data with ``confidence``.
+    Each candidate gets a p-value (the exact binomial tail; Hoeffding--Bentkus
+    for weighted rows), the fixed-sequence walks certify, the best certified wins.
 
     Parameters
     ----------
@@ -343,8 +426,11 @@ def certify_cut(
         For precision and accuracy: the cuts where the fixed-sequence walks begin
         (each walk gets an equal share of ``1 - confidence``). Default: 0.99, 0.95,
         0.9, 0.8, 0.65, 0.5.
-    sample_weight : None
-        Not supported (a weighted rate has no exact binomial tail); must be None.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Row weights: the floor is on the weighted rate, certified with
+        Hoeffding--Bentkus p-values (no exact tail exists for a weighted rate;
+        valid where no row of the population weighs more than the largest weight
+        given). Equal weights keep the exact binomial tail.
     warn : bool, default=True
         Warn with :class:`NotCertifiedWarning` where no cut is certified.
 
@@ -363,16 +449,11 @@ def certify_cut(
     >>> cert.certified, 0.78 < cert.threshold < 0.9
     (True, True)
     """
-    if sample_weight is not None:
-        raise ValueError(
-            "sample_weight is not supported for certified cuts: the guarantee "
-            "counts independent rows, and a weighted rate has no exact tail. "
-            "Pass sample_weight=None (resample rows by weight to emulate it)."
-        )
     metric = _check_metric(metric)
     floor = _check_rate(floor, "floor")
     confidence = _check_confidence(confidence)
     scores, truth = _check_arrays(scores, truth)
+    weight = _check_weight(sample_weight, scores.size)
     cuts = _resolve_candidates(scores, candidates)
     objective = _DEFAULT_OBJECTIVE[metric] if objective is None else objective
     if objective not in _METRICS:
@@ -382,12 +463,17 @@ def certify_cut(
 
     order = _walk_order(cuts, metric)
     ordered = cuts[order]
-    pvalues = candidate_pvalues(scores, truth, ordered, metric=metric, floor=floor)
+    pvalues = candidate_pvalues(
+        scores, truth, ordered, metric=metric, floor=floor, sample_weight=weight
+    )
+    test = "binomial"
+    if weight is not None and not np.all(weight[weight > 0] == weight.max()):
+        test = "hoeffding-bentkus"
     walks = _walk_starts(ordered, metric, starts, candidates is None)
     certified = fixed_sequence(pvalues, 1 - confidence, walks)
     if not certified.any():
-        return _safe(metric, floor, confidence, cuts.size, warn)
-    index = _best(scores, truth, ordered, certified, objective)
+        return _safe(metric, floor, confidence, cuts.size, warn, test)
+    index = _best(scores, truth, ordered, certified, objective, weight)
     return Certificate(
         threshold=float(ordered[index]),
         cut=float(ordered[index]),
@@ -398,14 +484,15 @@ def certify_cut(
         metric=metric,
         floor=floor,
         confidence=confidence,
+        test=test,
     )
 
 
-def _best(scores, truth, ordered, certified, objective) -> int:
+def _best(scores, truth, ordered, certified, objective, weight) -> int:
     """The certified cut with the best objective; ties go to the lowest cut for
     recall and coverage (more rows in), to the highest for precision and accuracy."""
     indices = np.flatnonzero(certified)
-    values = _objective_values(scores, truth, ordered[indices], objective)
+    values = _objective_values(scores, truth, ordered[indices], objective, weight)
     tie = (
         ordered[indices]
         if objective in ("precision", "accuracy")
@@ -414,7 +501,7 @@ def _best(scores, truth, ordered, certified, objective) -> int:
     return int(indices[np.lexsort((-tie, -values))[0]])
 
 
-def _safe(metric, floor, confidence, n_candidates, warn) -> Certificate:
+def _safe(metric, floor, confidence, n_candidates, warn, test) -> Certificate:
     high = _METRICS[metric][1] == "high"
     if warn:
         rule = "no positive" if metric == "precision" else "abstain on every row"
@@ -437,6 +524,7 @@ def _safe(metric, floor, confidence, n_candidates, warn) -> Certificate:
         metric=metric,
         floor=floor,
         confidence=confidence,
+        test=test,
     )
 
 
@@ -487,13 +575,7 @@ def certify_cuts(
     >>> [c.certified for c in certs]
     [True, True]
     """
-    scores = np.asarray(scores, dtype=np.float64)
-    truth = np.asarray(truth)
-    if scores.ndim != 2 or truth.shape != scores.shape:
-        raise ValueError(
-            "scores and truth must be 2-D of the same shape (n_samples, n_labels), "
-            f"got {scores.shape} and {truth.shape}; for one label use certify_cut."
-        )
+    scores, truth = _check_shapes(scores, truth, 2)
     n_labels = scores.shape[1]
     floors = np.broadcast_to(np.asarray(floor, dtype=object), (n_labels,))
     if joint:
@@ -538,9 +620,7 @@ def certify_reject(
     *,
     floor: float,
     confidence: float,
-    candidates: Any = None,
-    starts: Any = None,
-    sample_weight: Any = None,
+    **options: Any,
 ) -> Certificate:
     """Certify a reject level: accuracy among accepted rows at least ``floor``.
 
@@ -555,8 +635,11 @@ def certify_reject(
         Probabilities of rows the model was not trained on.
     y : array-like of shape (n_samples,)
         Class indices (column positions in ``proba``).
-    floor, confidence, candidates, starts, sample_weight
+    floor, confidence
         As in :func:`certify_cut` with ``metric="accuracy"``.
+    **options
+        ``candidates``, ``starts``, ``sample_weight``, ``warn``: as in
+        :func:`certify_cut`.
 
     Returns
     -------
@@ -577,7 +660,5 @@ def certify_reject(
         metric="accuracy",
         floor=floor,
         confidence=confidence,
-        candidates=candidates,
-        starts=starts,
-        sample_weight=sample_weight,
+        **options,
     )

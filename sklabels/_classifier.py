@@ -242,11 +242,11 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
         whose training data is not the data passed to ``fit``).
     tuning : {"robust", "exact", "fold_average"}, default="robust"
         With ``threshold="auto"``: how the held-out scores choose the thresholds.
-        ``"robust"`` judges tuning on held-out folds (tuned on the others): binary
-        and multilabel cut-offs are taken at the top of the smoothed objective
-        curve, and a class keeps the default threshold where tuning does not beat
-        it on the folds; multiclass ratios are kept at plain argmax unless they
-        beat it on the folds by more than two standard errors. ``"exact"`` takes
+        ``"robust"`` judges tuning on held-out folds: each binary and multilabel
+        cut-off is the median over the cv folds of each fold model's own optimum
+        on its held-out rows; multiclass ratios are kept at plain argmax unless
+        they beat it on the folds (tuned on the others) by more than two
+        standard errors. ``"exact"`` takes
         the exact optimum of the pooled out-of-fold scores. ``"fold_average"``
         (binary and multilabel; refused for multiclass problems) takes the top of
         the mean over the cv folds of each fold model's exact objective curve on

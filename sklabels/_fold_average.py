@@ -51,8 +51,15 @@ import numpy as np
 
 from ._objectives import TOL, Constrained, Objective, evaluate
 from ._sorted_counts import map_columns
-from ._sweep import ColumnTuning, Sweep, ThresholdCurve, best_cut, sweep
-from ._warnings import FEW_POSITIVES
+from ._sweep import (
+    ColumnTuning,
+    Sweep,
+    ThresholdCurve,
+    best_cut,
+    collect_columns,
+    smoothed_best_cut,
+    sweep,
+)
 
 SINGLE_CLASS_FOLDS = ("skip", "include")
 
@@ -196,6 +203,7 @@ def tune_fold_average(
     single_class_folds: str = "skip",
     problem: str = "multilabel",
     n_jobs: int | None = None,
+    smooth: bool = False,
 ) -> ColumnTuning:
     """Tune every column on the mean over folds of each fold's exact objective curve.
 
@@ -226,6 +234,9 @@ def tune_fold_average(
         ``"multiclass"`` is refused: its ratio rule is not one cut-off per column.
     n_jobs : int, default=None
         Threads over columns (joblib's convention); results do not depend on it.
+    smooth : bool, default=False
+        Take the top of the averaged curve smoothed over about ``sqrt(m)``
+        neighbouring cuts (``m`` finite values): the rule of ``tuning="robust"``.
 
     Returns
     -------
@@ -298,7 +309,9 @@ def tune_fold_average(
         )
         at = int(np.searchsorted(-curve.cuts, -start_at, side="right")) - 1
         start = float(values[max(at, 0)])
-        threshold, best, index = best_cut(curve, values)
+        threshold, best, index = (smoothed_best_cut if smooth else best_cut)(
+            curve, values
+        )
         unreachable = None
         if untuned or constant:
             threshold = float(defaults[j]) if defaults is not None else float(start_at)
@@ -315,20 +328,8 @@ def tune_fold_average(
             kept = ThresholdCurve(curve.cuts, values, *counts, threshold, best)
         return threshold, best, kept, unreachable, start, untuned, constant, count
 
-    curves: list[ThresholdCurve] | None = [] if keep_curves else None
-    result = ColumnTuning(np.empty(k), np.empty(k), curves, start=np.empty(k))
-    for j, outcome in enumerate(map_columns(tune, stacked, stacked_truth, n_jobs)):
-        t, b, curve, unreachable, start, untuned, constant, count = outcome
-        if untuned or constant:
-            (result.untuned if untuned else result.constant).append(j)
-        elif unreachable is not None:
-            result.unreachable.append((j, *unreachable))
-        if 0 < count < FEW_POSITIVES and not constant:
-            result.few.append((j, count))
-        result.thresholds[j], result.best[j], result.start[j] = t, b, start
-        if curves is not None:
-            curves.append(curve)
-    return result
+    outcomes = map_columns(tune, stacked, stacked_truth, n_jobs)
+    return collect_columns(outcomes, k, keep_curves)
 
 
 def cut_on_folds(
@@ -343,12 +344,13 @@ def cut_on_folds(
     proba: bool,
     default: float,
     micro: bool,
+    smooth: bool = False,
 ) -> np.ndarray | None:
     """The top of the fold-averaged exact curve over the folds inside ``rows``.
 
     One cut per column (``micro``: one cut shared by every column, each fold's
-    cells pooled). ``None`` where fewer than two folds hold rows: nothing to
-    average.
+    cells pooled; ``smooth``: the top of the averaged curve smoothed). ``None``
+    where fewer than two folds hold rows: nothing to average.
     """
     inside = [np.intersect1d(fold, rows) for fold in folds]
     inside = [fold for fold in inside if len(fold)]
@@ -374,6 +376,7 @@ def cut_on_folds(
         defaults=np.full(scores[0].shape[1], default),
         start_at=default,
         problem="binary" if k == 1 else "multilabel",
+        smooth=smooth,
     )
     cut = np.asarray(result.thresholds, dtype=np.float64)
     return np.full(k, cut[0]) if micro else cut

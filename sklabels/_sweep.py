@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
+from scipy.ndimage import uniform_filter1d
 
 from ._objectives import (
     Constrained,
@@ -183,6 +184,24 @@ def best_cut(curve: Sweep, values: np.ndarray) -> tuple[float, float, int]:
     return midpoint(curve.cuts, index), best, index
 
 
+def smoothed_best_cut(curve: Sweep, values: np.ndarray) -> tuple[float, float, int]:
+    """Threshold, objective value and index at the top of the smoothed curve.
+
+    A moving average over about ``sqrt(m)`` neighbouring candidates (``m`` finite
+    values) prefers the middle of a wide plateau of good values over a narrow spike.
+    """
+    if curve.available is not None:
+        values = np.where(curve.available, values, -np.inf)
+    finite = np.isfinite(values)
+    index = int(np.argmax(values))
+    if finite.sum() >= 3:
+        width = max(1, int(np.sqrt(finite.sum())))
+        filled = np.where(finite, values, np.min(values[finite]))
+        smoothed = uniform_filter1d(filled, size=width, mode="nearest")
+        index = int(np.argmax(np.where(finite, smoothed, -np.inf)))
+    return midpoint(curve.cuts, index), float(values[index]), index
+
+
 @dataclass
 class ColumnTuning:
     """Per-column results of :func:`tune_columns`."""
@@ -286,9 +305,14 @@ def tune_columns(
                 curve = replace(curve, best_threshold=t, best_score=b)
         return t, b, curve, unreachable, start, untuned, constant, count
 
+    return collect_columns(map_columns(tune, values, truth, n_jobs), k, keep_curves)
+
+
+def collect_columns(outcomes, k: int, keep_curves: bool) -> ColumnTuning:
+    """One :class:`ColumnTuning` from each column's ``(threshold, best, curve,
+    unreachable, start, untuned, constant, positives)``."""
     curves: list[ThresholdCurve] | None = [] if keep_curves else None
     result = ColumnTuning(np.empty(k), np.empty(k), curves, start=np.empty(k))
-    outcomes = map_columns(tune, values, truth, n_jobs)
     for j, outcome in enumerate(outcomes):
         t, b, curve, unreachable, start, untuned, constant, count = outcome
         if untuned or constant:
@@ -324,14 +348,14 @@ def tune_micro(
     values: np.ndarray,
     truth: np.ndarray,
     *,
-    objective: Objective,
-    name: str,
     sample_weight: np.ndarray | None = None,
-    proba: bool = False,
-    keep_curves: bool = False,
     start_at: float = 0.5,
+    **options: Any,
 ) -> ColumnTuning:
-    """One threshold shared by every column: a single sweep over the pooled cells."""
+    """One threshold shared by every column: a single sweep over the pooled cells.
+
+    ``options`` (objective, name, proba, keep_curves) as in :func:`tune_columns`.
+    """
     k = values.shape[1]
     weight = None
     if sample_weight is not None:
@@ -339,13 +363,10 @@ def tune_micro(
     pooled = tune_columns(
         values.reshape(-1, 1),
         truth.reshape(-1, 1),
-        objective=objective,
-        name=name,
         sample_weight=weight,
-        proba=proba,
-        keep_curves=keep_curves,
         start_at=start_at,
         defaults=np.array([start_at]),
+        **options,
     )
     curves = None if pooled.curves is None else pooled.curves * k
     return ColumnTuning(

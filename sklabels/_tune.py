@@ -127,9 +127,9 @@ def tune_thresholds(
     tuning : {"exact", "robust", "fold_average"}, default="exact"
         ``"exact"``: the thresholds that maximise the objective on these scores.
         ``"robust"``: judged on held-out folds of these rows (5 seeded folds):
-        cut-offs at the top of the smoothed objective curve, a class kept at the
-        default where tuning does not beat it on the folds; multiclass ratios kept
-        at argmax unless they beat it by more than two standard errors.
+        each cut-off the median of the folds' own optima; multiclass ratios kept
+        at argmax unless they beat it on the folds by more than two standard
+        errors.
         ``"fold_average"``: the cut-offs at the top of the mean over those folds of
         each fold's exact objective curve (binary and multilabel; multiclass
         problems are refused). Either way ``result.cv_results`` then holds the

@@ -23,12 +23,14 @@ from sklabels import (
     PrecisionAtRecall,
     ProbabilisticLabelClassifier,
     RecallAtPrecision,
+    certify_cut,
     certify_reject,
     decode,
     tune_thresholds,
 )
 from sklabels._fold_average import tune_fold_average
 from sklabels._objectives import f1
+from sklabels._sweep import tune_columns
 
 DRAWS = 150
 
@@ -160,13 +162,12 @@ def test_certified_objective_refuses_bad_arguments(kwargs, message):
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        (dict(sample_weight=np.ones(300)), "sample_weight is not supported"),
         (dict(problem="multilabel", average="micro"), "average='micro'"),
         (dict(problem="multiclass"), "one versus the rest.*reject_accuracy"),
     ],
 )
 def test_tune_thresholds_certified_refuses_what_it_cannot_cover(kwargs, message):
-    """Check that weights, micro averaging and multiclass ratios are refused."""
+    """Check that micro averaging and multiclass ratios are refused."""
     rng = np.random.default_rng(4)
     if kwargs.get("problem") == "multiclass":
         s = rng.dirichlet([1, 1, 1], size=300)
@@ -234,10 +235,14 @@ def test_estimator_certified_reject_level_and_scope_warning():
     assert fitted.certificates_[1].certified
 
 
+@pytest.mark.parametrize("tuning", ["fold_average", "robust"])
 @pytest.mark.parametrize("problem", ["binary", "multilabel"])
-def test_fold_average_tuning_equals_tune_fold_average_on_the_same_folds(problem):
+def test_fold_average_tuning_equals_tune_fold_average_on_the_same_folds(
+    problem, tuning
+):
     """Check that tuning="fold_average" picks the thresholds tune_fold_average picks
-    on each fold model's scores of its own held-out rows."""
+    on each fold model's scores of its own held-out rows, and tuning="robust" the
+    median of each fold's own exact optimum there."""
     rng = np.random.default_rng(8)
     X = rng.normal(size=(300, 4))
     width = 1 if problem == "binary" else 3
@@ -249,7 +254,7 @@ def test_fold_average_tuning_equals_tune_fold_average_on_the_same_folds(problem)
         inner = OneVsRestClassifier(LogisticRegression())
     cv = KFold(3, shuffle=True, random_state=0)
     clf = ProbabilisticLabelClassifier(
-        inner, threshold="auto", tuning="fold_average", cv=cv
+        inner, threshold="auto", tuning=tuning, cv=cv
     ).fit(X, y)
     fold_scores, fold_truth = [], []
     for train, test in cv.split(X, y):
@@ -259,8 +264,16 @@ def test_fold_average_tuning_equals_tune_fold_average_on_the_same_folds(problem)
     expected = tune_fold_average(
         fold_scores, fold_truth, objective=f1, name="f1", proba=True, problem=problem
     ).thresholds
+    if tuning == "robust":
+        optima = [
+            tune_columns(
+                scores, truth.astype(bool), objective=f1, name="f1", proba=True
+            ).thresholds
+            for scores, truth in zip(fold_scores, fold_truth, strict=True)
+        ]
+        expected = np.median(optima, axis=0)
     np.testing.assert_allclose(np.atleast_1d(clf.thresholds_), expected)
-    assert clf.cv_results_["tuning"] == "fold_average"
+    assert clf.cv_results_["tuning"] == tuning
 
 
 def test_fold_average_tuning_refuses_multiclass():
@@ -299,3 +312,25 @@ def test_certified_multilabel_cuts_follow_the_labels(order, frame):
     )
     expected = dict(zip(names, base.thresholds, strict=True))
     assert dict(zip(given, moved.thresholds, strict=True)) == expected
+
+
+def test_weighted_rows_are_certified_by_hoeffding_bentkus():
+    """Check tune_thresholds and the estimator certify a floor on weighted rows
+    with Hoeffding--Bentkus p-values: the cut certify_cut gives on the same rows
+    and weights, reported as such."""
+    rng = np.random.default_rng(11)
+    s, y = _draw(rng, 2000)
+    w = 1.0 + 2.0 * y
+    objective = RecallAtPrecision(0.85, confidence=0.9)
+    result = tune_thresholds(y, s, classes=[0, 1], scoring=objective, sample_weight=w)
+    certificate = result.certificates[1]
+    direct = certify_cut(s, y, floor=0.85, confidence=0.9, sample_weight=w)
+    assert certificate.test == "hoeffding-bentkus" and certificate.certified
+    assert result.thresholds == direct.threshold
+    X = logit(s)[:, None]
+    clf = ProbabilisticLabelClassifier(
+        FrozenEstimator(LogisticRegression().fit(X, y)),
+        threshold="auto",
+        scoring=objective,
+    ).fit(X, y, sample_weight=w)
+    assert clf.certificates_[1].test == "hoeffding-bentkus"

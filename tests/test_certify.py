@@ -19,6 +19,7 @@ from sklabels._certify import (
     certify_cuts,
     certify_reject,
     fixed_sequence,
+    hoeffding_bentkus_pvalues,
 )
 
 DRAWS = 300
@@ -225,7 +226,8 @@ def test_certificate_and_floor_are_immutable_values():
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        ({"sample_weight": [1, 1, 1]}, "sample_weight is not supported"),
+        ({"sample_weight": [1, -1, 1]}, "sample_weight must hold 3 finite"),
+        ({"sample_weight": [0, 0, 0]}, "not all 0"),
         ({"confidence": 1.0}, "confidence must be a number in"),
         ({"floor": 0.0}, "floor must be a number in"),
         ({"metric": "f1"}, "metric must be one of"),
@@ -283,3 +285,134 @@ def test_one_versus_rest_precision_per_class():
     for j, cert in enumerate(certs):
         kept = proba[:, j] >= cert.cut
         assert onehot[kept, j].mean() > 0.85
+
+
+@pytest.mark.parametrize("kind", ["bernoulli", "uniform", "two-point"])
+def test_hoeffding_bentkus_pvalues_are_valid_at_the_boundary(kind):
+    """Check P(p <= delta) <= delta (within binomial error) for losses in [0, 1]
+    whose mean is exactly the level tested: Bernoulli (the worst case), uniform,
+    and a two-point law."""
+    rng = np.random.default_rng(7)
+    alpha, n, draws = 0.2, 200, 4000
+    if kind == "bernoulli":
+        losses = (rng.uniform(size=(draws, n)) < alpha).astype(float)
+    elif kind == "uniform":
+        losses = rng.uniform(0, 2 * alpha, size=(draws, n))
+    else:
+        losses = np.where(rng.uniform(size=(draws, n)) < 0.5, 0.05, 0.35)
+    p = hoeffding_bentkus_pvalues(losses.mean(axis=1), np.full(draws, n), alpha)
+    for delta in (0.05, 0.1, 0.2):
+        assert np.mean(p <= delta) <= _allowed(delta, draws)
+
+
+def test_hoeffding_bentkus_is_e_times_the_binomial_tail_or_hoeffding():
+    """Check the p-value is min(exp(-n h(r, a)), e P(Bin(n, a) <= ceil(n r))), 1 for
+    a mean loss at or above the level, and 1 with no rows."""
+    n, alpha, risk = 50, 0.3, 0.12
+    h = risk * np.log(risk / alpha) + (1 - risk) * np.log((1 - risk) / (1 - alpha))
+    expected = min(np.exp(-n * h), np.e * binom.cdf(6, n, alpha))
+    got = hoeffding_bentkus_pvalues([risk, alpha, 0.5, 0.1], [n, n, n, 0], alpha)
+    assert got[0] == pytest.approx(expected)
+    assert got[1:].tolist() == [1.0, 1.0, 1.0]
+
+
+def _weighted_precision(t, positive_weight):
+    """Precision at s >= t with positives weighted ``positive_weight``."""
+    hits = (1 - t**3) / 3
+    return positive_weight * hits / (positive_weight * hits + (1 - t) - hits)
+
+
+@pytest.mark.parametrize("weights, floor", [("class", 0.85), ("random", 0.7)])
+def test_weighted_precision_floor_holds_with_hoeffding_bentkus(weights, floor):
+    """Check a floor on the weighted precision (class weights 1 / 3, or weights
+    drawn independently of the rows) is violated in at most 1 - confidence of the
+    draws, certified by Hoeffding--Bentkus, while plain tuning of the same floor on
+    the weighted rows violates it in about half."""
+    confidence = 0.9
+    scores, truth = _draws(8, 1000, draws=200)
+    rng = np.random.default_rng(9)
+
+    def true_rate(cut):
+        return _weighted_precision(cut, 3.0) if weights == "class" else _precision(cut)
+
+    ours, plain, certified = [], [], []
+    for s, y in zip(scores, truth, strict=True):
+        w = 1 + 2.0 * y if weights == "class" else rng.uniform(0.5, 2.0, y.size)
+        cert = _certify_quietly(
+            s, y, floor=floor, confidence=confidence, sample_weight=w
+        )
+        assert cert.test == "hoeffding-bentkus"
+        ours.append(cert.certified and true_rate(cert.cut) < floor)
+        certified.append(cert.certified)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tuned = tune_thresholds(
+                y, s, classes=[0, 1], scoring=RecallAtPrecision(floor), sample_weight=w
+            )
+        plain.append(true_rate(tuned.thresholds) < floor)
+    assert np.mean(ours) <= _allowed(1 - confidence, 200)
+    assert np.mean(certified) > 0.6  # not the trivial safe rule
+    assert np.mean(plain) > 0.3
+
+
+def test_equal_weights_keep_the_exact_tail():
+    """Check equal weights give the unweighted certificate, exact binomial tail."""
+    scores, truth = _draws(10, 500, draws=1)
+    plain = _certify_quietly(scores[0], truth[0], floor=0.8, confidence=0.9)
+    weighted = _certify_quietly(
+        scores[0], truth[0], floor=0.8, confidence=0.9, sample_weight=np.full(500, 2)
+    )
+    assert weighted == plain and plain.test == "binomial"
+
+
+def _holm_over_labels(labels, alpha, cuts):
+    """Holm across labels (not offered): labels not yet certified are retested at
+    alpha / (labels left) after each step that certifies one."""
+    done = {}
+    while len(done) < len(labels):
+        level = alpha / (len(labels) - len(done))
+        new = {
+            j: certify_cut(s, y, floor=0.9, confidence=1 - level, warn=False, **cuts[j])
+            for j, (s, y) in enumerate(labels)
+            if j not in done
+        }
+        new = {j: c for j, c in new.items() if c.certified}
+        if not new:
+            break
+        done.update(new)
+    return done
+
+
+def test_holm_across_labels_breaks_the_joint_guarantee_bonferroni_keeps():
+    """Check why joint=True stays Bonferroni: three labels certify a safe cut at
+    once and walk on to a cut just below the floor; Holm then spends the whole
+    budget on a fourth label whose only cut is just below the floor, and the joint
+    violation exceeds 1 - confidence, where Bonferroni's does not."""
+    rng = np.random.default_rng(12)
+    alpha, n, draws, floor = 0.2, 20000, 300, 0.9
+    edge = 0.47222  # precision 0.475 / (1 - edge) = 0.899996 on labels 0-2
+    cuts = [dict(candidates=[edge, 0.8], starts=[0.8])] * 3 + [
+        dict(candidates=[0.5], starts=[0.5])
+    ]
+    bonferroni, holm = [], []
+    for _ in range(draws):
+        s = rng.uniform(size=(n, 4))
+        p = np.where(s >= 0.5, 0.95, 0.0)
+        p[:, 3] = 0.89999  # label 3: precision 0.89999 at every cut
+        y = (rng.uniform(size=(n, 4)) < p).astype(int)
+        labels = [(s[:, j], y[:, j]) for j in range(4)]
+
+        def violated(certs):
+            return any(c.cut < 0.5 or j == 3 for j, c in certs.items())
+
+        together = {
+            j: _certify_quietly(
+                *labels[j], floor=floor, confidence=1 - alpha / 4, **cuts[j]
+            )
+            for j in range(4)
+        }
+        together = {j: c for j, c in together.items() if c.certified}
+        bonferroni.append(violated(together))
+        holm.append(violated(_holm_over_labels(labels, alpha, cuts)))
+    assert np.mean(bonferroni) <= _allowed(alpha, draws)
+    assert np.mean(holm) > _allowed(alpha, draws)

@@ -113,7 +113,10 @@ def test_round_trip_torch_binary_logits_matches_the_estimator(tmp_path):
     ).fit(X[:1000], y[:1000])
     network = trained.estimator_
     clf = ProbabilisticLabelClassifier(
-        FrozenEstimator(network), classes=["other", "three"], threshold="auto"
+        FrozenEstimator(network),
+        classes=["other", "three"],
+        threshold="auto",
+        tuning="exact",  # as the CLI's tune
     ).fit(X[1000:1400], y[1000:1400])
     logits = network.decision_function(X)
     pd.DataFrame({"logit": logits[1000:1400]}).to_csv(tmp_path / "val.csv", index=False)

@@ -14,6 +14,8 @@ from sklearn.preprocessing import StandardScaler
 
 from sklabels import ProbabilisticLabelClassifier, tune_thresholds
 from sklabels._folds import split_rows
+from sklabels._generalize import tune_with_evidence
+from sklabels._scores import Scores
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklabels.FewPositivesWarning")
 
@@ -58,32 +60,50 @@ def test_cv_results_hold_each_folds_own_optimum_and_scores(cancer):
     assert list(results["classes"]) == [1] and results["n_folds"] == 4
 
 
+def _guarded(truth, scores, problem, **kwargs):
+    """The smoothed cut behind the zero guard (the default before the fold average,
+    still a strategy of the benchmark)."""
+    values = np.column_stack([1 - scores, scores]) if problem == "binary" else scores
+    return tune_with_evidence(
+        Scores(values, "proba"),
+        truth,
+        problem=problem,
+        classes=np.arange(values.shape[1]),
+        tuning="smooth-robust",
+        keep_curves=False,
+        **kwargs,
+    )
+
+
 def test_guard_keeps_the_default_where_tuning_fits_noise():
     """Check the guard keeps 0.5 for accuracy on calibrated scores, and says so."""
     rng = np.random.default_rng(0)
     p = rng.random(3000)
     y = (rng.random(3000) < p).astype(int)  # calibrated: 0.5 is the best cut
     exact = tune_thresholds(y, p, scoring="accuracy")
-    robust = tune_thresholds(y, p, scoring="accuracy", tuning="robust")
+    guarded = _guarded(y, p, "binary", scoring="accuracy", random_state=0)
     assert exact.thresholds != 0.5
-    assert robust.thresholds == 0.5
-    assert robust.cv_results["kept_default"].tolist() == [True]
-    # the documented rule: the default is kept where the cross-fitted gain is not
-    # positive (tuning.md), not where it is within a standard error
-    assert robust.cv_results["gain"][0] <= 0
+    assert guarded.thresholds == 0.5
+    assert guarded.cv_results["kept_default"].tolist() == [True]
+    # the default is kept where the cross-fitted gain is not positive, not where
+    # it is within a standard error
+    assert guarded.cv_results["gain"][0] <= 0
 
 
 @settings(derandomize=True, deadline=None, max_examples=15)
 @given(seed=st.integers(0, 2**32 - 1), shift=st.floats(0.0, 2.0))
-def test_robust_keeps_the_default_exactly_where_the_gain_is_not_positive(seed, shift):
-    """Check that robust per-label tuning keeps 0.5 iff the cross-fitted gain <= 0."""
+def test_guard_keeps_the_default_exactly_where_the_gain_is_not_positive(seed, shift):
+    """Check that guarded per-label tuning keeps 0.5 iff the cross-fitted gain <= 0,
+    and that robust tuning (no guard on cut-offs) keeps nothing."""
     rng = np.random.default_rng(seed)
     Y = (rng.random((200, 4)) < [0.5, 0.3, 0.1, 0.05]).astype(int)
     p = expit(rng.normal(size=(200, 4)) + shift * (Y - 0.5) - 1.0)
-    result = tune_thresholds(Y, p, tuning="robust")
+    result = _guarded(Y, p, "multilabel", random_state=0)
     kept = result.cv_results["kept_default"]
     np.testing.assert_array_equal(kept, result.cv_results["gain"] <= 0)
     np.testing.assert_array_equal(np.asarray(result.thresholds)[kept], 0.5)
+    robust = tune_thresholds(Y, p, tuning="robust")
+    assert not robust.cv_results["kept_default"].any()
 
 
 def test_guard_lets_a_clear_gain_through():

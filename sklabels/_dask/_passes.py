@@ -54,8 +54,7 @@ def tune_in_passes(
     import dask
 
     micro = problem == "multilabel" and average == "micro"
-    read = dask.delayed(columns_of, pure=True)
-    dtype = _dtype(blocks, read)
+    dtype = _dtype(blocks, columns_of)
     default = default_threshold(kind)
     tuners = [
         ColumnTuner(objective, name, kind == PROBA, dtype, start_at=default)
@@ -65,8 +64,10 @@ def tune_in_passes(
     while any(t.refinement is not None for t in tuners):
         # One key for the refinements, not a copy in every task.
         asked = dask.delayed([t.refinement for t in tuners], traverse=False)
+        # A block is read and summarised in one task: its columns (tens of MB)
+        # are never a result the scheduler holds, only its summaries (fixed size).
         summarise = dask.delayed(_summaries, pure=True)
-        parts = [summarise(read(b), asked, micro) for b in blocks]
+        parts = [summarise(b, columns_of, asked, micro) for b in blocks]
         (merged,) = dask.compute(tree(parts, _merged))
         if first:
             _check_rows(merged, on_no_weight)
@@ -85,7 +86,7 @@ def tune_in_passes(
     thresholds, per_class = tuning.thresholds, [float(b) for b in tuning.best]
     if logits or micro:
         at = dask.delayed(_at_thresholds, pure=True)
-        parts = [at(read(b), tuning.thresholds) for b in blocks]
+        parts = [at(b, columns_of, tuning.thresholds) for b in blocks]
         (counts, near) = dask.compute(tree(parts, _merged_at))[0]
         if logits:
             thresholds = np.array(
@@ -114,16 +115,22 @@ def tune_in_passes(
     )
 
 
-def _dtype(blocks: list, read) -> np.dtype:
+def _dtype(blocks: list, columns_of) -> np.dtype:
     """The dtype of the tuned columns (it sets the keys' width): that of the first
     block with rows."""
     import dask
 
+    dtype_of = dask.delayed(_columns_dtype, pure=True)
     for block in blocks:
-        (part,) = dask.compute(read(block))
-        if part is not None:
-            return part[0].dtype
+        (dtype,) = dask.compute(dtype_of(block, columns_of))
+        if dtype is not None:
+            return dtype
     raise ValueError("scores hold no rows; there is nothing to tune on.")
+
+
+def _columns_dtype(block: tuple, columns_of) -> np.dtype | None:
+    part = columns_of(block)
+    return None if part is None else part[0].dtype
 
 
 def _check_rows(merged: list | None, on_no_weight) -> None:
@@ -133,8 +140,9 @@ def _check_rows(merged: list | None, on_no_weight) -> None:
         on_no_weight()  # every weight is 0: scikit-learn's error
 
 
-def _summaries(part: tuple | None, refinements: list, micro: bool) -> list | None:
+def _summaries(block: tuple, columns_of, refinements: list, micro: bool) -> list | None:
     """One block's summaries, one per tuner (micro: the columns' merged)."""
+    part = columns_of(block)
     if part is None:
         return None
     columns, truth, weight = part
@@ -157,8 +165,9 @@ def _merged(*parts: list | None) -> list | None:
     ]
 
 
-def _at_thresholds(part: tuple | None, thresholds: np.ndarray) -> tuple | None:
+def _at_thresholds(block: tuple, columns_of, thresholds: np.ndarray) -> tuple | None:
     """Per column: the counts at its threshold and the nearest scores around it."""
+    part = columns_of(block)
     if part is None:
         return None
     columns, truth, weight = part

@@ -16,6 +16,7 @@ counts of each label.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -26,25 +27,68 @@ from .._objectives import Constrained, evaluate
 from .._rules import default_threshold
 from .._scores import PROBA
 from .._sweep import ColumnTuning, warn_about
-from .._tuning import cutoff_result, label_of, logits_to_probabilities
+from .._tuning import TuningResult, cutoff_result, label_of, logits_to_probabilities
 from ._blocks import tree
 
 
-def tune_in_passes(
-    blocks: list,
-    columns_of,
-    *,
-    owners: np.ndarray,
-    problem: str,
-    classes: np.ndarray,
-    pos_index: int,
-    objective: Any,
-    name: str,
-    average: str,
-    kind: str,
-    logits: bool,
-    on_no_weight,
-) -> Any:
+@dataclass(frozen=True)
+class Job:
+    """What one Dask tuning call tunes, whichever path (passes or merged tables)
+    tunes it, and how its result is labelled."""
+
+    problem: str
+    classes: np.ndarray
+    pos_index: int
+    objective: Any
+    name: str
+    average: str
+    kind: str
+    logits: bool
+
+    @property
+    def micro(self) -> bool:
+        return self.problem == "multilabel" and self.average == "micro"
+
+    @property
+    def owners(self) -> np.ndarray:
+        """The labels of the tuned columns (binary: the positive class only)."""
+        if self.problem == "binary":
+            return self.classes[[self.pos_index]]
+        return self.classes
+
+    def result(
+        self, tuning: ColumnTuning, thresholds: np.ndarray, per_class: list
+    ) -> TuningResult:
+        """The tuning result, labelled as the in-memory tuner labels it."""
+        labelling = {
+            key: getattr(self, key)
+            for key in ("owners", "classes", "problem", "pos_index", "name")
+            + ("average", "micro", "logits")
+        }
+        return cutoff_result(tuning, thresholds, per_class, **labelling)
+
+    def warn(self, tuning: ColumnTuning) -> None:
+        """The in-memory tuner's warnings about untuned or few-positive columns."""
+        if self.micro:
+            pooled = np.array(["the pooled labels"], dtype=object)
+            warn_about(tuning, pooled, self.objective, str)
+        else:
+            warn_about(tuning, self.owners, self.objective, label_of)
+
+
+def repeated_tuning(pooled: ColumnTuning, k: int) -> ColumnTuning:
+    """The pooled tuning shared by ``k`` labels (as the in-memory micro tuning)."""
+    curves = None if pooled.curves is None else pooled.curves * k
+    return replace(
+        pooled,
+        thresholds=np.repeat(pooled.thresholds[:1], k),
+        best=np.repeat(pooled.best[:1], k),
+        curves=curves,
+        start=np.repeat(pooled.start[:1], k),
+    )
+
+
+def tune_in_passes(blocks: list, columns_of, job: Job, on_no_weight) -> TuningResult:
     """The exact tuning of the columns ``columns_of(block)`` gives, pass by pass.
 
     ``columns_of`` returns a block's tuned columns, their 0/1 truth and the
@@ -53,12 +97,12 @@ def tune_in_passes(
     """
     import dask
 
-    micro = problem == "multilabel" and average == "micro"
+    micro, objective = job.micro, job.objective
     dtype = _dtype(blocks, columns_of)
-    default = default_threshold(kind)
+    default = default_threshold(job.kind)
     tuners = [
-        ColumnTuner(objective, name, kind == PROBA, dtype, start_at=default)
-        for _ in range(1 if micro else len(owners))
+        ColumnTuner(objective, job.name, job.kind == PROBA, dtype, start_at=default)
+        for _ in range(1 if micro else len(job.owners))
     ]
     first = True
     while any(t.refinement is not None for t in tuners):
@@ -78,17 +122,14 @@ def tune_in_passes(
     results = [t.result() for t in tuners]
     tuning = column_tuning(results)
     if micro:
-        tuning = _repeated(tuning, len(owners))
-        pooled = np.array(["the pooled labels"], dtype=object)
-        warn_about(tuning, pooled, objective, str)
-    else:
-        warn_about(tuning, owners, objective, label_of)
+        tuning = repeated_tuning(tuning, len(job.owners))
+    job.warn(tuning)
     thresholds, per_class = tuning.thresholds, [float(b) for b in tuning.best]
-    if logits or micro:
+    if job.logits or micro:
         at = dask.delayed(_at_thresholds, pure=True)
         parts = [at(b, columns_of, tuning.thresholds) for b in blocks]
         (counts, near) = dask.compute(tree(parts, _merged_at))[0]
-        if logits:
+        if job.logits:
             thresholds = np.array(
                 [_probability(t, *n) for t, n in zip(thresholds, near, strict=True)]
             )
@@ -97,22 +138,10 @@ def tune_in_passes(
             if isinstance(objective, Constrained):
                 achieved = objective.achieved
             per_class = [
-                float(evaluate(achieved, name, *(np.array([v]) for v in c))[0])
+                float(evaluate(achieved, job.name, *(np.array([v]) for v in c))[0])
                 for c in counts
             ]
-    return cutoff_result(
-        tuning,
-        thresholds,
-        per_class,
-        owners=owners,
-        classes=classes,
-        problem=problem,
-        pos_index=pos_index,
-        name=name,
-        average=average,
-        micro=micro,
-        logits=logits,
-    )
+    return job.result(tuning, thresholds, per_class)
 
 
 def _dtype(blocks: list, columns_of) -> np.dtype:
@@ -196,17 +225,3 @@ def _probability(cut: float, below: float, above: float) -> float:
     every score with the cut the same way iff it does the two nearest ones."""
     near = np.array([v for v in (below, above) if np.isfinite(v)])
     return float(logits_to_probabilities(np.array([cut]), near[:, None])[0])
-
-
-def _repeated(pooled: ColumnTuning, k: int) -> ColumnTuning:
-    """The pooled tuning shared by ``k`` labels (as the in-memory micro tuning)."""
-    return ColumnTuning(
-        np.full(k, pooled.thresholds[0]),
-        np.full(k, pooled.best[0]),
-        None,
-        start=np.full(k, pooled.start[0]),
-        untuned=pooled.untuned,
-        constant=pooled.constant,
-        few=pooled.few,
-        unreachable=pooled.unreachable,
-    )

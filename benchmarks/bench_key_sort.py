@@ -24,22 +24,11 @@ and PASS where it chose the faster one.
 """
 
 import argparse
-import time
 
 import numpy as np
+from bench_tuning_engine import interleaved_best
 
 from sklabels._sorted_counts import SIMD_FLOAT_SORT, sorted_apart
-
-
-def interleaved_best(funcs, repeats):
-    """Best time of each function over ``repeats`` rounds of one call each."""
-    best = [np.inf] * len(funcs)
-    for _ in range(repeats):
-        for i, func in enumerate(funcs):
-            start = time.perf_counter()
-            func()
-            best[i] = min(best[i], time.perf_counter() - start)
-    return best
 
 
 def simd_features():

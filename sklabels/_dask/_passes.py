@@ -111,8 +111,9 @@ def tune_in_passes(blocks: list, columns_of, job: Job, on_no_weight) -> TuningRe
         # A block is read and summarised in one task: its columns (tens of MB)
         # are never a result the scheduler holds, only its summaries (fixed size).
         summarise = dask.delayed(_summaries, pure=True)
-        parts = [summarise(b, columns_of, asked, micro) for b in blocks]
-        (merged,) = dask.compute(tree(parts, _merged))
+        merged = in_waves(
+            [summarise(b, columns_of, asked, micro) for b in blocks], _merged
+        )
         if first:
             _check_rows(merged, on_no_weight)
             first = False
@@ -128,7 +129,7 @@ def tune_in_passes(blocks: list, columns_of, job: Job, on_no_weight) -> TuningRe
     if job.logits or micro:
         at = dask.delayed(_at_thresholds, pure=True)
         parts = [at(b, columns_of, tuning.thresholds) for b in blocks]
-        (counts, near) = dask.compute(tree(parts, _merged_at))[0]
+        (counts, near) = in_waves(parts, _merged_at)
         if job.logits:
             thresholds = np.array(
                 [_probability(t, *n) for t, n in zip(thresholds, near, strict=True)]
@@ -142,6 +143,35 @@ def tune_in_passes(blocks: list, columns_of, job: Job, on_no_weight) -> TuningRe
                 for c in counts
             ]
     return job.result(tuning, thresholds, per_class)
+
+
+def wave_size() -> int:
+    """Blocks computed at once: four per worker thread of the distributed client
+    (the machine's cores without one), at least 8."""
+    import os
+
+    try:
+        from distributed import get_client
+
+        threads = sum(get_client().nthreads().values())
+    except (ImportError, ValueError):  # no distributed client: local threads
+        threads = os.cpu_count() or 1
+    return max(8, 4 * threads)
+
+
+def in_waves(parts: list, combine) -> Any:
+    """``combine`` of the delayed per-block ``parts``, computed a wave of
+    ``wave_size()`` blocks at a time: the blocks in flight (each read from its
+    source in its task) stay bounded by the workers, whatever the number of
+    blocks, however the scheduler orders them."""
+    import dask
+
+    size = wave_size()
+    total = None
+    for start in range(0, len(parts), size):
+        (part,) = dask.compute(tree(parts[start : start + size], combine))
+        total = part if total is None else combine(total, part)
+    return total
 
 
 def _dtype(blocks: list, columns_of) -> np.dtype:

@@ -58,24 +58,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._objectives import (
-    TOL,
-    Constrained,
-    Cost,
-    FBeta,
-    Objective,
-    PrecisionAtRecall,
-    RecallAtPrecision,
-    accuracy,
-    balanced_accuracy,
-    evaluate,
-    f1,
-    jaccard,
-    mcc,
-    precision,
-    recall,
-    youden,
-)
+from ._objectives import Constrained, Cost, Objective, evaluate, mcc
+from ._positive_cuts import never_gains_from_false_positives, plateau_floor
 from ._sorted_counts import floats_of, monotone_keys
 from ._sweep import midpoint, plateau_middle
 
@@ -83,7 +67,6 @@ BITS = 16  # bits of the key per bin in pass 1 (2**16 bins)
 CELLS = 2**17  # cells a later pass counts at most (it takes fewer bits if needed)
 _SLACK = 1e-9  # bounds are compared with this (relative) margin: rounding
 _PRUNED, _RESOLVED, _OPEN = 0, 1, 2
-_MONOTONE = (f1, jaccard, precision, recall, accuracy, balanced_accuracy, youden)
 
 Bound = Callable[..., np.ndarray]
 
@@ -111,8 +94,9 @@ def bound_of(objective: Objective, name: str = "objective") -> Bound | None:
     """
     if objective is mcc:
         return _mcc_bound
-    monotone = any(objective is known for known in _MONOTONE) or isinstance(
-        objective, FBeta | Cost | RecallAtPrecision | PrecisionAtRecall
+    # Those that never gain from a false positive are monotone in tp and in fp.
+    monotone = never_gains_from_false_positives(objective) or isinstance(
+        objective, Cost
     )
     if not monotone:
         return None
@@ -476,11 +460,6 @@ def _nothing(frontier: Frontier, objective, name, proba, counts) -> float:
     return float(evaluate(objective, name, zero, zero, zero + p, zero + n)[0])
 
 
-def _on_top_line(best: float) -> float:
-    """The engine's plateau line under a best value ``best``."""
-    return best - TOL * max(1.0, abs(best))
-
-
 def plan_refinement(
     frontier: Frontier,
     objective: Objective,
@@ -507,7 +486,7 @@ def plan_refinement(
         float(values.max()) if len(values) else -np.inf,
         _nothing(frontier, objective, name, proba, c),
     )
-    line = _on_top_line(lower)
+    line = plateau_floor(lower)
     slack = _SLACK * max(1.0, abs(lower)) if math.isfinite(lower) else 0.0
     state = frontier.state[::-1].copy()
     open_ = state == _OPEN
@@ -726,14 +705,9 @@ class ColumnTuner:
         return float(evaluate(self.objective, self.name, *counts)[0])
 
     def _plan(self) -> None:
+        settings = {k: getattr(self, k) for k in ("proba", "bits", "cells", "start_at")}
         self._frontier, self.refinement = plan_refinement(
-            self._frontier,
-            self._phase,
-            self.name,
-            proba=self.proba,
-            bits=self.bits,
-            cells=self.cells,
-            start_at=self.start_at,
+            self._frontier, self._phase, self.name, **settings
         )
         self._peak = max(self._peak, len(self._frontier.lo))
         if self.refinement is not None:

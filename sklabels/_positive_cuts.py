@@ -8,7 +8,8 @@ it. So the best value lies at "predict nothing" or at a distinct score of a
 positive, and only those candidates need the objective.
 
 The positives and the negatives are sorted apart, as floats (NumPy's SIMD sort
-where the CPU has one); the true positives of a candidate are its rank among the
+where the CPU has one; elsewhere one sort of integer keys carrying the truth,
+then split); the true positives of a candidate are its rank among the
 positives, the false positives a binary search among the negatives. The chosen
 threshold follows the full curve's rules exactly: the plateau of equal best values
 is walked on every distinct score of all rows (a few around the optimum, found by
@@ -37,6 +38,7 @@ from ._objectives import (
     recall,
     youden,
 )
+from ._sorted_counts import sorted_apart
 
 _NEVER_GAIN_FROM_FP = (f1, balanced_accuracy, youden, accuracy, jaccard)
 _NEVER_GAIN_FROM_FP += (precision, recall)
@@ -81,9 +83,7 @@ def tune_by_positives(
     """
     if column.dtype not in (np.float32, np.float64):
         return None
-    pos, neg = column[hits], column[~hits]  # private copies, sorted in place
-    pos.sort()
-    neg.sort()
+    pos, neg = sorted_apart(column, hits)
     if not (pos.size and neg.size) or np.isnan(pos[-1]) or np.isnan(neg[-1]):
         return None
     counts = _Counts(pos, neg, objective, name)

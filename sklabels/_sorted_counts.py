@@ -236,3 +236,57 @@ def _rows_of(array: np.ndarray, block: range, dtype: Any = None) -> np.ndarray:
     for start in range(0, n, _CHUNK):
         out[:, start : start + _CHUNK] = part[start : start + _CHUNK].T
     return out
+
+
+def simd_float_sort() -> bool:
+    """Whether NumPy sorts floats with its SIMD kernels on this CPU (x86-simd-sort
+    needs AVX2 or AVX-512; other CPUs have NumPy's Highway sort: assumed so).
+
+    Without them, one integer sort of the packed keys beats two float sorts.
+    """
+    import platform
+
+    if platform.machine().lower() not in ("x86_64", "amd64", "i386", "i686"):
+        return True
+    try:
+        from numpy._core._multiarray_umath import __cpu_features__ as features
+    except ImportError:  # another NumPy layout: keep the float sort
+        return True
+    groups = [g for g in ("X86_V3", "X86_V4") if g in features]  # NumPy >= 2.4
+    if groups:
+        return any(features[g] for g in groups)
+    return bool(features.get("AVX2") or features.get("AVX512_SKX"))
+
+
+SIMD_FLOAT_SORT = simd_float_sort()
+
+
+def sorted_apart(
+    column: np.ndarray, truth: np.ndarray, packed: bool | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The scores of the positives and of the negatives, each sorted (new arrays).
+
+    ``packed``: sort float32 scores as one array of integer keys with the truth in
+    the low bit, then split (faster where NumPy has no SIMD float sort), rather
+    than the two float arrays apart; None chooses by the CPU. The same values
+    either way, -0.0 as 0.0 (equal to it); NaN columns take the float sort.
+    """
+    if packed is None:
+        packed = not SIMD_FLOAT_SORT
+    if packed and column.dtype == np.float32 and len(column):
+        values = column + np.float32(0)  # a private copy; -0.0 -> 0.0
+        keys = monotone_keys(values)
+        low, high = keys.min(), keys.max()
+        if not _has_nan(low, high, 4):
+            keys = _pack_truth(keys, low, high, truth)
+            keys.sort()
+            hit = (keys & keys.dtype.type(1)).astype(bool)
+            keys >>= keys.dtype.type(1)
+            keys += keys.dtype.type(low)  # in 32 bits: the column's own keys
+            floats = floats_of(keys.astype(np.uint32), np.dtype(np.float32))
+            floats = floats.astype(np.float32)
+            return floats[hit], floats[~hit]
+    pos, neg = column[truth], column[~truth]
+    pos.sort()
+    neg.sort()
+    return pos, neg

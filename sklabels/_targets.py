@@ -453,7 +453,7 @@ def indicator_to_tuples(indicator: np.ndarray, classes: np.ndarray) -> list[tupl
 
 
 def fit_target(
-    y: Any, *, problem: str = "auto", classes: Any = None
+    y: Any, *, problem: str = "auto", classes: Any = None, indicator: Any = np.int64
 ) -> tuple[TargetEncoding, np.ndarray]:
     """Infer the problem kind and form of ``y``; return the encoding and encoded ``y``.
 
@@ -463,6 +463,9 @@ def fit_target(
     problem : {"auto", "binary", "multiclass", "multilabel"}
     classes : array-like or None
         Explicit label order (kept as is, may name labels absent from ``y``).
+    indicator : integer dtype, default np.int64
+        The dtype of a multilabel indicator returned: ``np.int8`` where the
+        caller only reads it as 0/1 (an eighth of the memory).
 
     Returns
     -------
@@ -480,12 +483,12 @@ def fit_target(
     explicit = None if classes is None else as_class_array(classes)
 
     if form == "sets":
-        return _fit_sets(values, problem, explicit)
+        return _fit_sets(values, problem, explicit, indicator)
     if form == "column" and problem == "multilabel":  # an indicator with one label
         form = "indicator"
     if form in ("labels", "column"):
         return _fit_labels(values.ravel(), form, problem, explicit)
-    return _fit_matrix(y, values, form, problem, explicit)
+    return _fit_matrix(y, values, form, problem, explicit, indicator)
 
 
 def split_form(y: Any, name: str) -> tuple[str, Any]:
@@ -676,7 +679,12 @@ def _onehot_codes(values: np.ndarray, name: str) -> np.ndarray:
 
 
 def _fit_matrix(
-    y: Any, values: np.ndarray, form: str, problem: str, explicit: np.ndarray | None
+    y: Any,
+    values: np.ndarray,
+    form: str,
+    problem: str,
+    explicit: np.ndarray | None,
+    indicator: Any = np.int64,
 ) -> tuple[TargetEncoding, np.ndarray]:
     n, k = values.shape
     if n == 0:
@@ -707,22 +715,24 @@ def _fit_matrix(
     dtype = values.dtype
     if problem == "multilabel" or (form == "sparse" and problem == "auto"):
         return TargetEncoding("multilabel", form, classes, dtype), values.astype(
-            np.int64
+            indicator
         )
     one_per_row = (values.sum(axis=1) == 1).all()
     if problem == "auto" and not one_per_row:
         return TargetEncoding("multilabel", form, classes, dtype), values.astype(
-            np.int64
+            indicator
         )
     codes = _onehot_codes(values, "y")
     problem = _check_problem(problem, k, classes, "one-hot")
     return TargetEncoding(problem, "onehot", classes, dtype), codes
 
 
-def _sets_to_indicator(rows: list, classes: np.ndarray, name: str) -> np.ndarray:
+def _sets_to_indicator(
+    rows: list, classes: np.ndarray, name: str, dtype: Any = np.int64
+) -> np.ndarray:
     lengths = np.fromiter((len(r) for r in rows), dtype=np.intp, count=len(rows))
     flat = [label for r in rows for label in r]
-    indicator = np.zeros((len(rows), len(classes)), dtype=np.int64)
+    indicator = np.zeros((len(rows), len(classes)), dtype=dtype)
     if flat:
         labels = np.empty(len(flat), dtype=object)
         labels[:] = flat
@@ -734,7 +744,7 @@ def _sets_to_indicator(rows: list, classes: np.ndarray, name: str) -> np.ndarray
 
 
 def _fit_sets(
-    rows: list, problem: str, explicit: np.ndarray | None
+    rows: list, problem: str, explicit: np.ndarray | None, indicator: Any = np.int64
 ) -> tuple[TargetEncoding, np.ndarray]:
     if problem in ("binary", "multiclass"):
         raise ValueError(
@@ -752,5 +762,5 @@ def _fit_sets(
             "y is a list of empty label sets: there are no labels to learn. Name them "
             "with classes=[...] if the model knows them."
         )
-    indicator = _sets_to_indicator(rows, classes, "y")
-    return TargetEncoding("multilabel", "sets", classes, None), indicator
+    matrix = _sets_to_indicator(rows, classes, "y", indicator)
+    return TargetEncoding("multilabel", "sets", classes, None), matrix

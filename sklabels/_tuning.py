@@ -206,7 +206,10 @@ def cutoff_columns(
     if problem == "binary":
         hits = (np.asarray(truth) == pos_index)[:, None]
         return values[:, [pos_index]], hits, classes[[pos_index]]
-    return values, np.asarray(truth).astype(bool, copy=False), classes
+    truth = np.asarray(truth)
+    if truth.dtype == np.int8:  # a validated 0/1 indicator: its bytes are bools
+        return values, truth.view(bool), classes
+    return values, truth.astype(bool, copy=False), classes
 
 
 def _tune_cutoffs(
@@ -417,7 +420,10 @@ def validated_scores(
     y_true, scores, problem, classes, pos_label, sample_weight, from_logits
 ):
     """The encoding, truth, positive index, Scores, problem and weights to tune."""
-    encoding, truth = fit_target(y_true, problem=problem, classes=classes)
+    # A multilabel indicator is only read as 0/1 here: int8, not int64.
+    encoding, truth = fit_target(
+        y_true, problem=problem, classes=classes, indicator=np.int8
+    )
     # The class a single score column scores, and the one a binary objective rates.
     pos_index = truth_positive_index(encoding, pos_label, classes)
     values, problem = scores_from_array(

@@ -1,8 +1,17 @@
 """``problem="auto"`` for Dask scores: the core's row-sum rule on statistics
-reduced over all rows (``RowSums`` merged, the decimal tests combined)."""
+reduced over all rows (``RowSums`` merged, the decimal tests combined).
+
+The rule counts rows within a float-rounding tolerance of 1, and that tolerance
+depends on the precision of all the values (float32 values stored as float64 are
+rounded at float32's precision): a block's own precision may be coarser than
+that of all rows. So each block counts its rows under every tolerance at most its
+own, and the merge keeps the counts under the tolerance of all rows (the least
+of the blocks' own), as in memory.
+"""
 
 from __future__ import annotations
 
+import math
 from functools import partial
 from typing import Any
 
@@ -30,11 +39,36 @@ def _block_values(block: Any) -> np.ndarray:
     return values
 
 
-def _row_sums(block: Any) -> RowSums:
-    """The block's ``RowSums``, exact within its own float rounding."""
+def tolerances(width: int, dtype: np.dtype) -> list[float]:
+    """Every tolerance ``float_tolerance`` gives rows of ``width`` values of
+    ``dtype``: at its precision, or at float32's or float16's where narrower."""
+    narrow = [np.dtype(np.float16), np.dtype(np.float32), np.dtype(dtype)]
+    return sorted(
+        {
+            float_tolerance(np.empty((0, width), dtype=d))
+            for d in narrow
+            if d.itemsize <= np.dtype(dtype).itemsize
+        }
+    )
+
+
+def _row_sums(block: Any, candidates: list[float]) -> tuple[float, dict]:
+    """The block's own tolerance (``float_tolerance``; inf for no rows) and its
+    ``RowSums`` under every candidate tolerance at most that."""
     if length(block) == 0:  # an empty partition: no row, no deviation
-        return row_sum_stats(np.empty((0, 0)))
-    return row_sum_stats(_block_values(block))
+        empty = row_sum_stats(np.empty((0, 0)))
+        return math.inf, dict.fromkeys(candidates, empty)
+    values = _block_values(block)
+    own = float_tolerance(values)
+    return own, {t: row_sum_stats(values, t) for t in candidates if t <= own}
+
+
+def _merged_sums(*parts: tuple[float, dict]) -> tuple[float, dict]:
+    """The least own tolerance, and the ``RowSums`` merged under each tolerance
+    every part counted."""
+    own = min(p[0] for p in parts)
+    shared = [t for t in parts[0][1] if all(t in p[1] for p in parts)]
+    return own, {t: RowSums.merge(*(p[1][t] for p in parts)) for t in shared}
 
 
 def _decimals_passed(block: Any, most: int = 6) -> np.ndarray:
@@ -74,10 +108,13 @@ def infer_problem(scores: Any, classes: np.ndarray, width: int, logits: bool) ->
         raise column_error(width, len(classes), classes, "scores")
     check_inferable(width, from_logits=logits)
     blocks = _score_blocks(scores)
-    stats = tree([dask.delayed(_row_sums)(b) for b in blocks], RowSums.merge)
-    stats = stats.compute()
     dtype = _score_dtype(scores)
-    tolerance = float_tolerance(np.empty((0, width), dtype=dtype))
+    candidates = tolerances(width, dtype)
+    sums = [dask.delayed(_row_sums)(b, candidates) for b in blocks]
+    tolerance, stats = tree(sums, _merged_sums).compute()
+    if tolerance == math.inf:  # no rows at all
+        tolerance = candidates[0]
+    stats = stats[tolerance]
     kind = kind_of(stats, width, tolerance, partial(_fewest_decimals, blocks, dtype))
     return problem_of(kind, stats, width)
 

@@ -16,6 +16,7 @@ counts of each label.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -26,25 +27,68 @@ from .._objectives import Constrained, evaluate
 from .._rules import default_threshold
 from .._scores import PROBA
 from .._sweep import ColumnTuning, warn_about
-from .._tuning import cutoff_result, label_of, logits_to_probabilities
+from .._tuning import TuningResult, cutoff_result, label_of, logits_to_probabilities
 from ._blocks import tree
 
 
-def tune_in_passes(
-    blocks: list,
-    columns_of,
-    *,
-    owners: np.ndarray,
-    problem: str,
-    classes: np.ndarray,
-    pos_index: int,
-    objective: Any,
-    name: str,
-    average: str,
-    kind: str,
-    logits: bool,
-    on_no_weight,
-) -> Any:
+@dataclass(frozen=True)
+class Job:
+    """What one Dask tuning call tunes, whichever path (passes or merged tables)
+    tunes it, and how its result is labelled."""
+
+    problem: str
+    classes: np.ndarray
+    pos_index: int
+    objective: Any
+    name: str
+    average: str
+    kind: str
+    logits: bool
+
+    @property
+    def micro(self) -> bool:
+        return self.problem == "multilabel" and self.average == "micro"
+
+    @property
+    def owners(self) -> np.ndarray:
+        """The labels of the tuned columns (binary: the positive class only)."""
+        if self.problem == "binary":
+            return self.classes[[self.pos_index]]
+        return self.classes
+
+    def result(
+        self, tuning: ColumnTuning, thresholds: np.ndarray, per_class: list
+    ) -> TuningResult:
+        """The tuning result, labelled as the in-memory tuner labels it."""
+        labelling = {
+            key: getattr(self, key)
+            for key in ("owners", "classes", "problem", "pos_index", "name")
+            + ("average", "micro", "logits")
+        }
+        return cutoff_result(tuning, thresholds, per_class, **labelling)
+
+    def warn(self, tuning: ColumnTuning) -> None:
+        """The in-memory tuner's warnings about untuned or few-positive columns."""
+        if self.micro:
+            pooled = np.array(["the pooled labels"], dtype=object)
+            warn_about(tuning, pooled, self.objective, str)
+        else:
+            warn_about(tuning, self.owners, self.objective, label_of)
+
+
+def repeated_tuning(pooled: ColumnTuning, k: int) -> ColumnTuning:
+    """The pooled tuning shared by ``k`` labels (as the in-memory micro tuning)."""
+    curves = None if pooled.curves is None else pooled.curves * k
+    return replace(
+        pooled,
+        thresholds=np.repeat(pooled.thresholds[:1], k),
+        best=np.repeat(pooled.best[:1], k),
+        curves=curves,
+        start=np.repeat(pooled.start[:1], k),
+    )
+
+
+def tune_in_passes(blocks: list, columns_of, job: Job, on_no_weight) -> TuningResult:
     """The exact tuning of the columns ``columns_of(block)`` gives, pass by pass.
 
     ``columns_of`` returns a block's tuned columns, their 0/1 truth and the
@@ -53,21 +97,23 @@ def tune_in_passes(
     """
     import dask
 
-    micro = problem == "multilabel" and average == "micro"
-    read = dask.delayed(columns_of, pure=True)
-    dtype = _dtype(blocks, read)
-    default = default_threshold(kind)
+    micro, objective = job.micro, job.objective
+    dtype = _dtype(blocks, columns_of)
+    default = default_threshold(job.kind)
     tuners = [
-        ColumnTuner(objective, name, kind == PROBA, dtype, start_at=default)
-        for _ in range(1 if micro else len(owners))
+        ColumnTuner(objective, job.name, job.kind == PROBA, dtype, start_at=default)
+        for _ in range(1 if micro else len(job.owners))
     ]
     first = True
     while any(t.refinement is not None for t in tuners):
         # One key for the refinements, not a copy in every task.
         asked = dask.delayed([t.refinement for t in tuners], traverse=False)
+        # A block is read and summarised in one task: its columns (tens of MB)
+        # are never a result the scheduler holds, only its summaries (fixed size).
         summarise = dask.delayed(_summaries, pure=True)
-        parts = [summarise(read(b), asked, micro) for b in blocks]
-        (merged,) = dask.compute(tree(parts, _merged))
+        merged = in_waves(
+            [summarise(b, columns_of, asked, micro) for b in blocks], _merged
+        )
         if first:
             _check_rows(merged, on_no_weight)
             first = False
@@ -77,17 +123,14 @@ def tune_in_passes(
     results = [t.result() for t in tuners]
     tuning = column_tuning(results)
     if micro:
-        tuning = _repeated(tuning, len(owners))
-        pooled = np.array(["the pooled labels"], dtype=object)
-        warn_about(tuning, pooled, objective, str)
-    else:
-        warn_about(tuning, owners, objective, label_of)
+        tuning = repeated_tuning(tuning, len(job.owners))
+    job.warn(tuning)
     thresholds, per_class = tuning.thresholds, [float(b) for b in tuning.best]
-    if logits or micro:
+    if job.logits or micro:
         at = dask.delayed(_at_thresholds, pure=True)
-        parts = [at(read(b), tuning.thresholds) for b in blocks]
-        (counts, near) = dask.compute(tree(parts, _merged_at))[0]
-        if logits:
+        parts = [at(b, columns_of, tuning.thresholds) for b in blocks]
+        (counts, near) = in_waves(parts, _merged_at)
+        if job.logits:
             thresholds = np.array(
                 [_probability(t, *n) for t, n in zip(thresholds, near, strict=True)]
             )
@@ -96,34 +139,57 @@ def tune_in_passes(
             if isinstance(objective, Constrained):
                 achieved = objective.achieved
             per_class = [
-                float(evaluate(achieved, name, *(np.array([v]) for v in c))[0])
+                float(evaluate(achieved, job.name, *(np.array([v]) for v in c))[0])
                 for c in counts
             ]
-    return cutoff_result(
-        tuning,
-        thresholds,
-        per_class,
-        owners=owners,
-        classes=classes,
-        problem=problem,
-        pos_index=pos_index,
-        name=name,
-        average=average,
-        micro=micro,
-        logits=logits,
-    )
+    return job.result(tuning, thresholds, per_class)
 
 
-def _dtype(blocks: list, read) -> np.dtype:
+def wave_size() -> int:
+    """Blocks computed at once: four per worker thread of the distributed client
+    (the machine's cores without one), at least 8."""
+    import os
+
+    try:
+        from distributed import get_client
+
+        threads = sum(get_client().nthreads().values())
+    except (ImportError, ValueError):  # no distributed client: local threads
+        threads = os.cpu_count() or 1
+    return max(8, 4 * threads)
+
+
+def in_waves(parts: list, combine) -> Any:
+    """``combine`` of the delayed per-block ``parts``, computed a wave of
+    ``wave_size()`` blocks at a time: the blocks in flight (each read from its
+    source in its task) stay bounded by the workers, whatever the number of
+    blocks, however the scheduler orders them."""
+    import dask
+
+    size = wave_size()
+    total = None
+    for start in range(0, len(parts), size):
+        (part,) = dask.compute(tree(parts[start : start + size], combine))
+        total = part if total is None else combine(total, part)
+    return total
+
+
+def _dtype(blocks: list, columns_of) -> np.dtype:
     """The dtype of the tuned columns (it sets the keys' width): that of the first
     block with rows."""
     import dask
 
+    dtype_of = dask.delayed(_columns_dtype, pure=True)
     for block in blocks:
-        (part,) = dask.compute(read(block))
-        if part is not None:
-            return part[0].dtype
+        (dtype,) = dask.compute(dtype_of(block, columns_of))
+        if dtype is not None:
+            return dtype
     raise ValueError("scores hold no rows; there is nothing to tune on.")
+
+
+def _columns_dtype(block: tuple, columns_of) -> np.dtype | None:
+    part = columns_of(block)
+    return None if part is None else part[0].dtype
 
 
 def _check_rows(merged: list | None, on_no_weight) -> None:
@@ -133,8 +199,9 @@ def _check_rows(merged: list | None, on_no_weight) -> None:
         on_no_weight()  # every weight is 0: scikit-learn's error
 
 
-def _summaries(part: tuple | None, refinements: list, micro: bool) -> list | None:
+def _summaries(block: tuple, columns_of, refinements: list, micro: bool) -> list | None:
     """One block's summaries, one per tuner (micro: the columns' merged)."""
+    part = columns_of(block)
     if part is None:
         return None
     columns, truth, weight = part
@@ -157,8 +224,9 @@ def _merged(*parts: list | None) -> list | None:
     ]
 
 
-def _at_thresholds(part: tuple | None, thresholds: np.ndarray) -> tuple | None:
+def _at_thresholds(block: tuple, columns_of, thresholds: np.ndarray) -> tuple | None:
     """Per column: the counts at its threshold and the nearest scores around it."""
+    part = columns_of(block)
     if part is None:
         return None
     columns, truth, weight = part
@@ -187,17 +255,3 @@ def _probability(cut: float, below: float, above: float) -> float:
     every score with the cut the same way iff it does the two nearest ones."""
     near = np.array([v for v in (below, above) if np.isfinite(v)])
     return float(logits_to_probabilities(np.array([cut]), near[:, None])[0])
-
-
-def _repeated(pooled: ColumnTuning, k: int) -> ColumnTuning:
-    """The pooled tuning shared by ``k`` labels (as the in-memory micro tuning)."""
-    return ColumnTuning(
-        np.full(k, pooled.thresholds[0]),
-        np.full(k, pooled.best[0]),
-        None,
-        start=np.full(k, pooled.start[0]),
-        untuned=pooled.untuned,
-        constant=pooled.constant,
-        few=pooled.few,
-        unreachable=pooled.unreachable,
-    )

@@ -20,19 +20,17 @@ from .._bounded import BoundExceeded, bound_of
 from .._rules import default_threshold
 from .._scores import MARGIN, PROBA, Scores, scores_from_array
 from .._sorted_counts import distinct_counts
-from .._sweep import ColumnTuning, tune_columns, value_at, warn_about
+from .._sweep import ColumnTuning, tune_columns, value_at
 from .._targets import truth_positive_index
 from .._tuning import (
     check_tuning_options,
     cutoff_columns,
-    cutoff_result,
-    label_of,
     logits_to_probabilities,
     tune_scores,
 )
 from .._warnings import FEW_POSITIVES
 from ._blocks import aligned_blocks, check_block_rows, length, refuse_bag, tree
-from ._passes import tune_in_passes
+from ._passes import Job, repeated_tuning, tune_in_passes
 from ._target import reduce_target
 
 
@@ -208,6 +206,7 @@ def tune_blocks(
 
     problem, classes = encoding.problem, encoding.classes
     objective, name = check_tuning_options(scoring, average, problem)
+    job = Job(problem, classes, pos_index, objective, name, average, kind, logits)
     if problem == "multiclass":
         parts = dask.compute(
             *[dask.delayed(_block_arrays)(b, score, encoding) for b in blocks]
@@ -222,70 +221,26 @@ def tune_blocks(
             weight = np.concatenate([p[2] for p in parts])
             if not weight.any():
                 _check_some_weight()
+        options = {"scoring": objective, "sample_weight": weight}
+        for key in ("problem", "classes", "pos_index", "average"):
+            options[key] = getattr(job, key)
         return tune_scores(
-            Scores(values, kind, logits),
-            truth,
-            problem=problem,
-            classes=classes,
-            pos_index=pos_index,
-            scoring=objective,
-            average=average,
-            sample_weight=weight,
-            keep_curves=keep_curves,
+            Scores(values, kind, logits), truth, keep_curves=keep_curves, **options
         )
-    micro = problem == "multilabel" and average == "micro"
-    owners = classes[[pos_index]] if problem == "binary" else classes
     if not keep_curves and bound_of(objective, name) is not None:
+        columns_of = partial(
+            _block_columns, score=score, encoding=encoding, pos=pos_index
+        )
         try:
-            return tune_in_passes(
-                blocks,
-                partial(_block_columns, score=score, encoding=encoding, pos=pos_index),
-                owners=owners,
-                problem=problem,
-                classes=classes,
-                pos_index=pos_index,
-                objective=objective,
-                name=name,
-                average=average,
-                kind=kind,
-                logits=logits,
-                on_no_weight=_check_some_weight,
-            )
+            return tune_in_passes(blocks, columns_of, job, _check_some_weight)
         except BoundExceeded:
             pass  # a plateau too wide for the bound: the tables hold it
     tables_of = dask.delayed(_block_tables, pure=True)
     parts = [tables_of(b, score, encoding, pos_index) for b in blocks]
-    return _tune_tables(
-        parts,
-        owners=owners,
-        problem=problem,
-        classes=classes,
-        pos_index=pos_index,
-        objective=objective,
-        name=name,
-        average=average,
-        kind=kind,
-        logits=logits,
-        keep_curves=keep_curves,
-        micro=micro,
-    )
+    return _tune_tables(parts, job, keep_curves=keep_curves)
 
 
-def _tune_tables(
-    parts: list,
-    *,
-    owners,
-    problem,
-    classes,
-    pos_index,
-    objective,
-    name,
-    average,
-    kind,
-    logits,
-    keep_curves,
-    micro,
-) -> Any:
+def _tune_tables(parts: list, job: Job, *, keep_curves: bool) -> Any:
     """``_tune_cutoffs`` of ``_tune.py``, reading merged tables instead of rows.
 
     Each column's tree of merges ends on a worker with the sweep of that column
@@ -294,11 +249,12 @@ def _tune_tables(
     """
     import dask
 
-    default = default_threshold(kind)
+    objective, owners, micro = job.objective, job.owners, job.micro
+    default = default_threshold(job.kind)
     kwargs = dict(
         objective=objective,
-        name=name,
-        proba=kind == PROBA,
+        name=job.name,
+        proba=job.kind == PROBA,
         keep_curves=keep_curves,
         start_at=default,
     )
@@ -323,35 +279,20 @@ def _tune_tables(
                 for t, u in zip(trees, tunings, strict=True)
             ],
         }
-    if not logits:
+    if not job.logits:
         del graph["probabilities"]
     (out,) = dask.compute(graph)
     if any(part is None for part in out["tunings"]):
         _check_some_weight()  # every weight is 0: scikit-learn's error
     if micro:
-        tuning = _repeated(out["tunings"][0], len(owners))
-        warn_about(
-            tuning, np.array(["the pooled labels"], dtype=object), objective, str
-        )
+        tuning = repeated_tuning(out["tunings"][0], len(owners))
         per_class = out["values"]
     else:
         tuning = _stacked(out["tunings"])
-        warn_about(tuning, owners, objective, label_of)
         per_class = [float(b) for b in tuning.best]
-    thresholds = np.array(out["probabilities"]) if logits else tuning.thresholds
-    return cutoff_result(
-        tuning,
-        thresholds,
-        per_class,
-        owners=owners,
-        classes=classes,
-        problem=problem,
-        pos_index=pos_index,
-        name=name,
-        average=average,
-        micro=micro,
-        logits=logits,
-    )
+    job.warn(tuning)
+    thresholds = np.array(out["probabilities"]) if job.logits else tuning.thresholds
+    return job.result(tuning, thresholds, per_class)
 
 
 def _probability(table: Table, part: Any) -> float | None:
@@ -405,21 +346,6 @@ def _stacked(parts: list) -> Any:
         constant=[j for j, p in enumerate(parts) if p.constant],
         few=[(j, m) for j, p in enumerate(parts) for _, m in p.few],
         unreachable=[(j, *u[1:]) for j, p in enumerate(parts) for u in p.unreachable],
-    )
-
-
-def _repeated(pooled: Any, k: int) -> Any:
-    """The pooled tuning shared by ``k`` labels (as ``tune_micro`` returns it)."""
-    curves = None if pooled.curves is None else pooled.curves * k
-    return ColumnTuning(
-        np.full(k, pooled.thresholds[0]),
-        np.full(k, pooled.best[0]),
-        curves,
-        start=np.full(k, pooled.start[0]),
-        untuned=pooled.untuned,
-        constant=pooled.constant,
-        few=pooled.few,
-        unreachable=pooled.unreachable,
     )
 
 

@@ -313,6 +313,12 @@ def run_split(problem, seed, scale):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=10)
+    parser.add_argument(
+        "--first-seed",
+        type=int,
+        default=0,
+        help="seeds FIRST_SEED .. FIRST_SEED + SEEDS - 1 (fresh splits)",
+    )
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--problems", default=",".join(p.name for p in PROBLEMS))
     args = parser.parse_args()
@@ -322,7 +328,7 @@ def main():
         runs = []
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            for seed in range(args.seeds):
+            for seed in range(args.first_seed, args.first_seed + args.seeds):
                 runs.append(run_split(problem, seed, args.scale))
         methods = list(runs[0][0])
         table[problem.name] = {

@@ -385,24 +385,28 @@ def warn_about(
     tuning: ColumnTuning, classes: np.ndarray, objective: Any, describe
 ) -> None:
     """One warning per kind of problem met while tuning columns."""
-    if tuning.untuned:
-        names = [describe(classes[j]) for j in tuning.untuned]
-        warnings.warn(
-            f"no positive (or no negative) samples for {', '.join(names)} in the "
-            f"tuning data: their thresholds keep the default. Use more data, "
-            f"stratified folds, or fixed thresholds for them.",
-            FewPositivesWarning,
-            stacklevel=user_stacklevel(),
-        )
-    if tuning.constant:
-        names = [describe(classes[j]) for j in tuning.constant]
-        warnings.warn(
-            f"the scores of {', '.join(names)} are the same for every sample of the "
-            f"tuning data (a constant predictor?): no threshold separates anything, "
-            f"so their thresholds keep the default. Check the model's outputs.",
-            FewPositivesWarning,
-            stacklevel=user_stacklevel(),
-        )
+    kinds = (
+        (
+            tuning.untuned,
+            "no positive (or no negative) samples for {} in the tuning data: their "
+            "thresholds keep the default. Use more data, stratified folds, or fixed "
+            "thresholds for them.",
+        ),
+        (
+            tuning.constant,
+            "the scores of {} are the same for every sample of the tuning data (a "
+            "constant predictor?): no threshold separates anything, so their "
+            "thresholds keep the default. Check the model's outputs.",
+        ),
+    )
+    for columns, message in kinds:
+        if columns:
+            names = ", ".join(describe(classes[j]) for j in columns)
+            warnings.warn(
+                message.format(names),
+                FewPositivesWarning,
+                stacklevel=user_stacklevel(),
+            )
     if tuning.few:
         shown = ", ".join(f"{describe(classes[j])} ({m})" for j, m in tuning.few[:8])
         warnings.warn(

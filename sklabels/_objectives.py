@@ -390,16 +390,10 @@ class PrecisionAtRecall(Constrained):
     ----------
     min_recall : float in (0, 1] or AtLeast
     confidence : float in (0, 1), default=None
-        ``None``: the floor is met on the tuning rows (the exact sweep). A number:
-        the floor is certified -- it holds on new exchangeable data with at least
-        this probability (see :func:`certify_cut`); no sweep is run, and where no
-        cut is certified the safe rule is used (every row positive, threshold
-        ``-inf``) with a :class:`NotCertifiedWarning`. The floor
-        ``AtLeast(value, confidence=...)`` says the same.
+        As in :class:`RecallAtPrecision`, for the recall floor; where no cut is
+        certified the safe rule is every row positive (threshold ``-inf``).
     joint : bool, default=False
-        Multilabel, with ``confidence``: ``False``, each label meets its floor with
-        probability ``confidence``; ``True``, all labels together (each label
-        tested at ``(1 - confidence) / n_labels``).
+        As in :class:`RecallAtPrecision`.
     """
 
     _target = staticmethod(precision)

@@ -311,15 +311,13 @@ class TransformersClassifier(BaseAdapter):
         ----------
         X : list, ndarray or Series of str, of length n_samples
             The texts.
-        y : array-like of shape (n_samples,) or (n_samples, n_labels)
-            Integer codes ``0..k-1``, or a 0/1 indicator matrix (multilabel).
-        sample_weight : array-like of shape (n_samples,), default=None
-            Per-sample weights of the training loss.
+        y, sample_weight
+            As in :meth:`TorchClassifier.fit`: integer codes ``0..k-1`` or a 0/1
+            indicator matrix, and per-sample weights of the training loss.
 
         Returns
         -------
-        self : object
-            The fitted adapter.
+        self : TransformersClassifier
         """
         torch = _torch()
         _check_transformers()

@@ -182,6 +182,14 @@ class Archive:
         self.data = data
 
 
+# The parameters every adapter takes; subclasses extend it (``{**ADAPTER_CONSTRAINTS,
+# ...}``) as scikit-learn's ``_parameter_constraints``.
+ADAPTER_CONSTRAINTS: dict = {
+    "output": [StrOptions(OUTPUTS)],
+    "problem": [StrOptions(PROBLEM_OPTIONS)],
+}
+
+
 class BaseAdapter(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
     """Common behaviour of the adapters (private base class).
 
@@ -199,10 +207,7 @@ class BaseAdapter(ClassifierMixin, BaseEstimator, metaclass=ABCMeta):
     ``clone`` do not see them.
     """
 
-    _parameter_constraints: dict = {
-        "output": [StrOptions(OUTPUTS)],
-        "problem": [StrOptions(PROBLEM_OPTIONS)],
-    }
+    _parameter_constraints: dict = ADAPTER_CONSTRAINTS
     # Attributes that are caches (see ``_cached``): rebuilt on use, never pickled.
     _CACHES: tuple[str, ...] = ()
     # Attributes that may hold a network, pickled as ``Archive(self._archive(...))``.

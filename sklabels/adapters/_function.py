@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 from sklearn.utils._param_validation import Interval
 
+from ._base import ADAPTER_CONSTRAINTS
 from ._heads import (
     EncodedTarget,
     as_2d_output,
@@ -105,7 +106,7 @@ class FunctionClassifier(PretrainedAdapter):
     """
 
     _parameter_constraints: dict = {
-        **PretrainedAdapter._parameter_constraints,
+        **ADAPTER_CONSTRAINTS,
         "func": [callable],
         "batch_size": [Interval(Integral, 1, None, closed="left"), None],
     }

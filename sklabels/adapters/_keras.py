@@ -25,7 +25,12 @@ from ._base import (
     width_error,
 )
 from ._heads import LOGITS, PROBABILITIES, SOFTMAX, as_2d_output
-from ._trainable import TrainableAdapter, TrainingData, seed_from
+from ._trainable import (
+    TRAINABLE_CONSTRAINTS,
+    TrainableAdapter,
+    TrainingData,
+    seed_from,
+)
 
 # Keras' words when an input does not fit a layer's input spec, and Torch's.
 _INCOMPATIBLE = "is incompatible with the layer"
@@ -340,7 +345,7 @@ class KerasClassifier(TrainableAdapter):
     )
 
     _parameter_constraints: dict = {
-        **TrainableAdapter._parameter_constraints,
+        **TRAINABLE_CONSTRAINTS,
         "model": [callable],
         "optimizer": [str, callable],
         "compile_kwargs": [dict, None],

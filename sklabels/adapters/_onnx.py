@@ -12,6 +12,7 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_consistent_length
 
 from ._base import (
+    ADAPTER_CONSTRAINTS,
     InputSpec,
     feature_count_error,
     import_optional,
@@ -212,7 +213,7 @@ class OnnxClassifier(PretrainedAdapter):
     """
 
     _parameter_constraints: dict = {
-        **PretrainedAdapter._parameter_constraints,
+        **ADAPTER_CONSTRAINTS,
         "model": "no_validation",  # path, bytes, ModelProto or session; checked below
         "output_name": [str, None],
         "input_name": [str, None],

@@ -38,7 +38,12 @@ from ._torch_common import (
     target_tensor,
     uncompiled,
 )
-from ._trainable import TrainableAdapter, TrainingData, seed_from
+from ._trainable import (
+    TRAINABLE_CONSTRAINTS,
+    TrainableAdapter,
+    TrainingData,
+    seed_from,
+)
 
 # Rows per forward pass in predict_proba when predict_batch_size is None: training
 # batches are small for the optimizer's sake; inference has no such reason.
@@ -226,7 +231,7 @@ class TorchClassifier(TrainableAdapter):
     )
 
     _parameter_constraints: dict = {
-        **TrainableAdapter._parameter_constraints,
+        **TRAINABLE_CONSTRAINTS,
         "module": [callable],
         "optimizer": [StrOptions(set(_OPTIMIZERS)), callable],
         "loss": [callable, None],

@@ -21,7 +21,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_consistent_length
 
-from ._base import BaseAdapter, InputSpec
+from ._base import ADAPTER_CONSTRAINTS, BaseAdapter, InputSpec
 from ._heads import EncodedTarget, check_encoded_target
 
 
@@ -63,6 +63,18 @@ class TrainingData:
     output: str = "logits"
 
 
+# The parameters every trainable adapter takes (scikit-learn's constraints).
+TRAINABLE_CONSTRAINTS: dict = {
+    **ADAPTER_CONSTRAINTS,
+    "epochs": [Interval(Integral, 0, None, closed="left")],
+    "batch_size": [Interval(Integral, 1, None, closed="left")],
+    "predict_batch_size": [Interval(Integral, 1, None, closed="left"), None],
+    "lr": [Interval(Real, 0, None, closed="neither")],
+    "random_state": ["random_state"],
+    "verbose": ["verbose"],
+}
+
+
 class TrainableAdapter(BaseAdapter):
     """An adapter that trains (a copy of) its network in ``fit`` (private).
 
@@ -74,15 +86,7 @@ class TrainableAdapter(BaseAdapter):
     ``_seeded``, ``_probe``, ``_train``, ``_spec_of`` and ``raw_output``.
     """
 
-    _parameter_constraints: dict = {
-        **BaseAdapter._parameter_constraints,
-        "epochs": [Interval(Integral, 0, None, closed="left")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "predict_batch_size": [Interval(Integral, 1, None, closed="left"), None],
-        "lr": [Interval(Real, 0, None, closed="neither")],
-        "random_state": ["random_state"],
-        "verbose": ["verbose"],
-    }
+    _parameter_constraints: dict = TRAINABLE_CONSTRAINTS
     _NETWORK = "network"  # the parameter that holds the network or its factory
     _NETWORK_TYPE = "network"  # its class, for messages ("torch.nn.Module")
     _FACTORY = "a factory"  # what else that parameter may be, for messages

@@ -11,7 +11,7 @@ import numpy as np
 from sklearn.base import _fit_context
 from sklearn.utils._param_validation import Interval
 
-from ._base import BaseAdapter, import_optional
+from ._base import ADAPTER_CONSTRAINTS, BaseAdapter, import_optional
 from ._heads import LOGITS, check_encoded_target
 from ._pretrained_archive import from_pretrained_bytes, pretrained_bytes
 from ._torch_common import NeedsCopy, eval_view, per_sample_loss, target_tensor
@@ -149,7 +149,7 @@ class TransformersClassifier(BaseAdapter):
     """
 
     _parameter_constraints: dict = {
-        **BaseAdapter._parameter_constraints,
+        **ADAPTER_CONSTRAINTS,
         "model": "no_validation",  # a transformers model; checked in _check_model
         "tokenizer": [callable],
         "batch_size": [Interval(Integral, 1, None, closed="left")],

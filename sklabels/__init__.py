@@ -19,7 +19,6 @@ if TYPE_CHECKING:  # the same names, for type checkers and documentation tools
         BandWarning,
         band_report,
         plot_bands,
-        tune_bands,
     )
     from ._calibration import CalibrationError, calibration_error, plot_reliability
     from ._certify import (
@@ -51,7 +50,7 @@ if TYPE_CHECKING:  # the same names, for type checkers and documentation tools
     from ._priors import PriorEstimate
     from ._reports import LabelledMatrix, classification_report, confusion_matrix
     from ._sweep import ThresholdCurve
-    from ._tune import tune_thresholds
+    from ._tune import tune_bands, tune_thresholds
     from ._tuning import TuningResult
     from ._warnings import (
         CalibrationWarning,
@@ -70,7 +69,7 @@ _EXPORTS = {
     "BandWarning": "._bands",
     "band_report": "._bands",
     "plot_bands": "._bands",
-    "tune_bands": "._bands",
+    "tune_bands": "._tune",
     "CalibrationWarning": "._warnings",
     "NotCertifiedWarning": "._certify",
     "Certificate": "._certify",

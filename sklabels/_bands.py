@@ -37,7 +37,6 @@ import numpy as np
 from scipy.special import expit, logit
 from scipy.stats import beta
 
-from ._backend import any_dask, dask_layer
 from ._band_certify import BandCertificate, certify_edges
 from ._text import preview, to_python
 from ._warnings import user_stacklevel
@@ -414,13 +413,10 @@ def tune_bands(bands: Bands, score: Any, event: Any, *, logits: bool = False) ->
 
     Returns the bands with fixed cuts. Cuts are probabilities: for logit scores
     (``logits=True``) the cut between two logits is mapped back through ``expit``.
-    Dask arrays give the same cuts, tuned from mergeable summaries of the blocks
-    (certified bands need the scores in memory).
+    In memory; the public :func:`sklabels.tune_bands` also takes Dask arrays.
     """
     if bands.fixed:
         return bands
-    if any_dask(score, event):  # exact, from mergeable summaries: docs/bands.md
-        return dask_layer().tune_bands(bands, score, event, logits=logits)
     score = np.asarray(score, dtype=float).ravel()
     event = np.asarray(event, dtype=float).ravel()
     if len(score) != len(event):

@@ -13,6 +13,8 @@ from typing import Any
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
 from ._backend import any_dask, dask_layer
+from ._bands import Bands
+from ._bands import tune_bands as tune_bands_in_memory
 from ._certified import check_certified_options, is_certified, tune_certified
 from ._generalize import tune_with_evidence
 from ._targets import PROBLEMS
@@ -24,7 +26,13 @@ from ._tuning import (
     validated_scores,
 )
 
-__all__ = ["AVERAGES", "TuningResult", "check_tuning_options", "tune_thresholds"]
+__all__ = [
+    "AVERAGES",
+    "TuningResult",
+    "check_tuning_options",
+    "tune_bands",
+    "tune_thresholds",
+]
 
 
 @validate_params(
@@ -230,3 +238,34 @@ def tune_thresholds(
         verbose=verbose,
         **common,
     )
+
+
+def tune_bands(bands: Bands, score: Any, event: Any, *, logits: bool = False) -> Bands:
+    """Tune the cuts of ``bands`` on labelled rows: ``score`` and 0/1 ``event``.
+
+    Parameters
+    ----------
+    bands : Bands
+        Names with shares or event-rate targets (fixed bands are returned as
+        they are).
+    score : array-like of shape (n_samples,)
+        One score per row: probabilities, or logits with ``logits=True``.
+    event : array-like of shape (n_samples,)
+        Whether each row is an event (0/1).
+    logits : bool, default=False
+        The scores are logits; the cuts are still probabilities (a cut between
+        two logits is mapped back through ``expit``).
+
+    Returns
+    -------
+    bands : Bands
+        The bands with fixed cuts (and their certificates where certified).
+
+    Notes
+    -----
+    Dask arrays give the same cuts, tuned from mergeable summaries of the blocks
+    (certified bands need the scores in memory).
+    """
+    if not bands.fixed and any_dask(score, event):  # exact: docs/bands.md
+        return dask_layer().tune_bands(bands, score, event, logits=logits)
+    return tune_bands_in_memory(bands, score, event, logits=logits)

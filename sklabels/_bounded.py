@@ -276,6 +276,13 @@ def summarise(scores, truth, weight, refinement: Refinement) -> Summary:
         if not keep.all():
             values, truth, weight = values[keep], truth[keep], weight[keep]
     keys = monotone_keys(values).astype(np.uint64)
+    lo, hi, shift = refinement.lo, refinement.hi, refinement.shift
+    if len(lo):  # only rows in the span of the cells are sorted (later passes: few)
+        near = (keys >= lo[0]) & (keys <= hi.max())
+        if not near.all():
+            keys, truth = keys[near], truth[near]
+            if weight is not None:
+                weight = weight[near]
     if weight is None and refinement.itemsize == 4:
         # Integer counts do not depend on the order of equal keys: one sort of
         # the keys with the truth in the low bit (32-bit keys), no argsort.
@@ -286,7 +293,6 @@ def summarise(scores, truth, weight, refinement: Refinement) -> Summary:
         keys, truth = keys[order], truth[order]
         if weight is not None:
             weight = weight[order]
-    lo, hi, shift = refinement.lo, refinement.hi, refinement.shift
     cell = np.searchsorted(lo, keys, side="right") - 1
     inside = cell >= 0
     inside[inside] = keys[inside] <= hi[cell[inside]]

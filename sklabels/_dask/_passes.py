@@ -145,31 +145,58 @@ def tune_in_passes(blocks: list, columns_of, job: Job, on_no_weight) -> TuningRe
     return job.result(tuning, thresholds, per_class)
 
 
-def wave_size() -> int:
-    """Blocks computed at once: four per worker thread of the distributed client
-    (the machine's cores without one), at least 8."""
-    import os
-
+def _client() -> Any:
+    """The distributed client the computation runs on, or None (local scheduler)."""
     try:
         from distributed import get_client
 
-        threads = sum(get_client().nthreads().values())
-    except (ImportError, ValueError):  # no distributed client: local threads
-        threads = os.cpu_count() or 1
+        return get_client()
+    except (ImportError, ValueError):  # no distributed client
+        return None
+
+
+def wave_size() -> int:
+    """Blocks in flight at once: four per worker thread of the distributed client
+    (the machine's cores without one), at least 8."""
+    import os
+
+    client = _client()
+    threads = sum(client.nthreads().values()) if client else os.cpu_count() or 1
     return max(8, 4 * threads)
 
 
 def in_waves(parts: list, combine) -> Any:
-    """``combine`` of the delayed per-block ``parts``, computed a wave of
-    ``wave_size()`` blocks at a time: the blocks in flight (each read from its
-    source in its task) stay bounded by the workers, whatever the number of
-    blocks, however the scheduler orders them."""
+    """``combine`` of the delayed per-block ``parts``, in waves of ``wave_size()``
+    blocks (each read from its source in its task; at most two waves in flight), so
+    the blocks held stay bounded whatever their number and however the scheduler
+    orders them. Waves are combined in block order: the result does not depend on
+    which block finishes first."""
     import dask
 
     size = wave_size()
+    client = _client()
+    if client is not None:
+        return _in_window(client, parts, combine, size)
     total = None
-    for start in range(0, len(parts), size):
+    for start in range(0, len(parts), size):  # the local scheduler: waves
         (part,) = dask.compute(tree(parts[start : start + size], combine))
+        total = part if total is None else combine(total, part)
+    return total
+
+
+def _in_window(client: Any, parts: list, combine, size: int) -> Any:
+    """``in_waves`` on a distributed client: each wave reduced on the workers, the
+    next wave submitted before this one is gathered (two waves in flight at most),
+    so the workers never wait on the client between waves."""
+    waves = [tree(parts[i : i + size], combine) for i in range(0, len(parts), size)]
+    futures = [client.compute(wave) for wave in waves[:2]]
+    total = None
+    for k in range(len(waves)):
+        part = futures[k].result()
+        futures[k].release()
+        futures[k] = None
+        if k + 2 < len(waves):
+            futures.append(client.compute(waves[k + 2]))
         total = part if total is None else combine(total, part)
     return total
 

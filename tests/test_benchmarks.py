@@ -29,6 +29,7 @@ CASES = {
     ],
     "bench_guarantees.py": ["--draws", "10"],
     "bench_bands.py": ["--draws", "10"],
+    "bench_small_samples.py": ["--draws", "3"],
     "bench_bands_dask.py": ["--rows", "40000", "--chunk", "5000"],
     "bench_fold_average.py": [
         "--splits",
@@ -74,6 +75,10 @@ def test_benchmark_runs(script):
         "bench_bands.py": ["share ratio", "certified violation rates"],
         "bench_bands_dask.py": ["peak ratio dask", "cuts equal bit for bit"],
         "bench_fold_average.py": ["PASS: the fold average is exact", "foldavg/exact"],
+        "bench_small_samples.py": [
+            "robust never below the default rule",
+            "robust - default",
+        ],
         "bench_generalization.py": [
             "never below the default rule beyond noise",
             "at least sklearn's mean everywhere:",

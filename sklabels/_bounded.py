@@ -253,6 +253,35 @@ def _values(scores, itemsize: int) -> np.ndarray:
     return values
 
 
+MAX_BINNED_CHILDREN = 2**20  # one cell cut into at most this many children: binned
+
+
+def _few_children(refinement: Refinement) -> bool:
+    """Whether the one cell of ``refinement`` has few enough children to count
+    them in bins (pass 1's whole key range by its top bits) instead of sorting."""
+    span = int(refinement.hi[0] - refinement.lo[0]) >> int(refinement.shift[0])
+    return span < MAX_BINNED_CHILDREN
+
+
+def _counted_in_bins(keys: np.ndarray, truth: np.ndarray, refinement: Refinement):
+    """The per-child cells, positives, negatives, rows, least and largest keys of
+    the keys of one cell (all inside it, unweighted), counted in bins: the same
+    arrays the sorted runs give, without sorting the keys."""
+    lo, shift = refinement.lo[0], refinement.shift[0]
+    child = ((keys - lo) >> shift).astype(np.intp)
+    size = (int(refinement.hi[0] - lo) >> int(shift)) + 1
+    rows = np.bincount(child, minlength=size)
+    present = np.flatnonzero(rows)
+    pos = np.bincount(child[truth], minlength=size)[present].astype(np.float64)
+    kmin = np.full(size, np.iinfo(np.uint64).max, np.uint64)
+    np.minimum.at(kmin, child, keys)
+    kmax = np.zeros(size, np.uint64)
+    np.maximum.at(kmax, child, keys)
+    rows = rows[present].astype(np.int64)
+    flat = lo + (present.astype(np.uint64) << shift)
+    return flat, pos, rows - pos, rows, kmin[present], kmax[present]
+
+
 def summarise(scores, truth, weight, refinement: Refinement) -> Summary:
     """Count one block of one score column under ``refinement``.
 
@@ -283,6 +312,9 @@ def summarise(scores, truth, weight, refinement: Refinement) -> Summary:
             keys, truth = keys[near], truth[near]
             if weight is not None:
                 weight = weight[near]
+    if weight is None and len(lo) == 1 and len(keys) and _few_children(refinement):
+        counted = _counted_in_bins(keys, truth, refinement)
+        return Summary(refinement, *counted, hits, start_pos, start_neg, n)
     if weight is None and refinement.itemsize == 4:
         # Integer counts do not depend on the order of equal keys: one sort of
         # the keys with the truth in the low bit (32-bit keys), no argsort.

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import sklabels._bounded as bounded
 from sklabels._bounded import (
     BoundExceeded,
     ColumnTuner,
@@ -328,3 +329,34 @@ def test_docstring_examples():
         for module in (sklabels._bounded, sklabels._bounded_blocks)
     ]
     assert sum(r.attempted for r in results) and not sum(r.failed for r in results)
+
+
+@settings(derandomize=True, deadline=None, max_examples=40)
+@given(
+    n=st.integers(1, 400),
+    dtype=st.sampled_from([np.float32, np.float64]),
+    decimals=st.sampled_from([None, 1, 3]),
+)
+def test_binned_pass_one_equals_the_sorted_runs(n, dtype, decimals):
+    """Check that pass 1 counted in bins gives the arrays the sorted runs give."""
+    rng = np.random.default_rng(n)
+    scores = rng.random(n)
+    if decimals is not None:  # ties
+        scores = np.round(scores, decimals)
+    scores = scores.astype(dtype)
+    truth = rng.random(n) < 0.3
+    refinement = bounded.root(np.dtype(dtype))
+    binned = bounded.summarise(scores, truth, None, refinement)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(bounded, "MAX_BINNED_CHILDREN", 0)  # the sorting path
+        sorted_runs = bounded.summarise(scores, truth, None, refinement)
+    for field in ("cell", "pos", "neg", "rows", "kmin", "kmax"):
+        expected = getattr(sorted_runs, field)
+        np.testing.assert_array_equal(getattr(binned, field), expected)
+        assert getattr(binned, field).dtype == expected.dtype
+    assert (binned.hits, binned.start_pos, binned.start_neg, binned.n) == (
+        sorted_runs.hits,
+        sorted_runs.start_pos,
+        sorted_runs.start_neg,
+        sorted_runs.n,
+    )

@@ -426,6 +426,11 @@ def tune_bands(bands: Bands, score: Any, event: Any, *, logits: bool = False) ->
         )
     if not len(score):
         raise ValueError("bands are tuned on labelled rows; none were given.")
+    if not np.isin(event, (0, 1)).all():
+        raise ValueError(
+            f"events must be 0/1 (or False/True), one per score; got the values "
+            f"{preview(np.unique(event))}. Pass y == the event's class."
+        )
     values, rows, events = _distinct_descending(score, event)
     certificates = _certificates(bands, score, event, logits)
     fixed = {

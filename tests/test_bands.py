@@ -176,3 +176,12 @@ def test_band_display_draws_each_band_with_its_interval():
     ax = plot_bands(rows)
     points = ax.lines[0].get_ydata()
     assert np.allclose(points, [row.event_rate for row in rows])
+
+
+@pytest.mark.parametrize(
+    "event", [[0, 2, 1, 0], [0.0, 0.5, 1.0, 1.0], [0, np.nan, 1, 1]]
+)
+def test_tune_bands_refuses_events_that_are_not_zero_or_one(event):
+    """Check that in-memory tuning refuses events other than 0/1, as Dask does."""
+    with pytest.raises(ValueError, match="events must be 0/1"):
+        tune_bands(Bands(["low", "high"]), [0.1, 0.4, 0.6, 0.9], event)

@@ -150,6 +150,27 @@ def test_transformers_fit_trains_a_copy(tokenizer):
 
 
 @pytest.mark.parametrize(
+    ("weight", "message"),
+    [
+        ([1.0, 2.0], r"has shape \(2,\), expected \(8,\)"),
+        ([1.0] * 7 + [np.nan], "finite and non-negative"),
+        ([1.0] * 7 + [-1.0], "finite and non-negative"),
+        (0.0, "sums to zero"),
+    ],
+)
+def test_transformers_fit_refuses_bad_sample_weight(tokenizer, weight, message):
+    """Check that fit refuses sample weights of the wrong length, NaN, negative or
+    all zero, naming the adapter, as the other trainable adapters do."""
+    texts, topics = make_texts(8, seed=5)
+    codes = np.array([TOPICS.index(topic) for topic in topics])
+    adapter = TransformersClassifier(make_model(TOPICS, None), tokenizer, epochs=1)
+    with pytest.raises(ValueError, match="TransformersClassifier: sample_weight"):
+        adapter.fit(texts, codes, sample_weight=weight)
+    with pytest.raises(ValueError, match=message):
+        adapter.fit(texts, codes, sample_weight=weight)
+
+
+@pytest.mark.parametrize(
     ("X", "error", "message"),
     [
         ("one text", TypeError, "one string; pass a list"),

@@ -63,6 +63,25 @@ class TrainingData:
     output: str = "logits"
 
 
+def check_sample_weight(sample_weight: Any, n: int, owner: str) -> np.ndarray | None:
+    """Non-negative, finite per-sample weights of length ``n`` (or None); a scalar
+    weighs every sample the same."""
+    if sample_weight is None:
+        return None
+    weights = np.asarray(sample_weight, dtype=np.float64)
+    if weights.ndim == 0:
+        weights = np.full(n, float(weights))
+    if weights.shape != (n,):
+        raise ValueError(
+            f"{owner}: sample_weight has shape {weights.shape}, expected ({n},)."
+        )
+    if not np.isfinite(weights).all() or (weights < 0).any():
+        raise ValueError(f"{owner}: sample_weight must be finite and non-negative.")
+    if weights.sum() <= 0:
+        raise ValueError(f"{owner}: sample_weight sums to zero; nothing to train on.")
+    return weights
+
+
 # The parameters every trainable adapter takes (scikit-learn's constraints).
 TRAINABLE_CONSTRAINTS: dict = {
     **ADAPTER_CONSTRAINTS,
@@ -261,23 +280,7 @@ class TrainableAdapter(BaseAdapter):
     # ---------------------------------------------------------------- training
     def _check_sample_weight(self, sample_weight: Any, n: int) -> np.ndarray | None:
         """Non-negative, finite per-sample weights of length ``n`` (or None)."""
-        if sample_weight is None:
-            return None
-        owner = type(self).__name__
-        weights = np.asarray(sample_weight, dtype=np.float64)
-        if weights.ndim == 0:
-            weights = np.full(n, float(weights))
-        if weights.shape != (n,):
-            raise ValueError(
-                f"{owner}: sample_weight has shape {weights.shape}, expected ({n},)."
-            )
-        if not np.isfinite(weights).all() or (weights < 0).any():
-            raise ValueError(f"{owner}: sample_weight must be finite and non-negative.")
-        if weights.sum() <= 0:
-            raise ValueError(
-                f"{owner}: sample_weight sums to zero; nothing to train on."
-            )
-        return weights
+        return check_sample_weight(sample_weight, n, type(self).__name__)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> TrainableAdapter:

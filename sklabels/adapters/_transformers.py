@@ -15,7 +15,7 @@ from ._base import ADAPTER_CONSTRAINTS, BaseAdapter, import_optional
 from ._heads import LOGITS, check_encoded_target
 from ._pretrained_archive import from_pretrained_bytes, pretrained_bytes
 from ._torch_common import NeedsCopy, eval_view, per_sample_loss, target_tensor
-from ._trainable import seed_from
+from ._trainable import check_sample_weight, seed_from
 
 # config.problem_type -> the adapter's problem (None: the config does not say).
 _PROBLEM_TYPES = {
@@ -329,11 +329,9 @@ class TransformersClassifier(BaseAdapter):
                 f"{len(target.values)} rows."
             )
         self._check_target_form(target)
-        weights = None
-        if sample_weight is not None:
-            weights = np.broadcast_to(
-                np.asarray(sample_weight, dtype=np.float32), (len(texts),)
-            )
+        weights = check_sample_weight(sample_weight, len(texts), type(self).__name__)
+        if weights is not None:
+            weights = weights.astype(np.float32)
         for name in ("model_", "_head"):
             if hasattr(self, name):
                 delattr(self, name)

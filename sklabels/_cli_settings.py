@@ -258,28 +258,33 @@ def _named_column_pos_label(pos: Any, scores: ScoreFile, candidates: list) -> An
 
 def _larger_of_labels(candidates: list, scores: ScoreFile, labels: LabelFile) -> Any:
     """The class a single score column scores, from the two labels of the truth."""
-    pos = _larger_of_pair(candidates)
-    if pos is None:
-        raise CommandError(
-            f"which class does the single score column of {scores.path!r} score? The "
-            f"labels in {labels.path!r} are {shown_list(candidates)}, whose order says "
-            f"nothing about it (only 0/1, -1/1 and False/True do). Pass --pos-label, "
-            f"e.g. --pos-label {python_value(candidates[-1])}, or --classes "
-            f"negative,positive in that order."
-        )
-    return pos
+    return _larger_or_ask(
+        candidates,
+        f"which class does the single score column of {scores.path!r} score? The "
+        f"labels in {labels.path!r} are {shown_list(candidates)}, whose order says "
+        f"nothing about it (only 0/1, -1/1 and False/True do). Pass --pos-label, "
+        f"e.g. --pos-label {python_value(candidates[-1])}, or --classes "
+        f"negative,positive in that order.",
+    )
 
 
 def _larger_of_named_pair(classes: list, scores: ScoreFile) -> Any:
     """The positive class of two named score columns; else ask for --pos-label."""
-    pos = _larger_of_pair(classes)
+    return _larger_or_ask(
+        classes,
+        f"which class is positive? Scores file {scores.path!r} names its two "
+        f"columns {scores.names}, and their order says nothing about it (only "
+        f"0/1, -1/1 and False/True do). Pass --pos-label (one of {scores.names}), "
+        f"or --classes negative,positive in that order.",
+    )
+
+
+def _larger_or_ask(values: list, question: str) -> Any:
+    """The larger of a pair whose order says which one is positive; else the
+    ``question`` (a CommandError that asks for --pos-label)."""
+    pos = _larger_of_pair(values)
     if pos is None:
-        raise CommandError(
-            f"which class is positive? Scores file {scores.path!r} names its two "
-            f"columns {scores.names}, and their order says nothing about it (only "
-            f"0/1, -1/1 and False/True do). Pass --pos-label (one of {scores.names}), "
-            f"or --classes negative,positive in that order."
-        )
+        raise CommandError(question)
     return pos
 
 

@@ -59,15 +59,16 @@ def eval_view(torch, module):
         state = twin.__dict__
         state.update(mod.__dict__)
         memo[key] = twin
-        # Torch's own containers, not named_parameters / named_buffers /
+        # The twin gets its own copies of Torch's containers, taken from the
+        # state just copied -- not named_parameters / named_buffers /
         # named_children: those skip None entries (Linear(bias=False) keeps
         # "bias": None, which forward reads) and a child or tensor registered
         # under two names, so the view would lose attributes its forward uses.
-        state["_parameters"] = dict(mod._parameters)
-        state["_buffers"] = dict(mod._buffers)
+        state["_parameters"] = dict(state["_parameters"])
+        state["_buffers"] = dict(state["_buffers"])
         state["_modules"] = {
             name: None if child is None else view(child)
-            for name, child in mod._modules.items()
+            for name, child in state["_modules"].items()
         }
         state["training"] = False
         return twin

@@ -26,6 +26,7 @@ from scipy.optimize import linear_sum_assignment
 from scipy.special import expit, softmax
 from scipy.stats import mannwhitneyu
 from sklearn.frozen import FrozenEstimator
+from sklearn.pipeline import Pipeline
 
 from ._scores import PROBA, Scores, scores_from_array
 from ._targets import as_class_array, fit_target
@@ -290,13 +291,21 @@ def outside_single_column(fitted: Any, X: Any) -> bool:
         return False
     frozen = isinstance(fitted.estimator, FrozenEstimator)
     adapter = network_adapter(fitted.estimator)
+    steps = None  # the steps before a network that ends a pipeline
+    inner = fitted.estimator.estimator if frozen else fitted.estimator
+    if adapter is None and isinstance(inner, Pipeline) and len(inner.steps) > 1:
+        adapter = network_adapter(inner.steps[-1][1])
+        steps = inner[:-1]
     if adapter is not None:
         if not (frozen or isinstance(adapter, PretrainedAdapter)):
             return False
         width = _width_or_none(adapter)
-        return (
-            adapter.raw_output(_first_row(X)).shape[1] if width is None else width
-        ) == 1
+        if width is None:
+            first = _first_row(X)
+            if steps is not None:
+                first = steps.transform(first)
+            width = adapter.raw_output(first).shape[1]
+        return width == 1
     if not frozen or fitted.response_method != "predict_proba":
         return False
     shape = np.shape(fitted.estimator.predict_proba(_first_row(X)))

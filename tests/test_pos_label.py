@@ -21,11 +21,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_array_equal
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
-from sklearn.preprocessing import StandardScaler
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
 from sklabels import (
     CoverageAccuracyDisplay,
@@ -324,3 +325,26 @@ def test_dask_fit_is_refused_as_in_memory():
         model = _network(threshold=0.3).fit(Xd, yd)
     assert str(got.value) == str(ref.value)
     assert_array_equal(model.predict(X), np.where(p >= 0.3, *CLASSES[::-1]))
+
+
+@pytest.mark.parametrize("frozen", [True, False])
+def test_pre_trained_network_inside_a_pipeline_is_refused(frozen):
+    """Check that a one-output pre-trained network as a pipeline's last step is
+    refused for pos_label=classes_[0], frozen or not, as it is on its own, and
+    that pos_label=classes_[1] reads its column as that class's score."""
+    p, y = _data()
+    X = p[:, None]
+
+    def pipeline():
+        network = FunctionClassifier(_column, output="probabilities")
+        return make_pipeline(FunctionTransformer(), network)
+
+    inner = pipeline()
+    if frozen:
+        inner = FrozenEstimator(inner.fit(X, (y == CLASSES[1]).astype(int)))
+    make = dict(estimator=inner, classes=CLASSES, cv=2)
+    with pytest.raises(ValueError, match=REFUSED):
+        ProbabilisticLabelClassifier(**make, pos_label=CLASSES[0]).fit(X, y)
+    make["estimator"] = clone(inner) if not frozen else inner
+    model = ProbabilisticLabelClassifier(**make, pos_label=CLASSES[1], threshold=0.3)
+    assert_array_equal(model.fit(X, y).predict(X), np.where(p >= 0.3, *CLASSES[::-1]))

@@ -3,14 +3,12 @@
 import csv
 import io
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from _cli_runner import sklabels
 from sklearn.datasets import load_digits, load_iris
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
@@ -21,23 +19,6 @@ from sklabels import ProbabilisticLabelClassifier
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.filterwarnings("ignore::sklabels.FewPositivesWarning")
-
-
-def sklabels(*args, cwd):
-    """Run the command line; return (exit status, stdout, stderr)."""
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(
-        p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p
-    )
-    result = subprocess.run(
-        [sys.executable, "-m", "sklabels", *map(str, args)],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    return result.returncode, result.stdout, result.stderr
 
 
 def read_labels(path):

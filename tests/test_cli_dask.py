@@ -2,8 +2,6 @@
 (under --memory-budget) or through Dask (past it): the same thresholds, labels,
 reports and errors either way, and as on the concatenated file."""
 
-import contextlib
-import io
 import itertools
 import json
 import sys
@@ -16,10 +14,9 @@ pytest.importorskip("pyarrow")
 pytest.importorskip("dask.dataframe")
 
 import dask  # noqa: E402
+from _cli_runner import cli  # noqa: E402
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
-
-from sklabels.__main__ import main  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklabels.FewPositivesWarning")
 CLASSES = ["cat", "dog", "bird"]
@@ -31,16 +28,6 @@ def synchronous():
     """The CLI computes with Dask's default scheduler; here, in this process."""
     with dask.config.set(scheduler="synchronous"):
         yield
-
-
-def cli(*args):
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = main([str(a) for a in args])
-        except SystemExit as exc:
-            code = exc.code
-    return code, out.getvalue(), err.getvalue()
 
 
 def _write_parts(frame, folder, bounds):

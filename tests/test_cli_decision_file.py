@@ -2,30 +2,18 @@
 (``Decision.to_dict``) with the command line's fields beside it; files written before
 (no ``version``) read as they always did."""
 
-import contextlib
-import io
 import json
 
 import numpy as np
 import pytest
+from _cli_runner import cli
 
 from sklabels import decode
-from sklabels.__main__ import main
 from sklabels._decision import Decision
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklabels.FewPositivesWarning")
 COMMAND_FIELDS = {"pos_label", "from_logits", "scoring", "average", "best_score"}
 COMMAND_FIELDS |= {"class_scores"}
-
-
-def cli(*args):
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = main([str(a) for a in args])
-        except SystemExit as exc:
-            code = exc.code
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture

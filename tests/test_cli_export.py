@@ -2,13 +2,11 @@
 file, ``python -m sklabels export`` appends its decision to an ONNX network, and the
 model written gives, under ONNX Runtime, the labels of ``sklabels decode``."""
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from _cli_runner import sklabels
 from numpy.testing import assert_array_equal
 
 onnx = pytest.importorskip("onnx")
@@ -18,23 +16,6 @@ pd = pytest.importorskip("pandas")
 ROOT = Path(__file__).resolve().parent.parent
 CLASSES = ["sky", "sea", "sand"]
 pytestmark = pytest.mark.filterwarnings("ignore::sklabels.FewPositivesWarning")
-
-
-def sklabels(*args, cwd):
-    """Run ``python -m sklabels``; return (exit status, stdout, stderr)."""
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(
-        p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p
-    )
-    result = subprocess.run(
-        [sys.executable, "-m", "sklabels", *map(str, args)],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    return result.returncode, result.stdout, result.stderr
 
 
 def _network(last_op, width, seed=0):

@@ -5,9 +5,7 @@ that need a real process (tracebacks, broken pipes, imports at start-up) run
 ``python -m sklabels``.
 """
 
-import contextlib
 import hashlib
-import io
 import json
 import os
 import subprocess
@@ -17,9 +15,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from _cli_runner import cli as run_cli
+from _cli_runner import subprocess_cli
 
 import sklabels
-from sklabels.__main__ import main
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.filterwarnings("ignore::sklabels.FewPositivesWarning")
@@ -30,33 +29,12 @@ def cli(*args):
 
     A failing command must say so in exactly one line of stderr.
     """
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = main([str(a) for a in args])
-        except SystemExit as exc:  # argparse: usage errors, --help
-            code = exc.code
+    code, out, err = run_cli(*args)
     if code == 1:
-        lines = [line for line in err.getvalue().splitlines() if "warning:" not in line]
-        assert len(lines) == 1, err.getvalue()
-        assert lines[0].startswith(f"sklabels {args[0]}: error: "), err.getvalue()
-    return code, out.getvalue(), err.getvalue()
-
-
-def subprocess_cli(*args, cwd, **kwargs):
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(
-        p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p
-    )
-    return subprocess.run(
-        [sys.executable, "-m", "sklabels", *map(str, args)],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        **kwargs,
-    )
+        lines = [line for line in err.splitlines() if "warning:" not in line]
+        assert len(lines) == 1, err
+        assert lines[0].startswith(f"sklabels {args[0]}: error: "), err
+    return code, out, err
 
 
 def digest(folder):

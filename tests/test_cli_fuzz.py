@@ -11,7 +11,6 @@ Commands run in-process through ``sklabels.__main__.main`` (fast); one test runs
 real ``python -m sklabels`` on a few cases.
 """
 
-import contextlib
 import csv
 import hashlib
 import io
@@ -25,11 +24,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from _cli_runner import cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sklabels
-from sklabels.__main__ import main
 
 ROOT = Path(__file__).resolve().parent.parent
 FORMATS = ("npy", "csv", "csv-header", "parquet")
@@ -48,17 +47,6 @@ FUZZ = settings(
     database=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
-
-
-def cli(*args):
-    """(exit status, stdout, stderr) of the command line, run in this process."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = main([str(a) for a in args])
-        except SystemExit as exc:
-            code = exc.code
-    return code, out.getvalue(), err.getvalue()
 
 
 @st.composite

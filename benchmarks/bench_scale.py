@@ -32,6 +32,7 @@ and ``output="indicator"``) of the same rows.
 """
 
 import argparse
+import contextlib
 import os
 import resource
 import time
@@ -123,6 +124,22 @@ def quiet(func):
         return func()
 
 
+@contextlib.contextmanager
+def fresh_cluster(args):
+    """A client on a new ``LocalCluster`` of ``args.workers`` one-thread processes
+    with ``args.memory_limit`` each (fresh workers: their peaks are this run's)."""
+    with (
+        LocalCluster(
+            n_workers=args.workers,
+            threads_per_worker=1,
+            memory_limit=args.memory_limit,
+            dashboard_address=":0",
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        yield client
+
+
 def one_size(client, n, args, labels):
     """One row of the table, on a fresh cluster (so that peaks are this size's)."""
     baseline = worker_rss_mib(client)
@@ -187,15 +204,7 @@ def decode_table(args):
     n, k = args.decode_rows, args.decode_labels
     labels = [f"label_{j:02d}" for j in range(k)]
     sub = argparse.Namespace(**{**vars(args), "labels": k, "decimals": None})
-    with (
-        LocalCluster(
-            n_workers=args.workers,
-            threads_per_worker=1,
-            memory_limit=args.memory_limit,
-            dashboard_address=":0",
-        ) as cluster,
-        Client(cluster) as client,
-    ):
+    with fresh_cluster(args) as client:
         scores = client.persist(dataset(n, sub)[0])
         s_np = scores.compute()
         call = dict(problem="multilabel", threshold=0.5)
@@ -267,15 +276,7 @@ def main():
     all_identical = True
     rows_out = []
     for n in sizes:
-        with (
-            LocalCluster(
-                n_workers=args.workers,
-                threads_per_worker=1,
-                memory_limit=args.memory_limit,
-                dashboard_address=":0",
-            ) as cluster,
-            Client(cluster) as client,
-        ):
+        with fresh_cluster(args) as client:
             row, same = one_size(client, n, args, labels)
         all_identical &= same
         rows_out.append(row)

@@ -408,6 +408,28 @@ class BandRow(NamedTuple):
     certificate: BandCertificate | None = None
 
 
+def _scores_and_events(score: Any, event: Any) -> tuple[np.ndarray, np.ndarray]:
+    """One column of finite numeric scores and one of events, as floats."""
+    arrays = []
+    for name, values in (("scores", score), ("events", event)):
+        values = np.asarray(values)
+        if values.ndim == 2 and values.shape[1] == 1:
+            values = values[:, 0]
+        if values.ndim != 1 or values.dtype.kind not in "biuf":
+            raise ValueError(
+                f"bands are tuned on one column of numeric {name}; got "
+                f"{preview(values)} of shape {values.shape}. Pass the score of the "
+                f"banded class (score_of=) and y == the event's class."
+            )
+        arrays.append(values.astype(float))
+    if not np.isfinite(arrays[0]).all():
+        raise ValueError(
+            "the scores hold NaN or infinity; bands are tuned on finite scores. "
+            "Drop those rows or fix the model's output."
+        )
+    return arrays[0], arrays[1]
+
+
 def tune_bands(bands: Bands, score: Any, event: Any, *, logits: bool = False) -> Bands:
     """Tune the cuts of ``bands`` on labelled rows: ``score`` and 0/1 ``event``.
 
@@ -417,8 +439,7 @@ def tune_bands(bands: Bands, score: Any, event: Any, *, logits: bool = False) ->
     """
     if bands.fixed:
         return bands
-    score = np.asarray(score, dtype=float).ravel()
-    event = np.asarray(event, dtype=float).ravel()
+    score, event = _scores_and_events(score, event)
     if len(score) != len(event):
         raise ValueError(
             f"the scores have {len(score)} rows but the labels {len(event)}; pass "

@@ -223,7 +223,13 @@ class Decision:
         decision to ``ProbabilisticLabelClassifier(model, threshold=decision)``.
         """
         with open(path, encoding="utf-8") as f:
-            data = json.load(f)
+            try:
+                data = json.load(f)
+            except json.JSONDecodeError as exc:
+                raise ValueError(
+                    f"{str(path)!r} is not a thresholds file (not JSON: {exc}); "
+                    f"pass the file `sklabels tune` wrote."
+                ) from exc
         if not isinstance(data, Mapping) or "version" not in data:
             raise ValueError(
                 f"{str(path)!r} holds no versioned decision; write it with "

@@ -185,3 +185,18 @@ def test_tune_bands_refuses_events_that_are_not_zero_or_one(event):
     """Check that in-memory tuning refuses events other than 0/1, as Dask does."""
     with pytest.raises(ValueError, match="events must be 0/1"):
         tune_bands(Bands(["low", "high"]), [0.1, 0.4, 0.6, 0.9], event)
+
+
+@pytest.mark.parametrize(
+    ("score", "message"),
+    [
+        (np.ones((4, 2)), "one column of numeric scores"),
+        (["a", "b", "c", "d"], "one column of numeric scores"),
+        ([0.1, np.nan, 0.5, 0.9], "NaN or infinity"),
+        ([0.1, np.inf, 0.5, 0.9], "NaN or infinity"),
+    ],
+)
+def test_tune_bands_refuses_scores_it_cannot_cut(score, message):
+    """Check that tuning refuses 2-D, text and non-finite scores by name."""
+    with pytest.raises(ValueError, match=message):
+        tune_bands(Bands(["low", "high"]), score, [0, 1, 1, 0])

@@ -234,6 +234,7 @@ def test_saved_decision_survives_clone_grid_search_and_pickle():
         ("0.3", "holds no versioned decision"),
         ('{"thresholds": 0.3}', "holds no versioned decision"),
         ('{"version": 2, "thresholds": 0.3}', "version 1"),
+        ("thresholds: 0.3", "is not a thresholds file \\(not JSON"),
     ],
 )
 def test_decision_from_file_refuses_what_it_cannot_read(tmp_path, text, message):

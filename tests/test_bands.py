@@ -3,6 +3,7 @@
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -200,3 +201,29 @@ def test_tune_bands_refuses_scores_it_cannot_cut(score, message):
     """Check that tuning refuses 2-D, text and non-finite scores by name."""
     with pytest.raises(ValueError, match=message):
         tune_bands(Bands(["low", "high"]), score, [0, 1, 1, 0])
+
+
+@settings(derandomize=True, deadline=None, max_examples=30)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    decimals=st.sampled_from([None, 1, 2]),
+    form=st.sampled_from(["list", "series", "column"]),
+)
+def test_tuned_bands_do_not_depend_on_row_order_or_container(seed, decimals, form):
+    """Check that tuned cuts are the same for rows in any order, rounded (tied)
+    scores included, and for a list, a Series or an (n, 1) column."""
+    rng = np.random.default_rng(seed)
+    score = rng.random(300)
+    if decimals is not None:
+        score = np.round(score, decimals)
+    event = (rng.random(300) < score**2).astype(int)
+    bands = Bands(["low", "mid", "high"], min_event_rate={"high": 0.5})
+    expected = tune_bands(bands, score, event).cuts
+    order = rng.permutation(300)
+    shuffled, events = score[order], event[order]
+    wrapped = {
+        "list": (list(shuffled), list(events)),
+        "series": (pd.Series(shuffled), pd.Series(events)),
+        "column": (shuffled[:, None], events[:, None]),
+    }[form]
+    np.testing.assert_array_equal(tune_bands(bands, *wrapped).cuts, expected)

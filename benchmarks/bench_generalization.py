@@ -15,8 +15,11 @@ part), then the test score (F1 of the positive class, or macro-F1) of:
   default kept where the cross-fitted gain is not positive), ``fold_average`` (the
   mean of the folds' exact curves, as scikit-learn's tuner, exactly),
   ``fold-robust`` / ``fold-smooth-robust`` (the fold average, plain or smoothed,
-  behind the zero guard), ``fold-smooth`` (the fold average smoothed) and
-  ``robust`` (the default: the median of the per-fold optima); multiclass
+  behind the zero guard), ``fold-smooth`` (the fold average smoothed),
+  ``trimmed`` / ``trimmed-shrunk`` (the trimmed mean of the per-fold optima, plain
+  or shrunk toward the default), ``median-robust`` (the previous default: the
+  median of the per-fold optima) and ``robust`` (the default: the mean of the
+  exact optima of 50 bootstrap resamples); multiclass
   ``bound`` (ratios within
   a factor 2), ``shrink`` (half the offsets), ``cv-shrink`` (the shrinkage that
   scores best on the folds, 1-SE guard), ``guard-1se`` (exact ratios, 1-SE guard)
@@ -375,7 +378,7 @@ def _verdict(mean, se):
     return "within noise" if mean >= -2 * se else "no"
 
 
-SHOWN = ("default", "exact", "fold-smooth", "smooth-robust", "robust", "sklearn")
+SHOWN = ("default", "exact", "fold_average", "median-robust", "robust", "sklearn")
 
 
 def summarize(table):

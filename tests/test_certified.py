@@ -30,7 +30,6 @@ from sklabels import (
 )
 from sklabels._fold_average import tune_fold_average
 from sklabels._objectives import f1
-from sklabels._sweep import tune_columns
 
 DRAWS = 150
 
@@ -241,8 +240,9 @@ def test_fold_average_tuning_equals_tune_fold_average_on_the_same_folds(
     problem, tuning
 ):
     """Check that tuning="fold_average" picks the thresholds tune_fold_average picks
-    on each fold model's scores of its own held-out rows, and tuning="robust" the
-    median of each fold's own exact optimum there."""
+    on each fold model's scores of its own held-out rows, and tuning="robust" what
+    tune_thresholds(tuning="robust") picks on the out-of-fold scores (the bagged
+    cut: their order does not matter)."""
     rng = np.random.default_rng(8)
     X = rng.normal(size=(300, 4))
     width = 1 if problem == "binary" else 3
@@ -264,14 +264,15 @@ def test_fold_average_tuning_equals_tune_fold_average_on_the_same_folds(
     expected = tune_fold_average(
         fold_scores, fold_truth, objective=f1, name="f1", proba=True, problem=problem
     ).thresholds
-    if tuning == "robust":
-        optima = [
-            tune_columns(
-                scores, truth.astype(bool), objective=f1, name="f1", proba=True
-            ).thresholds
-            for scores, truth in zip(fold_scores, fold_truth, strict=True)
-        ]
-        expected = np.median(optima, axis=0)
+    if tuning == "robust":  # bagged on the pooled out-of-fold rows, in any order
+        pooled = np.concatenate(fold_scores)
+        expected = tune_thresholds(
+            np.concatenate(fold_truth)[:, 0]
+            if problem == "binary"
+            else np.concatenate(fold_truth),
+            pooled[:, 0] if problem == "binary" else pooled,
+            tuning="robust",
+        ).thresholds
     np.testing.assert_allclose(np.atleast_1d(clf.thresholds_), expected)
     assert clf.cv_results_["tuning"] == tuning
 

@@ -48,7 +48,7 @@ CONFIGS = [
     # a non-default threshold (binary only: multi_class tag is False)
     ProbabilisticLabelClassifier(LogisticRegression(), problem="binary", threshold=0.3),
     # thresholds tuned in fit on out-of-fold scores (tuning="robust", the default:
-    # the median of the folds' optima moves the cut away from 0.5, so
+    # the folds' optima move the cut away from 0.5, so
     # check_classifiers_train's 0.5 / sign rule is an expected failure)
     ProbabilisticLabelClassifier(LogisticRegression(), threshold="auto", cv=3),
 ]

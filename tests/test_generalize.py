@@ -13,8 +13,10 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sklabels import ProbabilisticLabelClassifier, tune_thresholds
+from sklabels._bagging import bagged_cuts, resample_counts
 from sklabels._folds import split_rows
 from sklabels._generalize import tune_with_evidence
+from sklabels._objectives import f1 as f1_objective
 from sklabels._scores import Scores
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklabels.FewPositivesWarning")
@@ -237,3 +239,86 @@ def test_split_rows_ignore_how_classes_are_coded(seed, k):
     first = split_rows(y, "multiclass", random_state=seed)
     again = split_rows(relabelled, "multiclass", random_state=seed)
     assert all(np.array_equal(a, b) for a, b in zip(first, again, strict=True))
+
+
+@settings(max_examples=15, deadline=None, derandomize=True)
+@given(
+    seed=st.integers(0, 10_000),
+    decimals=st.sampled_from([None, 1, 2]),
+    container=st.sampled_from(["array", "frame", "list"]),
+    micro=st.booleans(),
+)
+def test_robust_cuts_do_not_depend_on_row_order_or_container(
+    seed, decimals, container, micro
+):
+    """Check tuning="robust" (bagged) gives the same cuts for the rows in any
+    order, with tied (rounded) scores, given as an array, a DataFrame or lists."""
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(seed)
+    n, k = 240, 3
+    Y = (rng.random((n, k)) < rng.uniform(0.1, 0.5, k)).astype(int)
+    scores = np.clip(0.3 * Y + 0.7 * rng.random((n, k)), 0, 1)
+    if decimals is not None:
+        scores = np.round(scores, decimals)
+    average = "micro" if micro else "macro"
+    first = tune_thresholds(Y, scores, tuning="robust", average=average)
+    order = rng.permutation(n)
+    Y2, s2 = Y[order], scores[order]
+    if container == "frame":
+        Y2, s2 = pd.DataFrame(Y2), pd.DataFrame(s2)
+    elif container == "list":
+        Y2, s2 = Y2.tolist(), s2.tolist()
+    again = tune_thresholds(Y2, s2, tuning="robust", average=average)
+    np.testing.assert_array_equal(again.thresholds, first.thresholds)
+
+
+@settings(max_examples=20, deadline=None, derandomize=True)
+@given(
+    seed=st.integers(0, 10_000),
+    decimals=st.sampled_from([None, 2]),
+    weighted=st.booleans(),
+    logits=st.booleans(),
+)
+def test_bagged_cut_is_the_mean_of_the_resamples_exact_optima(
+    seed, decimals, weighted, logits
+):
+    """Check each resample's cut read off the grouped counts equals the exact
+    tuner's cut on the resampled rows themselves (rows repeated as drawn), and the
+    bagged cut is their mean."""
+    rng = np.random.default_rng(seed)
+    n = 120
+    y = (rng.random(n) < rng.uniform(0.1, 0.5)).astype(bool)
+    p = np.clip(0.3 * y + 0.7 * rng.random(n), 1e-3, 1 - 1e-3)
+    if decimals is not None:
+        p = np.clip(np.round(p, decimals), 0.005, 0.995)
+    w = rng.integers(1, 4, n).astype(float) if weighted else np.ones(n)
+    values = logit(p) if logits else p
+    order = np.lexsort((w, y.astype(float), values))
+    cuts = []
+    for b in range(5):
+        counts = resample_counts(n, (seed,), b, order).astype(int)
+        drawn = np.repeat(np.arange(n), counts)
+        if y[drawn].all() or not y[drawn].any():
+            continue
+        exact = tune_thresholds(
+            y[drawn].astype(int),
+            values[drawn],
+            sample_weight=w[drawn] if weighted else None,
+            from_logits=logits,
+        )
+        cuts.append(float(exact.thresholds))
+    mean = bagged_cuts(
+        values[:, None],
+        y[:, None],
+        w,
+        objective=f1_objective,
+        name="f1",
+        proba=not logits,
+        micro=False,
+        seed=(seed,),
+        bags=5,
+    )[0]
+    bagged = expit(mean) if logits else mean
+    # logits: the exact tuner's cuts are in logit units, and averaged there
+    expected = expit(np.mean(logit(np.array(cuts)))) if logits else np.mean(cuts)
+    np.testing.assert_allclose(bagged, expected, rtol=1e-9, atol=1e-12)

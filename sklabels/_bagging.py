@@ -1,0 +1,153 @@
+"""Bootstrap-aggregated cut-offs: the mean of the exact optima of resamples
+(and the trimmed mean of per-fold optima, a strategy the benchmark compares).
+
+The exact optimum of one set of held-out scores moves with the rows drawn; its
+mean over bootstrap resamples of those rows moves less (bagging). Each resample
+is a vector of counts (how often each row was drawn), so a column is sorted
+once: a resample's confusion counts at every distinct score are two weighted
+``bincount`` calls over the column's sorted groups, then the exact cut is read
+off as :func:`~sklabels._sweep.best_cut` reads it (the middle of a plateau of
+best values, midway to the next lower drawn score). Rows not drawn add no
+candidate cut, as rows of weight 0 add none to :func:`~sklabels._sweep.sweep`.
+
+Each column is resampled on its own (its cut depends on its rows alone), its
+draws made in an order set by the column's contents (score, truth, weight), not
+by positions: rows or columns given in another order give the same cuts. A
+shared (micro) cut resamples the pooled cells.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+
+from ._objectives import evaluate
+from ._sweep import Sweep, best_cut
+
+# "bagged" tuning: 50 resamples up to BAG_ROWS rows; above, fewer, so the rows passed
+# over per column stay about BAGS * BAG_ROWS (at least MIN_BAGS). The cross-fitted
+# evidence (reported, not used to choose) takes 10, and none above BAG_ROWS rows
+# (the exact optimum there: bagging moves a cut of that many rows very little).
+BAGS, EVIDENCE_BAGS, BAG_ROWS, MIN_BAGS = 50, 10, 100_000, 10
+
+
+def bag_count(n_rows: int, evidence: bool = False) -> int:
+    """Bootstrap resamples for ``n_rows`` rows (50 up to 100,000 rows)."""
+    if evidence:
+        return EVIDENCE_BAGS if n_rows <= BAG_ROWS else 0
+    return BAGS if n_rows <= BAG_ROWS else max(MIN_BAGS, BAGS * BAG_ROWS // n_rows)
+
+
+def resample_counts(n: int, seed: Any, b: int, order: np.ndarray):
+    """How often each row is drawn by resample ``b``: ``n`` draws with
+    replacement, made in ``order``."""
+    rng = np.random.default_rng([*np.atleast_1d(seed), b])
+    counts = np.empty(n)
+    counts[order] = np.bincount(rng.integers(0, n, n), minlength=n)
+    return counts
+
+
+def _one_resample(distinct, group, hits, weight, *, objective, name, proba):
+    """The exact cut of one resample (``weight``: row weight times draw count)."""
+    positives = np.bincount(group, weights=weight * hits, minlength=len(distinct))
+    total = np.bincount(group, weights=weight, minlength=len(distinct))
+    drawn = total > 0
+    positives, total, scores = positives[drawn], total[drawn], distinct[drawn]
+    all_pos, everything = positives.sum(), total.sum()
+    if all_pos <= 0 or all_pos >= everything:
+        return np.nan  # no positive or no negative drawn: nothing to tune
+    tp = np.concatenate([[0.0], np.cumsum(positives[::-1])])
+    pp = np.concatenate([[0.0], np.cumsum(total[::-1])])
+    fp = pp - tp
+    cuts = np.concatenate([[0.0], scores[::-1]])
+    available = None
+    top = cuts[1]
+    if proba and top >= 1.0:
+        cuts[0] = np.nextafter(1.0, np.inf)
+        available = np.ones(len(cuts), dtype=bool)
+        available[0] = False
+    elif proba:
+        cuts[0] = 1.0
+    else:
+        cuts[0] = np.nextafter(top, np.inf)
+    curve = Sweep(cuts, tp, fp, all_pos - tp, everything - all_pos - fp, available)
+    values = evaluate(objective, name, curve.tp, curve.fp, curve.fn, curve.tn)
+    return best_cut(curve, values)[0]
+
+
+def bagged_cuts(
+    values: np.ndarray,
+    truth: np.ndarray,
+    weight: np.ndarray,
+    *,
+    objective: Any,
+    name: str,
+    proba: bool,
+    micro: bool,
+    seed: Any,
+    bags: int,
+) -> np.ndarray:
+    """Each column's mean exact optimum over ``bags`` bootstrap resamples.
+
+    ``values`` (n, c) scores, ``truth`` (n, c) bool, ``weight`` (n,). Each
+    resample draws ``n`` rows with replacement. ``micro``: one
+    cut shared by the columns, tuned on their pooled cells. A column gets NaN
+    where no resample held a positive and a negative of it; a column with an
+    infinite optimum in some resample takes the median of its optima.
+    """
+    c = values.shape[1]
+    if micro:
+        values, truth = values.reshape(-1, 1), truth.reshape(-1, 1)
+        weight = np.repeat(weight, c)
+    n = len(values)
+    cuts = np.full((bags, values.shape[1]), np.nan)
+    for j in range(values.shape[1]):
+        distinct, group = np.unique(values[:, j], return_inverse=True)
+        hits = truth[:, j].astype(np.float64)
+        # Draws made in an order set by the column's contents: rows (or columns)
+        # given in another order are drawn alike.
+        order = np.lexsort((weight, hits, values[:, j]))
+        for b in range(bags):
+            cuts[b, j] = _one_resample(
+                distinct,
+                group,
+                hits,
+                weight * resample_counts(n, seed, b, order),
+                objective=objective,
+                name=name,
+                proba=proba,
+            )
+    seen = ~np.isnan(cuts)
+    infinite = np.isinf(cuts).any(axis=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a column never tunable
+        mean = np.nanmean(np.where(np.isinf(cuts), np.nan, cuts), axis=0)
+        middle = np.nanmedian(cuts, axis=0)
+    chosen = np.where(infinite, middle, mean)
+    chosen = np.where(seen.any(axis=0), chosen, np.nan)
+    return np.repeat(chosen, c) if micro else chosen
+
+
+def trimmed_optimum(optima: np.ndarray, default: float, shrink: bool) -> np.ndarray:
+    """The trimmed mean of per-fold optima ``(n_folds, c)``, shrunk toward ``default``.
+
+    Centre: the mean of the fold optima without the lowest and the highest (the
+    plain mean of 2). Shrinkage (``shrink``), positive-part James--Stein: the
+    centre's noise ``v`` (the optima's variance over the number of folds) against
+    its squared distance ``g`` from the default keeps the fraction
+    ``max(0, 1 - v / g)`` of the move. A column whose fold optima are not all
+    finite takes their median.
+    """
+    k = len(optima)
+    finite = np.isfinite(optima).all(axis=0)
+    safe = np.where(finite, optima, 0.0)
+    ordered = np.sort(safe, axis=0)
+    centre = ordered[1:-1].mean(axis=0) if k >= 3 else ordered.mean(axis=0)
+    if shrink:
+        noise = safe.var(axis=0, ddof=1) / k
+        gap = (centre - default) ** 2
+        ratio = np.divide(noise, gap, out=np.ones_like(gap), where=gap > 0)
+        centre = default + np.clip(1 - ratio, 0, 1) * (centre - default)
+    return np.where(finite, centre, np.median(optima, axis=0))

@@ -56,8 +56,10 @@ def _one_resample(distinct, group, hits, weight, *, objective, name, proba):
     drawn = total > 0
     positives, total, scores = positives[drawn], total[drawn], distinct[drawn]
     all_pos, everything = positives.sum(), total.sum()
-    if all_pos <= 0 or all_pos >= everything:
-        return np.nan  # no positive or no negative drawn: nothing to tune
+    if all_pos <= 0 or all_pos >= everything or len(scores) < 2:
+        # no positive or no negative drawn, or one score for every row drawn (a
+        # constant predictor): nothing to tune, as for the exact tuner
+        return np.nan
     tp = np.concatenate([[0.0], np.cumsum(positives[::-1])])
     pp = np.concatenate([[0.0], np.cumsum(total[::-1])])
     fp = pp - tp

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 from scipy.special import expit, softmax
-from scipy.stats import mannwhitneyu
+from scipy.stats import mannwhitneyu, rankdata
 from sklearn.frozen import FrozenEstimator
 from sklearn.pipeline import Pipeline
 
@@ -478,6 +478,7 @@ def _warn_label_order(
             break
         flagged.append(int(j))
     if not flagged:
+        _warn_label_swap(scores, truth, classes, owner)
         return
     evidence = ", ".join(
         f"{to_python(classes[j])!r} (AUC {tests[j][0]:.3f}, "
@@ -494,6 +495,75 @@ def _warn_label_order(
         f"scores that are higher when the label is present.",
         ClassOrderWarning,
         stacklevel=user_stacklevel(),
+    )
+
+
+def _label_auc_matrix(values: np.ndarray, truth: np.ndarray) -> np.ndarray:
+    """``(k, k)``: the AUC of score column ``c`` for label ``j`` at ``[j, c]`` (0.5
+    for a label with no positive or no negative)."""
+    n = len(values)
+    hits = (np.asarray(truth) == 1).astype(np.float64)
+    positives = hits.sum(axis=0)
+    negatives = n - positives
+    rank_sums = hits.T @ rankdata(values, axis=0)
+    pairs = positives * negatives
+    auc = (rank_sums - (positives * (positives + 1) / 2)[:, None]) / np.where(
+        pairs > 0, pairs, 1.0
+    )[:, None]
+    auc[pairs == 0] = 0.5
+    return auc
+
+
+def _warn_label_swap(
+    scores: Scores, truth: np.ndarray, classes: np.ndarray, owner: str
+) -> None:
+    """Warn when the model's label columns score other labels than their names.
+
+    A label scored by another label's column has an AUC near 0.5 in its own
+    column, which the per-label test does not flag. The assignment of columns to
+    labels with the largest total AUC (``linear_sum_assignment``; the given order
+    among equally good ones) is compared with the given order; for each label it
+    moves, the log-odds of the column it gets against those of its own column must
+    rank the label's positives above its negatives (one-sided Mann-Whitney,
+    Bonferroni over the ``k (k - 1)`` ordered pairs). A correct model of correlated
+    labels keeps the given order: its own columns win the assignment.
+    """
+    values = np.asarray(scores.values, dtype=np.float64)
+    k = len(classes)
+    if scores.kind == PROBA:
+        clipped = np.clip(values, 1e-12, 1 - 1e-12)
+        values = np.log(clipped) - np.log1p(-clipped)
+    auc = _label_auc_matrix(values, truth)
+    bonus = np.eye(k) * 0.5 / k / len(values)  # breaks ties toward the given order
+    labels, columns = linear_sum_assignment(auc + bonus, maximize=True)
+    moved = np.flatnonzero(columns != labels)
+    if not len(moved):
+        return
+    n_pairs = k * (k - 1)
+    worst = (0, 0, 0.5, 0.0)
+    for j in moved:
+        c = int(columns[j])
+        diff = values[:, c] - values[:, j]
+        above = np.asarray(truth)[:, j] == 1
+        flipped, p = _pair_auc(-diff, above)  # "below" for -diff: "above" for diff
+        p = min(1.0, p * n_pairs)
+        if p >= _ORDER_ALPHA:
+            return  # one move without clear evidence: no warning
+        if p >= worst[3]:
+            worst = (int(j), c, 1 - flipped, p)
+    likely = np.empty(k, dtype=object)
+    likely[columns] = [to_python(v) for v in classes[labels]]
+    j, c, pair_auc, p = worst
+    _warn(
+        f"{owner}: on the data passed to fit, the scores it gives the name "
+        f"{to_python(classes[c])!r} rank the samples that have label "
+        f"{to_python(classes[j])!r} better than the scores named "
+        f"{to_python(classes[j])!r} do (AUC {auc[j, c]:.3f} against "
+        f"{auc[j, j]:.3f}; their log-odds difference has AUC {pair_auc:.3f}, where "
+        f"0.5 is chance; one-sided Mann-Whitney test, p = {p:.1e} after Bonferroni "
+        f"over the {n_pairs} ordered pairs of labels, {_level()}; the weakest of the "
+        f"{len(moved)} labels moved).",
+        likely.tolist(),
     )
 
 

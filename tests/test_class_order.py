@@ -194,3 +194,86 @@ def test_frozen_keras_sigmoid_model_with_sorted_names_warns():
         ).fit(X_val, names[y[200:]])
     assert (right.predict(X_val) == names[y[200:]]).mean() > 0.8
     assert (clf.predict(X_val) == names[y[200:]]).mean() < 0.5
+
+
+def _independent_labels(seed, n=800, k=4, noise=0.5):
+    """Labels each driven by its own feature (unrelated labels), and a model."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 2 * k))
+    Y = np.column_stack(
+        [(X[:, 2 * j] + noise * rng.normal(size=n) > 0.3).astype(int) for j in range(k)]
+    )
+    half = n // 2
+    model = OneVsRestClassifier(LogisticRegression()).fit(X[:half], Y[:half])
+    return model, X[half:], Y[half:]
+
+
+def _label_sets(Y, names):
+    return [tuple(names[row == 1]) for row in Y]
+
+
+@pytest.mark.parametrize("order", [[1, 0, 2, 3], [0, 2, 3, 1], [3, 2, 1, 0]])
+@pytest.mark.parametrize("frame", [False, True])
+def test_multilabel_swap_of_unrelated_labels_warns_with_the_order(order, frame):
+    """Check that names given in another order than a multilabel model's columns
+    warn with the model's order, though each moved label's own column has an AUC
+    near 0.5 (no label ranks its positives below its negatives)."""
+    pd = pytest.importorskip("pandas")
+    names = np.array(["ant", "bee", "cat", "dog"])
+    model, X, Y = _independent_labels(seed=5)
+    y = pd.DataFrame(Y, columns=names) if frame else _label_sets(Y, names)
+    (message,) = order_warnings(model, X, y, list(names[order]), problem="multilabel")
+    assert f"classes={names.tolist()!r}" in message
+    assert "ordered pairs of labels" in message
+    assert not order_warnings(model, X, y, list(names), problem="multilabel")
+
+
+@settings(derandomize=True, max_examples=20, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    n_classes=st.sampled_from([2, 3, 5, 8]),
+    n_samples=st.sampled_from([40, 200, 800]),
+    weak=st.booleans(),
+)
+def test_multilabel_right_order_never_warns_with_correlated_labels(
+    seed, n_classes, n_samples, weak
+):
+    """Check that a model of correlated labels (make_multilabel_classification),
+    good or near chance, named in its own order never warns."""
+    X, Y = make_multilabel_classification(
+        n_samples=2 * n_samples,
+        n_features=6,
+        n_classes=n_classes,
+        n_labels=3,
+        random_state=seed,
+    )
+    if weak:
+        X = X + np.random.default_rng(seed).normal(scale=20, size=X.shape)
+    model = OneVsRestClassifier(LogisticRegression(max_iter=1000)).fit(
+        X[:n_samples], Y[:n_samples]
+    )
+    names = np.array([f"l{j}" for j in range(n_classes)])
+    sets = _label_sets(Y[n_samples:], names)
+    assert not order_warnings(
+        model, X[n_samples:], sets, list(names), problem="multilabel"
+    )
+
+
+def test_multilabel_useless_column_of_a_correlated_label_does_not_warn():
+    """Check the right order stays quiet when one label's own column is noise and
+    another label's column predicts it well (the labels agree on 90% of rows): the
+    assignment keeps each label its own column."""
+    rng = np.random.default_rng(3)
+    n = 1200
+    X = rng.normal(size=(n, 4))
+    first = (X[:, 0] > 0).astype(int)
+    second = np.where(rng.random(n) < 0.9, first, 1 - first)
+    third = (X[:, 2] > 0).astype(int)
+    Y = np.column_stack([first, second, third])
+    X_model = X.copy()
+    model = OneVsRestClassifier(LogisticRegression()).fit(X_model[:600], Y[:600])
+    model.estimators_[1].coef_[:] = 0.0  # the second label's column: a constant
+    model.estimators_[1].coef_[0, 3] = 1.0  # ... plus noise from an unrelated feature
+    names = np.array(["rain", "wet", "wind"])
+    sets = _label_sets(Y[600:], names)
+    assert not order_warnings(model, X[600:], sets, list(names), problem="multilabel")

@@ -16,8 +16,7 @@ part), then the test score (F1 of the positive class, or macro-F1) of:
   mean of the folds' exact curves, as scikit-learn's tuner, exactly),
   ``fold-robust`` / ``fold-smooth-robust`` (the fold average, plain or smoothed,
   behind the zero guard), ``fold-smooth`` (the fold average smoothed),
-  ``trimmed`` / ``trimmed-shrunk`` (the trimmed mean of the per-fold optima, plain
-  or shrunk toward the default), ``median-robust`` (the previous default: the
+  ``median-robust`` (the previous default: the
   median of the per-fold optima) and ``robust`` (the default: the mean of the
   exact optima of 50 bootstrap resamples); multiclass
   ``bound`` (ratios within

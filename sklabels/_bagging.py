@@ -1,5 +1,4 @@
-"""Bootstrap-aggregated cut-offs: the mean of the exact optima of resamples
-(and the trimmed mean of per-fold optima, a strategy the benchmark compares).
+"""Bootstrap-aggregated cut-offs: the mean of the exact optima of resamples.
 
 The exact optimum of one set of held-out scores moves with the rows drawn; its
 mean over bootstrap resamples of those rows moves less (bagging). Each resample
@@ -130,26 +129,3 @@ def bagged_cuts(
     chosen = np.where(infinite, middle, mean)
     chosen = np.where(seen.any(axis=0), chosen, np.nan)
     return np.repeat(chosen, c) if micro else chosen
-
-
-def trimmed_optimum(optima: np.ndarray, default: float, shrink: bool) -> np.ndarray:
-    """The trimmed mean of per-fold optima ``(n_folds, c)``, shrunk toward ``default``.
-
-    Centre: the mean of the fold optima without the lowest and the highest (the
-    plain mean of 2). Shrinkage (``shrink``), positive-part James--Stein: the
-    centre's noise ``v`` (the optima's variance over the number of folds) against
-    its squared distance ``g`` from the default keeps the fraction
-    ``max(0, 1 - v / g)`` of the move. A column whose fold optima are not all
-    finite takes their median.
-    """
-    k = len(optima)
-    finite = np.isfinite(optima).all(axis=0)
-    safe = np.where(finite, optima, 0.0)
-    ordered = np.sort(safe, axis=0)
-    centre = ordered[1:-1].mean(axis=0) if k >= 3 else ordered.mean(axis=0)
-    if shrink:
-        noise = safe.var(axis=0, ddof=1) / k
-        gap = (centre - default) ** 2
-        ratio = np.divide(noise, gap, out=np.ones_like(gap), where=gap > 0)
-        centre = default + np.clip(1 - ratio, 0, 1) * (centre - default)
-    return np.where(finite, centre, np.median(optima, axis=0))

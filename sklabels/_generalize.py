@@ -30,7 +30,7 @@ import numpy as np
 from scipy.special import expit
 from sklearn.utils import check_random_state
 
-from ._bagging import bag_count, bagged_cuts, trimmed_optimum
+from ._bagging import bag_count, bagged_cuts
 from ._fold_average import check_tuning_strategy, cut_on_folds
 from ._folds import MIN_FOLD_ROWS, clear_gain, complement, seed_of, split_rows
 from ._multiclass import (
@@ -80,8 +80,6 @@ _CUTOFF_RULES = {
     "fold-robust": ("fold_average", 0.0),
     "fold-smooth": ("fold_smooth", None),
     "fold-smooth-robust": ("fold_smooth", 0.0),
-    "trimmed": ("trimmed", None),
-    "trimmed-shrunk": ("trimmed_shrunk", None),
     "median-robust": ("median", None),  # the default before "bagged"
     "robust": ("bagged", None),
 }
@@ -230,26 +228,11 @@ def _tuned_smooth(task: _Task, rows: np.ndarray) -> np.ndarray:
 
 def _tuned_over_folds(task, rows, folds, reduce) -> np.ndarray:
     """``reduce`` (median, mean) of the optima of the folds inside ``rows``."""
-    optima = _fold_optima(task, rows, folds)
-    return _tuned_exact(task, rows) if optima is None else reduce(optima, axis=0)
-
-
-def _fold_optima(task: _Task, rows: np.ndarray, folds) -> np.ndarray | None:
-    """Each fold's own exact optimum (n_folds, c), over the folds inside ``rows``;
-    None with fewer than 2 such folds."""
     inside = [np.intersect1d(fold, rows) for fold in folds]
     inside = [fold for fold in inside if len(fold)]
     if len(inside) < 2:
-        return None
-    return np.array([_tuned_exact(task, fold) for fold in inside])
-
-
-def _tuned_trimmed(task: _Task, rows, folds, shrink: bool = True) -> np.ndarray:
-    """:func:`~sklabels._bagging.trimmed_optimum` of the per-fold optima."""
-    optima = _fold_optima(task, rows, folds)
-    if optima is None:
         return _tuned_exact(task, rows)
-    return trimmed_optimum(optima, task.default, shrink)
+    return reduce(np.array([_tuned_exact(task, fold) for fold in inside]), axis=0)
 
 
 def _tuned_bagged(task: _Task, rows, folds, evidence: bool = False) -> np.ndarray:
@@ -257,21 +240,15 @@ def _tuned_bagged(task: _Task, rows, folds, evidence: bool = False) -> np.ndarra
     ``rows`` (as many rows drawn with replacement, their weights going with them;
     seeded by ``task.seed``, in an order set by the rows' contents). A column no
     resample can tune keeps the pooled optimum."""
-    rows = np.asarray(rows)
+    rows, bags = np.asarray(rows), bag_count(len(rows), evidence)
     pooled = _tuned_exact(task, rows)
-    bags = bag_count(len(rows), evidence)
     if len(rows) < 2 or not bags:
         return pooled
+    values, truth, weight = task.values[rows], task.truth[rows], task.weight[rows]
+    seed, micro = (task.seed, len(rows)), task.micro
+    options = {"objective": task.objective, "name": task.name, "proba": task.proba}
     cuts = bagged_cuts(
-        task.values[rows],
-        task.truth[rows],
-        task.weight[rows],
-        objective=task.objective,
-        name=task.name,
-        proba=task.proba,
-        micro=task.micro,
-        seed=(task.seed, len(rows)),
-        bags=bags,
+        values, truth, weight, micro=micro, seed=seed, bags=bags, **options
     )
     return np.where(np.isnan(cuts), pooled, cuts)
 
@@ -325,8 +302,6 @@ _CUTOFF_BASES = {
     "median": lambda task, rows, folds: _tuned_over_folds(task, rows, folds, np.median),
     "mean": lambda task, rows, folds: _tuned_over_folds(task, rows, folds, np.mean),
     "shrink": lambda task, rows, folds: _tuned_shrunk(task, rows),
-    "trimmed": lambda task, rows, folds: _tuned_trimmed(task, rows, folds, False),
-    "trimmed_shrunk": _tuned_trimmed,
     "bagged": _tuned_bagged,
 }
 
@@ -335,8 +310,6 @@ _CUTOFF_BASES = {
 _WITHOUT_FOLDS = {
     "median": "exact",
     "mean": "exact",
-    "trimmed": "exact",
-    "trimmed_shrunk": "exact",
     "bagged": "exact",
     "fold_average": "exact",
     "fold_smooth": "smooth",

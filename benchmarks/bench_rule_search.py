@@ -123,7 +123,9 @@ def sklearn_rule(s, y, folds, grid=100):
     cuts = [np.linspace(s[f].min(), s[f].max(), grid) for f in folds]
     curves = [f1_at(s[f], y[f], c) for f, c in zip(folds, cuts, strict=True)]
     common = np.linspace(min(c[0] for c in cuts), max(c[-1] for c in cuts), grid)
-    mean = np.mean([np.interp(common, c, v) for c, v in zip(cuts, curves, strict=True)], axis=0)
+    mean = np.mean(
+        [np.interp(common, c, v) for c, v in zip(cuts, curves, strict=True)], axis=0
+    )
     return common[int(np.argmax(mean))]
 
 

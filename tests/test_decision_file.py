@@ -371,3 +371,19 @@ def test_saved_decision_for_the_first_class_on_a_single_column_network(output):
     ).fit(X, BINARY)
     p_no = 1 - expit(_one_logit_column(X)[:, 0])
     np.testing.assert_array_equal(clf.predict(X), np.where(p_no >= 0.3, "no", "yes"))
+
+
+@pytest.mark.parametrize(
+    ("params", "y"), [s[1:] for s in SAVED], ids=[s[0] for s in SAVED]
+)
+def test_saved_decision_predicts_the_same_on_dask_inputs(tmp_path, params, y):
+    """Check that an estimator deciding by a saved decision predicts on Dask
+    blocks exactly what it predicts in memory, for every saved rule kind."""
+    da = pytest.importorskip("dask.array")
+    import dask
+
+    clf, decision = _saved(tmp_path, params, y)
+    loaded = _frozen(clf, y, decision)
+    with dask.config.set(scheduler="synchronous"):
+        got = loaded.predict(da.from_array(X, chunks=(70, X.shape[1]))).compute()
+    np.testing.assert_array_equal(np.asarray(got), loaded.predict(X))

@@ -121,7 +121,9 @@ class FitOutcome:
 
 
 # ----------------------------------------------------------------- helpers
-def flatten_constant_columns(parts: list[np.ndarray]) -> np.ndarray:
+def flatten_constant_columns(
+    parts: list[np.ndarray], model_scores: Callable[[], np.ndarray] | None = None
+) -> np.ndarray:
     """Stack out-of-fold scores; a column constant within every fold becomes one value.
 
     Such a column carries no ranking of the samples (a constant predictor, e.g.
@@ -130,16 +132,25 @@ def flatten_constant_columns(parts: list[np.ndarray]) -> np.ndarray:
     "tune" a threshold between folds. Replaced by their mean, the column is constant
     overall, which tuning recognises as untunable (a warning; the default kept).
     A fold of one row is constant whatever the model: only folds of two or more
-    rows count, and they must hold at least half of the rows (leave-one-out and
-    other tiny folds are tuned on their pooled scores as they are).
+    rows count, and they must hold at least half of the rows. With tinier folds
+    (leave-one-out), ``model_scores()`` -- a fold model's scores on every row --
+    judges instead: a column it scores alike everywhere is a constant predictor's
+    (its out-of-fold values differ only through the row left out: for a prior
+    model, in the reverse order of the labels).
     """
     values = np.concatenate(parts)
     judged = [part for part in parts if len(part) > 1]
-    if len(parts) < 2 or 2 * sum(map(len, judged)) < len(values):
+    if len(parts) < 2:
         return values
-    flat = np.ones(values.shape[1], dtype=bool)
-    for part in judged:
-        flat &= part.max(axis=0) == part.min(axis=0)
+    if 2 * sum(map(len, judged)) < len(values):
+        if model_scores is None:
+            return values
+        everywhere = model_scores()
+        flat = everywhere.max(axis=0) == everywhere.min(axis=0)
+    else:
+        flat = np.ones(values.shape[1], dtype=bool)
+        for part in judged:
+            flat &= part.max(axis=0) == part.min(axis=0)
     if flat.any():
         values = values.copy()
         values[:, flat] = values[:, flat].mean(axis=0)
@@ -207,15 +218,19 @@ def _fold_scores(
     model = clone(estimator)
     params = _check_method_params(X, params=fit_params, indices=train)
     model.fit(_safe_indexing(X, train), y[train], **params)
-    raw = getattr(model, method)(_safe_indexing(X, test))
-    scores = scores_from_estimator(
-        raw,
+    test_rows = _safe_indexing(X, test)
+    return _model_scores(model, test_rows, method, problem, n_classes), model
+
+
+def _model_scores(model, X, method: str, problem: str, n_classes: int) -> np.ndarray:
+    """A fitted model's validated scores on ``X``."""
+    return scores_from_estimator(
+        getattr(model, method)(X),
         method=method,
         problem=problem,
         n_classes=n_classes,
         estimator_classes=getattr(model, "classes_", None),
-    )
-    return scores.values, model
+    ).values
 
 
 # ----------------------------------------------------------------- frozen models
@@ -467,7 +482,16 @@ def _fit_out_of_fold(
     else:
         model = folds[0][1]
     rows = np.concatenate([test for _, test in splits])
-    values = flatten_constant_columns([fold[0] for fold in folds])
+    values = flatten_constant_columns(
+        [fold[0] for fold in folds],
+        lambda: _model_scores(
+            folds[0][1],
+            X_split,
+            plan.response_method,
+            problem,
+            len(encoding.classes),
+        ),
+    )
     kind = PROBA if plan.response_method == "predict_proba" else MARGIN
     check_row_sums(Scores(values, kind), problem, estimator, plan.response_method)
     return model, Scores(values, kind), rows, positions

@@ -477,6 +477,28 @@ def test_constant_predictor_is_not_tuned(cancer, dummy, label):
 
 
 @pytest.mark.parametrize("tuning", ["exact", "robust"])
+@pytest.mark.parametrize("strategy", ["prior", "stratified-constant"])
+def test_constant_predictor_under_leave_one_out_is_not_tuned(tuning, strategy):
+    """Check that a constant predictor under leave-one-out warns and keeps the
+    default: its out-of-fold scores differ only through the row left out (the
+    others' prior, lower for a positive row), which is no ranking to tune on."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 3))
+    y = (rng.random(60) < 0.3).astype(int)
+    dummy = (
+        DummyClassifier(strategy="prior")
+        if strategy == "prior"
+        else DummyClassifier(strategy="constant", constant=1)
+    )
+    clf = ProbabilisticLabelClassifier(
+        dummy, threshold="auto", cv=LeaveOneOut(), tuning=tuning
+    )
+    with pytest.warns(FewPositivesWarning, match="are the same for every"):
+        clf.fit(X, y)
+    assert clf.thresholds_ == 0.5
+
+
+@pytest.mark.parametrize("tuning", ["exact", "robust"])
 def test_leave_one_out_tunes_on_the_pooled_out_of_fold_scores(tuning):
     """Check that cv=LeaveOneOut() tunes as the pooled out-of-fold scores do."""
     X, y = make_classification(

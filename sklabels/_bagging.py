@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from ._objectives import evaluate
-from ._sweep import Sweep, best_cut
+from ._sweep import Sweep, best_cut, candidate_cuts
 
 # "bagged" tuning: 50 resamples up to BAG_ROWS rows; above, fewer, so the rows passed
 # over per column stay about BAGS * BAG_ROWS (at least MIN_BAGS). The cross-fitted
@@ -62,17 +62,7 @@ def _one_resample(distinct, group, hits, weight, *, objective, name, proba):
     tp = np.concatenate([[0.0], np.cumsum(positives[::-1])])
     pp = np.concatenate([[0.0], np.cumsum(total[::-1])])
     fp = pp - tp
-    cuts = np.concatenate([[0.0], scores[::-1]])
-    available = None
-    top = cuts[1]
-    if proba and top >= 1.0:
-        cuts[0] = np.nextafter(1.0, np.inf)
-        available = np.ones(len(cuts), dtype=bool)
-        available[0] = False
-    elif proba:
-        cuts[0] = 1.0
-    else:
-        cuts[0] = np.nextafter(top, np.inf)
+    cuts, available = candidate_cuts(scores[::-1], proba)
     curve = Sweep(cuts, tp, fp, all_pos - tp, everything - all_pos - fp, available)
     values = evaluate(objective, name, curve.tp, curve.fp, curve.fn, curve.tn)
     return best_cut(curve, values)[0]

@@ -56,6 +56,7 @@ from ._sweep import (
     Sweep,
     ThresholdCurve,
     best_cut,
+    candidate_cuts,
     collect_columns,
     smoothed_best_cut,
     sweep,
@@ -117,26 +118,9 @@ def _check_folds(fold_scores, fold_truth, sample_weight):
 
 
 def _union_cuts(columns: list[np.ndarray], proba: bool) -> tuple[np.ndarray, Any]:
-    """Candidate cuts: "predict nothing", then the union's distinct scores, decreasing.
-
-    The first cut follows the engine: 1.0 for probabilities (unavailable where a
-    score reaches 1.0: no probability threshold then predicts nothing), else just
-    above the highest score.
-    """
-    union = np.unique(np.concatenate(columns))[::-1]
-    cuts = np.empty(len(union) + 1)
-    cuts[1:] = union
-    available = None
-    top = union[0] if len(union) else 0.0
-    if proba and len(union) and top >= 1.0:
-        cuts[0] = np.nextafter(1.0, np.inf)
-        available = np.ones(len(cuts), dtype=bool)
-        available[0] = False
-    elif proba:
-        cuts[0] = 1.0
-    else:
-        cuts[0] = np.nextafter(top, np.inf)
-    return cuts, available
+    """Candidate cuts: "predict nothing", then the union's distinct scores,
+    decreasing (:func:`~sklabels._sweep.candidate_cuts`)."""
+    return candidate_cuts(np.unique(np.concatenate(columns))[::-1], proba)
 
 
 def fold_average_column(

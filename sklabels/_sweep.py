@@ -130,7 +130,6 @@ def sweep(
     distinct, positives_below, all_below, total_pos, total = distinct_counts(
         scores, truth, sample_weight
     )
-    n = len(scores)
     m = len(distinct) + 1  # candidates: the distinct scores and "predict nothing"
     tp = np.empty(m)
     pp = np.empty(m)  # predicted positive
@@ -139,11 +138,23 @@ def sweep(
     np.subtract(total, all_below[::-1], out=pp[1:])
     total_neg = total - total_pos
     fp = np.subtract(pp, tp, out=pp)  # predicted positive, less the true ones
-    cuts = np.empty(m, dtype=np.float64)
-    cuts[1:] = distinct[::-1]
+    cuts, available = candidate_cuts(distinct[::-1], proba)
+    return Sweep(cuts, tp, fp, total_pos - tp, total_neg - fp, available)
+
+
+def candidate_cuts(decreasing: np.ndarray, proba: bool) -> tuple[np.ndarray, Any]:
+    """ "Predict nothing", then the distinct scores ``decreasing``; and where a cut
+    cannot be expressed (None: everywhere it can).
+
+    The first cut is 1.0 for probabilities (unavailable where a score reaches 1.0:
+    no probability threshold then predicts nothing), else just above the highest
+    score.
+    """
+    cuts = np.empty(len(decreasing) + 1, dtype=np.float64)
+    cuts[1:] = decreasing
     available = None
-    top = cuts[1] if n else 0.0
-    if proba and n and top >= 1.0:
+    top = cuts[1] if len(decreasing) else 0.0
+    if proba and len(decreasing) and top >= 1.0:
         cuts[0] = np.nextafter(1.0, np.inf)
         available = np.ones(len(cuts), dtype=bool)
         available[0] = False  # no probability threshold predicts nothing here
@@ -151,7 +162,7 @@ def sweep(
         cuts[0] = 1.0
     else:
         cuts[0] = np.nextafter(top, np.inf)
-    return Sweep(cuts, tp, fp, total_pos - tp, total_neg - fp, available)
+    return cuts, available
 
 
 def plateau_middle(values: np.ndarray) -> tuple[int, float]:

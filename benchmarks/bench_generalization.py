@@ -225,8 +225,9 @@ def metric(kind, truth, predicted):
     return f1_score(truth, predicted, average="macro", zero_division=0)
 
 
-def run_split(problem, seed, scale):
-    """Test scores and fit times of every method on one seeded split."""
+def seeded_split(problem, seed, scale):
+    """The seeded 75/25 split (stratified unless multilabel) and the 5 shuffled
+    folds of its training part: ``(X_train, X_test, y_train, y_test, cv)``."""
     X, y = problem.data(scale)
     single = problem.kind != "multilabel"
     stratify = y if single else None
@@ -234,7 +235,38 @@ def run_split(problem, seed, scale):
         X, y, test_size=0.25, random_state=seed, stratify=stratify
     )
     splitter = StratifiedKFold if single else KFold
-    cv = splitter(5, shuffle=True, random_state=seed)
+    return (
+        X_train,
+        X_test,
+        y_train,
+        y_test,
+        splitter(5, shuffle=True, random_state=seed),
+    )
+
+
+def tuned_classifier(problem, seed, cv, X_train, y_train):
+    """``threshold="auto"`` around the problem's model, fitted with ``cv``."""
+    return ProbabilisticLabelClassifier(
+        problem.model(seed),
+        problem=problem.kind,
+        threshold="auto",
+        cv=cv,
+        random_state=seed,
+    ).fit(X_train, y_train)
+
+
+def peer_tuner(problem, seed, cv):
+    """scikit-learn's tuner: binary with ``cv``; per label (its default folds)."""
+    if problem.kind == "binary":
+        return TunedThresholdClassifierCV(problem.model(seed), scoring="f1", cv=cv)
+    return MultiOutputClassifier(
+        TunedThresholdClassifierCV(problem.model(seed).estimator, scoring="f1", cv=5)
+    )
+
+
+def run_split(problem, seed, scale):
+    """Test scores and fit times of every method on one seeded split."""
+    X_train, X_test, y_train, y_test, cv = seeded_split(problem, seed, scale)
     start = time.perf_counter()
     if problem.frozen:
         X_fit, X_val, y_fit, y_val = train_test_split(
@@ -249,13 +281,7 @@ def run_split(problem, seed, scale):
             random_state=seed,
         ).fit(X_val, y_val)
     else:
-        clf = ProbabilisticLabelClassifier(
-            problem.model(seed),
-            problem=problem.kind,
-            threshold="auto",
-            cv=cv,
-            random_state=seed,
-        ).fit(X_train, y_train)
+        clf = tuned_classifier(problem, seed, cv, X_train, y_train)
     fit_time = time.perf_counter() - start
     held_out, pos_index, robust, _ = clf._tuning_record  # the out-of-fold scores
     test_scores = Scores(clf.predict_proba(X_test), "proba")
@@ -298,14 +324,7 @@ def run_split(problem, seed, scale):
     times["robust"] = fit_time
     if problem.has_peer:
         begin = time.perf_counter()
-        if problem.kind == "binary":
-            peer = TunedThresholdClassifierCV(problem.model(seed), scoring="f1", cv=cv)
-        else:
-            peer = MultiOutputClassifier(
-                TunedThresholdClassifierCV(
-                    problem.model(seed).estimator, scoring="f1", cv=5
-                )
-            )
+        peer = peer_tuner(problem, seed, cv)
         peer.fit(X_train, y_train)
         times["sklearn"] = time.perf_counter() - begin
         scores["sklearn"] = metric(problem.kind, truth, peer.predict(X_test))

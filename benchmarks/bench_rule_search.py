@@ -47,37 +47,12 @@ PEER_PROBLEMS = (
 # ---------------------------------------------------------------- caching
 def cache_split(problem, seed):
     """The out-of-fold scores of one seeded split, and the peer's test score."""
-    from bench_generalization import metric
-    from sklearn.model_selection import (
-        KFold,
-        StratifiedKFold,
-        TunedThresholdClassifierCV,
-        train_test_split,
-    )
-    from sklearn.multioutput import MultiOutputClassifier
+    from bench_generalization import metric, peer_tuner, seeded_split, tuned_classifier
 
-    from sklabels import ProbabilisticLabelClassifier
-
-    X, y = problem.data(1.0)
-    single = problem.kind != "multilabel"
-    X_train, X_test, y_train, y_test = train_test_split(
-        X, y, test_size=0.25, random_state=seed, stratify=y if single else None
-    )
-    cv = (StratifiedKFold if single else KFold)(5, shuffle=True, random_state=seed)
-    clf = ProbabilisticLabelClassifier(
-        problem.model(seed),
-        problem=problem.kind,
-        threshold="auto",
-        cv=cv,
-        random_state=seed,
-    ).fit(X_train, y_train)
+    X_train, X_test, y_train, y_test, cv = seeded_split(problem, seed, 1.0)
+    clf = tuned_classifier(problem, seed, cv, X_train, y_train)
     held_out, pos_index, _, _ = clf._tuning_record  # the out-of-fold scores
-    if single:
-        peer = TunedThresholdClassifierCV(problem.model(seed), scoring="f1", cv=cv)
-    else:
-        inner = problem.model(seed).estimator
-        peer = MultiOutputClassifier(TunedThresholdClassifierCV(inner, scoring="f1"))
-    peer.fit(X_train, y_train)
+    peer = peer_tuner(problem, seed, cv).fit(X_train, y_train)
     return {
         "scores": held_out.scores,
         "truth": held_out.truth,

@@ -16,9 +16,11 @@ part), then the test score (F1 of the positive class, or macro-F1) of:
   mean of the folds' exact curves, as scikit-learn's tuner, exactly),
   ``fold-robust`` / ``fold-smooth-robust`` (the fold average, plain or smoothed,
   behind the zero guard), ``fold-smooth`` (the fold average smoothed),
-  ``median-robust`` (the previous default: the
-  median of the per-fold optima) and ``robust`` (the default: the mean of the
-  exact optima of 50 bootstrap resamples); multiclass
+  ``median-robust`` (a previous default: the median of the per-fold optima),
+  ``bagged-robust`` (the previous default: the mean of the exact optima of 50
+  bootstrap resamples), ``calibrated`` (the best cut at expected counts under a
+  logistic calibration of the out-of-fold scores) and ``robust`` (the default:
+  the midpoint of ``bagged-robust`` and ``calibrated``); multiclass
   ``bound`` (ratios within
   a factor 2), ``shrink`` (half the offsets), ``cv-shrink`` (the shrinkage that
   scores best on the folds, 1-SE guard), ``guard-1se`` (exact ratios, 1-SE guard)
@@ -30,13 +32,14 @@ part), then the test score (F1 of the positive class, or macro-F1) of:
 Problems: binary (breast cancer, an imbalanced generated set), multiclass,
 multilabel (``rare-labels``: 10 labels; ``skewed-labels``: 12 labels with
 positives from 1% to 30%) and a frozen network. Prints mean +- SD per problem and
-method, fit times, a table with the paired difference robust - sklearn per split
-(mean +- SE) and whether robust meets scikit-learn's mean ("yes"; "within noise":
-within 2 paired SEs; "no"), and the checks: the default never below the untuned
-rule beyond noise, at least scikit-learn's mean on every problem it handles.
+method, fit times, a table with the paired differences robust - sklearn and
+robust - default per split (mean +- SE) and whether robust meets scikit-learn's
+mean ("yes"; "within noise": within 2 paired SEs; "no"), and the checks: the
+default never below the untuned rule beyond noise, at least scikit-learn's mean
+on every problem it handles.
 
-    python benchmarks/bench_generalization.py [--seeds 10] [--scale 1.0]
-        [--problems cancer-logistic,...]
+    python benchmarks/bench_generalization.py [--seeds 10] [--first-seed 0]
+        [--scale 1.0] [--problems cancer-logistic,...] [--strategies exact,...]
 """
 
 import os
@@ -264,8 +267,9 @@ def peer_tuner(problem, seed, cv):
     )
 
 
-def run_split(problem, seed, scale):
-    """Test scores and fit times of every method on one seeded split."""
+def run_split(problem, seed, scale, only=None):
+    """Test scores and fit times of every method on one seeded split (of the
+    strategies in ``only`` where given)."""
     X_train, X_test, y_train, y_test, cv = seeded_split(problem, seed, scale)
     start = time.perf_counter()
     if problem.frozen:
@@ -301,6 +305,8 @@ def run_split(problem, seed, scale):
     times = {"default": fit_time}  # the same model fits, not tuned
     strategies = MULTICLASS_STRATEGIES if problem.kind == "multiclass" else STRATEGIES
     for strategy in strategies:
+        if only is not None and strategy not in only and strategy != "robust":
+            continue
         begin = time.perf_counter()
         result = tune_with_evidence(
             held_out.scores,
@@ -342,7 +348,13 @@ def main():
     )
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--problems", default=",".join(p.name for p in PROBLEMS))
+    parser.add_argument(
+        "--strategies",
+        default=None,
+        help="comma-separated strategies to run (default: all; robust always)",
+    )
     args = parser.parse_args()
+    only = None if args.strategies is None else set(args.strategies.split(","))
     chosen = [p for p in PROBLEMS if p.name in args.problems.split(",")]
     table = {}
     for problem in chosen:
@@ -350,7 +362,7 @@ def main():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             for seed in range(args.first_seed, args.first_seed + args.seeds):
-                runs.append(run_split(problem, seed, args.scale))
+                runs.append(run_split(problem, seed, args.scale, only))
         methods = list(runs[0][0])
         table[problem.name] = {
             m: (
@@ -396,13 +408,25 @@ def _verdict(mean, se):
     return "within noise" if mean >= -2 * se else "no"
 
 
-SHOWN = ("default", "exact", "fold_average", "median-robust", "robust", "sklearn")
+SHOWN = (
+    "default",
+    "exact",
+    "fold_average",
+    "bagged-robust",
+    "calibrated",
+    "robust",
+    "sklearn",
+)
 
 
 def summarize(table):
     names = list(table)
-    print("\n| problem | " + " | ".join(SHOWN) + " | robust - sklearn | meets it |")
-    print("|---" * (len(SHOWN) + 3) + "|")
+    print(
+        "\n| problem | "
+        + " | ".join(SHOWN)
+        + " | robust - sklearn | meets it | robust - default |"
+    )
+    print("|---" * (len(SHOWN) + 4) + "|")
     for name in names:
         row = table[name]
         peer = "--", "--"
@@ -410,7 +434,8 @@ def summarize(table):
             mean, se = _paired(row, "robust", "sklearn")
             peer = f"{mean:+.4f} +- {se:.4f}", _verdict(mean, se)
         cells = " | ".join(_cell(row, m) for m in SHOWN)
-        print(f"| {name} | {cells} | {peer[0]} | {peer[1]} |")
+        mean, se = _paired(row, "robust", "default")
+        print(f"| {name} | {cells} | {peer[0]} | {peer[1]} | {mean:+.4f} +- {se:.4f} |")
     every = sorted({m for row in table.values() for m in row})
     print("\nmean over problems of each method's mean held-out score:")
     for method in every:

@@ -3,7 +3,7 @@
 ``bench_generalization.py`` refits every model on every split. Here each split's
 out-of-fold scores, folds, test probabilities and the peer's test score are cached
 once, and each candidate rule re-tunes the cached scores in a fraction of a second,
-so about 30 rules can be compared over 60 splits per problem:
+so about 40 rules can be compared over 60 splits per problem:
 
     python benchmarks/bench_rule_search.py cache --first-seed 0 --seeds 60
     python benchmarks/bench_rule_search.py eval --first-seed 0 --seeds 60 [--rules a,b]
@@ -14,9 +14,9 @@ one core). ``eval`` prints per problem the test F1 (binary) or macro-F1 (multila
 of each rule, and its paired difference (± SE) against scikit-learn's
 ``TunedThresholdClassifierCV`` and against the untuned 0.5. The rules here are
 written for F1 on probabilities, one column at a time; ``lib:<strategy>`` runs the
-library's own ``tuning=<strategy>`` on the same cached scores. The three sets used
-in ``docs/tuning.md``: seeds 0-59 (selection), 100-159 (fresh), 200-259
-(confirmation).
+library's own ``tuning=<strategy>`` on the same cached scores. The sets used in
+``docs/tuning.md``: seeds 0-59, 100-159 and 200-259 (selection), 300-359
+(confirmation, with ``bench_generalization.py``).
 """
 
 from __future__ import annotations
@@ -185,6 +185,29 @@ def central_guard(s, y, lo, hi, default=0.5):
     return default if low <= default <= high else optima.mean()
 
 
+def calibrated_cut(s, y, link="platt"):
+    """The best F1 cut at expected counts: each row a positive with its probability
+    under a logistic calibration of the score's log-odds (``"platt"``) or of
+    ``log s`` and ``log(1 - s)`` (``"beta"``)."""
+    from sklearn.linear_model import LogisticRegression
+
+    clipped = np.clip(s, 1e-6, 1 - 1e-6)
+    if link == "platt":
+        features = np.log(clipped / (1 - clipped))[:, None]
+    else:
+        features = np.column_stack([np.log(clipped), np.log1p(-clipped)])
+    model = LogisticRegression(C=1e6, max_iter=1000).fit(features, y)
+    q = model.predict_proba(features)[:, 1]
+    distinct = np.unique(s)[::-1]
+    order = np.argsort(-s, kind="stable")
+    predicted = np.searchsorted(-s[order], -distinct, side="right")
+    f1 = 2 * np.cumsum(q[order])[predicted - 1] / (predicted + q.sum())
+    best = int(np.argmax(f1))
+    return (
+        distinct[-1] if best == len(distinct) - 1 else distinct[best : best + 2].mean()
+    )
+
+
 RULES = {
     "sklearn-rule": sklearn_rule,
     "exact": lambda s, y, f: exact_cut(s, y),
@@ -207,6 +230,14 @@ RULES = {
     "bootstrap-curve": lambda s, y, f: bag_curve(s, y),
     "central-80-guard": lambda s, y, f: central_guard(s, y, 10, 90),
     "out-of-bag-guard": lambda s, y, f: out_of_bag_guard(s, y),
+    "calibrated-platt": lambda s, y, f: calibrated_cut(s, y),
+    "calibrated-beta": lambda s, y, f: calibrated_cut(s, y, "beta"),
+    "bootstrap-mean+platt": lambda s, y, f: (
+        0.5 * (resample_optima(s, y).mean() + calibrated_cut(s, y))
+    ),
+    "bootstrap-mean+beta": lambda s, y, f: (
+        0.5 * (resample_optima(s, y).mean() + calibrated_cut(s, y, "beta"))
+    ),
 }
 
 

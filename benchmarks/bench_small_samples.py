@@ -4,8 +4,9 @@ The generalization benchmark uses mid-sized problems. Here the tuning rows are f
 (40 to 200) and the positives sometimes rare, where fold optima are noisy. Each
 draw: ``n`` tuning rows and 5,000 new rows from the same population (logistic
 scores with separation ``sep``), a cut tuned for F1 on the tuning rows by each
-strategy (``robust``: the default, bagged; ``median-robust`` and
-``smooth-robust``: earlier defaults), and its F1 on the new rows. Printed: the
+strategy (``robust``: the default, the midpoint of the bagged and the
+calibrated optimum; ``bagged-robust``, ``median-robust`` and ``smooth-robust``:
+earlier defaults; ``calibrated`` alone), and its F1 on the new rows. Printed: the
 mean over draws, and the mean paired difference robust - default rule with its
 standard error.
 
@@ -29,7 +30,15 @@ SETTINGS = [
     (200, 0.05, 2.0),
     (60, 0.5, 0.3),
 ]
-METHODS = ["default", "robust", "median-robust", "smooth-robust", "exact"]
+METHODS = [
+    "default",
+    "robust",
+    "bagged-robust",
+    "calibrated",
+    "median-robust",
+    "smooth-robust",
+    "exact",
+]
 
 
 def tuned_cut(strategy, y, p):

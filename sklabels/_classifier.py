@@ -243,9 +243,11 @@ class ProbabilisticLabelClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEsti
     tuning : {"robust", "exact", "fold_average"}, default="robust"
         With ``threshold="auto"``: how the held-out scores choose the thresholds.
         ``"robust"`` judges tuning on held-out folds: each binary and multilabel
-        cut-off is the mean of the exact optima of 50 bootstrap resamples of the
-        out-of-fold scores (bagging: steadier on new data than the one optimum;
-        fewer resamples above 100,000 rows, seeded by ``random_state``);
+        cut-off is the midpoint of two steadier estimates than the one optimum of
+        the out-of-fold scores: the mean of the exact optima of 50 bootstrap
+        resamples of them (fewer above 100,000 rows, seeded by
+        ``random_state``), and the best cut at expected counts under a logistic
+        (Platt) calibration of them;
         multiclass ratios are kept at plain argmax unless they beat it on the
         folds (tuned on the others) by more than two standard errors.
         ``"exact"`` takes

@@ -135,8 +135,10 @@ def tune_thresholds(
     tuning : {"exact", "robust", "fold_average"}, default="exact"
         ``"exact"``: the thresholds that maximise the objective on these scores.
         ``"robust"``: judged on held-out folds of these rows (5 seeded folds):
-        each cut-off the mean of the exact optima of 50 bootstrap resamples of
-        these rows (fewer above 100,000 rows); multiclass ratios kept
+        each cut-off the midpoint of the mean of the exact optima of 50
+        bootstrap resamples of these rows (fewer above 100,000 rows) and the best
+        cut at expected counts under a logistic calibration of the scores;
+        multiclass ratios kept
         at argmax unless they beat it on the folds by more than two standard
         errors.
         ``"fold_average"``: the cut-offs at the top of the mean over those folds of

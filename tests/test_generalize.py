@@ -14,6 +14,7 @@ from sklearn.preprocessing import StandardScaler
 
 from sklabels import ProbabilisticLabelClassifier, tune_thresholds
 from sklabels._bagging import bagged_cuts, resample_counts
+from sklabels._calibrated import calibrated_cuts
 from sklabels._folds import split_rows
 from sklabels._generalize import tune_with_evidence
 from sklabels._objectives import f1 as f1_objective
@@ -322,3 +323,94 @@ def test_bagged_cut_is_the_mean_of_the_resamples_exact_optima(
     # logits: the exact tuner's cuts are in logit units, and averaged there
     expected = expit(np.mean(logit(np.array(cuts)))) if logits else np.mean(cuts)
     np.testing.assert_allclose(bagged, expected, rtol=1e-9, atol=1e-12)
+
+
+def _with_strategy(truth, scores, tuning, **kwargs):
+    """A benchmark strategy of tune_with_evidence on binary probability scores."""
+    values = np.column_stack([1 - scores, scores])
+    result = tune_with_evidence(
+        Scores(values, "proba"),
+        truth,
+        problem="binary",
+        classes=np.arange(2),
+        tuning=tuning,
+        keep_curves=False,
+        **kwargs,
+    )
+    return float(result.thresholds)
+
+
+@settings(max_examples=20, deadline=None, derandomize=True)
+@given(
+    seed=st.integers(0, 10_000),
+    decimals=st.sampled_from([None, 2]),
+    weighted=st.booleans(),
+    logits=st.booleans(),
+)
+def test_calibrated_cut_is_the_best_cut_at_expected_counts(
+    seed, decimals, weighted, logits
+):
+    """Check the calibrated cut predicts the rows that maximise F1 at expected
+    counts (each row a positive with its Platt probability), counted by hand over
+    every distinct score; in logit units too."""
+    rng = np.random.default_rng(seed)
+    n = 150
+    y = rng.random(n) < rng.uniform(0.1, 0.5)
+    p = expit(rng.normal(size=n) + rng.uniform(0.5, 2.5) * y - 0.5)
+    if decimals is not None:
+        p = np.clip(np.round(p, decimals), 0.005, 0.995)
+    w = rng.integers(1, 4, n).astype(float) if weighted else np.ones(n)
+    values = logit(p) if logits else p
+    z = logit(np.clip(p, 1e-6, 1 - 1e-6))
+    model = LogisticRegression(C=1e6, solver="newton-cholesky", tol=1e-8, max_iter=100)
+    q = model.fit(z[:, None], y, sample_weight=w).predict_proba(z[:, None])[:, 1]
+    distinct = np.unique(values)
+    predicted = values[None, :] >= distinct[:, None]
+    tp = predicted @ (w * q)
+    f1 = 2 * tp / (predicted @ w + (w * q).sum())
+    best = predicted[int(np.argmax(f1))]
+    cut = calibrated_cuts(
+        values[:, None],
+        y[:, None],
+        w,
+        objective=f1_objective,
+        name="f1",
+        proba=not logits,
+        micro=False,
+        start_at=0.0 if logits else 0.5,
+    )[0]
+    np.testing.assert_array_equal(values >= cut, best)
+
+
+def test_calibrated_cut_moves_less_than_the_exact_one():
+    """Check the point of the calibrated curve: on calibrated scores (where the
+    logistic calibration is right) its cut lands nearer the population's best F1
+    cut than the exact optimum does, draw after draw; replacing the calibrated
+    labels by the 0/1 truth makes the two equal and fails this."""
+    rng = np.random.default_rng(3)
+    grid = np.linspace(0.05, 0.95, 1801)
+    best = grid[np.argmax(_population_f1(grid))]
+    exact, calibrated = [], []
+    for _ in range(40):
+        y, p = _gaussian(rng, 300)
+        exact.append(tune_thresholds(y, p, tuning="exact").thresholds)
+        calibrated.append(_with_strategy(y, p, "calibrated"))
+    exact_error = np.mean((np.array(exact) - best) ** 2)
+    calibrated_error = np.mean((np.array(calibrated) - best) ** 2)
+    assert calibrated_error < 0.5 * exact_error
+
+
+@settings(max_examples=10, deadline=None, derandomize=True)
+@given(seed=st.integers(0, 10_000), weighted=st.booleans())
+def test_robust_cut_is_the_midpoint_of_the_bagged_and_calibrated_cuts(seed, weighted):
+    """Check tuning="robust" on cut-offs is the mean of the bagged exact optimum
+    and the calibrated one (each also a strategy of the benchmark)."""
+    rng = np.random.default_rng(seed)
+    y, p = _gaussian(rng, 200)
+    w = rng.integers(1, 4, 200).astype(float) if weighted else None
+    robust = tune_thresholds(y, p, tuning="robust", sample_weight=w, random_state=1)
+    parts = [
+        _with_strategy(y, p, s, sample_weight=w, random_state=1)
+        for s in ("bagged-robust", "calibrated")
+    ]
+    assert float(robust.thresholds) == pytest.approx(np.mean(parts), rel=1e-12)

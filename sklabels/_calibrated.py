@@ -1,0 +1,127 @@
+"""Cut-offs read off a calibrated curve: the objective at expected counts.
+
+The exact optimum follows each held-out label: move a few rows across the cut and
+the cut moves. Replace each row's 0/1 truth by its probability under a
+two-parameter logistic calibration of its score (Platt scaling: the truth
+regressed on the score's log-odds, or on the score itself for margins and
+logits), and the confusion counts at every cut become expected counts: a smooth
+curve, whose top moves little with the rows drawn. That top is biased where the
+calibration's shape is wrong (a boosted model's scores can bend away from a
+logistic curve); the bagged exact optimum (:mod:`sklabels._bagging`) is not, but
+moves more. ``tuning="robust"`` takes the midpoint of the two.
+
+Expected counts are a weighted sweep: each row enters twice, as a positive of
+weight ``w q`` and as a negative of weight ``w (1 - q)``, and the exact tuner
+(:func:`~sklabels._sweep.tune_columns`) reads the best cut off them.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression
+
+from ._sweep import tune_columns
+
+# Nearly unpenalized: the two parameters are what the held-out rows say. On
+# separable rows the fitted curve steepens toward the 0/1 truth itself.
+_C = 1e6
+_EDGE = 1e-6  # probabilities are clipped to [_EDGE, 1 - _EDGE] before the log-odds
+# Two parameters need no more rows than this: above, the fit takes every k-th row
+# in score order (a systematic sample keeping the scores' spread and the local
+# share of positives), so its cost stays bounded.
+FIT_ROWS = 20_000
+
+
+def calibrated_truth(
+    column: np.ndarray, hits: np.ndarray, weight: np.ndarray, proba: bool
+) -> np.ndarray | None:
+    """Each row's probability of being positive under a logistic calibration of
+    ``column`` fitted to ``hits`` (weighted), or None where no calibration can be
+    fitted (no positive or no negative of positive weight, or a single score)."""
+    kept = weight > 0
+    if not (hits[kept].any() and (~hits[kept]).any()):
+        return None
+    if proba:
+        clipped = np.clip(column, _EDGE, 1.0 - _EDGE)
+        z = np.log(clipped) - np.log1p(-clipped)
+    else:
+        z = np.asarray(column, dtype=np.float64)
+    spread = z[kept].std()
+    if not np.isfinite(spread) or spread == 0.0:
+        return None
+    z = ((z - z[kept].mean()) / spread)[:, None]
+    # Fitted on the rows in an order set by their contents: rows given in another
+    # order give the same curve, to the last bit.
+    fit = np.flatnonzero(kept)[np.lexsort((weight[kept], hits[kept], z[kept, 0]))]
+    fit = fit[:: -(-len(fit) // FIT_ROWS)]
+    # Newton steps: two parameters, many rows, converged to the maximum likelihood
+    model = LogisticRegression(C=_C, solver="newton-cholesky", tol=1e-8, max_iter=100)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(z[fit], hits[fit], sample_weight=weight[fit])
+    return model.predict_proba(z)[:, 1]
+
+
+def calibrated_cuts(
+    values: np.ndarray,
+    truth: np.ndarray,
+    weight: np.ndarray,
+    *,
+    objective: Any,
+    name: str,
+    proba: bool,
+    micro: bool,
+    start_at: float,
+) -> np.ndarray:
+    """Each column's best cut at expected counts under its own calibration.
+
+    ``values`` (n, c) scores, ``truth`` (n, c) bool, ``weight`` (n,). ``micro``:
+    one cut shared by the columns, tuned on their pooled cells (each column's
+    cells with its own calibration). NaN where a column cannot be calibrated
+    (micro: where none can).
+    """
+    c = values.shape[1]
+    expected = []
+    for j in range(c):
+        q = calibrated_truth(values[:, j], truth[:, j], weight, proba)
+        expected.append(None if q is None else (values[:, j], q))
+    if micro:
+        fitted = [pair for pair in expected if pair is not None]
+        if not fitted:
+            return np.full(c, np.nan)
+        column = np.concatenate([v for v, _ in fitted])
+        q = np.concatenate([q for _, q in fitted])
+        w = np.tile(weight, len(fitted))
+        cells = np.lexsort((w, q, column))  # the columns' order does not matter
+        shared = _expected_cut(
+            column[cells], q[cells], w[cells], objective, name, proba, start_at
+        )
+        return np.full(c, shared)
+    cuts = np.full(c, np.nan)
+    for j, pair in enumerate(expected):
+        if pair is not None:
+            cuts[j] = _expected_cut(*pair, weight, objective, name, proba, start_at)
+    return cuts
+
+
+def _expected_cut(column, q, weight, objective, name, proba, start_at) -> float:
+    """The exact best cut of ``column`` with each row a positive of weight
+    ``weight * q`` and a negative of weight ``weight * (1 - q)``."""
+    doubled = np.concatenate([column, column])[:, None]
+    hits = np.concatenate([np.ones(len(column), bool), np.zeros(len(column), bool)])
+    w = np.concatenate([weight * q, weight * (1.0 - q)])
+    result = tune_columns(
+        doubled,
+        hits[:, None],
+        objective=objective,
+        name=name,
+        sample_weight=w,
+        proba=proba,
+        start_at=start_at,
+        defaults=np.array([np.nan]),
+    )
+    return float(result.thresholds[0])

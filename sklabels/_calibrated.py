@@ -50,8 +50,12 @@ def calibrated_truth(
         z = np.log(clipped) - np.log1p(-clipped)
     else:
         z = np.asarray(column, dtype=np.float64)
+    largest = np.abs(z[kept]).max()  # scaled first: margins near 1e300 stay finite
+    if not np.isfinite(largest) or largest == 0.0:
+        return None
+    z = z / largest
     spread = z[kept].std()
-    if not np.isfinite(spread) or spread == 0.0:
+    if spread == 0.0:
         return None
     z = ((z - z[kept].mean()) / spread)[:, None]
     # Fitted on the rows in an order set by their contents: rows given in another
@@ -81,8 +85,8 @@ def calibrated_cuts(
 
     ``values`` (n, c) scores, ``truth`` (n, c) bool, ``weight`` (n,). ``micro``:
     one cut shared by the columns, tuned on their pooled cells (each column's
-    cells with its own calibration). NaN where a column cannot be calibrated
-    (micro: where none can).
+    cells with its own calibration; a column none fits with its 0/1 truth). NaN
+    where a column cannot be calibrated (micro: where none can).
     """
     c = values.shape[1]
     expected = []
@@ -90,12 +94,17 @@ def calibrated_cuts(
         q = calibrated_truth(values[:, j], truth[:, j], weight, proba)
         expected.append(None if q is None else (values[:, j], q))
     if micro:
-        fitted = [pair for pair in expected if pair is not None]
-        if not fitted:
+        if all(pair is None for pair in expected):
             return np.full(c, np.nan)
-        column = np.concatenate([v for v, _ in fitted])
-        q = np.concatenate([q for _, q in fitted])
-        w = np.tile(weight, len(fitted))
+        # A column no calibration fits (no positive, or one score) counts as it is.
+        column = values.T.reshape(-1)
+        q = np.concatenate(
+            [
+                truth[:, j].astype(np.float64) if pair is None else pair[1]
+                for j, pair in enumerate(expected)
+            ]
+        )
+        w = np.tile(weight, c)
         cells = np.lexsort((w, q, column))  # the columns' order does not matter
         shared = _expected_cut(
             column[cells], q[cells], w[cells], objective, name, proba, start_at

@@ -414,3 +414,38 @@ def test_robust_cut_is_the_midpoint_of_the_bagged_and_calibrated_cuts(seed, weig
         for s in ("bagged-robust", "calibrated")
     ]
     assert float(robust.thresholds) == pytest.approx(np.mean(parts), rel=1e-12)
+
+
+def test_calibrated_micro_cut_counts_every_column_once():
+    """Check the shared (micro) calibrated cut is the best cut over the pooled
+    cells at expected counts, each column with its own calibration, and a column
+    with no positive (none fits) counted with its 0/1 truth, not left out."""
+    rng = np.random.default_rng(5)
+    n = 200
+    Y = rng.random((n, 3)) < [0.3, 0.15, 0.0]
+    P = expit(rng.normal(size=(n, 3)) + 1.5 * Y - 1.0)
+    expected = []
+    for j in range(3):
+        z = logit(P[:, j])[:, None]
+        if Y[:, j].any():
+            model = LogisticRegression(C=1e6, solver="newton-cholesky", tol=1e-8)
+            expected.append(model.fit(z, Y[:, j]).predict_proba(z)[:, 1])
+        else:
+            expected.append(np.zeros(n))
+    values, q = P.T.reshape(-1), np.concatenate(expected)
+    distinct = np.unique(values)
+    predicted = values[None, :] >= distinct[:, None]
+    f1 = 2 * (predicted @ q) / (predicted.sum(axis=1) + q.sum())
+    best = predicted[int(np.argmax(f1))]
+    cut = calibrated_cuts(
+        P,
+        Y,
+        np.ones(n),
+        objective=f1_objective,
+        name="f1",
+        proba=True,
+        micro=True,
+        start_at=0.5,
+    )
+    assert np.ptp(cut) == 0
+    np.testing.assert_array_equal(values >= cut[0], best)

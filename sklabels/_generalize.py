@@ -32,30 +32,32 @@ import numpy as np
 from scipy.special import expit
 from sklearn.utils import check_random_state
 
-from ._bagging import bag_count, bagged_cuts
-from ._calibrated import calibrated_cuts
-from ._fold_average import check_tuning_strategy, cut_on_folds
+from ._cutoff_rules import (
+    CUTOFF_BASES,
+    WITHOUT_FOLDS,
+    Task,
+    cut_values,
+    make_task,
+    tuned_bagged,
+    tuned_blend,
+    tuned_exact,
+)
+from ._fold_average import check_tuning_strategy
 from ._folds import MIN_FOLD_ROWS, clear_gain, complement, seed_of, split_rows
 from ._multiclass import (
-    log_space,
     multiclass_value,
     offsets_to_ratios,
     rule_argmax,
     tune_multiclass,
 )
-from ._objectives import Constrained, evaluate
 from ._progress import (
     Progress,
 )
-from ._rules import default_threshold
-from ._scores import PROBA, Scores
-from ._sweep import smoothed_best_cut, sweep, tune_columns, tune_micro
+from ._scores import Scores
 from ._tuning import (
     TuningResult,
     check_tuning_options,
-    cutoff_columns,
     logits_to_probabilities,
-    multiclass_objectives,
     tune_scores,
 )
 
@@ -109,256 +111,7 @@ CONFIDENCE = 0.9
 _SHRINK = np.linspace(0.0, 1.0, 5)  # multiclass: fractions of the tuned offsets
 
 
-# ---------------------------------------------------------------- the task
-@dataclass(frozen=True)
-class _Task:
-    """One tuning problem in the units the strategies work in."""
-
-    multiclass: bool
-    values: np.ndarray  # cut-offs: the tuned columns; multiclass: all scores
-    truth: np.ndarray  # cut-offs: (n, c) bool; multiclass: codes
-    weight: np.ndarray
-    objective: Any
-    name: str
-    average: str  # multiclass: the ascent's average
-    per_class: Any  # multiclass: the objective reported per class
-    proba: bool
-    logits: bool
-    micro: bool
-    default: float  # cut-offs: the default threshold in score units
-    constrained: bool
-    seed: int = 0  # the bootstrap resamples of "bagged" (from random_state)
-
-    @property
-    def n_columns(self) -> int:
-        return self.values.shape[1]
-
-
-def _make_task(scores, truth, problem, classes, pos_index, objective, name, average, w):
-    proba = scores.kind == PROBA
-    weight = np.ones(len(scores.values)) if w is None else np.asarray(w, float)
-    if problem == "multiclass":
-        ascent, avg, per_class = multiclass_objectives(objective, average)
-        return _Task(
-            True,
-            log_space(scores.values, proba),
-            np.asarray(truth, dtype=np.intp),
-            weight,
-            ascent,
-            name,
-            avg,
-            per_class,
-            proba,
-            scores.logits,
-            False,
-            0.0,
-            False,
-        )
-    columns, hits, _ = cutoff_columns(scores.values, truth, problem, classes, pos_index)
-    return _Task(
-        False,
-        np.asarray(columns, dtype=np.float64),
-        hits,
-        weight,
-        objective,
-        name,
-        average,
-        objective,
-        proba,
-        scores.logits,
-        problem == "multilabel" and average == "micro",
-        default_threshold(scores.kind),
-        isinstance(objective, Constrained),
-    )
-
-
-# ---------------------------------------------------------------- cut-offs
-def _cut_values(task: _Task, rows: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
-    """Each column's objective at ``thresholds`` on ``rows`` (micro: pooled)."""
-    values = task.values[rows]
-    hits = task.truth[rows]
-    w = task.weight[rows][:, None]
-    pred = values >= thresholds[None, :]
-    counts = [
-        (w * (p & h)).sum(axis=0)
-        for p, h in ((pred, hits), (pred, ~hits), (~pred, hits), (~pred, ~hits))
-    ]
-    objective = task.objective
-    if isinstance(objective, Constrained):
-        objective = objective.achieved
-    if task.micro:
-        pooled = [np.array([c.sum()]) for c in counts]
-        return np.full(task.n_columns, evaluate(objective, task.name, *pooled)[0])
-    return evaluate(objective, task.name, *counts)
-
-
-def _tuned_exact(task: _Task, rows: np.ndarray) -> np.ndarray:
-    """The pooled exact optimum of every column on ``rows``."""
-    tune = tune_micro if task.micro else tune_columns
-    kwargs = {} if task.micro else {"defaults": np.full(task.n_columns, task.default)}
-    result = tune(
-        task.values[rows],
-        task.truth[rows],
-        objective=task.objective,
-        name=task.name,
-        sample_weight=task.weight[rows],
-        proba=task.proba,
-        start_at=task.default,
-        **kwargs,
-    )
-    return np.asarray(result.thresholds, dtype=np.float64)
-
-
-def _smooth_one(column, hits, weight, task: _Task) -> float:
-    """The cut at the top of the objective curve smoothed over nearby cuts."""
-    curve = sweep(column, hits, weight, proba=task.proba)
-    values = evaluate(task.objective, task.name, curve.tp, curve.fp, curve.fn, curve.tn)
-    return smoothed_best_cut(curve, values)[0]
-
-
-def _tuned_smooth(task: _Task, rows: np.ndarray) -> np.ndarray:
-    """The smoothed-curve optimum of every column on ``rows``."""
-    values, hits, weight = task.values[rows], task.truth[rows], task.weight[rows]
-    if task.micro:
-        k = task.n_columns
-        t = _smooth_one(
-            values.reshape(-1), hits.reshape(-1), np.repeat(weight, k), task
-        )
-        return np.full(k, t)
-    out = np.full(task.n_columns, task.default)
-    for j in range(task.n_columns):
-        column, truth = values[:, j], hits[:, j]
-        tunable = truth.any() and (~truth).any() and column.min() < column.max()
-        if tunable:
-            out[j] = _smooth_one(column, truth, weight, task)
-    return out
-
-
-def _tuned_over_folds(task, rows, folds, reduce) -> np.ndarray:
-    """``reduce`` (median, mean) of the optima of the folds inside ``rows``."""
-    inside = [np.intersect1d(fold, rows) for fold in folds]
-    inside = [fold for fold in inside if len(fold)]
-    if len(inside) < 2:
-        return _tuned_exact(task, rows)
-    return reduce(np.array([_tuned_exact(task, fold) for fold in inside]), axis=0)
-
-
-def _tuned_bagged(task: _Task, rows, folds, evidence: bool = False) -> np.ndarray:
-    """The mean of the exact optima of :func:`bag_count` bootstrap resamples of
-    ``rows`` (as many rows drawn with replacement, their weights going with them;
-    seeded by ``task.seed``, in an order set by the rows' contents). A column no
-    resample can tune keeps the pooled optimum."""
-    rows, bags = np.asarray(rows), bag_count(len(rows), evidence)
-    pooled = _tuned_exact(task, rows)
-    if len(rows) < 2 or not bags:
-        return pooled
-    values, truth, weight = task.values[rows], task.truth[rows], task.weight[rows]
-    seed, micro = (task.seed, len(rows)), task.micro
-    options = {"objective": task.objective, "name": task.name, "proba": task.proba}
-    cuts = bagged_cuts(
-        values, truth, weight, micro=micro, seed=seed, bags=bags, **options
-    )
-    return np.where(np.isnan(cuts), pooled, cuts)
-
-
-def _tuned_calibrated(task: _Task, rows) -> np.ndarray:
-    """The best cut at expected counts under a logistic calibration of each
-    column on ``rows`` (:mod:`sklabels._calibrated`); NaN where none fits."""
-    rows = np.asarray(rows)
-    return calibrated_cuts(
-        task.values[rows],
-        task.truth[rows],
-        task.weight[rows],
-        objective=task.objective,
-        name=task.name,
-        proba=task.proba,
-        micro=task.micro,
-        start_at=task.default,
-    )
-
-
-def _tuned_blend(task: _Task, rows, folds, evidence: bool = False) -> np.ndarray:
-    """The midpoint of the bagged exact optimum and the calibrated one (the
-    bagged one alone where the calibrated one is missing or infinite)."""
-    bagged = _tuned_bagged(task, rows, folds, evidence)
-    calibrated = _tuned_calibrated(task, rows)
-    both = np.isfinite(bagged) & np.isfinite(calibrated)
-    return np.where(both, (bagged + np.where(both, calibrated, 0.0)) / 2, bagged)
-
-
-def _tuned_shrunk(task: _Task, rows: np.ndarray) -> np.ndarray:
-    """The exact optimum shrunk toward a stabler anchor by the number of positives.
-
-    Anchor: the shared (micro) threshold for multilabel problems; for F1 on
-    probabilities the plug-in value half the best F1; else the default. Weight of
-    the column's own optimum: ``n_pos / (n_pos + 20)``.
-    """
-    own = _tuned_exact(task, rows)
-    if task.micro:
-        return own
-    if task.n_columns > 1:
-        anchor = np.full(task.n_columns, _tuned_exact(replace(task, micro=True), rows))
-    elif task.proba and task.name == "f1":
-        anchor = _cut_values(task, rows, own) / 2
-    else:
-        anchor = np.full(task.n_columns, task.default)
-    positives = (task.weight[rows][:, None] * task.truth[rows]).sum(axis=0)
-    keep = positives / (positives + 20.0)
-    return keep * own + (1 - keep) * anchor
-
-
-def _tuned_fold_average(task: _Task, rows, folds, smooth=False) -> np.ndarray:
-    """The top of the fold-averaged exact curve, over the folds inside ``rows``."""
-    cut = cut_on_folds(
-        task.values,
-        task.truth,
-        task.weight,
-        rows,
-        folds,
-        objective=task.objective,
-        name=task.name,
-        proba=task.proba,
-        default=task.default,
-        micro=task.micro,
-        smooth=smooth,
-    )
-    return _tuned_exact(task, rows) if cut is None else cut
-
-
-_CUTOFF_BASES = {
-    "fold_average": _tuned_fold_average,
-    "fold_smooth": lambda task, rows, folds: _tuned_fold_average(
-        task, rows, folds, smooth=True
-    ),
-    "exact": lambda task, rows, folds: _tuned_exact(task, rows),
-    "smooth": lambda task, rows, folds: _tuned_smooth(task, rows),
-    "median": lambda task, rows, folds: _tuned_over_folds(task, rows, folds, np.median),
-    "mean": lambda task, rows, folds: _tuned_over_folds(task, rows, folds, np.mean),
-    "shrink": lambda task, rows, folds: _tuned_shrunk(task, rows),
-    "bagged": _tuned_bagged,
-    "calibrated": lambda task, rows, folds: _fill(
-        _tuned_calibrated(task, rows), _tuned_exact(task, rows)
-    ),
-    "blend": _tuned_blend,
-}
-
-
-def _fill(cuts: np.ndarray, fallback: np.ndarray) -> np.ndarray:
-    return np.where(np.isnan(cuts), fallback, cuts)
-
-
-# Bootstrap resamples keep no folds: the closest rule without them.
-_WITHOUT_FOLDS = {
-    "median": "exact",
-    "mean": "exact",
-    "bagged": "exact",
-    "blend": "exact",
-    "fold_average": "exact",
-    "fold_smooth": "smooth",
-}
-
-
-def _cutoff_base(strategy: str, task: _Task) -> tuple[str, float | None]:
+def _cutoff_base(strategy: str, task: Task) -> tuple[str, float | None]:
     """The cut-off rule behind a strategy, and its guard's standard errors."""
     base, n_se = _CUTOFF_RULES[strategy]
     if task.constrained and (n_se is not None or strategy == "robust"):
@@ -380,11 +133,11 @@ class _Choice:
     shrinkage: float = 1.0
 
 
-def _cutoff_choice(task: _Task, folds: list[np.ndarray], strategy: str) -> _Choice:
+def _cutoff_choice(task: Task, folds: list[np.ndarray], strategy: str) -> _Choice:
     everything = np.arange(len(task.values))
     base, n_se = _cutoff_base(strategy, task)
-    rule = _CUTOFF_BASES[base]
-    pooled = _tuned_exact(task, everything)
+    rule = CUTOFF_BASES[base]
+    pooled = tuned_exact(task, everything)
     chosen = pooled if base == "exact" else rule(task, everything, folds)
     default = np.full(task.n_columns, task.default)
     gains = []
@@ -392,22 +145,22 @@ def _cutoff_choice(task: _Task, folds: list[np.ndarray], strategy: str) -> _Choi
         train = complement(folds, f) if len(folds) > 1 else rows
         others = [g for i, g in enumerate(folds) if i != f]
         if base in ("bagged", "blend"):
-            evidence_rule = _tuned_bagged if base == "bagged" else _tuned_blend
+            evidence_rule = tuned_bagged if base == "bagged" else tuned_blend
             tuned = evidence_rule(task, train, others, evidence=True)
         else:
             tuned = rule(task, train, others)
-        gains.append(_cut_values(task, rows, tuned) - _cut_values(task, rows, default))
+        gains.append(cut_values(task, rows, tuned) - cut_values(task, rows, default))
     gain = np.array(gains)
     kept = np.zeros(task.n_columns, dtype=bool)
     if n_se is not None:
         kept = ~clear_gain(gain, n_se)
         chosen = np.where(kept, default, chosen)
-    fold_optima = np.array([_tuned_exact(task, rows) for rows in folds])
+    fold_optima = np.array([tuned_exact(task, rows) for rows in folds])
     return _Choice(chosen, pooled, fold_optima, gain, kept, base)
 
 
 # ---------------------------------------------------------------- multiclass
-def _ratio_offsets(task: _Task, rows: np.ndarray) -> np.ndarray:
+def _ratio_offsets(task: Task, rows: np.ndarray) -> np.ndarray:
     """Exact coordinate-ascent offsets on ``rows``, centred (mean 0)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -423,7 +176,7 @@ def _ratio_offsets(task: _Task, rows: np.ndarray) -> np.ndarray:
     return result.offsets - result.offsets.mean()
 
 
-def _ratio_value(task: _Task, rows: np.ndarray, offsets: np.ndarray):
+def _ratio_value(task: Task, rows: np.ndarray, offsets: np.ndarray):
     """The overall and per-class objective of the ratio rule on ``rows``."""
     pred = rule_argmax(task.values[rows] + offsets)
     k = task.n_columns
@@ -458,7 +211,7 @@ def _ratio_rule(strategy: str, offsets: np.ndarray, fold_offsets=None) -> np.nda
     return offsets
 
 
-def _multiclass_choice(task: _Task, folds: list[np.ndarray], strategy: str) -> _Choice:
+def _multiclass_choice(task: Task, folds: list[np.ndarray], strategy: str) -> _Choice:
     everything = np.arange(len(task.values))
     pooled = _ratio_offsets(task, everything)
     fold_optima = np.array([_ratio_offsets(task, rows) for rows in folds])
@@ -541,7 +294,7 @@ def tune_generalized(
         folds = split_rows(truth, problem, random_state)
     pos_index = options.get("pos_index", 1)
     sample_weight = options.get("sample_weight")
-    task = _make_task(
+    task = make_task(
         scores,
         truth,
         problem,
@@ -591,7 +344,7 @@ def _fold_curves(scores, truth, folds, options: dict) -> dict:
     return curves
 
 
-def _thresholds_in_units(task: _Task, cut: np.ndarray, scores: Scores) -> np.ndarray:
+def _thresholds_in_units(task: Task, cut: np.ndarray, scores: Scores) -> np.ndarray:
     """Score-unit cut-offs (or offsets) as the rule's thresholds."""
     if task.multiclass:
         return offsets_to_ratios(cut)
@@ -600,7 +353,7 @@ def _thresholds_in_units(task: _Task, cut: np.ndarray, scores: Scores) -> np.nda
     return cut
 
 
-def _fold_units(task: _Task, cut: np.ndarray) -> np.ndarray:
+def _fold_units(task: Task, cut: np.ndarray) -> np.ndarray:
     if task.multiclass:
         return offsets_to_ratios(cut)
     return expit(cut) if task.logits else cut
@@ -618,11 +371,11 @@ def _result(exact, task, choice: _Choice, folds, tuning, scores) -> TuningResult
         fold_thresholds = np.array([offsets_to_ratios(o) for o in choice.fold_optima])
         pooled = offsets_to_ratios(choice.pooled)
     else:
-        per_class = _cut_values(task, everything, choice.chosen)
+        per_class = cut_values(task, everything, choice.chosen)
         best = per_class[0] if task.micro else per_class.mean()
-        fold_scores = np.array([_cut_values(task, r, choice.chosen) for r in folds])
+        fold_scores = np.array([cut_values(task, r, choice.chosen) for r in folds])
         default = np.full(task.n_columns, task.default)
-        fold_default = np.array([_cut_values(task, r, default) for r in folds])
+        fold_default = np.array([cut_values(task, r, default) for r in folds])
         fold_thresholds = np.array([_fold_units(task, o) for o in choice.fold_optima])
         pooled = _fold_units(task, choice.pooled)
     owners = list(exact.class_scores)
@@ -686,7 +439,7 @@ def bootstrap_intervals(
     """
     progress = progress or Progress(0, "tune_thresholds")
     objective, _ = check_tuning_options(result.scoring, result.average, result.problem)
-    task = _make_task(
+    task = make_task(
         scores,
         truth,
         result.problem,
@@ -720,7 +473,7 @@ def bootstrap_intervals(
     return cut_interval, score_interval
 
 
-def _chosen_in_task_units(task: _Task, result: TuningResult) -> np.ndarray:
+def _chosen_in_task_units(task: Task, result: TuningResult) -> np.ndarray:
     thresholds = np.atleast_1d(np.asarray(result.thresholds, dtype=np.float64))
     if task.multiclass:
         return -np.log(thresholds)
@@ -730,22 +483,22 @@ def _chosen_in_task_units(task: _Task, result: TuningResult) -> np.ndarray:
     return thresholds
 
 
-def _overall(task: _Task, rows: np.ndarray, chosen: np.ndarray) -> float:
+def _overall(task: Task, rows: np.ndarray, chosen: np.ndarray) -> float:
     if task.multiclass:
         return float(_ratio_value(task, rows, chosen)[0])
-    values = _cut_values(task, rows, chosen)
+    values = cut_values(task, rows, chosen)
     return float(values[0] if task.micro else values.mean())
 
 
-def _retuned(task: _Task, rows, tuning: str, kept: np.ndarray, info: dict):
+def _retuned(task: Task, rows, tuning: str, kept: np.ndarray, info: dict):
     """The thresholds the same rule picks on resampled rows, in the rule's units."""
     if task.multiclass:
         factor = float(info.get("shrinkage", 1.0))
         offsets = factor * _ratio_offsets(task, rows) if not kept.all() else 0.0
         return offsets_to_ratios(np.zeros(task.n_columns) + offsets)
     base, _ = _cutoff_base(tuning, task) if tuning in STRATEGIES else ("exact", None)
-    base = _WITHOUT_FOLDS.get(base, base)
-    cut = _CUTOFF_BASES[base](task, rows, [])
+    base = WITHOUT_FOLDS.get(base, base)
+    cut = CUTOFF_BASES[base](task, rows, [])
     cut = np.where(kept, task.default, cut)
     return expit(cut) if task.logits else cut
 

@@ -22,8 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from ._objectives import evaluate
-from ._sweep import Sweep, best_cut, candidate_cuts
+from ._sweep import grouped_best_cut
 
 # "bagged" tuning: 50 resamples up to BAG_ROWS rows; above, fewer, so the rows passed
 # over per column stay about BAGS * BAG_ROWS (at least MIN_BAGS). The cross-fitted
@@ -46,26 +45,6 @@ def resample_counts(n: int, seed: Any, b: int, order: np.ndarray):
     counts = np.empty(n)
     counts[order] = np.bincount(rng.integers(0, n, n), minlength=n)
     return counts
-
-
-def _one_resample(distinct, group, hits, weight, *, objective, name, proba):
-    """The exact cut of one resample (``weight``: row weight times draw count)."""
-    positives = np.bincount(group, weights=weight * hits, minlength=len(distinct))
-    total = np.bincount(group, weights=weight, minlength=len(distinct))
-    drawn = total > 0
-    positives, total, scores = positives[drawn], total[drawn], distinct[drawn]
-    all_pos, everything = positives.sum(), total.sum()
-    if all_pos <= 0 or all_pos >= everything or len(scores) < 2:
-        # no positive or no negative drawn, or one score for every row drawn (a
-        # constant predictor): nothing to tune, as for the exact tuner
-        return np.nan
-    tp = np.concatenate([[0.0], np.cumsum(positives[::-1])])
-    pp = np.concatenate([[0.0], np.cumsum(total[::-1])])
-    fp = pp - tp
-    cuts, available = candidate_cuts(scores[::-1], proba)
-    curve = Sweep(cuts, tp, fp, all_pos - tp, everything - all_pos - fp, available)
-    values = evaluate(objective, name, curve.tp, curve.fp, curve.fn, curve.tn)
-    return best_cut(curve, values)[0]
 
 
 def bagged_cuts(
@@ -101,7 +80,7 @@ def bagged_cuts(
         # given in another order are drawn alike.
         order = np.lexsort((weight, hits, values[:, j]))
         for b in range(bags):
-            cuts[b, j] = _one_resample(
+            cuts[b, j] = grouped_best_cut(
                 distinct,
                 group,
                 hits,

@@ -10,9 +10,10 @@ calibration's shape is wrong (a boosted model's scores can bend away from a
 logistic curve); the bagged exact optimum (:mod:`sklabels._bagging`) is not, but
 moves more. ``tuning="robust"`` takes the midpoint of the two.
 
-Expected counts are a weighted sweep: each row enters twice, as a positive of
-weight ``w q`` and as a negative of weight ``w (1 - q)``, and the exact tuner
-(:func:`~sklabels._sweep.tune_columns`) reads the best cut off them.
+Expected counts are a weighted sweep: each row counts as a positive of weight
+``w q`` and as a negative of weight ``w (1 - q)``, summed over the rows of each
+distinct score, and the best cut is read off them as the exact tuner reads it
+(:func:`~sklabels._sweep.grouped_best_cut`, also behind each bootstrap resample).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 
-from ._sweep import tune_columns
+from ._sweep import grouped_best_cut
 
 # Nearly unpenalized: the two parameters are what the held-out rows say. On
 # separable rows the fitted curve steepens toward the 0/1 truth itself.
@@ -79,7 +80,6 @@ def calibrated_cuts(
     name: str,
     proba: bool,
     micro: bool,
-    start_at: float,
 ) -> np.ndarray:
     """Each column's best cut at expected counts under its own calibration.
 
@@ -107,30 +107,23 @@ def calibrated_cuts(
         w = np.tile(weight, c)
         cells = np.lexsort((w, q, column))  # the columns' order does not matter
         shared = _expected_cut(
-            column[cells], q[cells], w[cells], objective, name, proba, start_at
+            column[cells], q[cells], w[cells], objective, name, proba
         )
         return np.full(c, shared)
     cuts = np.full(c, np.nan)
     for j, pair in enumerate(expected):
         if pair is not None:
-            cuts[j] = _expected_cut(*pair, weight, objective, name, proba, start_at)
+            cuts[j] = _expected_cut(*pair, weight, objective, name, proba)
     return cuts
 
 
-def _expected_cut(column, q, weight, objective, name, proba, start_at) -> float:
+def _expected_cut(column, q, weight, objective, name, proba) -> float:
     """The exact best cut of ``column`` with each row a positive of weight
-    ``weight * q`` and a negative of weight ``weight * (1 - q)``."""
-    doubled = np.concatenate([column, column])[:, None]
-    hits = np.concatenate([np.ones(len(column), bool), np.zeros(len(column), bool)])
-    w = np.concatenate([weight * q, weight * (1.0 - q)])
-    result = tune_columns(
-        doubled,
-        hits[:, None],
-        objective=objective,
-        name=name,
-        sample_weight=w,
-        proba=proba,
-        start_at=start_at,
-        defaults=np.array([np.nan]),
+    ``weight * q`` and a negative of weight ``weight * (1 - q)``: the rows grouped
+    by score once, the expected counts summed per group."""
+    distinct, group = np.unique(column, return_inverse=True)
+    return float(
+        grouped_best_cut(
+            distinct, group, q, weight, objective=objective, name=name, proba=proba
+        )
     )
-    return float(result.thresholds[0])

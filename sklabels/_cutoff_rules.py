@@ -191,13 +191,16 @@ def _tuned_calibrated(task: Task, rows) -> np.ndarray:
         name=task.name,
         proba=task.proba,
         micro=task.micro,
-        start_at=task.default,
     )
 
 
 def tuned_blend(task: Task, rows, folds, evidence: bool = False) -> np.ndarray:
     """The midpoint of the bagged exact optimum and the calibrated one (the
-    bagged one alone where the calibrated one is missing or infinite)."""
+    bagged one alone where the calibrated one is missing or infinite). The
+    cross-fitted ``evidence`` above :func:`bag_count`'s row limit is the exact
+    optimum, as for the bagged rule."""
+    if evidence and not bag_count(len(rows), evidence):
+        return tuned_exact(task, rows)  # as the bagged rule's evidence does
     bagged = tuned_bagged(task, rows, folds, evidence)
     calibrated = _tuned_calibrated(task, rows)
     both = np.isfinite(bagged) & np.isfinite(calibrated)

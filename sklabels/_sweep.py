@@ -439,3 +439,28 @@ def warn_about(
             UnreachableConstraintWarning,
             stacklevel=user_stacklevel(),
         )
+
+
+def grouped_best_cut(distinct, group, hits, weight, *, objective, name, proba):
+    """The exact best cut of rows grouped by score: ``distinct`` the sorted
+    distinct scores, ``group`` each row's index into them, ``hits`` each row's
+    share of positive (0/1 truth, or a probability: expected counts), ``weight``
+    each row's weight (a bootstrap resample: row weight times draw count; rows of
+    weight 0 add no candidate cut). Read off as :func:`best_cut` reads a sweep.
+    NaN where nothing can be tuned."""
+    positives = np.bincount(group, weights=weight * hits, minlength=len(distinct))
+    total = np.bincount(group, weights=weight, minlength=len(distinct))
+    drawn = total > 0
+    positives, total, scores = positives[drawn], total[drawn], distinct[drawn]
+    all_pos, everything = positives.sum(), total.sum()
+    if all_pos <= 0 or all_pos >= everything or len(scores) < 2:
+        # no positive or no negative weight, or one score for every row weighed (a
+        # constant predictor): nothing to tune, as for the exact tuner
+        return np.nan
+    tp = np.concatenate([[0.0], np.cumsum(positives[::-1])])
+    pp = np.concatenate([[0.0], np.cumsum(total[::-1])])
+    fp = pp - tp
+    cuts, available = candidate_cuts(scores[::-1], proba)
+    curve = Sweep(cuts, tp, fp, all_pos - tp, everything - all_pos - fp, available)
+    values = evaluate(objective, name, curve.tp, curve.fp, curve.fn, curve.tn)
+    return best_cut(curve, values)[0]

@@ -377,7 +377,6 @@ def test_calibrated_cut_is_the_best_cut_at_expected_counts(
         name="f1",
         proba=not logits,
         micro=False,
-        start_at=0.0 if logits else 0.5,
     )[0]
     np.testing.assert_array_equal(values >= cut, best)
 
@@ -445,7 +444,6 @@ def test_calibrated_micro_cut_counts_every_column_once():
         name="f1",
         proba=True,
         micro=True,
-        start_at=0.5,
     )
     assert np.ptp(cut) == 0
     np.testing.assert_array_equal(values >= cut[0], best)

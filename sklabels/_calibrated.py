@@ -22,6 +22,7 @@ import warnings
 from typing import Any
 
 import numpy as np
+from scipy.linalg import LinAlgWarning
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 
@@ -31,9 +32,10 @@ from ._sweep import grouped_best_cut
 # separable rows the fitted curve steepens toward the 0/1 truth itself.
 _C = 1e6
 _EDGE = 1e-6  # probabilities are clipped to [_EDGE, 1 - _EDGE] before the log-odds
-# Two parameters need no more rows than this: above, the fit takes every k-th row
-# in score order (a systematic sample keeping the scores' spread and the local
-# share of positives), so its cost stays bounded.
+# Two parameters need no more rows than this per class: above, the fit takes
+# every k-th row of the class in score order (a systematic sample keeping the
+# scores' spread), weighted up to the class's total weight, so its cost stays
+# bounded and a rare class keeps every row.
 FIT_ROWS = 20_000
 
 
@@ -42,7 +44,12 @@ def calibrated_truth(
 ) -> np.ndarray | None:
     """Each row's probability of being positive under a logistic calibration of
     ``column`` fitted to ``hits`` (weighted), or None where no calibration can be
-    fitted (no positive or no negative of positive weight, or a single score)."""
+    fitted (no positive or no negative of positive weight, or a single score).
+
+    The rows come in an order set by their contents (:func:`calibrated_cuts`
+    sorts them), so rows given in another order give the same curve, to the last
+    bit. Only the weights' relative sizes matter.
+    """
     kept = weight > 0
     if not (hits[kept].any() and (~hits[kept]).any()):
         return None
@@ -59,15 +66,21 @@ def calibrated_truth(
     if spread == 0.0:
         return None
     z = ((z - z[kept].mean()) / spread)[:, None]
-    # Fitted on the rows in an order set by their contents: rows given in another
-    # order give the same curve, to the last bit.
-    fit = np.flatnonzero(kept)[np.lexsort((weight[kept], hits[kept], z[kept, 0]))]
-    fit = fit[:: -(-len(fit) // FIT_ROWS)]
+    rows, fit_weight = [], []
+    for members in (np.flatnonzero(kept & hits), np.flatnonzero(kept & ~hits)):
+        taken = members[:: -(-len(members) // FIT_ROWS)]
+        rows.append(taken)
+        fit_weight.append(weight[taken] * (weight[members].sum() / weight[taken].sum()))
+    rows, fit_weight = np.concatenate(rows), np.concatenate(fit_weight)
+    # The penalty is relative to the summed weight: weights scaled to mean 1.
+    fit_weight = fit_weight / fit_weight.mean()
     # Newton steps: two parameters, many rows, converged to the maximum likelihood
     model = LogisticRegression(C=_C, solver="newton-cholesky", tol=1e-8, max_iter=100)
     with warnings.catch_warnings():
+        # separable rows: the curve steepens toward the 0/1 truth, as intended
         warnings.simplefilter("ignore", ConvergenceWarning)
-        model.fit(z[fit], hits[fit], sample_weight=weight[fit])
+        warnings.simplefilter("ignore", LinAlgWarning)
+        model.fit(z[rows], hits[rows], sample_weight=fit_weight)
     return model.predict_proba(z)[:, 1]
 
 
@@ -89,31 +102,28 @@ def calibrated_cuts(
     where a column cannot be calibrated (micro: where none can).
     """
     c = values.shape[1]
-    expected = []
+    columns, fitted = [], []
     for j in range(c):
-        q = calibrated_truth(values[:, j], truth[:, j], weight, proba)
-        expected.append(None if q is None else (values[:, j], q))
+        # The rows in an order set by their contents, not by their positions.
+        order = np.lexsort((weight, truth[:, j], values[:, j]))
+        column, hits, w = values[order, j], truth[order, j], weight[order]
+        q = calibrated_truth(column, hits, w, proba)
+        fitted.append(q is not None)
+        columns.append((column, hits.astype(np.float64) if q is None else q, w))
     if micro:
-        if all(pair is None for pair in expected):
+        if not any(fitted):
             return np.full(c, np.nan)
         # A column no calibration fits (no positive, or one score) counts as it is.
-        column = values.T.reshape(-1)
-        q = np.concatenate(
-            [
-                truth[:, j].astype(np.float64) if pair is None else pair[1]
-                for j, pair in enumerate(expected)
-            ]
-        )
-        w = np.tile(weight, c)
+        column, q, w = (np.concatenate(part) for part in zip(*columns, strict=True))
         cells = np.lexsort((w, q, column))  # the columns' order does not matter
         shared = _expected_cut(
             column[cells], q[cells], w[cells], objective, name, proba
         )
         return np.full(c, shared)
     cuts = np.full(c, np.nan)
-    for j, pair in enumerate(expected):
-        if pair is not None:
-            cuts[j] = _expected_cut(*pair, weight, objective, name, proba)
+    for j, (column, q, w) in enumerate(columns):
+        if fitted[j]:
+            cuts[j] = _expected_cut(column, q, w, objective, name, proba)
     return cuts
 
 

@@ -447,3 +447,45 @@ def test_calibrated_micro_cut_counts_every_column_once():
     )
     assert np.ptp(cut) == 0
     np.testing.assert_array_equal(values >= cut[0], best)
+
+
+@pytest.mark.parametrize("positives", [1, 2, 40])
+def test_calibrated_cut_above_the_fit_rows_keeps_every_class(monkeypatch, positives):
+    """Check that above FIT_ROWS rows the calibration's systematic sample keeps
+    every row of a rare class (a sample with no positive used to crash the fit) and
+    weighs each class up to its total: the cut matches the fit on all rows."""
+    import sklabels._calibrated as calibrated
+
+    rng = np.random.default_rng(positives)
+    n = 3000
+    y = np.zeros(n, dtype=bool)
+    y[rng.choice(n, positives, replace=False)] = True
+    if positives == 40:
+        y = rng.random(n) < 0.3
+    p = expit(rng.normal(size=n) + 2.0 * y - 1.0)
+    options = {"objective": f1_objective, "name": "f1", "proba": True}
+    whole = calibrated_cuts(p[:, None], y[:, None], np.ones(n), micro=False, **options)
+    monkeypatch.setattr(calibrated, "FIT_ROWS", 150)
+    sampled = calibrated_cuts(
+        p[:, None], y[:, None], np.ones(n), micro=False, **options
+    )
+    assert np.isfinite(sampled).all()
+    assert sampled[0] == pytest.approx(whole[0], abs=0.02)
+    robust = tune_thresholds(y.astype(int), p, tuning="robust", random_state=0)
+    assert np.isfinite(robust.thresholds)
+
+
+@settings(max_examples=10, deadline=None, derandomize=True)
+@given(seed=st.integers(0, 10_000), exponent=st.sampled_from([-12, -6, -3, 3, 9]))
+def test_robust_cut_does_not_depend_on_the_scale_of_the_weights(seed, exponent):
+    """Check that multiplying every sample weight by the same factor leaves the
+    robust cut unchanged (the calibration's penalty is relative to the summed
+    weight: tiny weights used to flatten it)."""
+    rng = np.random.default_rng(seed)
+    y, p = _gaussian(rng, 300)
+    w = rng.integers(1, 4, 300).astype(float)
+    base = tune_thresholds(y, p, tuning="robust", sample_weight=w, random_state=0)
+    scaled = tune_thresholds(
+        y, p, tuning="robust", sample_weight=w * 10.0**exponent, random_state=0
+    )
+    assert float(scaled.thresholds) == pytest.approx(float(base.thresholds), rel=1e-9)

@@ -273,13 +273,29 @@ def test_robust_cuts_do_not_depend_on_row_order_or_container(
     np.testing.assert_array_equal(again.thresholds, first.thresholds)
 
 
-@settings(max_examples=20, deadline=None, derandomize=True)
-@given(
-    seed=st.integers(0, 10_000),
-    decimals=st.sampled_from([None, 2]),
-    weighted=st.booleans(),
-    logits=st.booleans(),
-)
+def _binary_cut_case(func):
+    """Hypothesis cases for a binary cut: seed, rounded or not, weighted or not,
+    probabilities or logits."""
+    return settings(max_examples=20, deadline=None, derandomize=True)(
+        given(
+            seed=st.integers(0, 10_000),
+            decimals=st.sampled_from([None, 2]),
+            weighted=st.booleans(),
+            logits=st.booleans(),
+        )(func)
+    )
+
+
+def _rounded_weighted(rng, p, decimals, weighted, logits):
+    """``p`` rounded to ``decimals`` (kept off 0 and 1), row weights 1-3 or ones,
+    and the scores as given to the tuner (logits or probabilities)."""
+    if decimals is not None:
+        p = np.clip(np.round(p, decimals), 0.005, 0.995)
+    w = rng.integers(1, 4, len(p)).astype(float) if weighted else np.ones(len(p))
+    return p, w, logit(p) if logits else p
+
+
+@_binary_cut_case
 def test_bagged_cut_is_the_mean_of_the_resamples_exact_optima(
     seed, decimals, weighted, logits
 ):
@@ -290,10 +306,7 @@ def test_bagged_cut_is_the_mean_of_the_resamples_exact_optima(
     n = 120
     y = (rng.random(n) < rng.uniform(0.1, 0.5)).astype(bool)
     p = np.clip(0.3 * y + 0.7 * rng.random(n), 1e-3, 1 - 1e-3)
-    if decimals is not None:
-        p = np.clip(np.round(p, decimals), 0.005, 0.995)
-    w = rng.integers(1, 4, n).astype(float) if weighted else np.ones(n)
-    values = logit(p) if logits else p
+    p, w, values = _rounded_weighted(rng, p, decimals, weighted, logits)
     order = np.lexsort((w, y.astype(float), values))
     cuts = []
     for b in range(5):
@@ -340,13 +353,7 @@ def _with_strategy(truth, scores, tuning, **kwargs):
     return float(result.thresholds)
 
 
-@settings(max_examples=20, deadline=None, derandomize=True)
-@given(
-    seed=st.integers(0, 10_000),
-    decimals=st.sampled_from([None, 2]),
-    weighted=st.booleans(),
-    logits=st.booleans(),
-)
+@_binary_cut_case
 def test_calibrated_cut_is_the_best_cut_at_expected_counts(
     seed, decimals, weighted, logits
 ):
@@ -357,10 +364,7 @@ def test_calibrated_cut_is_the_best_cut_at_expected_counts(
     n = 150
     y = rng.random(n) < rng.uniform(0.1, 0.5)
     p = expit(rng.normal(size=n) + rng.uniform(0.5, 2.5) * y - 0.5)
-    if decimals is not None:
-        p = np.clip(np.round(p, decimals), 0.005, 0.995)
-    w = rng.integers(1, 4, n).astype(float) if weighted else np.ones(n)
-    values = logit(p) if logits else p
+    p, w, values = _rounded_weighted(rng, p, decimals, weighted, logits)
     z = logit(np.clip(p, 1e-6, 1 - 1e-6))
     model = LogisticRegression(C=1e6, solver="newton-cholesky", tol=1e-8, max_iter=100)
     q = model.fit(z[:, None], y, sample_weight=w).predict_proba(z[:, None])[:, 1]
